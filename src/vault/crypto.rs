@@ -1,0 +1,282 @@
+//! The age container: reading the header, decrypting with a passphrase, and
+//! encrypting with the scrypt KDF prepared ahead of time.
+//!
+//! `Encryptor` construction runs the scrypt KDF (age wraps the file key
+//! there), before any plaintext is needed. Writers use that to run the new
+//! file's KDF on a second thread while the old file is being decrypted, so a
+//! write costs one KDF of wall time instead of two.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::iter;
+use std::thread;
+
+use age::armor::{ArmoredReader, ArmoredWriter, Format};
+use zeroize::Zeroizing;
+
+use super::error::{UnlockError, VaultError};
+use super::secret::Secret;
+
+/// The Go age CLI's default, and ours.
+pub const DEFAULT_WORK_FACTOR: u8 = 18;
+/// The lowest factor `init --work-factor` accepts.
+pub const MIN_WORK_FACTOR: u8 = 10;
+/// The highest factor we write or agree to decrypt (about 4 GiB·s of work).
+pub const MAX_WORK_FACTOR: u8 = 22;
+/// Below this, `init` warns that the vault is for tests only.
+pub const WARN_WORK_FACTOR: u8 = 16;
+
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// What the header says, read without the passphrase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Container {
+    /// ASCII armor (PEM-style) rather than binary.
+    pub armored: bool,
+    /// log2 of scrypt's N.
+    pub work_factor: u8,
+}
+
+/// Reads the age header: armor, recipient types and the scrypt work factor.
+///
+/// This does no KDF work, so a hostile header (a huge work factor, a foreign
+/// recipient) is refused before anything expensive happens.
+pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
+    if bytes.is_empty() {
+        return Err(UnlockError::Empty);
+    }
+    let trimmed = trim_ascii_start(bytes);
+    let armored = trimmed.starts_with(ARMOR_BEGIN);
+    let mut reader = BufReader::new(ArmoredReader::new(bytes));
+    let mut line = Vec::new();
+    let mut read_line = |line: &mut Vec<u8>| -> Result<usize, UnlockError> {
+        line.clear();
+        reader
+            .by_ref()
+            .take(4096)
+            .read_until(b'\n', line)
+            .map_err(|_| {
+                if armored {
+                    UnlockError::Damaged {
+                        what: "the ASCII armor is invalid",
+                    }
+                } else {
+                    UnlockError::NotAge
+                }
+            })
+    };
+    read_line(&mut line)?;
+    if line != b"age-encryption.org/v1\n" {
+        return Err(if line.starts_with(b"age-encryption.org/") {
+            UnlockError::Damaged {
+                what: "unknown age version line",
+            }
+        } else if armored {
+            UnlockError::Damaged {
+                what: "the header is invalid",
+            }
+        } else {
+            UnlockError::NotAge
+        });
+    }
+    let mut kinds: Vec<String> = Vec::new();
+    let mut work_factor = None;
+    loop {
+        if read_line(&mut line)? == 0 {
+            return Err(UnlockError::Damaged {
+                what: "the header is truncated",
+            });
+        }
+        if line.starts_with(b"---") {
+            break;
+        }
+        if let Some(stanza) = line.strip_prefix(b"-> ") {
+            let text = String::from_utf8_lossy(stanza);
+            let mut args = text.split_ascii_whitespace();
+            let tag = args.next().unwrap_or_default().to_owned();
+            if tag == "scrypt" {
+                let _salt = args.next();
+                work_factor = args.next().and_then(|n| n.parse::<u8>().ok());
+            }
+            kinds.push(tag);
+        }
+    }
+    if kinds.len() != 1 || kinds[0] != "scrypt" {
+        let found = kinds
+            .iter()
+            .filter(|k| *k != "scrypt")
+            .map(|k| {
+                if k == "X25519" {
+                    k.clone()
+                } else {
+                    format!("{k:?}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(UnlockError::NotPassphrase {
+            found: if found.is_empty() {
+                "several passphrases".into()
+            } else {
+                format!("a recipient of type {found}")
+            },
+        });
+    }
+    let work_factor = work_factor.ok_or(UnlockError::Damaged {
+        what: "the scrypt work factor is invalid",
+    })?;
+    if work_factor > MAX_WORK_FACTOR {
+        return Err(UnlockError::WorkFactorTooHigh {
+            found: work_factor,
+            max: MAX_WORK_FACTOR,
+        });
+    }
+    Ok(Container {
+        armored,
+        work_factor,
+    })
+}
+
+fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Decrypts a passphrase-encrypted age file into a zeroizing buffer.
+pub fn decrypt(
+    bytes: &[u8],
+    passphrase: &Secret,
+) -> Result<(Container, Zeroizing<Vec<u8>>), UnlockError> {
+    let container = inspect(bytes)?;
+    let decryptor =
+        age::Decryptor::new_buffered(ArmoredReader::new(bytes)).map_err(header_error)?;
+    let mut identity = age::scrypt::Identity::new(passphrase.to_age());
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
+    let mut reader = decryptor
+        .decrypt(iter::once(&identity as &dyn age::Identity))
+        .map_err(header_error)?;
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    reader
+        .read_to_end(&mut plaintext)
+        .map_err(|_| UnlockError::Damaged {
+            what: "the encrypted payload does not verify (truncated or altered)",
+        })?;
+    Ok((container, plaintext))
+}
+
+fn header_error(err: age::DecryptError) -> UnlockError {
+    use age::DecryptError as E;
+    match err {
+        E::DecryptionFailed | E::NoMatchingKeys | E::KeyDecryptionFailed => {
+            UnlockError::WrongPassphrase
+        }
+        E::ExcessiveWork { required, .. } => UnlockError::WorkFactorTooHigh {
+            found: required,
+            max: MAX_WORK_FACTOR,
+        },
+        E::InvalidMac => UnlockError::Damaged {
+            what: "the header MAC does not verify",
+        },
+        E::UnknownFormat => UnlockError::NotAge,
+        E::InvalidHeader => UnlockError::Damaged {
+            what: "the header is invalid",
+        },
+        E::Io(_) => UnlockError::Damaged {
+            what: "the file is truncated or its armor is invalid",
+        },
+    }
+}
+
+/// An encryptor whose KDF has already run: all that is left is the cheap
+/// symmetric encryption of the plaintext.
+pub struct Prepared {
+    encryptor: age::Encryptor,
+    container: Container,
+}
+
+impl Prepared {
+    /// Runs the scrypt KDF now (the expensive part of encryption).
+    pub fn new(passphrase: &Secret, container: Container) -> Result<Prepared, VaultError> {
+        let mut recipient = age::scrypt::Recipient::new(passphrase.to_age());
+        recipient.set_work_factor(container.work_factor);
+        let encryptor =
+            age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| VaultError::Encrypt(e.to_string()))?;
+        Ok(Prepared {
+            encryptor,
+            container,
+        })
+    }
+
+    /// Starts the KDF on a second thread; `join` the handle when the
+    /// plaintext is ready.
+    pub fn spawn(
+        passphrase: &Secret,
+        container: Container,
+    ) -> thread::JoinHandle<Result<Prepared, VaultError>> {
+        let passphrase = passphrase.clone();
+        thread::spawn(move || Prepared::new(&passphrase, container))
+    }
+
+    /// Encrypts the plaintext into a complete age file.
+    pub fn encrypt(self, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let err = |e: std::io::Error| VaultError::Encrypt(e.to_string());
+        let format = if self.container.armored {
+            Format::AsciiArmor
+        } else {
+            Format::Binary
+        };
+        let capacity = plaintext.len() * 4 / 3 + 512;
+        let armor =
+            ArmoredWriter::wrap_output(Vec::with_capacity(capacity), format).map_err(err)?;
+        let mut writer = self.encryptor.wrap_output(armor).map_err(err)?;
+        writer.write_all(plaintext).map_err(err)?;
+        writer.finish().and_then(ArmoredWriter::finish).map_err(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_armor_and_work_factor() {
+        for armored in [true, false] {
+            let pass = Secret::from("correct horse");
+            let c = Container {
+                armored,
+                work_factor: 10,
+            };
+            let file = Prepared::new(&pass, c).unwrap().encrypt(b"hello").unwrap();
+            assert_eq!(inspect(&file).unwrap(), c);
+            let (c2, plain) = decrypt(&file, &pass).unwrap();
+            assert_eq!(c2, c);
+            assert_eq!(plain.as_slice(), b"hello");
+            assert!(matches!(
+                decrypt(&file, &Secret::from("nope")),
+                Err(UnlockError::WrongPassphrase)
+            ));
+        }
+    }
+
+    #[test]
+    fn foreign_and_empty_files_are_told_apart() {
+        assert!(matches!(inspect(b""), Err(UnlockError::Empty)));
+        assert!(matches!(
+            inspect(b"hello world\n"),
+            Err(UnlockError::NotAge)
+        ));
+        let x25519 = b"age-encryption.org/v1\n-> X25519 abc\nxyz\n--- mac\n";
+        assert!(matches!(
+            inspect(x25519),
+            Err(UnlockError::NotPassphrase { .. })
+        ));
+        let huge = b"age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 30\nxyz\n--- mac\n";
+        assert!(matches!(
+            inspect(huge),
+            Err(UnlockError::WorkFactorTooHigh { found: 30, .. })
+        ));
+    }
+}

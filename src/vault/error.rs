@@ -1,0 +1,239 @@
+//! Errors of the vault library. Each variant carries the context a user needs
+//! (path, label, versions) and never a secret.
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Why a vault file could not be unlocked. All map to exit code 3.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum UnlockError {
+    /// The passphrase does not open the file (or the recipient stanza is damaged).
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The file is not an age file at all.
+    #[error("not an age-encrypted file")]
+    NotAge,
+    /// The file is empty.
+    #[error("the file is empty")]
+    Empty,
+    /// The file is age-encrypted, but not to a single passphrase.
+    #[error("encrypted to {found}, not to a passphrase")]
+    NotPassphrase {
+        /// The recipient types found in the header, e.g. `X25519`.
+        found: String,
+    },
+    /// The header asks for more scrypt work than we accept.
+    #[error("the file asks for scrypt work factor {found}; at most {max} is accepted")]
+    WorkFactorTooHigh {
+        /// The log2(N) in the header.
+        found: u8,
+        /// The highest we accept.
+        max: u8,
+    },
+    /// The file is damaged (truncated, bit flips, broken armor).
+    #[error("the file is damaged: {what}")]
+    Damaged {
+        /// Which part failed to verify.
+        what: &'static str,
+    },
+}
+
+/// Why a decrypted plaintext is not a valid vault document. Exit code 3.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The plaintext is not UTF-8.
+    #[error("the decrypted content is not UTF-8 text")]
+    NotUtf8,
+    /// The plaintext is not TOML of the vault schema.
+    #[error("the decrypted content is not a valid vault document (line {line}): {message}")]
+    Toml {
+        /// 1-based line of the problem.
+        line: usize,
+        /// What the parser said, with quoted values removed.
+        message: String,
+    },
+    /// `format` is not `ascvault`.
+    #[error("the decrypted content is not an ascvault document (format = {found:?})")]
+    NotAscvault {
+        /// What the `format` key held.
+        found: String,
+    },
+    /// `version` is not `MAJOR.MINOR`.
+    #[error("version {found:?} is not of the form MAJOR.MINOR")]
+    BadVersion {
+        /// What the `version` key held.
+        found: String,
+    },
+    /// A newer major version.
+    #[error("vault format version {found} is newer than this ascvault supports ({supported})")]
+    UnsupportedVersion {
+        /// The file's version.
+        found: String,
+        /// The newest version this build reads.
+        supported: String,
+    },
+    /// Two entries share a label (case-insensitively).
+    #[error("two entries are labelled {label:?}")]
+    DuplicateLabel {
+        /// The label.
+        label: String,
+    },
+    /// Two entries share an id.
+    #[error("two entries have the id {id:?}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// An entry breaks a rule of the schema.
+    #[error("entry {label:?}: {why}")]
+    InvalidEntry {
+        /// The entry's label.
+        label: String,
+        /// Which rule.
+        why: String,
+    },
+}
+
+/// User input that does not pass validation. The input is echoed only when
+/// it is not secret.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum InvalidInput {
+    /// A label breaks the label rules.
+    #[error("label {label:?} {why}")]
+    Label {
+        /// The label (control characters escaped).
+        label: String,
+        /// Which rule.
+        why: &'static str,
+    },
+    /// Not an email address.
+    #[error("{0:?} is not an Apple ID (an email address)")]
+    AppleId(String),
+    /// Not Apple's app-specific password form.
+    #[error(
+        "that is not an app-specific password: Apple's form is 16 letters, xxxx-xxxx-xxxx-xxxx"
+    )]
+    PasswordFormat,
+    /// Not a key id.
+    #[error("key id {0:?} is not 10 letters or digits")]
+    KeyId(String),
+    /// Not a UUID.
+    #[error("issuer id {0:?} is not a UUID")]
+    IssuerId(String),
+    /// Not a vendor number.
+    #[error("vendor number {0:?} is not a number")]
+    VendorNumber(String),
+    /// Not a PKCS#8 P-256 key.
+    #[error(
+        "the private key is not a PKCS#8 PEM P-256 (EC) key as App Store Connect issues in .p8 files"
+    )]
+    PrivateKey,
+    /// Empty passphrase.
+    #[error("the passphrase is empty")]
+    EmptyPassphrase,
+    /// Work factor out of range.
+    #[error("work factor {0} is outside 10..=22")]
+    WorkFactor(u8),
+}
+
+/// Everything the vault library can fail with.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// The vault file does not exist.
+    #[error("no vault at {path}")]
+    Missing {
+        /// The path tried.
+        path: PathBuf,
+    },
+    /// `init` found a file already there.
+    #[error("{path} already exists")]
+    AlreadyExists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An I/O failure, with the path it concerned.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What we were doing ("reading", "writing", ...).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// Another process held the lock for too long.
+    #[error("another ascvault process is writing {path} (waited {waited_secs} s for its lock)")]
+    LockTimeout {
+        /// The lock file.
+        path: PathBuf,
+        /// How long we waited.
+        waited_secs: u64,
+    },
+    /// The file could not be unlocked.
+    #[error("cannot unlock {path}: {source}")]
+    Unlock {
+        /// The vault.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: UnlockError,
+    },
+    /// The plaintext is not a valid document.
+    #[error("cannot read {path}: {source}")]
+    Format {
+        /// The vault.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: FormatError,
+    },
+    /// Bad user input.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// No entry with that label.
+    #[error("no entry labelled {label:?}")]
+    NoSuchEntry {
+        /// The label asked for.
+        label: String,
+    },
+    /// The entry is revoked and cannot be used.
+    #[error("entry {label:?} is revoked")]
+    Revoked {
+        /// The label.
+        label: String,
+    },
+    /// The label is taken.
+    #[error("an entry labelled {label:?} already exists")]
+    LabelTaken {
+        /// The label.
+        label: String,
+    },
+    /// The entry's kind is not understood by this version.
+    #[error("entry {label:?} has kind {kind:?}, which this version of ascvault cannot use")]
+    UnsupportedKind {
+        /// The label.
+        label: String,
+        /// The kind.
+        kind: String,
+    },
+    /// The encryption library failed while writing.
+    #[error("encrypting the vault failed: {0}")]
+    Encrypt(String),
+}
+
+impl VaultError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        VaultError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

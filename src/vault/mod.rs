@@ -1,0 +1,22 @@
+//! The vault: an age-encrypted TOML document of credentials (spec/FORMAT.md).
+//!
+//! - [`format`]: the plaintext schema and its canonical serialization;
+//! - [`crypto`]: the age container (header inspection, decrypt, prepared encrypt);
+//! - [`store`]: the file on disk (lock, atomic write);
+//! - [`credential`]: validation of what goes into an entry;
+//! - [`ops`]: changes to a document that keep its invariants.
+
+pub mod credential;
+pub mod crypto;
+mod error;
+pub mod format;
+pub mod ops;
+mod secret;
+pub mod store;
+
+pub use crypto::{Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR};
+pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
+pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
+pub use ops::{NewApiKey, NewPassword};
+pub use secret::Secret;
+pub use store::{Unlocked, Vault};

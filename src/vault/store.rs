@@ -1,0 +1,289 @@
+//! The vault file on disk: reading, creating, and read-modify-write under an
+//! advisory lock with atomic replacement.
+//!
+//! Every write goes to a temp file in the vault's directory (mode 0600), is
+//! fsynced, renamed over the vault, and the directory is fsynced, so a crash
+//! leaves either the old or the new file, never a mix. Writers serialize on a
+//! sidecar lock file (`<vault>.lock`); readers need no lock because the
+//! rename is atomic.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::crypto::{self, Container, Prepared};
+use super::error::{InvalidInput, UnlockError, VaultError};
+use super::format::Document;
+use super::secret::Secret;
+
+/// How long a writer waits for another writer by default.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A vault file at a path. Cheap to create; nothing is read until asked.
+#[derive(Clone, Debug)]
+pub struct Vault {
+    path: PathBuf,
+    lock_timeout: Duration,
+}
+
+/// A decrypted vault.
+#[derive(Debug)]
+pub struct Unlocked {
+    /// The plaintext document.
+    pub document: Document,
+    /// Armor and work factor of the file it came from.
+    pub container: Container,
+}
+
+impl Vault {
+    /// A vault at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Vault {
+            path: path.into(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// Sets how long writers wait for the lock.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The path given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the raw file.
+    pub fn read_bytes(&self) -> Result<Vec<u8>, VaultError> {
+        match fs::read(&self.path) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(VaultError::Missing {
+                path: self.path.clone(),
+            }),
+            Err(e) => Err(VaultError::io("reading", &self.path, e)),
+        }
+    }
+
+    /// Creates a new empty vault. Never overwrites an existing file.
+    pub fn create(&self, passphrase: &Secret, container: Container) -> Result<(), VaultError> {
+        if passphrase.is_empty() {
+            return Err(InvalidInput::EmptyPassphrase.into());
+        }
+        if !(crypto::MIN_WORK_FACTOR..=crypto::MAX_WORK_FACTOR).contains(&container.work_factor) {
+            return Err(InvalidInput::WorkFactor(container.work_factor).into());
+        }
+        if fs::symlink_metadata(&self.path).is_ok() {
+            return Err(VaultError::AlreadyExists {
+                path: self.path.clone(),
+            });
+        }
+        let text = Document::default().to_canonical();
+        let bytes = Prepared::new(passphrase, container)?.encrypt(text.as_bytes())?;
+        let _lock = self.lock()?;
+        write_atomic(&self.path, &bytes, false)
+    }
+
+    /// Decrypts and parses the vault.
+    pub fn open(&self, passphrase: &Secret) -> Result<Unlocked, VaultError> {
+        let bytes = self.read_bytes()?;
+        self.decrypt(&bytes, passphrase)
+    }
+
+    fn decrypt(&self, bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, VaultError> {
+        let (container, plaintext) =
+            crypto::decrypt(bytes, passphrase).map_err(|source| self.unlock_error(source))?;
+        let text = std::str::from_utf8(&plaintext).map_err(|_| VaultError::Format {
+            path: self.path.clone(),
+            source: super::error::FormatError::NotUtf8,
+        })?;
+        let document = Document::parse(text).map_err(|source| VaultError::Format {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(Unlocked {
+            document,
+            container,
+        })
+    }
+
+    fn unlock_error(&self, source: UnlockError) -> VaultError {
+        VaultError::Unlock {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Read-modify-write under the lock. `change` sees the decrypted document;
+    /// if it returns an error nothing is written.
+    ///
+    /// The new file's KDF runs on a second thread while the old file is
+    /// decrypted, so this costs about one KDF of wall time.
+    pub fn update<T>(
+        &self,
+        passphrase: &Secret,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        self.update_inner(passphrase, None, change)
+    }
+
+    /// Re-encrypts the vault under a new passphrase (same work factor and armor).
+    pub fn change_passphrase(&self, old: &Secret, new: &Secret) -> Result<(), VaultError> {
+        if new.is_empty() {
+            return Err(InvalidInput::EmptyPassphrase.into());
+        }
+        self.update_inner(old, Some(new), |_| Ok(()))
+    }
+
+    fn update_inner<T>(
+        &self,
+        passphrase: &Secret,
+        new_passphrase: Option<&Secret>,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let _lock = self.lock()?;
+        let bytes = self.read_bytes()?;
+        let container = crypto::inspect(&bytes).map_err(|e| self.unlock_error(e))?;
+        let prepared = Prepared::spawn(new_passphrase.unwrap_or(passphrase), container);
+        let opened = self.decrypt(&bytes, passphrase);
+        // Wait for the KDF thread even on failure, so no work outlives the call.
+        let prepared = prepared
+            .join()
+            .map_err(|_| VaultError::Encrypt("the key derivation thread panicked".into()))?;
+        let Unlocked { mut document, .. } = opened?;
+        let result = change(&mut document)?;
+        let text = document.to_canonical();
+        let encrypted = prepared?.encrypt(text.as_bytes())?;
+        write_atomic(&self.path, &encrypted, true)?;
+        Ok(result)
+    }
+
+    /// Takes the writer lock, waiting up to the timeout.
+    pub fn lock(&self) -> Result<LockGuard, VaultError> {
+        let lock_path = lock_path(&self.path);
+        let file = open_private(&lock_path, false)
+            .map_err(|e| VaultError::io("opening lock file", &lock_path, e))?;
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(LockGuard { _file: file }),
+                Err(TryLockError::WouldBlock) if start.elapsed() < self.lock_timeout => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(VaultError::LockTimeout {
+                        path: lock_path,
+                        waited_secs: self.lock_timeout.as_secs(),
+                    });
+                }
+                Err(TryLockError::Error(e)) => {
+                    return Err(VaultError::io("locking", &lock_path, e));
+                }
+            }
+        }
+    }
+}
+
+/// Holds the writer lock until dropped.
+#[derive(Debug)]
+pub struct LockGuard {
+    _file: File,
+}
+
+/// The sidecar lock file of a vault: `<vault>.lock`, beside it.
+pub fn lock_path(vault: &Path) -> PathBuf {
+    let target = resolve_symlink(vault);
+    let mut name = target
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".lock");
+    target.with_file_name(name)
+}
+
+/// A vault reached through a symlink is written where the link points, so
+/// the link survives the rename.
+fn resolve_symlink(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+        }
+        _ => path.to_owned(),
+    }
+}
+
+fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Writes `bytes` to `path` atomically: temp file (0600) in the same
+/// directory, fsync, rename, fsync of the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
+    let target = resolve_symlink(path);
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
+        return Err(VaultError::io(
+            "writing",
+            &target,
+            io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+        ));
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // tempfile creates the file with O_EXCL and mode 0600 in one call.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| VaultError::io("creating a temporary file in", &dir, e))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| VaultError::io("writing", temp.path(), e))?;
+    let persisted = if replace {
+        temp.persist(&target).map_err(|e| e.error)
+    } else {
+        temp.persist_noclobber(&target).map_err(|e| e.error)
+    };
+    match persisted {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            return Err(VaultError::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        Err(e) => return Err(VaultError::io("replacing", &target, e)),
+    }
+    sync_dir(&dir).map_err(|e| VaultError::io("syncing directory", &dir, e))
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // Windows has no directory fsync; the rename is durable on NTFS commit.
+    Ok(())
+}
