@@ -1,1 +1,5 @@
-fn main() {}
+//! The `ascvault` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    ascvault::cli::main()
+}

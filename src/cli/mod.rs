@@ -1,1 +1,111 @@
-//! Command line.
+//! The command-line interface: argument parsing ([`args`]), one module per
+//! command family, passphrase and prompt handling ([`secrets`]), output
+//! ([`output`]) and the mapping of errors to messages and exit codes
+//! ([`error`]). `main.rs` only calls [`main`].
+
+pub mod args;
+pub mod context;
+pub mod entries;
+pub mod error;
+pub mod output;
+pub mod run;
+pub mod secrets;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use args::{AddCommand, Cli, Command};
+use context::Context;
+use error::{CliError, CliResult, Code};
+
+/// Parses the process arguments, runs the command, and returns the exit code.
+pub fn main() -> ExitCode {
+    harden_process();
+    main_with_args(std::env::args_os())
+}
+
+/// Like [`main`], with explicit arguments (for in-process callers).
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                Code::Usage.into()
+            } else {
+                Code::Success.into()
+            };
+        }
+    };
+    let ctx = Context::new(&cli.global);
+    match dispatch(&ctx, &cli.command) {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    }
+}
+
+/// Prints an error as `error: …` and `hint: …` lines; returns its exit code.
+pub fn report(err: &CliError) -> ExitCode {
+    output::say(&format!("error: {}", output::sanitize(&err.message)));
+    if let Some(hint) = &err.hint {
+        output::say(&format!("hint: {}", output::sanitize(hint)));
+    }
+    err.code.into()
+}
+
+fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
+    match command {
+        Command::Init(a) => entries::init(ctx, a),
+        Command::Add(AddCommand::Password(a)) => entries::add_password(ctx, a),
+        Command::Add(AddCommand::ApiKey(a)) => entries::add_api_key(ctx, a),
+        Command::List(a) => entries::list(ctx, a),
+        Command::Show(a) => entries::show(ctx, a),
+        Command::Revoke(a) => entries::revoke(ctx, a),
+        Command::Remove(a) => entries::remove(ctx, a),
+        Command::Relabel(a) => entries::relabel(ctx, a),
+        Command::Note(a) => entries::note(ctx, a),
+        Command::Passwd(a) => entries::passwd(ctx, a),
+        Command::Run(a) => return run::run(ctx, a),
+        Command::Completions(a) => completions(a.shell),
+        Command::Man => man_page(),
+    }
+    .map(|()| Code::Success.into())
+}
+
+fn completions(shell: clap_complete::Shell) -> CliResult {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ascvault", &mut out);
+    output::print(&String::from_utf8_lossy(&out))
+}
+
+fn man_page() -> CliResult {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| CliError::new(e.to_string()))?;
+    output::print(&String::from_utf8_lossy(&out))
+}
+
+/// Keeps secrets out of core dumps: no core files, and on Linux the process
+/// is marked non-dumpable (which also stops other same-user processes from
+/// attaching a debugger). Best effort: failures are ignored.
+pub fn harden_process() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, setrlimit};
+        let _ = setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum: Some(0),
+            },
+        );
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    }
+}

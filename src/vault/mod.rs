@@ -14,7 +14,9 @@ pub mod ops;
 mod secret;
 pub mod store;
 
-pub use crypto::{Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR};
+pub use crypto::{
+    Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR, WARN_WORK_FACTOR,
+};
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
 pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
 pub use ops::{NewApiKey, NewPassword};

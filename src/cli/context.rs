@@ -1,0 +1,90 @@
+//! What every command needs: the vault path, how to get the passphrase, and
+//! whether to be verbose. Built once from the parsed global flags.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::args::GlobalArgs;
+use super::error::CliResult;
+use super::output::say;
+use super::secrets;
+use crate::vault::{Document, Secret, Unlocked, Vault};
+
+/// Shared state of one invocation.
+#[derive(Debug)]
+pub struct Context {
+    /// The vault.
+    pub vault: Vault,
+    /// `--passphrase-file`.
+    pub passphrase_file: Option<PathBuf>,
+    /// `--verbose`.
+    pub verbose: bool,
+}
+
+impl Context {
+    /// Builds the context from the global flags.
+    pub fn new(global: &GlobalArgs) -> Self {
+        let lock_timeout = std::env::var("ASCVAULT_LOCK_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(crate::vault::store::DEFAULT_LOCK_TIMEOUT);
+        Context {
+            vault: Vault::new(&global.vault).with_lock_timeout(lock_timeout),
+            passphrase_file: global.passphrase_file.clone(),
+            verbose: global.verbose,
+        }
+    }
+
+    /// A note on stderr with `--verbose`.
+    pub fn verbose(&self, text: impl AsRef<str>) {
+        if self.verbose {
+            say(&format!("ascvault: {}", text.as_ref()));
+        }
+    }
+
+    /// The vault passphrase from its sources.
+    pub fn passphrase(&self) -> CliResult<Secret> {
+        // Fail on a missing vault before asking for a passphrase.
+        if !self.vault.path().exists() {
+            self.vault.read_bytes()?;
+        }
+        secrets::passphrase(self.passphrase_file.as_deref())
+    }
+
+    /// Unlocks the vault for reading.
+    pub fn open(&self) -> CliResult<Unlocked> {
+        let pass = self.passphrase()?;
+        let start = Instant::now();
+        let unlocked = self.vault.open(&pass)?;
+        self.verbose(format!(
+            "unlocked {} ({} entries, work factor {}, {}) in {} ms",
+            self.vault.path().display(),
+            unlocked.document.entries.len(),
+            unlocked.container.work_factor,
+            if unlocked.container.armored {
+                "armored"
+            } else {
+                "binary"
+            },
+            start.elapsed().as_millis()
+        ));
+        Ok(unlocked)
+    }
+
+    /// Read-modify-write of the vault.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Document) -> Result<T, crate::vault::VaultError>,
+    ) -> CliResult<T> {
+        let pass = self.passphrase()?;
+        let start = Instant::now();
+        let result = self.vault.update(&pass, change)?;
+        self.verbose(format!(
+            "wrote {} in {} ms",
+            self.vault.path().display(),
+            start.elapsed().as_millis()
+        ));
+        Ok(result)
+    }
+}

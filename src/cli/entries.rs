@@ -1,0 +1,312 @@
+//! Commands that manage entries: init, add, list, show, revoke, remove,
+//! relabel, note, passwd.
+
+use serde_json::{Value, json};
+
+use super::args::{
+    AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
+    RemoveArgs, RevokeArgs, ShowArgs,
+};
+use super::context::Context;
+use super::error::{CliError, CliResult};
+use super::output::{Table, print, print_json, sanitize, say};
+use super::secrets;
+use crate::vault::{Container, Entry, Kind, NewApiKey, NewPassword, Timestamp, WARN_WORK_FACTOR};
+
+/// `init`
+pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
+    if args.work_factor < WARN_WORK_FACTOR {
+        say(&format!(
+            "warning: work factor {} is for test vaults only; the default is {}",
+            args.work_factor,
+            crate::vault::DEFAULT_WORK_FACTOR
+        ));
+    }
+    if ctx.vault.path().exists() {
+        return Err(crate::vault::VaultError::AlreadyExists {
+            path: ctx.vault.path().to_owned(),
+        }
+        .into());
+    }
+    let pass = secrets::new_passphrase(ctx.passphrase_file.as_deref(), true)?;
+    let container = Container {
+        armored: !args.binary,
+        work_factor: args.work_factor,
+    };
+    ctx.vault.create(&pass, container)?;
+    say(&format!(
+        "created {} (work factor {})",
+        ctx.vault.path().display(),
+        args.work_factor
+    ));
+    Ok(())
+}
+
+/// `add password`
+pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
+    // Check what can be checked before asking for anything secret.
+    crate::vault::credential::check_label(&args.label).map_err(crate::vault::VaultError::from)?;
+    crate::vault::credential::check_apple_id(args.apple_id.trim())
+        .map_err(crate::vault::VaultError::from)?;
+    let pass = ctx.passphrase()?;
+    let password = secrets::password_input(args.password_stdin)?;
+    let entry = NewPassword {
+        label: args.label.clone(),
+        apple_id: args.apple_id.clone(),
+        password,
+        note: args.note.clone(),
+        skip_format_check: args.no_format_check,
+    }
+    .into_entry()?;
+    ctx.vault.update(&pass, |doc| doc.add(entry).map(|_| ()))?;
+    say(&format!("added {}", sanitize(&args.label)));
+    Ok(())
+}
+
+/// `add api-key`
+pub fn add_api_key(ctx: &Context, args: &AddApiKeyArgs) -> CliResult {
+    let pem = secrets::read_secret_file(&args.private_key)?;
+    let entry = NewApiKey {
+        label: args.label.clone(),
+        key_id: args.key_id.clone(),
+        issuer_id: args.issuer_id.clone(),
+        private_key: pem,
+        vendor_number: args.vendor_number.clone(),
+        note: args.note.clone(),
+    }
+    .into_entry()?;
+    ctx.update(|doc| doc.add(entry).map(|_| ()))?;
+    say(&format!("added {}", sanitize(&args.label)));
+    Ok(())
+}
+
+fn status(e: &Entry) -> String {
+    match e.revoked_at {
+        Some(at) if e.revoked => format!("revoked {}", at.date()),
+        _ => "active".into(),
+    }
+}
+
+/// The `--json` record of an entry (no secret). Field names are a contract.
+pub fn entry_json(e: &Entry) -> Value {
+    json!({
+        "id": e.id,
+        "label": e.label,
+        "kind": e.kind.as_str(),
+        "account": e.account(),
+        "created": e.created.rfc3339(),
+        "revoked": e.revoked,
+        "revoked_at": e.revoked_at.map(|t| t.rfc3339()),
+        "note": e.note,
+    })
+}
+
+/// `list`
+pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
+    let doc = ctx.open()?.document;
+    let shown = doc.entries.iter().filter(|e| args.all || !e.revoked);
+    if args.json {
+        return print_json(&Value::Array(shown.map(entry_json).collect()));
+    }
+    let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "CREATED", "STATUS"]);
+    for e in shown {
+        table.row(vec![
+            e.label.clone(),
+            e.kind.to_string(),
+            e.account().to_owned(),
+            e.created.date(),
+            status(e),
+        ]);
+    }
+    if table.is_empty() {
+        let hidden = doc.entries.iter().filter(|e| e.revoked).count();
+        say(&if hidden > 0 {
+            format!("no active entries ({hidden} revoked: --all shows them)")
+        } else {
+            "the vault is empty: `ascvault add password` or `ascvault add api-key` adds one".into()
+        });
+        return Ok(());
+    }
+    print(&table.render())
+}
+
+/// `show`
+pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
+    let doc = ctx.open()?.document;
+    let e = doc.get(&args.label)?;
+    if args.json {
+        let mut v = entry_json(e);
+        if let Value::Object(map) = &mut v {
+            let extra: [(&str, Option<&String>); 4] = [
+                ("apple_id", e.apple_id.as_ref()),
+                ("key_id", e.key_id.as_ref()),
+                ("issuer_id", e.issuer_id.as_ref()),
+                ("vendor_number", e.vendor_number.as_ref()),
+            ];
+            for (k, val) in extra {
+                if let Some(val) = val {
+                    map.insert(k.into(), json!(val));
+                }
+            }
+            if args.reveal {
+                map.insert("secret".into(), json!(e.secret().map(|s| s.expose())));
+            }
+        }
+        return print_json(&v);
+    }
+    if args.reveal {
+        let secret = e.secret().ok_or_else(|| {
+            CliError::new(format!(
+                "entry {:?} holds no secret this version knows",
+                e.label
+            ))
+        })?;
+        let mut text = zeroize::Zeroizing::new(secret.expose().to_owned());
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        return print(&text);
+    }
+    let mut lines = vec![
+        ("label", e.label.clone()),
+        ("kind", e.kind.to_string()),
+        ("id", e.id.clone()),
+    ];
+    match e.kind {
+        Kind::AppSpecificPassword => {
+            lines.push(("apple id", e.apple_id.clone().unwrap_or_default()))
+        }
+        Kind::ApiKey => {
+            lines.push(("key id", e.key_id.clone().unwrap_or_default()));
+            lines.push((
+                "issuer id",
+                e.issuer_id
+                    .clone()
+                    .unwrap_or_else(|| "(individual key)".into()),
+            ));
+            if let Some(v) = &e.vendor_number {
+                lines.push(("vendor number", v.clone()));
+            }
+        }
+        Kind::Other(_) => {}
+    }
+    lines.push(("created", e.created.rfc3339()));
+    lines.push(("status", status(e)));
+    if let Some(n) = &e.note {
+        lines.push(("note", n.clone()));
+    }
+    let mut out = String::new();
+    for (k, v) in lines {
+        out.push_str(&format!("{:<14}{}\n", format!("{k}:"), sanitize(&v)));
+    }
+    print(&out)
+}
+
+const REVOKE_AT_APPLE_PASSWORD: &str = "revoke it at Apple too: Apple Account (account.apple.com) → Sign-In and Security → App-Specific Passwords";
+const REVOKE_AT_APPLE_KEY: &str = "revoke it at Apple too: App Store Connect → Users and Access → Integrations → App Store Connect API";
+
+/// `revoke`
+pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
+    let pass = ctx.passphrase()?;
+    let now = Timestamp::now();
+    if args.all {
+        if !secrets::confirm("Revoke every active entry?", args.yes)? {
+            return Err(CliError::new("nothing revoked"));
+        }
+        let kinds = ctx.vault.update(&pass, |doc| {
+            let kinds: Vec<Kind> = doc
+                .entries
+                .iter()
+                .filter(|e| !e.revoked)
+                .map(|e| e.kind.clone())
+                .collect();
+            doc.revoke_all(now);
+            Ok(kinds)
+        })?;
+        say(&format!("revoked {} entries", kinds.len()));
+        if kinds.contains(&Kind::AppSpecificPassword) {
+            say(&format!(
+                "{REVOKE_AT_APPLE_PASSWORD} (\"Revoke All\" there as well)"
+            ));
+        }
+        if kinds.contains(&Kind::ApiKey) {
+            say(REVOKE_AT_APPLE_KEY);
+        }
+        return Ok(());
+    }
+    let label = args.label.as_deref().unwrap_or_default();
+    if !args.yes {
+        // Look the entry up before asking, so a typo fails without a question.
+        let doc = ctx.vault.open(&pass)?.document;
+        let entry = doc.get(label)?;
+        if !entry.revoked
+            && !secrets::confirm(&format!("Revoke {}?", sanitize(&entry.label)), false)?
+        {
+            return Err(CliError::new("nothing revoked"));
+        }
+    }
+    let (changed, kind) = ctx.vault.update(&pass, |doc| {
+        let kind = doc.get(label)?.kind.clone();
+        Ok((doc.revoke(label, now)?, kind))
+    })?;
+    if !changed {
+        say(&format!("{} was already revoked", sanitize(label)));
+        return Ok(());
+    }
+    say(&format!("revoked {}", sanitize(label)));
+    say(if kind == Kind::ApiKey {
+        REVOKE_AT_APPLE_KEY
+    } else {
+        REVOKE_AT_APPLE_PASSWORD
+    });
+    Ok(())
+}
+
+/// `remove`
+pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
+    let pass = ctx.passphrase()?;
+    if !args.yes {
+        let doc = ctx.vault.open(&pass)?.document;
+        let entry = doc.get(&args.label)?;
+        if !secrets::confirm(
+            &format!("Delete {} for good?", sanitize(&entry.label)),
+            false,
+        )? {
+            return Err(CliError::new("nothing removed"));
+        }
+    }
+    let removed = ctx.vault.update(&pass, |doc| doc.remove(&args.label))?;
+    say(&format!("removed {}", sanitize(&removed.label)));
+    if !removed.revoked {
+        say("removing it here does not revoke it at Apple: `ascvault revoke` records that you did");
+    }
+    Ok(())
+}
+
+/// `relabel`
+pub fn relabel(ctx: &Context, args: &RelabelArgs) -> CliResult {
+    ctx.update(|doc| doc.relabel(&args.old, &args.new))?;
+    say(&format!(
+        "relabelled {} as {}",
+        sanitize(&args.old),
+        sanitize(&args.new)
+    ));
+    Ok(())
+}
+
+/// `note`
+pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
+    ctx.update(|doc| doc.set_note(&args.label, &args.text))
+}
+
+/// `passwd`
+pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
+    let old = ctx.passphrase()?;
+    // Check the old passphrase before asking for a new one.
+    ctx.vault.open(&old)?;
+    let new = secrets::new_passphrase(args.new_passphrase_file.as_deref(), false)?;
+    ctx.vault.change_passphrase(&old, &new)?;
+    say("passphrase changed");
+    say("old copies of the vault (git history, backups) still open with the old passphrase");
+    Ok(())
+}

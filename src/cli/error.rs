@@ -1,0 +1,134 @@
+//! Errors at the edge: one line saying what went wrong, an optional hint
+//! saying what to do, and the documented exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use crate::vault::{InvalidInput, VaultError};
+
+/// The documented exit codes (README, spec/FORMAT.md §8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// 0: success.
+    Success = 0,
+    /// 1: any other failure.
+    Failure = 1,
+    /// 2: wrong usage (unknown flag, missing argument, conflicting sources).
+    Usage = 2,
+    /// 3: the vault cannot be unlocked (wrong passphrase, damaged or foreign file).
+    Unlock = 3,
+    /// 4: no entry with that label.
+    NoEntry = 4,
+    /// 5: the entry is revoked.
+    Revoked = 5,
+    /// 6: App Store Connect refused the request.
+    Refused = 6,
+    /// 7: network failure after retries.
+    Network = 7,
+}
+
+impl From<Code> for ExitCode {
+    fn from(code: Code) -> ExitCode {
+        ExitCode::from(code as u8)
+    }
+}
+
+/// A failure to report: message, hint, exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// What went wrong, one line.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The exit code.
+    pub code: Code,
+}
+
+impl CliError {
+    /// A failure with exit code 1.
+    pub fn new(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: Code::Failure,
+        }
+    }
+
+    /// A usage error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            hint: None,
+            code: Code::Usage,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the exit code.
+    pub fn code(mut self, code: Code) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<VaultError> for CliError {
+    fn from(err: VaultError) -> Self {
+        use crate::vault::UnlockError as U;
+        let message = err.to_string();
+        let (code, hint): (Code, Option<String>) = match &err {
+            VaultError::Missing { .. } => (
+                Code::Failure,
+                Some("create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours".into()),
+            ),
+            VaultError::AlreadyExists { .. } => (Code::Failure, Some("init never overwrites a file; choose another --vault path".into())),
+            VaultError::Unlock { source, .. } => (
+                Code::Unlock,
+                Some(match source {
+                    U::WrongPassphrase => "check the passphrase; if you are sure of it, the file's header may be damaged: restore it from git history".into(),
+                    U::NotAge | U::Empty => "this file is not an ascvault vault; check --vault".into(),
+                    U::NotPassphrase { .. } => "ascvault vaults are encrypted to a passphrase (`age -p`); decrypt this one with its identity file".into(),
+                    U::WorkFactorTooHigh { .. } => "refused before doing any work; a vault written by ascvault or `age -p` never asks for this much".into(),
+                    _ => "the file was altered or cut short; restore it from git history or a backup".into(),
+                }),
+            ),
+            VaultError::Format { .. } => (
+                Code::Unlock,
+                Some("the file decrypted, but its content is not a vault this version can read; `age -d` shows it".into()),
+            ),
+            VaultError::NoSuchEntry { .. } => (Code::NoEntry, Some("`ascvault list --all` shows every label".into())),
+            VaultError::Revoked { .. } => (Code::Revoked, Some("a revoked entry is never used again; add a new one".into())),
+            VaultError::LabelTaken { .. } => (Code::Failure, Some("labels are unique (ignoring case); pick another or `ascvault relabel` the old one".into())),
+            VaultError::LockTimeout { .. } => (Code::Failure, Some("wait for the other process to finish, then try again".into())),
+            VaultError::Invalid(InvalidInput::PasswordFormat) => (
+                Code::Failure,
+                Some("copy it from appleid.apple.com exactly as shown; --no-format-check stores it as typed".into()),
+            ),
+            VaultError::Invalid(InvalidInput::PrivateKey) => (
+                Code::Failure,
+                Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download".into()),
+            ),
+            VaultError::Invalid(_) => (Code::Failure, None),
+            VaultError::UnsupportedKind { .. } => (Code::Failure, Some("upgrade ascvault to use this entry".into())),
+            _ => (Code::Failure, None),
+        };
+        CliError {
+            message,
+            hint,
+            code,
+        }
+    }
+}
+
+/// Result of a command.
+pub type CliResult<T = ()> = Result<T, CliError>;
