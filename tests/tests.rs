@@ -4,3 +4,11 @@
 mod support;
 
 mod entries;
+
+// --- App Store Connect (issue 3) ---
+
+// --- Metrics (issue 4) ---
+
+// --- Git (issue 5) ---
+
+// --- Fault injection, vectors, secrets (issue 6) ---

@@ -66,6 +66,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
+    // --- App Store Connect: apps, reviews, verify (issue 3) go below. ---
+
+    // --- Metrics (issue 4) go below. ---
+
+    // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
 }
 
 /// `init`

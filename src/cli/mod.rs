@@ -10,6 +10,11 @@ pub mod error;
 pub mod output;
 pub mod run;
 pub mod secrets;
+// --- App Store Connect command modules (issue 3) ---
+
+// --- Metrics command modules (issue 4) ---
+
+// --- Git command modules (issue 5) ---
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -70,6 +75,11 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Run(a) => return run::run(ctx, a),
         Command::Completions(a) => completions(a.shell),
         Command::Man => man_page(),
+        // --- App Store Connect (issue 3) ---
+
+        // --- Metrics (issue 4) ---
+
+        // --- Git (issue 5) ---
     }
     .map(|()| Code::Success.into())
 }
