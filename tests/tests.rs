@@ -8,6 +8,7 @@ mod entries;
 // --- App Store Connect (issue 3) ---
 
 // --- Metrics (issue 4) ---
+mod metrics;
 
 // --- Git (issue 5) ---
 

@@ -69,6 +69,8 @@ pub enum Command {
     // --- App Store Connect: apps, reviews, verify (issue 3) go below. ---
 
     // --- Metrics (issue 4) go below. ---
+    /// Metrics: analytics reports, sales and finance, performance, diagnostics, charts.
+    Metrics(super::metrics::MetricsArgs),
 
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
 }

@@ -13,6 +13,8 @@ pub mod secrets;
 // --- App Store Connect command modules (issue 3) ---
 
 // --- Metrics command modules (issue 4) ---
+pub mod chart;
+pub mod metrics;
 
 // --- Git command modules (issue 5) ---
 
@@ -78,6 +80,7 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         // --- App Store Connect (issue 3) ---
 
         // --- Metrics (issue 4) ---
+        Command::Metrics(a) => metrics::run(ctx, a),
 
         // --- Git (issue 5) ---
     }

@@ -286,6 +286,13 @@ impl MetricsState {
         seg.fault = Some(fault);
     }
 
+    /// Takes a segment's defect away (a truncated segment stays cut).
+    pub fn clear_fault(&self, id: &str) {
+        if let Some(seg) = self.lock().segments.get_mut(id) {
+            seg.fault = None;
+        }
+    }
+
     /// Every segment download so far.
     pub fn segment_fetches(&self) -> Vec<SegmentFetch> {
         self.lock().segment_log.clone()
