@@ -119,7 +119,9 @@ fn request_without_the_admin_role_is_refused_with_a_hint() {
         .run()
         .fails(6)
         .stderr_has("403")
-        .stderr_has("hint: creating the first analytics report request needs a key with the Admin role");
+        .stderr_has(
+            "hint: creating the first analytics report request needs a key with the Admin role",
+        );
     assert_eq!(w.t.vault_bytes(), before);
 }
 
@@ -133,14 +135,26 @@ fn reports_are_listed_and_filtered_by_category() {
         .stdout_has(SESSIONS_REPORT)
         .stdout_has("COMMERCE");
     let v = w
-        .metrics(&["reports", "--app", APP_ID, "--category", "commerce", "--json"])
+        .metrics(&[
+            "reports",
+            "--app",
+            APP_ID,
+            "--category",
+            "commerce",
+            "--json",
+        ])
         .run()
         .success()
         .json();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 1, "{v}");
     assert_eq!(rows[0]["name"], DOWNLOADS_REPORT);
-    let keys: Vec<&str> = rows[0].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["id", "name", "category", "access_type"]);
 }
 
@@ -172,8 +186,18 @@ fn download_to_stdout_streams_one_header() {
     let w = World::new();
     let out = w
         .metrics(&[
-            "download", "--app", APP_ID, "--report", DOWNLOADS_REPORT, "--granularity", "daily",
-            "--since", "2026-11-20", "--until", "2026-11-20", "--stdout",
+            "download",
+            "--app",
+            APP_ID,
+            "--report",
+            DOWNLOADS_REPORT,
+            "--granularity",
+            "daily",
+            "--since",
+            "2026-11-20",
+            "--until",
+            "2026-11-20",
+            "--stdout",
         ])
         .run()
         .success();
@@ -189,17 +213,26 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
     let w = World::new();
     let segs = w.daily_segments();
     // The last segment breaks halfway on every attempt.
-    w.s.metrics().fault_segment(&segs[2], SegmentFault::FailHalfway(u32::MAX));
+    w.s.metrics()
+        .fault_segment(&segs[2], SegmentFault::FailHalfway(u32::MAX));
     w.download(&["--jobs", "1"])
         .run()
         .fails(7)
         .stderr_has(&format!("segment {}", segs[2]));
     let names = files_in(&report_dir(&w));
-    assert_eq!(names.len(), 2, "only the complete segments survive: {names:?}");
+    assert_eq!(
+        names.len(),
+        2,
+        "only the complete segments survive: {names:?}"
+    );
     assert!(names.iter().all(|n| !n.contains("part")), "{names:?}");
     assert!(!names.iter().any(|n| n.contains(&segs[2])));
     let before = w.s.metrics().segment_fetches().len();
-    assert_eq!(before, 2 + 4, "two good fetches, one failing segment tried 4 times");
+    assert_eq!(
+        before,
+        2 + 4,
+        "two good fetches, one failing segment tried 4 times"
+    );
 
     w.s.metrics().clear_fault(&segs[2]);
     w.download(&["--merge"]).run().success();
@@ -217,16 +250,16 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
 fn a_segment_cut_once_is_fetched_again() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics().fault_segment(&segs[0], SegmentFault::FailHalfway(1));
+    w.s.metrics()
+        .fault_segment(&segs[0], SegmentFault::FailHalfway(1));
     w.download(&[]).run().success();
     assert_eq!(files_in(&report_dir(&w)).len(), 3);
-    let n = w
-        .s
-        .metrics()
-        .segment_fetches()
-        .iter()
-        .filter(|f| f.segment == segs[0])
-        .count();
+    let n =
+        w.s.metrics()
+            .segment_fetches()
+            .iter()
+            .filter(|f| f.segment == segs[0])
+            .count();
     assert_eq!(n, 2);
 }
 
@@ -234,7 +267,8 @@ fn a_segment_cut_once_is_fetched_again() {
 fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics().fault_segment(&segs[1], SegmentFault::WrongChecksum);
+    w.s.metrics()
+        .fault_segment(&segs[1], SegmentFault::WrongChecksum);
     w.download(&["--jobs", "1"])
         .run()
         .fails(1)
@@ -242,14 +276,19 @@ fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
         .stderr_has("hint:");
     let names = files_in(&report_dir(&w));
     assert_eq!(names.len(), 1, "{names:?}");
-    assert!(!names.iter().any(|n| n.contains(&segs[1]) || n.contains("part")));
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains(&segs[1]) || n.contains("part"))
+    );
 }
 
 #[test]
 fn a_size_mismatch_is_an_error() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics().fault_segment(&segs[0], SegmentFault::WrongSize);
+    w.s.metrics()
+        .fault_segment(&segs[0], SegmentFault::WrongSize);
     w.download(&["--jobs", "1"])
         .run()
         .fails(1)
@@ -261,7 +300,8 @@ fn a_size_mismatch_is_an_error() {
 fn a_truncated_gzip_stream_is_an_error_and_leaves_no_file() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics().fault_segment(&segs[2], SegmentFault::Truncated);
+    w.s.metrics()
+        .fault_segment(&segs[2], SegmentFault::Truncated);
     w.download(&["--jobs", "1", "--merge"])
         .run()
         .fails(1)
@@ -291,17 +331,34 @@ fn download_of_an_unknown_report_lists_where_to_look() {
         .fails(1)
         .stderr_has("no report named \"Nope\"")
         .stderr_has("metrics reports");
-    w.metrics(&["download", "--app", APP_ID, "--report", DOWNLOADS_REPORT, "--stdout", "--since", "20-11-2026"])
-        .run()
-        .fails(2);
+    w.metrics(&[
+        "download",
+        "--app",
+        APP_ID,
+        "--report",
+        DOWNLOADS_REPORT,
+        "--stdout",
+        "--since",
+        "20-11-2026",
+    ])
+    .run()
+    .fails(2);
 }
 
 fn add_key_with_vendor(t: &Env) {
     let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
     t.cmd(&[
-        "add", "api-key", "sales", "--key-id", "TESTKEY001", "--issuer-id",
-        "57246542-96fe-1a63-e053-0824d011072a", "--private-key", p8.to_str().unwrap(),
-        "--vendor-number", VENDOR,
+        "add",
+        "api-key",
+        "sales",
+        "--key-id",
+        "TESTKEY001",
+        "--issuer-id",
+        "57246542-96fe-1a63-e053-0824d011072a",
+        "--private-key",
+        p8.to_str().unwrap(),
+        "--vendor-number",
+        VENDOR,
     ])
     .run()
     .success();
@@ -317,8 +374,16 @@ fn sales_report_as_tsv_json_file_and_summary() {
         .stderr_has("--vendor");
     add_key_with_vendor(&w.t);
     let sales = |args: &[&str]| {
-        w.metrics(&["--entry", "sales", "sales", "--frequency", "daily", "--date", "2026-11-20"])
-            .args(args)
+        w.metrics(&[
+            "--entry",
+            "sales",
+            "sales",
+            "--frequency",
+            "daily",
+            "--date",
+            "2026-11-20",
+        ])
+        .args(args)
     };
     sales(&[])
         .run()
@@ -346,23 +411,44 @@ fn sales_report_as_tsv_json_file_and_summary() {
     sales(&["--out", file.to_str().unwrap()]).run().success();
     assert!(fs::read_to_string(&file).unwrap().starts_with("Provider\t"));
     // The vendor flag wins over the entry's.
-    sales(&["--vendor", "99999999"]).run().fails(6).stderr_has("403");
-    // Apple's 404 for a day without sales.
-    w.metrics(&["--entry", "sales", "sales", "--frequency", "daily", "--date", NO_SALES_DATE])
+    sales(&["--vendor", "99999999"])
         .run()
         .fails(6)
-        .stderr_has("no sales");
-    w.metrics(&["--entry", "sales", "sales", "--frequency", "monthly", "--date", "2026-11-20"])
-        .run()
-        .fails(2)
-        .stderr_has("does not fit");
+        .stderr_has("403");
+    // Apple's 404 for a day without sales.
+    w.metrics(&[
+        "--entry",
+        "sales",
+        "sales",
+        "--frequency",
+        "daily",
+        "--date",
+        NO_SALES_DATE,
+    ])
+    .run()
+    .fails(6)
+    .stderr_has("no sales");
+    w.metrics(&[
+        "--entry",
+        "sales",
+        "sales",
+        "--frequency",
+        "monthly",
+        "--date",
+        "2026-11-20",
+    ])
+    .run()
+    .fails(2)
+    .stderr_has("does not fit");
 }
 
 #[test]
 fn finance_report_as_json_stops_at_the_totals() {
     let w = World::new();
     let v = w
-        .metrics(&["finance", "--region", "us", "--date", "2026-10", "--vendor", VENDOR, "--json"])
+        .metrics(&[
+            "finance", "--region", "us", "--date", "2026-10", "--vendor", VENDOR, "--json",
+        ])
         .run()
         .success()
         .json();
@@ -370,19 +456,40 @@ fn finance_report_as_json_stops_at_the_totals() {
     assert_eq!(rows.len(), 2, "{v}");
     assert_eq!(rows[0]["Country Of Sale"], "US");
     assert_eq!(rows[1]["Quantity"], "-2");
-    w.metrics(&["finance", "--region", "US", "--date", "2026-10-01", "--vendor", VENDOR])
-        .run()
-        .fails(2);
+    w.metrics(&[
+        "finance",
+        "--region",
+        "US",
+        "--date",
+        "2026-10-01",
+        "--vendor",
+        VENDOR,
+    ])
+    .run()
+    .fails(2);
 }
 
 #[test]
 fn perf_lists_insights_first_then_a_table_per_metric() {
     let w = World::new();
-    let out = w.metrics(&["perf", "--app", APP_ID]).run().success().stdout();
+    let out = w
+        .metrics(&["perf", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout();
     let regress = out.find("Regressions:").expect("regressions");
     let trending = out.find("Trending up:").expect("trending");
     let first_table = out.find("VERSION").expect("a table");
     assert!(regress < trending && trending < first_table, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Regressions:", "{out}");
+    assert!(lines.contains(&"Trending up:"), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("2.3 ") && l.contains("0.74 s ±0.04 (GOOD)")),
+        "a row per version: {out}"
+    );
     for needle in [
         "Launch time rose 18%",
         "[high impact]",
@@ -396,7 +503,16 @@ fn perf_lists_insights_first_then_a_table_per_metric() {
         assert!(out.contains(needle), "lacks {needle:?}:\n{out}");
     }
     let v = w
-        .metrics(&["perf", "--build", BUILD_ID, "--metric", "launch,memory", "--device", "all_iphones", "--json"])
+        .metrics(&[
+            "perf",
+            "--build",
+            BUILD_ID,
+            "--metric",
+            "launch,memory",
+            "--device",
+            "all_iphones",
+            "--json",
+        ])
         .run()
         .success()
         .json();
@@ -414,7 +530,10 @@ fn perf_lists_insights_first_then_a_table_per_metric() {
             .len(),
         2
     );
-    w.metrics(&["perf", "--build", "nope"]).run().fails(6).stderr_has("404");
+    w.metrics(&["perf", "--build", "nope"])
+        .run()
+        .fails(6)
+        .stderr_has("404");
 }
 
 #[test]
@@ -427,11 +546,22 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .stdout();
     let order: Vec<usize> = ["sig-hang-2", "sig-launch-1", "sig-hang-1", "sig-disk-1"]
         .iter()
-        .map(|id| out.find(id).unwrap_or_else(|| panic!("{id} missing:\n{out}")))
+        .map(|id| {
+            out.find(id)
+                .unwrap_or_else(|| panic!("{id} missing:\n{out}"))
+        })
         .collect();
     assert!(order.windows(2).all(|p| p[0] < p[1]), "{out}");
     let v = w
-        .metrics(&["diagnostics", "--build", BUILD_ID, "--type", "hangs", "--logs", "--json"])
+        .metrics(&[
+            "diagnostics",
+            "--build",
+            BUILD_ID,
+            "--type",
+            "hangs",
+            "--logs",
+            "--json",
+        ])
         .run()
         .success()
         .json();
@@ -446,13 +576,17 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .map(|f| f.as_str().unwrap())
         .collect();
     assert_eq!(frames[0], "libdyld.dylib  start");
-    assert!(frames.contains(&"* Demo  +[ImageCache decodeSynchronously:]"), "{frames:?}");
+    assert!(
+        frames.contains(&"* Demo  +[ImageCache decodeSynchronously:]"),
+        "{frames:?}"
+    );
     assert_eq!(sigs[0]["logs"][0]["version"], "2.3 (230)");
     w.metrics(&["diagnostics", "--build", BUILD_ID, "--logs"])
         .run()
         .success()
-        .stdout_has("iPhone15,2 iOS 17.1")
-        .stdout_has("CGImageSourceCreateImageAtIndex");
+        .stdout_has("\n  2.3 (230) on iPhone15,2 iOS 17.1\n")
+        .stdout_has("\n    libdyld.dylib  start\n")
+        .stdout_has("CGImageSourceCreateImageAtIndex\n");
 }
 
 /// Width, height and the data points (`<circle>`s) of an SVG.
@@ -462,11 +596,18 @@ fn svg_facts(path: &Path) -> (u32, u32, usize) {
     let tag = &text[start..start + text[start..].find('>').unwrap()];
     let attr = |name: &str| -> u32 {
         let key = format!(" {name}=\"");
-        let i = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+        let i = tag
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+            + key.len();
         tag[i..i + tag[i..].find('"').unwrap()].parse().unwrap()
     };
     assert!(text.trim_end().ends_with("</svg>"));
-    (attr("width"), attr("height"), text.matches("<circle").count())
+    (
+        attr("width"),
+        attr("height"),
+        text.matches("<circle").count(),
+    )
 }
 
 #[test]
@@ -477,22 +618,55 @@ fn charts_are_svg_or_png_of_the_requested_size_with_every_point() {
     let m = merged.to_str().unwrap();
     // Two dates: the rows of each are summed into one point.
     let svg = w.t.path("c.svg");
-    w.metrics(&["chart", m, "--column", "Counts", "--by", "Date", "--out", svg.to_str().unwrap(), "--width", "640", "--height", "400"])
-        .run()
-        .success();
+    w.metrics(&[
+        "chart",
+        m,
+        "--column",
+        "Counts",
+        "--by",
+        "Date",
+        "--out",
+        svg.to_str().unwrap(),
+        "--width",
+        "640",
+        "--height",
+        "400",
+    ])
+    .run()
+    .success();
     let (width, height, points) = svg_facts(&svg);
     assert_eq!((width, height, points), (640, 400, 2));
     assert!(fs::read_to_string(&svg).unwrap().contains("Counts by Date"));
     // Without --by: one point per row.
-    w.metrics(&["chart", m, "--column", "counts", "--out", svg.to_str().unwrap()])
-        .run()
-        .success();
+    w.metrics(&[
+        "chart",
+        m,
+        "--column",
+        "counts",
+        "--out",
+        svg.to_str().unwrap(),
+    ])
+    .run()
+    .success();
     assert_eq!(svg_facts(&svg), (960, 540, 12));
 
     let png = w.t.path("c.png");
-    w.metrics(&["chart", m, "--column", "Counts", "--by", "Date", "--out", png.to_str().unwrap(), "--width", "800", "--height", "300"])
-        .run()
-        .success();
+    w.metrics(&[
+        "chart",
+        m,
+        "--column",
+        "Counts",
+        "--by",
+        "Date",
+        "--out",
+        png.to_str().unwrap(),
+        "--width",
+        "800",
+        "--height",
+        "300",
+    ])
+    .run()
+    .success();
     let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&png).unwrap()));
     let mut reader = decoder.read_info().expect("a valid PNG");
     assert_eq!((reader.info().width, reader.info().height), (800, 300));
@@ -517,9 +691,17 @@ fn charts_are_svg_or_png_of_the_requested_size_with_every_point() {
 fn perf_chart_draws_every_version_of_each_dataset() {
     let w = World::new();
     let svg = w.t.path("perf.svg");
-    w.metrics(&["perf", "--app", APP_ID, "--metric", "launch", "--chart", svg.to_str().unwrap()])
-        .run()
-        .success();
+    w.metrics(&[
+        "perf",
+        "--app",
+        APP_ID,
+        "--metric",
+        "launch",
+        "--chart",
+        svg.to_str().unwrap(),
+    ])
+    .run()
+    .success();
     // Three datasets × three versions.
     assert_eq!(svg_facts(&svg), (960, 540, 9));
 }

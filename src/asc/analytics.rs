@@ -180,10 +180,9 @@ pub fn create_request(client: &Client, app_id: &str, access: Access) -> Result<C
             "relationships": { "app": { "data": { "type": "apps", "id": app_id } } }
         }
     });
-    match client.post::<SingleDocument<Resource<RequestAttributes>>>(
-        "/v1/analyticsReportRequests",
-        &body,
-    ) {
+    match client
+        .post::<SingleDocument<Resource<RequestAttributes>>>("/v1/analyticsReportRequests", &body)
+    {
         Ok(doc) => Ok(Created::New(doc.data.into())),
         Err(err) if err.status() == Some(409) => {
             let existing = requests(client, app_id)?

@@ -220,7 +220,10 @@ pub fn metrics(
         path.push_str(&format!("{sep}filter[deviceType]={d}"));
     }
     let body = client.get_raw(&path, XCODE_METRICS)?;
-    decode(&format!("GET {}", path.split('?').next().unwrap_or("")), &body)
+    decode(
+        &format!("GET {}", path.split('?').next().unwrap_or("")),
+        &body,
+    )
 }
 
 /// `DiagnosticSignature.attributes`.

@@ -71,7 +71,6 @@ pub enum Command {
     // --- Metrics (issue 4) go below. ---
     /// Metrics: analytics reports, sales and finance, performance, diagnostics, charts.
     Metrics(super::metrics::MetricsArgs),
-
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
 }
 

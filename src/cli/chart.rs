@@ -85,7 +85,9 @@ fn register_font() {
 pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
     let format = Format::of(path)?;
     if !(100..=10_000).contains(&width) || !(100..=10_000).contains(&height) {
-        return Err(CliError::usage("chart size must be 100 to 10000 pixels each way"));
+        return Err(CliError::usage(
+            "chart size must be 100 to 10000 pixels each way",
+        ));
     }
     if chart.series.iter().all(|s| s.points.is_empty()) {
         return Err(CliError::new("nothing to chart: no numeric values"));
@@ -186,13 +188,12 @@ where
         ctx.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
             .map_err(|e| err(&e))?
             .label(s.name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+            });
         if pts.len() <= 400 {
-            ctx.draw_series(
-                pts.iter()
-                    .map(|p| Circle::new(*p, 3, color.filled())),
-            )
-            .map_err(|e| err(&e))?;
+            ctx.draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
+                .map_err(|e| err(&e))?;
         }
     }
     if chart.series.len() > 1 {
@@ -250,7 +251,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
     buckets
         .iter()
         .map(|v| {
-            if hi - lo < f64::EPSILON {
+            if (hi - lo).abs() < f64::EPSILON {
                 BARS[3]
             } else {
                 BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
@@ -267,7 +268,12 @@ mod tests {
     fn sparkline_spans_low_to_high() {
         assert_eq!(sparkline(&[1.0, 2.0, 3.0, 8.0], 80), "▁▂▃█");
         assert_eq!(sparkline(&[5.0, 5.0], 80), "▄▄");
-        assert_eq!(sparkline(&(0..100).map(f64::from).collect::<Vec<_>>(), 10).chars().count(), 10);
+        assert_eq!(
+            sparkline(&(0..100).map(f64::from).collect::<Vec<_>>(), 10)
+                .chars()
+                .count(),
+            10
+        );
     }
 
     #[test]

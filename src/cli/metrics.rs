@@ -382,8 +382,7 @@ fn connect(ctx: &Context, conn: &Conn) -> CliResult<Session> {
                         .hint("add one with `ascvault add api-key LABEL --key-id … --private-key AuthKey_….p8`"));
                 }
                 many => {
-                    let labels: Vec<String> =
-                        many.iter().map(|e| sanitize(&e.label)).collect();
+                    let labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
                     return Err(CliError::usage(format!(
                         "several API key entries: {}",
                         labels.join(", ")
@@ -430,8 +429,12 @@ fn asc_error(err: AscError) -> CliError {
     match &err {
         AscError::Refused { status, .. } => {
             let hint = match status {
-                401 => Some("check the entry's key id and issuer id; the key may have been revoked in App Store Connect"),
-                403 => Some("the key's role lacks access to this; check its role under Users and Access → Integrations"),
+                401 => Some(
+                    "check the entry's key id and issuer id; the key may have been revoked in App Store Connect",
+                ),
+                403 => Some(
+                    "the key's role lacks access to this; check its role under Users and Access → Integrations",
+                ),
                 404 => Some("check the id; App Store Connect does not know it"),
                 _ => None,
             };
@@ -729,7 +732,9 @@ fn download(ctx: &Context, conn: &Conn, args: &DownloadArgs) -> CliResult {
         }
         match out.flush() {
             Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                return Err(CliError::new(format!("cannot write to standard output: {e}")));
+                return Err(CliError::new(format!(
+                    "cannot write to standard output: {e}"
+                )));
             }
             _ => {}
         }
@@ -790,8 +795,9 @@ fn download(ctx: &Context, conn: &Conn, args: &DownloadArgs) -> CliResult {
         let tmp = w
             .into_inner()
             .map_err(|e| CliError::new(format!("cannot write the merged file: {}", e.error())))?;
-        tmp.persist(&target)
-            .map_err(|e| CliError::new(format!("cannot write {}: {}", target.display(), e.error)))?;
+        tmp.persist(&target).map_err(|e| {
+            CliError::new(format!("cannot write {}: {}", target.display(), e.error))
+        })?;
         ctx.verbose(format!("merged {rows} row(s) into {}", target.display()));
         print(&format!("{}\n", target.display()))?;
     } else {
@@ -871,14 +877,17 @@ fn is_month(date: &str) -> bool {
 fn fetch_tsv(session: &Session, path: &str, out: &Option<PathBuf>) -> CliResult<Option<Tsv>> {
     if let Some(file) = out {
         write_atomically(file, |w| {
-            sales::fetch(&session.client, path, w).map(|_| ()).map_err(report_error)
+            sales::fetch(&session.client, path, w)
+                .map(|_| ())
+                .map_err(report_error)
         })?;
         print(&format!("{}\n", file.display()))?;
         return Ok(None);
     }
     let mut text = Vec::new();
     sales::fetch(&session.client, path, &mut text).map_err(report_error)?;
-    let tsv = Tsv::parse(&text[..]).map_err(|e| CliError::new(format!("cannot read the report: {e}")))?;
+    let tsv =
+        Tsv::parse(&text[..]).map_err(|e| CliError::new(format!("cannot read the report: {e}")))?;
     Ok(Some(tsv))
 }
 
@@ -935,11 +944,10 @@ fn sales_cmd(ctx: &Context, conn: &Conn, args: &SalesArgs) -> CliResult {
 
 fn finance_cmd(ctx: &Context, conn: &Conn, args: &FinanceArgs) -> CliResult {
     if !is_month(&args.date) {
-        return Err(CliError::usage(format!(
-            "--date {:?} is not a month",
-            sanitize(&args.date)
-        ))
-        .hint("finance reports are monthly: --date YYYY-MM (Apple's fiscal month)"));
+        return Err(
+            CliError::usage(format!("--date {:?} is not a month", sanitize(&args.date)))
+                .hint("finance reports are monthly: --date YYYY-MM (Apple's fiscal month)"),
+        );
     }
     let session = connect(ctx, conn)?;
     let query = FinanceQuery {
@@ -986,8 +994,13 @@ fn perf_cmd(ctx: &Context, conn: &Conn, args: &PerfArgs) -> CliResult {
         .iter()
         .map(|m| format!("{m:?}").to_ascii_uppercase())
         .collect();
-    let doc = perf::metrics(&session.client, &target, &categories, args.device.as_deref())
-        .map_err(asc_error)?;
+    let doc = perf::metrics(
+        &session.client,
+        &target,
+        &categories,
+        args.device.as_deref(),
+    )
+    .map_err(asc_error)?;
     if let Some(path) = &args.chart {
         chart::draw(&perf_chart(&doc)?, path, 960, 540)?;
         ctx.verbose(format!("chart written to {}", path.display()));
@@ -1003,7 +1016,7 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     let mut out = String::new();
     let insight_line = |i: &perf::Insight| {
         format!(
-            "  {} {}: {}{}\n",
+            "  {} {}: {}{}",
             i.metric_category.as_deref().unwrap_or("?"),
             i.metric.as_deref().unwrap_or("?"),
             i.summary_string.as_deref().unwrap_or(""),
@@ -1017,13 +1030,13 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     if !doc.insights.regressions.is_empty() {
         out.push_str("Regressions:\n");
         for i in &doc.insights.regressions {
-            out.push_str(&sanitize(&insight_line(i)));
+            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
         }
     }
     if !doc.insights.trending_up.is_empty() {
         out.push_str("Trending up:\n");
         for i in &doc.insights.trending_up {
-            out.push_str(&sanitize(&insight_line(i)));
+            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
         }
     }
     for product in &doc.product_data {
@@ -1043,12 +1056,13 @@ fn render_perf(doc: &XcodeMetrics) -> String {
                     out.push('\n');
                 }
                 out.push_str(&sanitize(&format!(
-                    "{} {} — {} ({unit_name}){}\n",
+                    "{} {} — {} ({unit_name}){}",
                     product.platform.as_deref().unwrap_or(""),
                     cat.identifier.as_deref().unwrap_or("?"),
                     m.identifier.as_deref().unwrap_or("?"),
                     goals(m)
                 )));
+                out.push('\n');
                 let mut header = vec!["VERSION".to_owned()];
                 let mut by_version: BTreeMap<String, Vec<String>> = BTreeMap::new();
                 let mut versions: Vec<String> = Vec::new();
@@ -1167,7 +1181,9 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
                     .points
                     .iter()
                     .filter_map(|p| {
-                        let x = versions.iter().position(|v| Some(v) == p.version.as_ref())?;
+                        let x = versions
+                            .iter()
+                            .position(|v| Some(v) == p.version.as_ref())?;
                         Some((x, p.value?))
                     })
                     .collect(),
@@ -1199,8 +1215,7 @@ fn diagnostics(ctx: &Context, conn: &Conn, args: &DiagnosticsArgs) -> CliResult 
         DiagnosticKind::Launches => "LAUNCHES",
         DiagnosticKind::DiskWrites => "DISK_WRITES",
     });
-    let mut sigs =
-        perf::signatures(&session.client, args.build.trim(), kind).map_err(asc_error)?;
+    let mut sigs = perf::signatures(&session.client, args.build.trim(), kind).map_err(asc_error)?;
     if args.logs {
         for s in &mut sigs {
             s.logs = Some(perf::logs(&session.client, &s.id).map_err(asc_error)?);
@@ -1226,11 +1241,20 @@ fn diagnostics(ctx: &Context, conn: &Conn, args: &DiagnosticsArgs) -> CliResult 
     out.push_str(&t.render());
     if args.logs {
         for s in &sigs {
-            out.push_str(&sanitize(&format!("\n{} ({})\n", s.signature, s.id)));
+            out.push_str(&format!(
+                "\n{}\n",
+                sanitize(&format!("{} ({})", s.signature, s.id))
+            ));
             for log in s.logs.iter().flatten() {
-                out.push_str(&sanitize(&format!("  {} on {}\n", log.version, log.device)));
+                out.push_str(&format!(
+                    "{}\n",
+                    sanitize(&format!("  {} on {}", log.version, log.device))
+                ));
                 for (depth, f) in log.frames.iter().enumerate() {
-                    out.push_str(&sanitize(&format!("    {}{f}\n", "  ".repeat(depth.min(10)))));
+                    out.push_str(&format!(
+                        "{}\n",
+                        sanitize(&format!("    {}{f}", "  ".repeat(depth.min(10))))
+                    ));
                 }
             }
         }
@@ -1244,13 +1268,21 @@ fn chart_cmd(args: &ChartArgs) -> CliResult {
     let tsv = Tsv::parse(BufReader::new(file))
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
     let col = tsv.column(&args.column).ok_or_else(|| {
-        CliError::usage(format!("{} has no column {:?}", args.input.display(), sanitize(&args.column)))
-            .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
+        CliError::usage(format!(
+            "{} has no column {:?}",
+            args.input.display(),
+            sanitize(&args.column)
+        ))
+        .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
     })?;
     let by = match &args.by {
         Some(b) => Some(tsv.column(b).ok_or_else(|| {
-            CliError::usage(format!("{} has no column {:?}", args.input.display(), sanitize(b)))
-                .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
+            CliError::usage(format!(
+                "{} has no column {:?}",
+                args.input.display(),
+                sanitize(b)
+            ))
+            .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
         })?),
         None => None,
     };
@@ -1269,7 +1301,9 @@ fn chart_cmd(args: &ChartArgs) -> CliResult {
             .rows
             .iter()
             .enumerate()
-            .filter_map(|(i, row)| Some(((i + 1).to_string(), row[col].trim().parse::<f64>().ok()?)))
+            .filter_map(|(i, row)| {
+                Some(((i + 1).to_string(), row[col].trim().parse::<f64>().ok()?))
+            })
             .unzip(),
     };
     if values.is_empty() {
@@ -1279,7 +1313,9 @@ fn chart_cmd(args: &ChartArgs) -> CliResult {
         )));
     }
     let column = tsv.header[col].clone();
-    let x_caption = by.map(|b| tsv.header[b].clone()).unwrap_or_else(|| "row".into());
+    let x_caption = by
+        .map(|b| tsv.header[b].clone())
+        .unwrap_or_else(|| "row".into());
     let Some(out) = &args.out else {
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -81,7 +81,6 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
 
         // --- Metrics (issue 4) ---
         Command::Metrics(a) => metrics::run(ctx, a),
-
         // --- Git (issue 5) ---
     }
     .map(|()| Code::Success.into())

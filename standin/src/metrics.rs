@@ -161,19 +161,23 @@ impl MetricsState {
             }
             t.into_bytes()
         };
-        let mut inst = Vec::new();
-        inst.push((
-            "DAILY",
-            "2026-11-20",
-            vec![day("2026-11-20", 5, 1), day("2026-11-20", 3, 2)],
-        ));
-        inst.push(("DAILY", "2026-11-21", vec![day("2026-11-21", 4, 3)]));
-        inst.push(("WEEKLY", "2026-11-16", vec![day("2026-11-16", 6, 4)]));
-        inst.push(("DAILY", "2026-10-01", vec![day("2026-10-01", 2, 5)]));
+        let inst = vec![
+            (
+                "DAILY",
+                "2026-11-20",
+                vec![day("2026-11-20", 5, 1), day("2026-11-20", 3, 2)],
+            ),
+            ("DAILY", "2026-11-21", vec![day("2026-11-21", 4, 3)]),
+            ("WEEKLY", "2026-11-16", vec![day("2026-11-16", 6, 4)]),
+            ("DAILY", "2026-10-01", vec![day("2026-10-01", 2, 5)]),
+        ];
         self.add_report(&request, DOWNLOADS_REPORT, "COMMERCE", inst);
         let sessions = {
             let mut t = String::from("Date\tApp Name\tApp Apple Identifier\tDevice\tSessions\n");
-            for (i, d) in ["2026-11-19", "2026-11-20", "2026-11-21"].iter().enumerate() {
+            for (i, d) in ["2026-11-19", "2026-11-20", "2026-11-21"]
+                .iter()
+                .enumerate()
+            {
                 t.push_str(&format!("{d}\tDemo\t{APP_ID}\tiPhone\t{}\n", 100 + i * 17));
             }
             t.into_bytes()
@@ -339,7 +343,12 @@ impl MetricsState {
                 gz.write_all(header.as_bytes())?;
                 let mut written = header.len() as u64;
                 let territories = ["US", "GB", "DE", "FR", "JP", "CA", "AU", "BR", "IN", "MX"];
-                let sources = ["App Store search", "App Store browse", "Web referrer", "App referrer"];
+                let sources = [
+                    "App Store search",
+                    "App Store browse",
+                    "Web referrer",
+                    "App referrer",
+                ];
                 let mut line = String::with_capacity(256);
                 let mut row = 0u64;
                 while written < per {
@@ -479,10 +488,7 @@ type Params = Query<BTreeMap<String, String>>;
 pub fn routes<S: Clone + Send + Sync + 'static>(state: Arc<MetricsState>) -> Router<S> {
     Router::new()
         .route("/v1/analyticsReportRequests", post(create_request))
-        .route(
-            "/v1/apps/{id}/analyticsReportRequests",
-            get(list_requests),
-        )
+        .route("/v1/apps/{id}/analyticsReportRequests", get(list_requests))
         .route(
             "/v1/analyticsReportRequests/{id}/reports",
             get(list_reports),
@@ -572,12 +578,7 @@ async fn create_request(State(state): State<Arc<MetricsState>>, body: Bytes) -> 
     let id = state.add_request(&app, &access);
     // A new request gets the catalog's reports at once (Apple takes a day or two).
     state.add_report(&id, SESSIONS_REPORT, "APP_USAGE", Vec::new());
-    let r = state
-        .lock()
-        .requests
-        .iter()
-        .find(|r| r.id == id)
-        .cloned();
+    let r = state.lock().requests.iter().find(|r| r.id == id).cloned();
     match r {
         Some(r) => (
             StatusCode::CREATED,
@@ -784,11 +785,30 @@ pub fn sales_tsv(date: &str) -> String {
         _ => date.to_owned(),
     };
     let rows = [
-        ("DEMO1", "Demo", "1F", "3", "0.70", "USD", "US", "USD", APP_ID, "0.99"),
-        ("DEMO1", "Demo", "1F", "2", "0.70", "USD", "US", "USD", APP_ID, "0.99"),
-        ("DEMO1", "Demo", "1F", "-1", "0.70", "USD", "US", "USD", APP_ID, "0.99"),
-        ("DEMO1", "Demo", "1F", "4", "0.62", "GBP", "GB", "GBP", APP_ID, "0.89"),
-        ("DEMO2", "Demo Pro", "1F", "1", "3.49", "EUR", "DE", "EUR", "6450000002", "4.99"),
+        (
+            "DEMO1", "Demo", "1F", "3", "0.70", "USD", "US", "USD", APP_ID, "0.99",
+        ),
+        (
+            "DEMO1", "Demo", "1F", "2", "0.70", "USD", "US", "USD", APP_ID, "0.99",
+        ),
+        (
+            "DEMO1", "Demo", "1F", "-1", "0.70", "USD", "US", "USD", APP_ID, "0.99",
+        ),
+        (
+            "DEMO1", "Demo", "1F", "4", "0.62", "GBP", "GB", "GBP", APP_ID, "0.89",
+        ),
+        (
+            "DEMO2",
+            "Demo Pro",
+            "1F",
+            "1",
+            "3.49",
+            "EUR",
+            "DE",
+            "EUR",
+            "6450000002",
+            "4.99",
+        ),
     ];
     let mut t = format!("{SALES_HEADER}\n");
     for (sku, title, ptype, units, proceeds, ccur, country, pcur, apple_id, price) in rows {
@@ -886,7 +906,10 @@ async fn finance_report(headers: HeaderMap, Query(q): Params) -> Response {
             "You are not authorized to access this vendor number",
         );
     }
-    gzip_response(&finance_tsv(&q["filter[regionCode]"], &q["filter[reportDate]"]))
+    gzip_response(&finance_tsv(
+        &q["filter[regionCode]"],
+        &q["filter[reportDate]"],
+    ))
 }
 
 fn perf(headers: &HeaderMap, q: &BTreeMap<String, String>) -> Response {
