@@ -6,6 +6,7 @@ mod support;
 mod entries;
 
 // --- App Store Connect (issue 3) ---
+mod asc;
 
 // --- Metrics (issue 4) ---
 

@@ -74,7 +74,6 @@ pub enum Command {
     Reviews(super::reviews::ReviewsCommand),
     /// Ask Apple whether stored credentials still work.
     Verify(super::verify::VerifyArgs),
-
     // --- Metrics (issue 4) go below. ---
 
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---

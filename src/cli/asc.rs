@@ -114,8 +114,8 @@ pub fn select_key(doc: &Document, entry: Option<&str>) -> CliResult<ApiKey> {
                         .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
                 }
                 many => {
-                    let labels: Vec<String> =
-                        many.iter().map(|e| sanitize(&e.label)).collect();
+                    let mut labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
+                    labels.sort();
                     return Err(CliError::usage(format!(
                         "several active api-key entries: {}",
                         labels.join(", ")
@@ -136,7 +136,11 @@ pub fn client(ctx: &Context, args: &AscArgs) -> CliResult<Client> {
         let doc = ctx.open()?.document;
         select_key(&doc, args.entry.as_deref())?
     };
-    ctx.verbose(format!("using key {} at {}", key.key_id(), args.net.api_base));
+    ctx.verbose(format!(
+        "using key {} at {}",
+        key.key_id(),
+        args.net.api_base
+    ));
     Client::new(
         &args.net.api_base,
         key,
@@ -153,15 +157,21 @@ impl From<AscError> for CliError {
             AscError::Refused { status, .. } => (
                 Code::Refused,
                 match status {
-                    401 => Some("check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)"),
-                    403 => Some("the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews"),
+                    401 => Some(
+                        "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
+                    ),
+                    403 => Some(
+                        "the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews",
+                    ),
                     404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
                     429 => Some("the hourly request allowance is spent; wait and try again"),
                     s if *s >= 500 => Some("App Store Connect is failing; try again later"),
                     _ => None,
                 },
             ),
-            AscError::Network { timed_out: true, .. } => (
+            AscError::Network {
+                timed_out: true, ..
+            } => (
                 Code::Network,
                 Some("no answer within --timeout; raise it or try again later"),
             ),
@@ -171,7 +181,9 @@ impl From<AscError> for CliError {
             ),
             AscError::Decode { .. } => (
                 Code::Failure,
-                Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists"),
+                Some(
+                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
+                ),
             ),
             AscError::Key(_) => (
                 Code::Failure,

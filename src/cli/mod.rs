@@ -83,7 +83,6 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Apps(a) => apps::run(ctx, a),
         Command::Reviews(c) => reviews::run(ctx, c),
         Command::Verify(a) => verify::run(ctx, a),
-
         // --- Metrics (issue 4) ---
 
         // --- Git (issue 5) ---

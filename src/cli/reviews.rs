@@ -209,7 +209,9 @@ fn parse_territory(text: &str) -> Result<String, String> {
     if t.len() == 3 && t.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(t)
     } else {
-        Err(format!("{text:?} is not a three-letter territory code (USA, GBR, …)"))
+        Err(format!(
+            "{text:?} is not a three-letter territory code (USA, GBR, …)"
+        ))
     }
 }
 
@@ -271,7 +273,10 @@ fn date_of(r: &Review) -> String {
 }
 
 fn one_line(text: Option<&str>) -> String {
-    text.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+    text.unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn fetch(ctx: &Context, filter: &FilterArgs, asc: &AscArgs) -> CliResult<Vec<Review>> {
@@ -492,7 +497,9 @@ fn flag_reviews(ctx: &Context, args: &FlagArgs) -> CliResult {
 
 /// App Store Connect's ratings-and-reviews page of an app.
 pub fn ratings_page(app_id: &str) -> String {
-    format!("https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses")
+    format!(
+        "https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses"
+    )
 }
 
 fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
@@ -500,7 +507,9 @@ fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
     let review = reviews::get(&client, &args.review_id)?;
     let app = crate::asc::apps::resolve(&client, &args.app)?;
     let page = ratings_page(&app.id);
-    say("Apple's API cannot file a concern about a review: only the App Store Connect web page can.");
+    say(
+        "Apple's API cannot file a concern about a review: only the App Store Connect web page can.",
+    );
     let mut paste = args.reason.text().to_owned();
     if let Some(d) = &args.details {
         paste.push(' ');
@@ -523,7 +532,9 @@ fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
     ));
     out.push_str(&format!("paste:     {}\n", sanitize(&paste)));
     print(&out)?;
-    say("On the page: find the review, choose \"Report a Concern\", pick the closest reason and paste the text.");
+    say(
+        "On the page: find the review, choose \"Report a Concern\", pick the closest reason and paste the text.",
+    );
     if args.print {
         return Ok(());
     }

@@ -48,7 +48,12 @@ fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
     Ok(match e.kind {
         Kind::ApiKey => {
             let key = ApiKey::from_entry(e)?;
-            let client = Client::new(&args.net.api_base, key, settings, Some(observer(ctx.verbose)))?;
+            let client = Client::new(
+                &args.net.api_base,
+                key,
+                settings,
+                Some(observer(ctx.verbose)),
+            )?;
             verify::api_key(&client)
         }
         Kind::AppSpecificPassword => {
@@ -196,7 +201,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
             "Apple rejected {} of {} credential(s): {}",
             rejected.len(),
             results.len(),
-            rejected.iter().map(|l| sanitize(l)).collect::<Vec<_>>().join(", ")
+            rejected
+                .iter()
+                .map(|l| sanitize(l))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
         .code(Code::Refused);
         if !args.mark_revoked {

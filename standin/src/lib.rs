@@ -20,6 +20,9 @@
 //! modules of their own beside these.
 
 #![deny(missing_docs)]
+// Handlers return an early `Response` as the error of a `Result`; boxing
+// it would only add noise to a test server.
+#![allow(clippy::result_large_err)]
 
 pub mod apple;
 pub mod apps;
@@ -83,6 +86,10 @@ async fn front(AxState(shared): AxState<Arc<Shared>>, req: Request, next: Next) 
         &path,
         req.uri().query().unwrap_or(""),
         bearer.clone(),
+        req.headers()
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     );
     let is_api = path.starts_with("/v1/");
     let rate = is_api.then(|| shared.spend_rate());

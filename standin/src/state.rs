@@ -60,6 +60,8 @@ pub struct Recorded {
     pub query: String,
     /// The bearer token, if one was sent (test tokens only).
     pub bearer: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
     /// When it arrived.
     pub at: Instant,
 }
@@ -235,13 +237,21 @@ impl Shared {
     }
 
     /// Logs a request.
-    pub fn record(&self, method: &str, path: &str, query: &str, bearer: Option<String>) {
+    pub fn record(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        bearer: Option<String>,
+        user_agent: Option<String>,
+    ) {
         if let Ok(mut log) = self.log.lock() {
             log.push(Recorded {
                 method: method.to_owned(),
                 path: path.to_owned(),
                 query: query.to_owned(),
                 bearer,
+                user_agent,
                 at: Instant::now(),
             });
         }
