@@ -7,6 +7,7 @@ mod entries;
 
 // --- App Store Connect (issue 3) ---
 mod asc;
+mod asc_shapes;
 
 // --- Metrics (issue 4) ---
 

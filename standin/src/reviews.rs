@@ -47,11 +47,9 @@ fn review_json(host: &str, r: &Review, response: Option<&ResponseRecord>, includ
             "related": format!("http://{host}/v1/customerReviews/{}/response", r.id),
         }
     });
-    if include {
-        rel["data"] = match response {
-            Some(resp) => json!({"type": "customerReviewResponses", "id": resp.id}),
-            None => Value::Null,
-        };
+    // The OpenAPI description has no null here: without a response, no `data`.
+    if include && let Some(resp) = response {
+        rel["data"] = json!({"type": "customerReviewResponses", "id": resp.id});
     }
     json!({
         "type": "customerReviews",
