@@ -4,6 +4,8 @@
 mod support;
 
 mod entries;
+mod fixtures;
+mod prompts;
 
 // --- App Store Connect (issue 3) ---
 
