@@ -5,6 +5,7 @@ mod support;
 
 mod entries;
 mod fixtures;
+mod interop;
 mod prompts;
 
 // --- App Store Connect (issue 3) ---
