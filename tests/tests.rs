@@ -12,3 +12,6 @@ mod entries;
 // --- Git (issue 5) ---
 
 // --- Fault injection, vectors, secrets (issue 6) ---
+mod faults;
+mod leaks;
+mod vectors;
