@@ -15,3 +15,6 @@ mod prompts;
 // --- Git (issue 5) ---
 
 // --- Fault injection, vectors, secrets (issue 6) ---
+mod faults;
+mod leaks;
+mod vectors;
