@@ -145,162 +145,88 @@ fn bad_input_changes_nothing() {
     let t = Env::new();
     t.init().add_password("fastlane", "dev@example.com", PW);
     let before = t.vault_bytes();
-    let p8 = |name: &str| crate::support::fixtures().join("keys").join(name);
-    let cases: Vec<(Vec<String>, &str, i32, &str)> = vec![
+    // Arguments split on spaces; `''` is an empty argument, `{keys}` the fixture key folder.
+    let cases: &[(&str, &str, i32, &str)] = &[
         (
-            s(&[
-                "add",
-                "password",
-                "FASTLANE",
-                "--apple-id",
-                "dev@example.com",
-                "--password-stdin",
-            ]),
+            "add password FASTLANE --apple-id dev@example.com --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
             1,
             "already exists",
         ),
         (
-            s(&[
-                "add",
-                "password",
-                "x",
-                "--apple-id",
-                "dev@example.com",
-                "--password-stdin",
-            ]),
+            "add password x --apple-id dev@example.com --password-stdin",
             "hunter2\n",
             1,
             "16 letters",
         ),
         (
-            s(&[
-                "add",
-                "password",
-                "x",
-                "--apple-id",
-                "not-an-email",
-                "--password-stdin",
-            ]),
+            "add password x --apple-id not-an-email --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
             1,
             "not an Apple ID",
         ),
         (
-            s(&[
-                "add",
-                "password",
-                "",
-                "--apple-id",
-                "dev@example.com",
-                "--password-stdin",
-            ]),
+            "add password '' --apple-id dev@example.com --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
             1,
             "1 to 64",
         ),
         (
-            s(&[
-                "add",
-                "api-key",
-                "k",
-                "--key-id",
-                "TESTKEY001",
-                "--private-key",
-                p8("rsa-not-ec.p8").to_str().unwrap(),
-            ]),
+            "add api-key k --key-id TESTKEY001 --private-key {keys}/rsa-not-ec.p8",
             "",
             1,
             "P-256",
         ),
         (
-            s(&[
-                "add",
-                "api-key",
-                "k",
-                "--key-id",
-                "TESTKEY001",
-                "--private-key",
-                p8("p384-not-p256.p8").to_str().unwrap(),
-            ]),
+            "add api-key k --key-id TESTKEY001 --private-key {keys}/p384-not-p256.p8",
             "",
             1,
             "P-256",
         ),
         (
-            s(&[
-                "add",
-                "api-key",
-                "k",
-                "--key-id",
-                "TESTKEY001",
-                "--private-key",
-                "/nonexistent.p8",
-            ]),
+            "add api-key k --key-id TESTKEY001 --private-key /nonexistent.p8",
             "",
             1,
             "cannot read",
         ),
         (
-            s(&[
-                "add",
-                "api-key",
-                "k",
-                "--key-id",
-                "short",
-                "--private-key",
-                p8("AuthKey_TESTKEY001.p8").to_str().unwrap(),
-            ]),
+            "add api-key k --key-id short --private-key {keys}/AuthKey_TESTKEY001.p8",
             "",
             1,
             "10 letters",
         ),
         (
-            s(&[
-                "add",
-                "api-key",
-                "k",
-                "--key-id",
-                "TESTKEY001",
-                "--issuer-id",
-                "nope",
-                "--private-key",
-                p8("AuthKey_TESTKEY001.p8").to_str().unwrap(),
-            ]),
+            "add api-key k --key-id TESTKEY001 --issuer-id nope --private-key {keys}/AuthKey_TESTKEY001.p8",
             "",
             1,
             "not a UUID",
         ),
-        (s(&["relabel", "nothere", "y"]), "", 4, "no entry labelled"),
+        ("relabel nothere y", "", 4, "no entry labelled"),
         (
-            s(&["relabel", "fastlane", "bad\u{7}label"]),
+            "relabel fastlane bad\u{7}label",
             "",
             1,
             "control characters",
         ),
-        (s(&["note", "nothere", "y"]), "", 4, "no entry labelled"),
-        (s(&["show", "nothere"]), "", 4, "no entry labelled"),
-        (
-            s(&["revoke", "nothere", "--yes"]),
-            "",
-            4,
-            "no entry labelled",
-        ),
-        (
-            s(&["remove", "nothere", "--yes"]),
-            "",
-            4,
-            "no entry labelled",
-        ),
-        (
-            s(&["run", "nothere", "--", "true"]),
-            "",
-            4,
-            "no entry labelled",
-        ),
-        (s(&["list", "--bogus"]), "", 2, "unexpected argument"),
+        ("note nothere y", "", 4, "no entry labelled"),
+        ("show nothere", "", 4, "no entry labelled"),
+        ("revoke nothere --yes", "", 4, "no entry labelled"),
+        ("remove nothere --yes", "", 4, "no entry labelled"),
+        ("run nothere -- true", "", 4, "no entry labelled"),
+        ("list --bogus", "", 2, "unexpected argument"),
     ];
-    for (args, stdin, code, message) in cases {
+    let keys = crate::support::fixtures().join("keys");
+    for &(line, stdin, code, message) in cases {
+        let args: Vec<String> = line
+            .split(' ')
+            .map(|a| {
+                if a == "''" {
+                    String::new()
+                } else {
+                    a.replace("{keys}", keys.to_str().unwrap())
+                }
+            })
+            .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = t.cmd(&args).stdin(stdin).run();
         if code == 2 {
@@ -312,10 +238,6 @@ fn bad_input_changes_nothing() {
         }
         assert_eq!(t.vault_bytes(), before, "{args:?} changed the vault");
     }
-}
-
-fn s(args: &[&str]) -> Vec<String> {
-    args.iter().map(|a| (*a).to_owned()).collect()
 }
 
 #[test]

@@ -8,14 +8,16 @@ use crate::support::{Env, PASSPHRASE};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
 
+fn init_command(t: &Env) -> std::process::Command {
+    let mut c = ascvault(t.dir.path(), &t.vault());
+    c.args(["init", "--work-factor", "10"]);
+    c
+}
+
 #[test]
 fn init_asks_twice_and_refuses_a_mismatch() {
     let t = Env::new();
-    let mut p = spawn({
-        let mut c = ascvault(t.dir.path(), &t.vault());
-        c.args(["init", "--work-factor", "10"]);
-        c
-    });
+    let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line("one thing").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
@@ -24,22 +26,14 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     assert_eq!(exit_code(&mut p), 1);
     assert!(!t.vault().exists());
 
-    let mut p = spawn({
-        let mut c = ascvault(t.dir.path(), &t.vault());
-        c.args(["init", "--work-factor", "10"]);
-        c
-    });
+    let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line("").unwrap();
     p.exp_string("the passphrase is empty").unwrap();
     assert_eq!(exit_code(&mut p), 1);
     assert!(!t.vault().exists());
 
-    let mut p = spawn({
-        let mut c = ascvault(t.dir.path(), &t.vault());
-        c.args(["init", "--work-factor", "10"]);
-        c
-    });
+    let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
