@@ -4,6 +4,9 @@
 mod support;
 
 mod entries;
+mod fixtures;
+mod interop;
+mod prompts;
 
 // --- App Store Connect (issue 3) ---
 mod asc;
@@ -14,3 +17,6 @@ mod asc_shapes;
 // --- Git (issue 5) ---
 
 // --- Fault injection, vectors, secrets (issue 6) ---
+mod faults;
+mod leaks;
+mod vectors;
