@@ -1060,3 +1060,70 @@ fn verify_unreachable_is_a_network_failure() {
     );
     assert_eq!(w.t.vault_bytes(), before, "nothing marked");
 }
+
+#[test]
+fn faults_can_be_queued_over_http_for_trying_by_hand() {
+    let w = World::new();
+    let http = reqwest::blocking::Client::new();
+    let r = http
+        .post(format!(
+            "{}/_standin/fault?path=/v1/apps&status=503&times=forever",
+            w.server.url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    w.cmd(&["apps"]).run().fails(6).stderr_has("503");
+    let seen: Value = http
+        .get(format!("{}/_standin/requests", w.server.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        seen.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"] == "/v1/apps")
+            .count(),
+        4
+    );
+    http.delete(format!("{}/_standin/fault", w.server.url()))
+        .send()
+        .unwrap();
+    w.cmd(&["apps"]).run().success();
+}
+
+#[test]
+fn a_connection_closed_without_an_answer_is_retried() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // First connection: read the request, then hang up without a word.
+        let (mut s, _) = listener.accept().unwrap();
+        let _ = s.read(&mut buf);
+        drop(s);
+        let (mut s, _) = listener.accept().unwrap();
+        let _ = s.read(&mut buf);
+        let body = r#"{"ok":true}"#;
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    let settings = ascvault::asc::Settings {
+        retry_base: Duration::from_millis(5),
+        ..Default::default()
+    };
+    let transport = ascvault::asc::Transport::new(settings, None).unwrap();
+    let url = reqwest::Url::parse(&format!("http://127.0.0.1:{port}/v1/apps")).unwrap();
+    let reply = transport
+        .execute(reqwest::Method::GET, url, None, true, None)
+        .unwrap();
+    assert_eq!(reply.body, br#"{"ok":true}"#);
+    server.join().unwrap();
+}

@@ -44,6 +44,9 @@ fn main() -> std::process::ExitCode {
         asc_standin::VALID_APP_PASSWORD,
         asc_standin::REVOKED_APP_PASSWORD
     );
+    eprintln!(
+        "  inject a fault: curl -X POST '{url}/_standin/fault?path=/v1/apps&status=500&times=1'"
+    );
     eprintln!("  stop with Ctrl-C");
     loop {
         std::thread::park();
