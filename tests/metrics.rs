@@ -375,8 +375,8 @@ fn sales_report_as_tsv_json_file_and_summary() {
     add_key_with_vendor(&w.t);
     let sales = |args: &[&str]| {
         w.metrics(&[
-            "--entry",
             "sales",
+            "--entry",
             "sales",
             "--frequency",
             "daily",
@@ -417,8 +417,8 @@ fn sales_report_as_tsv_json_file_and_summary() {
         .stderr_has("403");
     // Apple's 404 for a day without sales.
     w.metrics(&[
-        "--entry",
         "sales",
+        "--entry",
         "sales",
         "--frequency",
         "daily",
@@ -429,8 +429,8 @@ fn sales_report_as_tsv_json_file_and_summary() {
     .fails(6)
     .stderr_has("no sales");
     w.metrics(&[
-        "--entry",
         "sales",
+        "--entry",
         "sales",
         "--frequency",
         "monthly",

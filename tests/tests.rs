@@ -4,8 +4,13 @@
 mod support;
 
 mod entries;
+mod fixtures;
+mod interop;
+mod prompts;
 
 // --- App Store Connect (issue 3) ---
+mod asc;
+mod asc_shapes;
 
 // --- Metrics (issue 4) ---
 mod metrics;
@@ -13,3 +18,6 @@ mod metrics;
 // --- Git (issue 5) ---
 
 // --- Fault injection, vectors, secrets (issue 6) ---
+mod faults;
+mod leaks;
+mod vectors;

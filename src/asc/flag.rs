@@ -154,6 +154,9 @@ fn profanity(text: &str, out: &mut Vec<Finding>) {
         } else {
             "moderate"
         };
+        if kinds.is_empty() {
+            kinds.push("inappropriate");
+        }
         out.push(Finding {
             reason: Reason::Profanity,
             detail: format!("{} language ({severity})", kinds.join(", ")),

@@ -149,6 +149,15 @@ fn responses_of(included: Vec<serde_json::Value>) -> HashMap<String, ResponseInf
         .collect()
 }
 
+/// The reviews of one page, each joined with its included response.
+pub fn from_page(page: ListDocument<CustomerReview>) -> Vec<Review> {
+    let responses = responses_of(page.included);
+    page.data
+        .into_iter()
+        .map(|r| Review::from_resource(r, &responses))
+        .collect()
+}
+
 /// Checks an id before it goes into a path.
 pub fn check_id(what: &str, id: &str) -> Result<(), AscError> {
     if !id.is_empty()
@@ -194,9 +203,7 @@ pub fn list(client: &Client, app_id: &str, q: &Query) -> Result<Vec<Review>, Asc
     client.for_each_page(
         &list_path(app_id, q),
         |page: ListDocument<CustomerReview>| {
-            let responses = responses_of(page.included);
-            for r in page.data {
-                let review = Review::from_resource(r, &responses);
+            for review in from_page(page) {
                 if let (Some(since), Some(created)) = (q.since, review.created())
                     && created < since
                 {

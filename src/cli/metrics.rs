@@ -10,41 +10,24 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::asc::{AscArgs, observer, select_key};
 use super::chart::{self, Chart, Series};
 use super::context::Context;
 use super::error::{CliError, CliResult, Code};
 use super::output::{self, Table, print, print_json, sanitize, say};
 use crate::asc::analytics::{self, Access, Created, ReportInfo, SegmentInfo};
-use crate::asc::client::DEFAULT_API_BASE;
 use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
 use crate::asc::perf::{self, Target, XcodeMetrics};
 use crate::asc::sales::{self, FinanceQuery, ReportError, SalesQuery, Tsv};
-use crate::asc::{ApiKey, AscError, Client, Settings, apps};
+use crate::asc::{AscError, Client, Settings, apps};
 use crate::vault::Kind;
 
 /// `metrics`
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// Which credential and server.
-    #[command(flatten)]
-    pub conn: Conn,
     /// What to do.
     #[command(subcommand)]
     pub command: MetricsCommand,
-}
-
-/// Which api-key entry, which server, how patient.
-#[derive(Debug, Args, Clone)]
-pub struct Conn {
-    /// The api-key entry to use (default: the only active one).
-    #[arg(long, env = "ASCVAULT_ENTRY", global = true, value_name = "LABEL")]
-    pub entry: Option<String>,
-    /// App Store Connect's base URL (plain http only to loopback).
-    #[arg(long, env = "ASCVAULT_API_BASE", global = true, default_value = DEFAULT_API_BASE, value_name = "URL")]
-    pub api_base: String,
-    /// Seconds to wait for a connection or an answer (for downloads: for each read).
-    #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
-    pub timeout: u64,
 }
 
 /// `metrics` subcommands.
@@ -71,6 +54,9 @@ pub enum MetricsCommand {
 /// `metrics request`
 #[derive(Debug, Args)]
 pub struct RequestArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// The app: numeric id or bundle id.
     #[arg(long)]
     pub app: String,
@@ -82,6 +68,9 @@ pub struct RequestArgs {
 /// `metrics reports`
 #[derive(Debug, Args)]
 pub struct ReportsArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// The app: numeric id or bundle id.
     #[arg(long)]
     pub app: String,
@@ -140,6 +129,9 @@ impl Granularity {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "stdout"])))]
 pub struct DownloadArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// The app: numeric id or bundle id.
     #[arg(long)]
     pub app: String,
@@ -185,6 +177,9 @@ pub enum Frequency {
 /// `metrics sales`
 #[derive(Debug, Args)]
 pub struct SalesArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// Report type (SALES, SUBSCRIPTION, SUBSCRIPTION_EVENT, …).
     #[arg(long = "type", default_value = "SALES", value_name = "TYPE")]
     pub report_type: String,
@@ -217,6 +212,9 @@ pub struct SalesArgs {
 /// `metrics finance`
 #[derive(Debug, Args)]
 pub struct FinanceArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// Region code (US, EU, JP, … or ZZ for all).
     #[arg(long, value_name = "CODE")]
     pub region: String,
@@ -260,6 +258,9 @@ pub enum MetricKind {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["app", "build"])))]
 pub struct PerfArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// The app: numeric id or bundle id.
     #[arg(long)]
     pub app: Option<String>,
@@ -294,6 +295,9 @@ pub enum DiagnosticKind {
 /// `metrics diagnostics`
 #[derive(Debug, Args)]
 pub struct DiagnosticsArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
     /// The build id.
     #[arg(long, value_name = "BUILD")]
     pub build: String,
@@ -336,13 +340,13 @@ pub struct ChartArgs {
 /// Runs a `metrics` subcommand.
 pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
     match &args.command {
-        MetricsCommand::Request(a) => request(ctx, &args.conn, a),
-        MetricsCommand::Reports(a) => reports(ctx, &args.conn, a),
-        MetricsCommand::Download(a) => download(ctx, &args.conn, a),
-        MetricsCommand::Sales(a) => sales_cmd(ctx, &args.conn, a),
-        MetricsCommand::Finance(a) => finance_cmd(ctx, &args.conn, a),
-        MetricsCommand::Perf(a) => perf_cmd(ctx, &args.conn, a),
-        MetricsCommand::Diagnostics(a) => diagnostics(ctx, &args.conn, a),
+        MetricsCommand::Request(a) => request(ctx, a),
+        MetricsCommand::Reports(a) => reports(ctx, a),
+        MetricsCommand::Download(a) => download(ctx, a),
+        MetricsCommand::Sales(a) => sales_cmd(ctx, a),
+        MetricsCommand::Finance(a) => finance_cmd(ctx, a),
+        MetricsCommand::Perf(a) => perf_cmd(ctx, a),
+        MetricsCommand::Diagnostics(a) => diagnostics(ctx, a),
         MetricsCommand::Chart(a) => chart_cmd(a),
     }
 }
@@ -354,101 +358,48 @@ struct Session {
     label: String,
 }
 
-fn connect(ctx: &Context, conn: &Conn) -> CliResult<Session> {
-    let unlocked = ctx.open()?;
-    let doc = &unlocked.document;
-    let entry = match &conn.entry {
-        Some(label) => {
-            let e = doc.usable(label)?;
-            if e.kind != Kind::ApiKey {
-                return Err(CliError::new(format!(
-                    "entry {:?} is not an API key",
-                    sanitize(label)
-                ))
-                .hint("metrics need an App Store Connect API key entry (`ascvault add api-key`)"));
-            }
-            e
-        }
-        None => {
-            let keys: Vec<_> = doc
+/// Opens the vault, picks the key (as every App Store Connect command
+/// does), and keeps the entry's vendor number for sales and finance.
+fn connect(ctx: &Context, args: &AscArgs) -> CliResult<Session> {
+    crate::asc::client::parse_base(&args.net.api_base)?;
+    let (key, vendor_number, label) = {
+        let doc = ctx.open()?.document;
+        let key = select_key(&doc, args.entry.as_deref())?;
+        // select_key succeeded, so this finds the same entry.
+        let entry = match args.entry.as_deref() {
+            Some(label) => doc.find(label),
+            None => doc
                 .entries
                 .iter()
-                .filter(|e| e.kind == Kind::ApiKey && !e.revoked)
-                .collect();
-            match keys.as_slice() {
-                [one] => *one,
-                [] => {
-                    return Err(CliError::new("the vault has no active API key entry")
-                        .hint("add one with `ascvault add api-key LABEL --key-id … --private-key AuthKey_….p8`"));
-                }
-                many => {
-                    let labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
-                    return Err(CliError::usage(format!(
-                        "several API key entries: {}",
-                        labels.join(", ")
-                    ))
-                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY)"));
-                }
-            }
-        }
+                .find(|e| e.kind == Kind::ApiKey && !e.revoked),
+        };
+        (
+            key,
+            entry.and_then(|e| e.vendor_number.clone()),
+            entry.map(|e| e.label.clone()).unwrap_or_default(),
+        )
     };
-    let key = ApiKey::from_entry(entry).map_err(asc_error)?;
-    let verbose = ctx.verbose;
-    let observer: Option<crate::asc::client::Observer> = verbose.then(|| {
-        Box::new(|n: &crate::asc::Notice| {
-            if let crate::asc::Notice::Done {
-                request,
-                status,
-                elapsed,
-            } = n
-            {
-                say(&format!(
-                    "ascvault: {request} → {status} in {} ms",
-                    elapsed.as_millis()
-                ));
-            }
-        }) as crate::asc::client::Observer
-    });
     let client = Client::new(
-        &conn.api_base,
+        &args.net.api_base,
         key,
-        Settings::with_timeout(Duration::from_secs(conn.timeout.max(1))),
-        observer,
-    )
-    .map_err(asc_error)?;
+        Settings::with_timeout(args.net.timeout),
+        Some(observer(ctx.verbose)),
+    )?;
     Ok(Session {
         client,
-        vendor_number: entry.vendor_number.clone(),
-        label: entry.label.clone(),
+        vendor_number,
+        label,
     })
 }
 
-/// An App Store Connect error at the edge: message, hint, exit code.
+/// An App Store Connect error, with a hint about the roles reports need.
 fn asc_error(err: AscError) -> CliError {
-    let message = err.to_string();
-    match &err {
-        AscError::Refused { status, .. } => {
-            let hint = match status {
-                401 => Some(
-                    "check the entry's key id and issuer id; the key may have been revoked in App Store Connect",
-                ),
-                403 => Some(
-                    "the key's role lacks access to this; check its role under Users and Access → Integrations",
-                ),
-                404 => Some("check the id; App Store Connect does not know it"),
-                _ => None,
-            };
-            let e = CliError::new(message).code(Code::Refused);
-            match hint {
-                Some(h) => e.hint(h),
-                None => e,
-            }
-        }
-        AscError::Network { .. } => CliError::new(message)
-            .code(Code::Network)
-            .hint("check the connection, or raise --timeout"),
-        AscError::Config(_) => CliError::usage(message),
-        _ => CliError::new(message),
+    let forbidden = err.status() == Some(403);
+    let e = CliError::from(err);
+    if forbidden {
+        e.hint("the key's role lacks access: reports need Admin, Finance or Sales and Reports; check it under Users and Access → Integrations")
+    } else {
+        e
     }
 }
 
@@ -456,17 +407,11 @@ fn resolve_app(session: &Session, app: &str) -> CliResult<String> {
     if apps::is_app_id(app.trim()) {
         return Ok(app.trim().to_owned());
     }
-    match apps::resolve(&session.client, app) {
-        Ok(a) => Ok(a.id),
-        Err(apps::ResolveError::Asc(e)) => Err(asc_error(e)),
-        Err(e) => Err(CliError::new(e.to_string())
-            .code(Code::Usage)
-            .hint("give the numeric app id or the exact bundle id")),
-    }
+    Ok(apps::resolve(&session.client, app)?.id)
 }
 
-fn request(ctx: &Context, conn: &Conn, args: &RequestArgs) -> CliResult {
-    let session = connect(ctx, conn)?;
+fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
+    let session = connect(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let access = if args.snapshot {
         Access::Snapshot
@@ -505,8 +450,8 @@ fn request(ctx: &Context, conn: &Conn, args: &RequestArgs) -> CliResult {
     }
 }
 
-fn reports(ctx: &Context, conn: &Conn, args: &ReportsArgs) -> CliResult {
-    let session = connect(ctx, conn)?;
+fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
+    let session = connect(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let list = analytics::reports(&session.client, &app, args.category.map(Category::api))
         .map_err(asc_error)?;
@@ -592,7 +537,7 @@ fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn download(ctx: &Context, conn: &Conn, args: &DownloadArgs) -> CliResult {
+fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     for (flag, d) in [("--since", &args.since), ("--until", &args.until)] {
         if let Some(d) = d {
             check_date(flag, d)?;
@@ -603,7 +548,7 @@ fn download(ctx: &Context, conn: &Conn, args: &DownloadArgs) -> CliResult {
             "--merge goes with --out; --stdout always writes one header row",
         ));
     }
-    let session = connect(ctx, conn)?;
+    let session = connect(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let all = analytics::reports(&session.client, &app, None).map_err(asc_error)?;
     let wanted: Vec<&ReportInfo> = all
@@ -670,7 +615,7 @@ fn download(ctx: &Context, conn: &Conn, args: &DownloadArgs) -> CliResult {
         args.report
     ));
     let downloader = Downloader::new(
-        Duration::from_secs(conn.timeout.max(1)),
+        args.asc.net.timeout,
         3,
         Settings::with_timeout(Duration::from_secs(1)).retry_base,
     )
@@ -891,9 +836,9 @@ fn fetch_tsv(session: &Session, path: &str, out: &Option<PathBuf>) -> CliResult<
     Ok(Some(tsv))
 }
 
-fn sales_cmd(ctx: &Context, conn: &Conn, args: &SalesArgs) -> CliResult {
+fn sales_cmd(ctx: &Context, args: &SalesArgs) -> CliResult {
     check_sales_date(args.frequency, &args.date)?;
-    let session = connect(ctx, conn)?;
+    let session = connect(ctx, &args.asc)?;
     let vendor = vendor(&session, &args.vendor)?;
     let report_type = args.report_type.trim().to_ascii_uppercase();
     let query = SalesQuery {
@@ -942,14 +887,14 @@ fn sales_cmd(ctx: &Context, conn: &Conn, args: &SalesArgs) -> CliResult {
     print_json(&tsv.to_json())
 }
 
-fn finance_cmd(ctx: &Context, conn: &Conn, args: &FinanceArgs) -> CliResult {
+fn finance_cmd(ctx: &Context, args: &FinanceArgs) -> CliResult {
     if !is_month(&args.date) {
         return Err(
             CliError::usage(format!("--date {:?} is not a month", sanitize(&args.date)))
                 .hint("finance reports are monthly: --date YYYY-MM (Apple's fiscal month)"),
         );
     }
-    let session = connect(ctx, conn)?;
+    let session = connect(ctx, &args.asc)?;
     let query = FinanceQuery {
         region: args.region.trim().to_ascii_uppercase(),
         date: args.date.clone(),
@@ -979,11 +924,11 @@ fn percentile_name(p: &str) -> String {
     }
 }
 
-fn perf_cmd(ctx: &Context, conn: &Conn, args: &PerfArgs) -> CliResult {
+fn perf_cmd(ctx: &Context, args: &PerfArgs) -> CliResult {
     if let Some(c) = &args.chart {
         chart::Format::of(c)?;
     }
-    let session = connect(ctx, conn)?;
+    let session = connect(ctx, &args.asc)?;
     let target = match (&args.app, &args.build) {
         (Some(app), _) => Target::App(resolve_app(&session, app)?),
         (None, Some(b)) => Target::Build(b.trim().to_owned()),
@@ -1208,8 +1153,8 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
     })
 }
 
-fn diagnostics(ctx: &Context, conn: &Conn, args: &DiagnosticsArgs) -> CliResult {
-    let session = connect(ctx, conn)?;
+fn diagnostics(ctx: &Context, args: &DiagnosticsArgs) -> CliResult {
+    let session = connect(ctx, &args.asc)?;
     let kind = args.kind.map(|k| match k {
         DiagnosticKind::Hangs => "HANGS",
         DiagnosticKind::Launches => "LAUNCHES",

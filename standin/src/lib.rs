@@ -1,29 +1,142 @@
 //! A stand-in for App Store Connect on loopback, for ascvault's tests and for
 //! trying ascvault without an Apple account.
 //!
-//! (Interim skeleton on the metrics branch: it serves only the metrics
-//! endpoints of [`metrics`]; the full service with token checks, apps and
-//! reviews comes from the App Store Connect branch.)
+//! It verifies ES256 tokens against the fixture keys, serves apps, customer
+//! reviews and developer responses in the shapes of Apple's OpenAPI
+//! description (paged with `links.next` cursors), keeps state, sends
+//! `X-Rate-Limit`, answers the content-delivery sign-in call, records every
+//! request, and injects faults on request (429 + `Retry-After`, 500, 403,
+//! malformed JSON, slow answers).
+//!
+//! ```no_run
+//! let server = asc_standin::Standin::start();
+//! println!("{}", server.url());
+//! server.fault("/v1/apps", asc_standin::Fault::status(500), 1);
+//! ```
+//!
+//! Layout: [`state`] (data, faults, request log), [`auth`] (tokens),
+//! [`apple`] (error bodies, paging helpers), one module per area of the API
+//! ([`apps`], [`reviews`], [`content_delivery`]), and [`admin`] for people
+//! injecting faults by hand; metrics endpoints get modules of their own
+//! beside these, merged into [`router`].
 
 #![deny(missing_docs)]
+// Handlers return an early `Response` as the error of a `Result`; boxing
+// it would only add noise to a test server.
+#![allow(clippy::result_large_err)]
 
+pub mod admin;
+pub mod apple;
+pub mod apps;
+pub mod auth;
+pub mod content_delivery;
 pub mod metrics;
+pub mod reviews;
+pub mod seed;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 
 pub use metrics::MetricsState;
+pub use state::{Fault, Recorded, Shared};
 
-/// The whole service as an axum router.
-pub fn router(metrics_state: Arc<MetricsState>) -> Router {
-    Router::new().merge(metrics::routes(metrics_state))
+/// The fixture key every test signs with (`fixtures/keys/AuthKey_TESTKEY001.p8`).
+pub const TEST_KEY_PEM: &str = include_str!("../../fixtures/keys/AuthKey_TESTKEY001.p8");
+/// Its key id (a team key).
+pub const TEST_KEY_ID: &str = "TESTKEY001";
+/// Its issuer id.
+pub const TEST_ISSUER_ID: &str = "57246542-96fe-1a63-e053-0824d011072a";
+/// The same private key registered as an individual key (no issuer, `sub: "user"`).
+pub const TEST_INDIVIDUAL_KEY_ID: &str = "TESTKEYIND";
+/// The Apple ID the sign-in service knows.
+pub const TEST_APPLE_ID: &str = "dev@example.com";
+/// Its valid app-specific password.
+pub const VALID_APP_PASSWORD: &str = "abcd-efgh-ijkl-mnop";
+/// An app-specific password Apple no longer accepts (−20101).
+pub const REVOKED_APP_PASSWORD: &str = "wxyz-wxyz-wxyz-wxyz";
+/// The account's own password, which upload tools must not use (−22938).
+pub const ACCOUNT_PASSWORD: &str = "correct horse battery";
+
+/// The whole service as an axum router over shared state.
+pub fn router(shared: Arc<Shared>) -> Router {
+    router_with(shared, Arc::new(MetricsState::new()))
+}
+
+/// [`router`] with the metrics endpoints' own state.
+pub fn router_with(shared: Arc<Shared>, metrics_state: Arc<MetricsState>) -> Router {
+    Router::new()
+        .merge(metrics::routes(metrics_state))
+        .merge(apps::routes())
+        .merge(reviews::routes())
+        .merge(content_delivery::routes())
+        .merge(admin::routes())
+        .fallback(apple::not_found_route)
+        .layer(middleware::from_fn_with_state(shared.clone(), front))
+        .with_state(shared)
+}
+
+/// Runs for every request: records it, injects a fault if one is due,
+/// checks the token on API paths, and adds `X-Rate-Limit`.
+async fn front(AxState(shared): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let bearer = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    shared.record(
+        req.method().as_str(),
+        &path,
+        req.uri().query().unwrap_or(""),
+        bearer.clone(),
+        req.headers()
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    );
+    let is_api = path.starts_with("/v1/");
+    let rate = is_api.then(|| shared.spend_rate());
+    let mut resp = match shared.take_fault(req.method().as_str(), &path) {
+        Some(Fault::Slow(d)) => {
+            tokio::time::sleep(d).await;
+            pass(&shared, is_api, bearer.as_deref(), req, next).await
+        }
+        Some(f) => apple::fault_response(&f),
+        None => pass(&shared, is_api, bearer.as_deref(), req, next).await,
+    };
+    if let Some((lim, rem)) = rate
+        && let Ok(v) = format!("user-hour-lim:{lim};user-hour-rem:{rem};").parse()
+    {
+        resp.headers_mut().insert("x-rate-limit", v);
+    }
+    resp
+}
+
+async fn pass(
+    shared: &Shared,
+    is_api: bool,
+    bearer: Option<&str>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_api && let Err(why) = auth::verify(shared, bearer) {
+        return apple::not_authorized(why);
+    }
+    next.run(req).await.into_response()
 }
 
 /// A running stand-in: its address, its state, and a way to stop it (on drop).
 pub struct Standin {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     metrics: Arc<MetricsState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -39,13 +152,15 @@ impl Standin {
         Standin::start_with(addr, Arc::new(MetricsState::new()))
     }
 
-    /// Starts on the given address with this metrics state.
+    /// Starts on the given address with this metrics state (e.g. holding a
+    /// large generated report).
     pub fn start_with(addr: SocketAddr, metrics: Arc<MetricsState>) -> std::io::Result<Standin> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = router(metrics.clone());
+        let app = router_with(shared.clone(), metrics.clone());
         std::thread::Builder::new()
             .name("asc-standin".into())
             .spawn(move || {
@@ -63,22 +178,51 @@ impl Standin {
                         })
                         .await;
                 });
+                // Do not wait for slow handlers still sleeping.
+                rt.shutdown_timeout(Duration::from_millis(10));
             })?;
         Ok(Standin {
             addr,
+            shared,
             metrics,
             stop: Some(stop),
         })
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT` (no trailing slash): the API base and the
+    /// content-delivery base at once.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// The metrics side's state (faults, the Admin role, request log).
+    /// The metrics side's state (segment faults, the Admin role, segment fetches).
     pub fn metrics(&self) -> &MetricsState {
         &self.metrics
+    }
+
+    /// The state, to look at or change.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// Answers the next `times` requests whose path starts with `path_prefix`
+    /// with `fault` (`u32::MAX`: for ever).
+    pub fn fault(&self, path_prefix: &str, fault: Fault, times: u32) {
+        self.shared.add_fault(None, path_prefix, fault, times);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.requests()
+    }
+
+    /// Requests so far whose path starts with `prefix`.
+    pub fn requests_to(&self, prefix: &str) -> Vec<Recorded> {
+        self.shared
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .collect()
     }
 }
 
