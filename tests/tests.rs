@@ -10,5 +10,6 @@ mod entries;
 // --- Metrics (issue 4) ---
 
 // --- Git (issue 5) ---
+mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
