@@ -768,6 +768,24 @@ fn git_setup_is_idempotent_and_turns_cachetextconv_off() {
         .stderr_has("nothing changed");
     assert_eq!(snapshot(()), before);
 
+    // A customized ascvault textconv (say, with --passphrase-file) is kept;
+    // a foreign one is replaced.
+    let custom = "/opt/bin/ascvault --passphrase-file /secure/pass textconv";
+    g.git(&repo, &["config", "diff.ascvault.textconv", custom]);
+    g.git(&repo, &["config", "merge.ascvault.driver", "cat %A"]);
+    g.av(&repo, &["git", "setup"])
+        .run()
+        .success()
+        .stderr_has("set merge.ascvault.driver");
+    assert_eq!(
+        g.git(&repo, &["config", "diff.ascvault.textconv"]).trim(),
+        custom
+    );
+    assert_eq!(
+        g.git(&repo, &["config", "merge.ascvault.driver"]).trim(),
+        "ascvault merge %O %A %B %P"
+    );
+
     // A globally enabled cachetextconv is overridden locally.
     fs::write(
         g.path(".gitconfig"),

@@ -160,6 +160,17 @@ fn git_ok(top: &Path, args: &[&str]) -> CliResult {
     }
 }
 
+/// A textconv command that runs ascvault (perhaps by another path, or with
+/// `--passphrase-file`) is the user's choice and is kept.
+fn is_textconv(value: &str) -> bool {
+    value.contains("ascvault") && value.trim_end().ends_with(" textconv")
+}
+
+/// Likewise for the merge driver: it must still pass the three files.
+fn is_driver(value: &str) -> bool {
+    value.contains("ascvault") && value.contains(" merge %O %A %B")
+}
+
 /// What git says about the vault, for `check`. `None` when git is missing
 /// or the vault is not in a repository.
 pub fn facts(vault: &Path) -> Option<GitFacts> {
@@ -245,12 +256,16 @@ pub fn setup(ctx: &Context) -> CliResult {
         }
     }
 
-    for (key, value) in [
-        ("diff.ascvault.textconv", TEXTCONV),
-        ("merge.ascvault.name", DRIVER_NAME),
-        ("merge.ascvault.driver", DRIVER),
+    for (key, value, keep) in [
+        (
+            "diff.ascvault.textconv",
+            TEXTCONV,
+            is_textconv as fn(&str) -> bool,
+        ),
+        ("merge.ascvault.name", DRIVER_NAME, |v: &str| !v.is_empty()),
+        ("merge.ascvault.driver", DRIVER, is_driver),
     ] {
-        if config_get_local(top, key).as_deref() != Some(value) {
+        if !config_get_local(top, key).is_some_and(|v| keep(&v)) {
             git_ok(top, &["config", "--local", "--replace-all", key, value])?;
             changes.push(format!("set {key} = {value}"));
         }

@@ -18,7 +18,7 @@ use crate::vault::crypto::{self, Prepared};
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::{self, Side};
 use crate::vault::render::{self, FingerprintKey};
-use crate::vault::{Document, Secret, Timestamp, UnlockError, Unlocked, Vault, VaultError};
+use crate::vault::{Document, Secret, Timestamp, UnlockError, Unlocked};
 
 /// The passphrase without ever prompting: textconv runs once per side of
 /// every diff, often while a pager holds the terminal.
@@ -53,30 +53,27 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     // The fingerprint key costs one KDF, like the decryption: run both at once.
     let (opened, key) = thread::scope(|s| {
         let key = s.spawn(|| FingerprintKey::derive(&pass, container.work_factor));
-        let opened = Vault::new(&args.file).open(&pass);
+        let opened = crypto::decrypt(&bytes, &pass);
         (opened, key.join())
     });
-    let unlocked = match opened {
-        Ok(u) => u,
-        Err(e) => return print(&render::summary(&bytes, &unlock_reason(&e))),
+    let plain = match opened {
+        Ok((_, plain)) => plain,
+        Err(e) => return print(&render::summary(&bytes, &e.to_string())),
+    };
+    let document = match std::str::from_utf8(&plain).ok().map(Document::parse) {
+        Some(Ok(doc)) => doc,
+        _ => {
+            return print(&render::summary(
+                &bytes,
+                "decrypted, but not a vault this version can read",
+            ));
+        }
     };
     let key = match key {
         Ok(Ok(k)) => Some(k),
         _ => None,
     };
-    print(&render::render(
-        &unlocked.document,
-        unlocked.container,
-        key.as_ref(),
-    ))
-}
-
-fn unlock_reason(err: &VaultError) -> String {
-    match err {
-        VaultError::Unlock { source, .. } => source.to_string(),
-        VaultError::Format { .. } => "decrypted, but not a vault this version can read".into(),
-        _ => "cannot be opened".into(),
-    }
+    print(&render::render(&document, container, key.as_ref()))
 }
 
 /// Which file of a merge, for messages.
