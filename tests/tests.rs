@@ -4,6 +4,9 @@
 mod support;
 
 mod entries;
+mod fixtures;
+mod interop;
+mod prompts;
 
 // --- App Store Connect (issue 3) ---
 
@@ -13,3 +16,6 @@ mod entries;
 mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
+mod faults;
+mod leaks;
+mod vectors;

@@ -118,6 +118,9 @@ impl From<VaultError> for CliError {
                 Code::Failure,
                 Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download".into()),
             ),
+            VaultError::Io { action, path, source } => {
+                return io_error(action, path, source);
+            }
             VaultError::Invalid(_) => (Code::Failure, None),
             VaultError::UnsupportedKind { .. } => (Code::Failure, Some("upgrade ascvault to use this entry".into())),
             _ => (Code::Failure, None),
@@ -128,6 +131,34 @@ impl From<VaultError> for CliError {
             code,
         }
     }
+}
+
+/// I/O failures the user can act on get their own words and a hint; the
+/// rest keep the OS message. The atomic write means none of them changed
+/// the vault, and the hints say so.
+fn io_error(action: &str, path: &std::path::Path, source: &std::io::Error) -> CliError {
+    use std::io::ErrorKind as K;
+    let path = path.display();
+    let (what, hint) = match source.kind() {
+        K::StorageFull | K::QuotaExceeded => (
+            "the disk is full",
+            "the vault was not changed; free some space on the disk that holds it, then try again",
+        ),
+        K::ReadOnlyFilesystem => (
+            "the file system is read-only",
+            "writing needs a writable directory: ascvault writes a temporary file beside the vault, then renames it over the vault; the vault was not changed",
+        ),
+        K::PermissionDenied => (
+            "permission denied",
+            "writing needs a writable directory: ascvault writes a temporary file beside the vault, then renames it over the vault; the vault was not changed",
+        ),
+        K::IsADirectory => {
+            return CliError::new(format!("{path} is a directory, not a vault file"))
+                .hint("point --vault (or ASCVAULT_VAULT) at the vault file itself");
+        }
+        _ => return CliError::new(format!("{action} {path}: {source}")),
+    };
+    CliError::new(format!("{action} {path}: {what}")).hint(hint)
 }
 
 /// Result of a command.

@@ -185,6 +185,7 @@ fn changed_fields(a: &Entry, b: &Entry) -> Vec<String> {
         note,
         apple_id,
         password,
+        format_check,
         issuer_id,
         key_id,
         private_key,
@@ -219,6 +220,7 @@ fn merge_entry(
         note,
         apple_id,
         password,
+        format_check,
         issuer_id,
         key_id,
         private_key,
@@ -284,7 +286,8 @@ pub fn merge(
     let o = index(ours);
     let t = index(theirs);
 
-    // Ids in a stable order: ours, then theirs' new ones, then base's.
+    // The document order (spec/FORMAT.md §3.5 keeps it): ours, then the
+    // entries only theirs has, in their order.
     let mut ids: Vec<&str> = Vec::new();
     let mut seen = HashSet::new();
     for e in ours

@@ -106,7 +106,7 @@ fn clean(text: &str) -> String {
 }
 
 /// Renders the document: a header line, then one block per entry in
-/// canonical order (`created`, then `id`).
+/// order of `created`, then `id` (stable whatever order a merge left).
 pub fn render(doc: &Document, container: Container, key: Option<&FingerprintKey>) -> String {
     let mut entries: Vec<&Entry> = doc.entries.iter().collect();
     entries.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));

@@ -176,6 +176,23 @@ impl Cmd {
         }
         Outcome(child.wait_with_output().expect("wait for ascvault"))
     }
+
+    /// Starts the command without waiting (stdout and stderr piped, stdin
+    /// written and closed), for tests that kill or watch the process.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.command.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = self.command.spawn().expect("spawn ascvault");
+        if let Some(input) = self.stdin.take() {
+            let mut pipe = child.stdin.take().unwrap();
+            let _ = pipe.write_all(&input);
+        }
+        child
+    }
 }
 
 /// Gives the child its own session, so it has no controlling terminal even
@@ -276,3 +293,6 @@ impl Outcome {
             .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.describe()))
     }
 }
+
+#[cfg(unix)]
+pub mod pty;

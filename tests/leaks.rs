@@ -1,0 +1,228 @@
+//! Secrets appear only where asked: every command runs with `--verbose`, and
+//! its stdout, stderr and (on Linux) `/proc/<pid>/cmdline` are searched for
+//! the password, the private key's PEM body and both passphrases. The only
+//! places allowed to hold them are `show --reveal`'s stdout and the
+//! environment of `run`'s child.
+
+use std::fs;
+use std::thread;
+use std::time::Duration;
+
+use crate::support::{Cmd, Env, Outcome, fixtures};
+
+const PASS: &str = "canary vault passphrase Q7";
+const NEW_PASS: &str = "canary new passphrase Z9";
+const PASSWORD: &str = "wxyz-qrst-uvkl-mnop";
+
+/// The secret strings: passphrases, the password, each PEM body line.
+fn secrets() -> Vec<String> {
+    let pem = fs::read_to_string(fixtures().join("keys/AuthKey_TESTKEY001.p8")).unwrap();
+    let mut all = vec![PASS.to_owned(), NEW_PASS.to_owned(), PASSWORD.to_owned()];
+    all.extend(
+        pem.lines()
+            .filter(|l| !l.starts_with("-----") && l.len() > 16)
+            .map(str::to_owned),
+    );
+    // Apple's form without hyphens, as a sloppy formatter might print it.
+    all.push(PASSWORD.replace('-', ""));
+    all
+}
+
+/// What one command showed the world.
+struct Seen {
+    name: String,
+    out: Outcome,
+    /// `/proc/<pid>/cmdline` of the process while it ran (Linux).
+    cmdline: String,
+}
+
+fn cmdline(pid: u32) -> String {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+        .unwrap_or_default()
+}
+
+fn observe(name: &str, cmd: Cmd) -> Seen {
+    let child = cmd.spawn();
+    // spawn returns once exec succeeded: this is ascvault's own argv.
+    let cmdline = cmdline(child.id());
+    let out = Outcome(child.wait_with_output().expect("wait"));
+    Seen {
+        name: name.to_owned(),
+        out,
+        cmdline,
+    }
+}
+
+fn assert_clean(seen: &Seen, allow_stdout: bool) {
+    for s in secrets() {
+        if !allow_stdout {
+            assert!(
+                !seen.out.stdout().contains(&s),
+                "{}: secret on stdout",
+                seen.name
+            );
+        }
+        assert!(
+            !seen.out.stderr().contains(&s),
+            "{}: secret on stderr: {}",
+            seen.name,
+            seen.out.stderr()
+        );
+        assert!(
+            !seen.cmdline.contains(&s),
+            "{}: secret in cmdline",
+            seen.name
+        );
+    }
+}
+
+#[test]
+fn secrets_appear_only_where_asked() {
+    let t = Env::new();
+    let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
+    let pem = fs::read_to_string(&p8).unwrap();
+    let new_pass_file = t.path("new-pass");
+    fs::write(&new_pass_file, format!("{NEW_PASS}\n")).unwrap();
+    // `--verbose` first: after `run … --` it would go to the child.
+    let v = |pass: &str, args: &[&str]| {
+        t.cmd(&["--verbose"])
+            .args(args)
+            .env("ASCVAULT_PASSPHRASE", pass)
+    };
+    let c = |args: &[&str]| v(PASS, args);
+
+    let mut runs: Vec<(Seen, bool)> = Vec::new();
+    let mut quiet = |name: &str, cmd: Cmd| {
+        let seen = observe(name, cmd);
+        runs.push((seen, false));
+    };
+    quiet("init", c(&["init", "--work-factor", "10"]));
+    quiet(
+        "add password",
+        c(&["add", "password", "pw", "--apple-id", "d@example.com"])
+            .arg("--password-stdin")
+            .stdin(&format!("{PASSWORD}\n")),
+    );
+    quiet(
+        "add api-key",
+        c(&["add", "api-key", "key", "--key-id", "TESTKEY001"])
+            .args(&["--issuer-id", "57246542-96fe-1a63-e053-0824d011072a"])
+            .arg("--private-key")
+            .arg(&p8),
+    );
+    for (name, args) in [
+        ("list", &["list"][..]),
+        ("list --all --json", &["list", "--all", "--json"]),
+        ("show pw", &["show", "pw"]),
+        ("show pw --json", &["show", "pw", "--json"]),
+        ("show key", &["show", "key"]),
+        ("show key --json", &["show", "key", "--json"]),
+        ("note", &["note", "pw", "a note"]),
+        ("relabel", &["relabel", "pw", "pw2"]),
+        ("relabel back", &["relabel", "pw2", "pw"]),
+        ("completions", &["completions", "bash"]),
+        ("man", &["man"]),
+    ] {
+        quiet(name, c(args));
+    }
+    // Failures must not echo what they refuse.
+    quiet("wrong passphrase", v(NEW_PASS, &["list"]));
+    quiet(
+        "malformed password",
+        c(&["add", "password", "bad", "--apple-id", "d@example.com"])
+            .arg("--password-stdin")
+            .stdin(&format!("{}\n", PASSWORD.replace('-', "!"))),
+    );
+    quiet(
+        "duplicate label",
+        c(&["add", "password", "PW", "--apple-id", "d@example.com"])
+            .arg("--password-stdin")
+            .stdin(&format!("{PASSWORD}\n")),
+    );
+
+    // Asked for: the secret alone on stdout, nothing on stderr.
+    let reveal = observe("show pw --reveal", c(&["show", "pw", "--reveal"]));
+    assert_eq!(reveal.out.stdout(), format!("{PASSWORD}\n"));
+    let reveal_key = observe("show key --reveal", c(&["show", "key", "--reveal"]));
+    assert_eq!(reveal_key.out.stdout().trim(), pem.trim());
+    runs.push((reveal, true));
+    runs.push((reveal_key, true));
+
+    // run: the child gets the credentials in its environment (checked from
+    // /proc on Linux), but not the vault passphrase, and not in any argv.
+    let run = c(&["run", "pw", "--", "sh", "-c"]).arg(concat!(
+        r#"test -n "$ASC_APP_SPECIFIC_PASSWORD" && "#,
+        r#"test -z "${ASCVAULT_PASSPHRASE+set}" && sleep 1"#
+    ));
+    let child = run.spawn();
+    let pid = child.id();
+    let mut grandchild_env = None;
+    let mut grandchild_cmdline = String::new();
+    if cfg!(target_os = "linux") {
+        for _ in 0..50 {
+            thread::sleep(Duration::from_millis(20));
+            let kids =
+                fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+            if let Some(gc) = kids.split_whitespace().next() {
+                grandchild_env = fs::read(format!("/proc/{gc}/environ")).ok();
+                grandchild_cmdline = fs::read(format!("/proc/{gc}/cmdline"))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                break;
+            }
+        }
+    }
+    let parent_cmdline = cmdline(pid);
+    let out = Outcome(child.wait_with_output().expect("wait"));
+    let out = out.success();
+    if cfg!(target_os = "linux") {
+        let env = grandchild_env.expect("saw run's child in /proc");
+        let env = String::from_utf8_lossy(&env);
+        assert!(env.contains(&format!("ASC_APP_SPECIFIC_PASSWORD={PASSWORD}\0")));
+        assert!(env.contains(&format!(
+            "FASTLANE_APPLE_APPLICATION_SPECIFIC_PASSWORD={PASSWORD}\0"
+        )));
+        assert!(!env.contains("ASCVAULT_PASSPHRASE"));
+        assert!(!env.contains(PASS));
+    }
+    runs.push((
+        Seen {
+            name: "run".into(),
+            out,
+            cmdline: format!("{parent_cmdline} {grandchild_cmdline}"),
+        },
+        false,
+    ));
+
+    let mut quiet = |name: &str, cmd: Cmd| runs.push((observe(name, cmd), false));
+    quiet("revoke", c(&["revoke", "pw", "--yes"]));
+    quiet("run revoked", c(&["run", "pw", "--", "true"]));
+    quiet(
+        "passwd",
+        c(&["passwd", "--new-passphrase-file"]).arg(&new_pass_file),
+    );
+    quiet("revoke --all", v(NEW_PASS, &["revoke", "--all", "--yes"]));
+    quiet("remove", v(NEW_PASS, &["remove", "key", "--yes"]));
+
+    // The commands did what they were asked, so the check above saw real work.
+    let codes: Vec<(String, i32)> = runs
+        .iter()
+        .map(|(s, _)| (s.name.clone(), s.out.code()))
+        .collect();
+    for (name, code) in &codes {
+        let want_failure = matches!(
+            name.as_str(),
+            "wrong passphrase" | "malformed password" | "duplicate label" | "run revoked"
+        );
+        assert_eq!(*code != 0, want_failure, "{name}: exit {code}");
+    }
+    assert!(
+        runs.iter()
+            .any(|(s, _)| s.out.stderr().contains("ascvault:")),
+        "--verbose said nothing at all"
+    );
+    for (seen, allow_stdout) in &runs {
+        assert_clean(seen, *allow_stdout);
+    }
+}
