@@ -807,6 +807,37 @@ fn git_setup_is_idempotent_and_turns_cachetextconv_off() {
 }
 
 #[test]
+fn git_setup_from_a_subdirectory_writes_paths_from_the_root() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.path("r");
+    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
+    fs::create_dir_all(repo.join("secrets/ci")).unwrap();
+    let sub = repo.join("secrets");
+    g.av(&sub, &["--vault", "ci/team.age", "git", "setup"])
+        .run()
+        .success();
+    assert_eq!(
+        fs::read_to_string(repo.join(".gitattributes")).unwrap(),
+        "/secrets/ci/team.age diff=ascvault merge=ascvault\n"
+    );
+    assert_eq!(
+        fs::read_to_string(repo.join(".gitignore")).unwrap(),
+        "/secrets/ci/team.age.lock\n"
+    );
+    g.av(&repo, &["--vault", "secrets/ci/team.age", "git", "setup"])
+        .run()
+        .success()
+        .stderr_has("nothing changed");
+    g.av(&repo, &["--vault", "secrets/my vault.age", "git", "setup"])
+        .run()
+        .fails(1)
+        .stderr_has("cannot be written safely");
+}
+
+#[test]
 fn git_setup_outside_a_repository_is_a_clear_error() {
     if !git_available() {
         return;
