@@ -279,7 +279,7 @@ fn check_finds_each_problem() {
     );
     f.git = Some(GitFacts {
         tracked: true,
-        cachetextconv: true,
+        textconv_cache: true,
         ..GitFacts::default()
     });
     let found = hygiene::check(&d, &f);
@@ -734,10 +734,17 @@ fn git_setup_is_idempotent_and_turns_cachetextconv_off() {
     g.configure(&repo);
     g.git(&repo, &["config", "diff.ascvault.cachetextconv", "true"]);
     fs::write(repo.join(".gitattributes"), "*.txt text").unwrap();
+    g.git(&repo, &["commit", "-q", "--allow-empty", "-m", "start"]);
+    g.git(
+        &repo,
+        &["update-ref", "refs/notes/textconv/ascvault", "HEAD"],
+    );
     g.av(&repo, &["git", "setup"])
         .run()
         .success()
-        .stderr_has("removed diff.ascvault.cachetextconv");
+        .stderr_has("removed diff.ascvault.cachetextconv")
+        .stderr_has("deleted the textconv cache");
+    assert_eq!(g.git(&repo, &["for-each-ref", "refs/notes/"]), "");
     let attributes = fs::read_to_string(repo.join(".gitattributes")).unwrap();
     assert_eq!(
         attributes,

@@ -171,6 +171,13 @@ fn is_driver(value: &str) -> bool {
     value.contains("ascvault") && value.contains(" merge %O %A %B")
 }
 
+/// Where git keeps cached textconv output for the `ascvault` driver.
+pub const CACHE_REF: &str = "refs/notes/textconv/ascvault";
+
+fn cache_ref_exists(top: &Path) -> bool {
+    run(top, &["rev-parse", "-q", "--verify", CACHE_REF]).is_some_and(|o| o.status.success())
+}
+
 /// What git says about the vault, for `check`. `None` when git is missing
 /// or the vault is not in a repository.
 pub fn facts(vault: &Path) -> Option<GitFacts> {
@@ -186,6 +193,7 @@ pub fn facts(vault: &Path) -> Option<GitFacts> {
         textconv: config_get(top, "diff.ascvault.textconv"),
         driver: config_get(top, "merge.ascvault.driver"),
         cachetextconv: cachetextconv_on(top),
+        textconv_cache: cache_ref_exists(top),
     })
 }
 
@@ -293,6 +301,14 @@ pub fn setup(ctx: &Context) -> CliResult {
             )?;
             changes.push("set diff.ascvault.cachetextconv = false (it was on globally)".into());
         }
+    }
+
+    // A cache left by an earlier cachetextconv holds renderings of every
+    // version of the vault: drop it (git rebuilds nothing, textconv is cheap
+    // to rerun).
+    if cache_ref_exists(top) {
+        git_ok(top, &["update-ref", "-d", CACHE_REF])?;
+        changes.push(format!("deleted the textconv cache {CACHE_REF}"));
     }
 
     let lock = format!("{rel}.lock");

@@ -33,6 +33,8 @@ pub struct GitFacts {
     pub driver: Option<String>,
     /// `diff.ascvault.cachetextconv` is on.
     pub cachetextconv: bool,
+    /// `refs/notes/textconv/ascvault` (a cache of renderings) exists.
+    pub textconv_cache: bool,
 }
 
 /// Everything besides the document that the checks look at.
@@ -245,15 +247,21 @@ fn git_checks(git: &GitFacts, out: &mut Vec<Finding>) {
             });
         }
     }
-    if git.cachetextconv {
+    if git.cachetextconv || git.textconv_cache {
+        let what = match (git.cachetextconv, git.textconv_cache) {
+            (true, true) => {
+                "diff.ascvault.cachetextconv is on and refs/notes/textconv/ascvault exists"
+            }
+            (true, false) => "diff.ascvault.cachetextconv is on",
+            _ => "refs/notes/textconv/ascvault exists",
+        };
         out.push(Finding {
             check: "git-cachetextconv",
             labels: Vec::new(),
-            message: "diff.ascvault.cachetextconv is on: git stores decrypted renderings under \
-                      refs/notes/textconv"
-                .into(),
-            advice: "run `ascvault git setup` (it turns it off), then \
-                     `git update-ref -d refs/notes/textconv/ascvault`"
+            message: format!(
+                "{what}: git keeps decrypted renderings of the vault outside the encrypted file"
+            ),
+            advice: "run `ascvault git setup`: it turns the setting off and deletes the cache"
                 .into(),
         });
     }
