@@ -16,6 +16,7 @@ mod asc_shapes;
 mod metrics;
 
 // --- Git (issue 5) ---
+mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
 mod faults;

@@ -21,6 +21,10 @@ pub mod chart;
 pub mod metrics;
 
 // --- Git command modules (issue 5) ---
+pub mod git;
+pub mod git_args;
+pub mod gitflow;
+pub mod migrate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -88,6 +92,12 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         // --- Metrics (issue 4) ---
         Command::Metrics(a) => metrics::run(ctx, a),
         // --- Git (issue 5) ---
+        Command::Git(git_args::GitCommand::Setup) => git::setup(ctx),
+        Command::Textconv(a) => gitflow::textconv(ctx, a),
+        Command::Merge(a) => gitflow::merge(ctx, a),
+        Command::Check(a) => return gitflow::check(ctx, a),
+        Command::Import(git_args::ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
+        Command::Export(a) => migrate::export(ctx, a),
     }
     .map(|()| Code::Success.into())
 }
