@@ -530,6 +530,10 @@ fn perf_lists_insights_first_then_a_table_per_metric() {
             .len(),
         2
     );
+    w.metrics(&["perf", "--build", "../apps"])
+        .run()
+        .fails(2)
+        .stderr_has("not a valid id");
     w.metrics(&["perf", "--build", "nope"])
         .run()
         .fails(6)

@@ -156,8 +156,28 @@ pub enum Created {
     Existing(RequestInfo),
 }
 
+/// Checks an id before it goes into a path: ASCII letters, digits, `-`,
+/// `_` and `.` only (ids come from the user or from the server; neither may
+/// smuggle `/`, `?` or `%` into a request).
+pub fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, AscError> {
+    let ok = !id.is_empty()
+        && id.len() <= 200
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(id)
+    } else {
+        Err(AscError::Config(format!(
+            "{what} {:?} is not a valid id (letters, digits, '-', '_', '.')",
+            id.escape_debug().to_string()
+        )))
+    }
+}
+
 /// The app's report requests, all pages.
 pub fn requests(client: &Client, app_id: &str) -> Result<Vec<RequestInfo>, AscError> {
+    let app_id = path_id("app id", app_id)?;
     let mut out = Vec::new();
     client.for_each_page(
         &format!("/v1/apps/{app_id}/analyticsReportRequests?limit={PAGE_LIMIT}"),
@@ -207,7 +227,7 @@ pub fn reports(
     for request in requests(client, app_id)? {
         let mut path = format!(
             "/v1/analyticsReportRequests/{}/reports?limit={PAGE_LIMIT}",
-            request.id
+            path_id("report request id", &request.id)?
         );
         if let Some(c) = category {
             path.push_str(&format!("&filter[category]={c}"));
@@ -231,6 +251,7 @@ pub fn instances(
     report_id: &str,
     granularity: Option<&str>,
 ) -> Result<Vec<InstanceInfo>, AscError> {
+    let report_id = path_id("report id", report_id)?;
     let mut path = format!("/v1/analyticsReports/{report_id}/instances?limit={PAGE_LIMIT}");
     if let Some(g) = granularity {
         path.push_str(&format!("&filter[granularity]={g}"));
@@ -251,6 +272,7 @@ pub fn instances(
 /// An instance's segments, in Apple's order. A segment without a URL,
 /// checksum or size cannot be verified and is refused here.
 pub fn segments(client: &Client, instance_id: &str) -> Result<Vec<SegmentInfo>, AscError> {
+    let instance_id = path_id("report instance id", instance_id)?;
     let request = format!("GET /v1/analyticsReportInstances/{instance_id}/segments");
     let mut out = Vec::new();
     let mut missing: Option<(usize, &'static str)> = None;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::analytics::path_id;
 use super::client::{Client, PAGE_LIMIT, decode};
 use super::error::AscError;
 use super::model::{ListDocument, Resource};
@@ -208,8 +209,8 @@ pub fn metrics(
     device: Option<&str>,
 ) -> Result<XcodeMetrics, AscError> {
     let mut path = match target {
-        Target::App(id) => format!("/v1/apps/{id}/perfPowerMetrics"),
-        Target::Build(id) => format!("/v1/builds/{id}/perfPowerMetrics"),
+        Target::App(id) => format!("/v1/apps/{}/perfPowerMetrics", path_id("app id", id)?),
+        Target::Build(id) => format!("/v1/builds/{}/perfPowerMetrics", path_id("build id", id)?),
     };
     let mut sep = '?';
     if !categories.is_empty() {
@@ -217,6 +218,7 @@ pub fn metrics(
         sep = '&';
     }
     if let Some(d) = device {
+        let d: String = url::form_urlencoded::byte_serialize(d.as_bytes()).collect();
         path.push_str(&format!("{sep}filter[deviceType]={d}"));
     }
     let body = client.get_raw(&path, XCODE_METRICS)?;
@@ -263,6 +265,7 @@ pub fn signatures(
     build: &str,
     kind: Option<&str>,
 ) -> Result<Vec<SignatureInfo>, AscError> {
+    let build = path_id("build id", build)?;
     let mut path = format!("/v1/builds/{build}/diagnosticSignatures?limit={PAGE_LIMIT}");
     if let Some(k) = kind {
         path.push_str(&format!("&filter[diagnosticType]={k}"));
@@ -394,6 +397,7 @@ pub const SUMMARY_DEPTH: usize = 12;
 
 /// Fetches a signature's logs and summarizes each as its heaviest path.
 pub fn logs(client: &Client, signature_id: &str) -> Result<Vec<LogSummary>, AscError> {
+    let signature_id = path_id("diagnostic signature id", signature_id)?;
     let path = format!("/v1/diagnosticSignatures/{signature_id}/logs");
     let body = client.get_raw(&path, DIAGNOSTIC_LOGS)?;
     let doc: DiagnosticLogs = decode(&format!("GET {path}"), &body)?;
