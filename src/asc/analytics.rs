@@ -175,6 +175,17 @@ pub fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, AscError> {
     }
 }
 
+/// `AnalyticsReportRequestCreateRequest` for an app.
+pub fn create_request_body(app_id: &str, access: Access) -> serde_json::Value {
+    serde_json::json!({
+        "data": {
+            "type": "analyticsReportRequests",
+            "attributes": { "accessType": access.api() },
+            "relationships": { "app": { "data": { "type": "apps", "id": app_id } } }
+        }
+    })
+}
+
 /// The app's report requests, all pages.
 pub fn requests(client: &Client, app_id: &str) -> Result<Vec<RequestInfo>, AscError> {
     let app_id = path_id("app id", app_id)?;
@@ -193,13 +204,7 @@ pub fn requests(client: &Client, app_id: &str) -> Result<Vec<RequestInfo>, AscEr
 /// to a duplicate) is not a failure: the existing request is looked up and
 /// returned as [`Created::Existing`].
 pub fn create_request(client: &Client, app_id: &str, access: Access) -> Result<Created, AscError> {
-    let body = serde_json::json!({
-        "data": {
-            "type": "analyticsReportRequests",
-            "attributes": { "accessType": access.api() },
-            "relationships": { "app": { "data": { "type": "apps", "id": app_id } } }
-        }
-    });
+    let body = create_request_body(path_id("app id", app_id)?, access);
     match client
         .post::<SingleDocument<Resource<RequestAttributes>>>("/v1/analyticsReportRequests", &body)
     {
