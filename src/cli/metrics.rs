@@ -620,7 +620,22 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         Settings::with_timeout(Duration::from_secs(1)).retry_base,
     )
     .map_err(download_error)?;
-    let total: u64 = segments.iter().map(|(_, s)| s.size_in_bytes).sum();
+    let out = args.out.as_deref().unwrap_or(Path::new("."));
+    let dir = out.join(slug(&args.report));
+    let dest = |inst: &analytics::InstanceInfo, seg: &SegmentInfo| {
+        dir.join(format!(
+            "{}_{}_{}.tsv",
+            inst.processing_date,
+            inst.granularity.to_ascii_lowercase(),
+            slug(&seg.id)
+        ))
+    };
+    // Segments complete from an earlier run are skipped: not counted.
+    let total: u64 = segments
+        .iter()
+        .filter(|(inst, seg)| args.stdout || !dest(inst, seg).is_file())
+        .map(|(_, s)| s.size_in_bytes)
+        .sum();
     let bar = progress_bar(total, segments.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let n_segments = segments.len();
@@ -629,13 +644,9 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
             match e {
                 Event::Bytes(n) => bar.inc(n),
                 Event::Rewind(n) => bar.set_position(bar.position().saturating_sub(n)),
-                Event::Done { skipped, .. } => {
+                Event::Done { .. } => {
                     let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     bar.set_message(format!("{d}/{n_segments}"));
-                    if skipped {
-                        // Nothing was fetched, so nothing will be counted.
-                        bar.set_length(bar.length().unwrap_or(0));
-                    }
                 }
                 Event::Retry { segment, why } => {
                     bar.println(format!("retrying segment {segment}: {}", sanitize(&why)))
@@ -693,20 +704,13 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         ));
         return Ok(());
     }
-    let out = args.out.as_deref().unwrap_or(Path::new("."));
-    let dir = out.join(slug(&args.report));
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
     let jobs: Vec<Job> = segments
         .iter()
         .map(|(inst, seg)| Job {
             segment: seg.clone(),
-            dest: dir.join(format!(
-                "{}_{}_{}.tsv",
-                inst.processing_date,
-                inst.granularity.to_ascii_lowercase(),
-                slug(&seg.id)
-            )),
+            dest: dest(inst, seg),
         })
         .collect();
     let files: Vec<PathBuf> = jobs.iter().map(|j| j.dest.clone()).collect();
