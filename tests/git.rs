@@ -355,6 +355,20 @@ impl Git {
         c
     }
 
+    /// `git pull` with a merge (not a rebase): success, and stderr.
+    fn pull(&self, dir: &Path) -> (bool, String) {
+        let out = self.git_out(
+            dir,
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+            true,
+        );
+        let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !out.status.success() {
+            text.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        (out.status.success(), text)
+    }
+
     fn git_out(&self, dir: &Path, args: &[&str], passphrase: bool) -> Output {
         self.git_cmd(dir, args, passphrase)
             .output()
@@ -502,18 +516,8 @@ fn two_clones_edit_the_vault_and_git_pull_merges_every_change() {
         &["commit", "-q", "-am", "b: add k1, remove p3, note p2"],
     );
 
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    assert!(
-        out.status.success(),
-        "pull failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (merged, stderr) = g.pull(&b);
+    assert!(merged, "pull failed:\n{stderr}");
     assert!(
         stderr.contains("ascvault: merged ascvault.age: 4 entries"),
         "the merge driver did not run: {stderr}"
@@ -563,17 +567,8 @@ fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     g.git(&b, &["commit", "-q", "-am", "b: note"]);
     let ours = fs::read(b.join("ascvault.age")).unwrap();
 
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        !out.status.success(),
-        "the pull should stop: {stdout}{stderr}"
-    );
+    let (merged, stderr) = g.pull(&b);
+    assert!(!merged, "the pull should stop: {stderr}");
     assert!(
         stderr.contains("conflict: entry \"p1\"") && stderr.contains("note changed differently"),
         "{stderr}"
@@ -614,13 +609,8 @@ fn a_passphrase_changed_on_one_branch_is_a_clear_merge_error() {
     g.av(&b, &["note", "p1", "from b"]).run().success();
     g.git(&b, &["commit", "-q", "-am", "b: note"]);
     let ours = fs::read(b.join("ascvault.age")).unwrap();
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success());
+    let (merged, stderr) = g.pull(&b);
+    assert!(!merged, "the pull should stop: {stderr}");
     assert!(
         stderr.contains("does not open with the passphrase that opens our version"),
         "{stderr}"
