@@ -9,6 +9,8 @@ mod interop;
 mod prompts;
 
 // --- App Store Connect (issue 3) ---
+mod asc;
+mod asc_shapes;
 
 // --- Metrics (issue 4) ---
 

@@ -67,7 +67,13 @@ pub enum Command {
     /// Print the man page (roff).
     Man,
     // --- App Store Connect: apps, reviews, verify (issue 3) go below. ---
-
+    /// List the apps the API key can see.
+    Apps(super::apps::AppsArgs),
+    /// Customer reviews: list, show, respond, delete-response, flag, report.
+    #[command(subcommand)]
+    Reviews(super::reviews::ReviewsCommand),
+    /// Ask Apple whether stored credentials still work.
+    Verify(super::verify::VerifyArgs),
     // --- Metrics (issue 4) go below. ---
 
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---

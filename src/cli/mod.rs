@@ -11,6 +11,10 @@ pub mod output;
 pub mod run;
 pub mod secrets;
 // --- App Store Connect command modules (issue 3) ---
+pub mod apps;
+pub mod asc;
+pub mod reviews;
+pub mod verify;
 
 // --- Metrics command modules (issue 4) ---
 
@@ -80,7 +84,9 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Completions(a) => completions(a.shell),
         Command::Man => man_page(),
         // --- App Store Connect (issue 3) ---
-
+        Command::Apps(a) => apps::run(ctx, a),
+        Command::Reviews(c) => reviews::run(ctx, c),
+        Command::Verify(a) => verify::run(ctx, a),
         // --- Metrics (issue 4) ---
 
         // --- Git (issue 5) ---
