@@ -899,11 +899,85 @@ fn check_reports_findings_from_the_file_and_from_git() {
         "{text}"
     );
     assert!(out.stdout().contains("fix: "));
+}
 
-    g.av(&repo, &["check", "--online"])
-        .run()
-        .fails(1)
-        .stderr_has("not available yet");
+#[test]
+fn check_online_reports_what_apple_rejects() {
+    let t = Env::new();
+    t.init()
+        .add_key("asc", asc_standin::TEST_KEY_ID)
+        .add_password(
+            "good",
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::VALID_APP_PASSWORD,
+        )
+        .add_password(
+            "old",
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::REVOKED_APP_PASSWORD,
+        );
+    let server = asc_standin::Standin::start();
+    let online = |port_base: &str| {
+        t.cmd(&["check", "--online", "--json"])
+            .env("ASCVAULT_API_BASE", server.url())
+            .env("ASCVAULT_CONTENT_DELIVERY_BASE", port_base)
+            .env("ASCVAULT_RETRY_BASE_MS", "5")
+            .run()
+    };
+    let findings = |out: &crate::support::Outcome| -> Vec<(String, Vec<String>)> {
+        out.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["check"].as_str().unwrap().to_owned(),
+                    f["labels"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|l| l.as_str().unwrap().to_owned())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let out = online(&server.url());
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    let found = findings(&out);
+    assert!(
+        found.contains(&("rejected-by-apple".into(), vec!["old".into()])),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(_, l)| l.contains(&"good".to_owned()) || l.contains(&"asc".to_owned())),
+        "{found:?}"
+    );
+    assert!(out.stdout().contains("-20101"), "{}", out.stdout());
+    assert!(server.requests_to("/v1/apps").len() == 1);
+    // Nothing answering: each password is "not-verified", the key still valid.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = online(&format!("http://127.0.0.1:{port}"));
+    assert_eq!(out.code(), 1);
+    let found = findings(&out);
+    assert!(
+        found.contains(&("not-verified".into(), vec!["good".into()])),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("not-verified".into(), vec!["old".into()])),
+        "{found:?}"
+    );
+    // Revoked entries are not asked about.
+    t.cmd(&["revoke", "old", "--yes"]).run().success();
+    let out = online(&server.url());
+    assert!(!findings(&out).iter().any(|(c, _)| c == "rejected-by-apple"));
 }
 
 #[test]
