@@ -553,6 +553,43 @@ fn two_clones_edit_the_vault_and_git_pull_merges_every_change() {
 }
 
 #[test]
+fn vaults_added_on_two_branches_merge_over_an_empty_base() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.path("r");
+    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
+    g.configure(&repo);
+    g.av(&repo, &["git", "setup"]).run().success();
+    g.git(&repo, &["add", "-A"]);
+    g.git(&repo, &["commit", "-q", "-m", "setup"]);
+    g.git(&repo, &["checkout", "-q", "-b", "other"]);
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "from-other", PW1);
+    g.git(&repo, &["add", "ascvault.age"]);
+    g.git(&repo, &["commit", "-q", "-m", "other"]);
+    g.git(&repo, &["checkout", "-q", "main"]);
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "from-main", PW2);
+    g.git(&repo, &["add", "ascvault.age"]);
+    g.git(&repo, &["commit", "-q", "-m", "main"]);
+    g.git(&repo, &["merge", "-q", "--no-edit", "other"]);
+    let v = g.av(&repo, &["list", "--json"]).run().success().json();
+    let labels: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["from-main", "from-other"]);
+}
+
+#[test]
 fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     if !git_available() {
         return;
