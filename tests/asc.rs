@@ -1127,3 +1127,61 @@ fn a_connection_closed_without_an_answer_is_retried() {
     assert_eq!(reply.body, br#"{"ok":true}"#);
     server.join().unwrap();
 }
+
+#[test]
+fn an_individual_key_signs_with_sub_user() {
+    let w = World::new();
+    let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
+    w.t.cmd(&[
+        "add",
+        "api-key",
+        "mine",
+        "--key-id",
+        asc_standin::TEST_INDIVIDUAL_KEY_ID,
+        "--private-key",
+        p8.to_str().unwrap(),
+    ])
+    .run()
+    .success();
+    w.cmd(&["apps", "--entry", "mine"])
+        .run()
+        .success()
+        .stdout_has("Pocket Notes");
+    let token = w.server.requests()[0].bearer.clone().unwrap();
+    let claims: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], "user");
+    assert!(claims.get("iss").is_none());
+}
+
+#[test]
+fn since_with_another_order_filters_instead_of_stopping() {
+    let w = World::new();
+    let v = w
+        .cmd(&[
+            "reviews",
+            "list",
+            "--app",
+            APP,
+            "--since",
+            "2026-11-01",
+            "--sort",
+            "oldest",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["id"], review(3), "oldest of the four first");
+    assert_eq!(
+        w.count(REVIEWS_PATH),
+        3,
+        "every page read: the cut-off is at the end"
+    );
+}
