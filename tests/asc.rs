@@ -46,6 +46,15 @@ impl World {
     }
 }
 
+/// A loopback port that was free a moment ago: nothing listens there.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn review(i: usize) -> String {
     seed::review_id(0, i)
 }
@@ -794,12 +803,7 @@ fn a_slow_server_times_out_as_a_network_failure() {
 #[test]
 fn no_server_is_a_network_failure_after_retries() {
     let w = World::new();
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     w.cmd(&["apps"])
         .env("ASCVAULT_API_BASE", format!("http://127.0.0.1:{port}"))
         .run()
@@ -1028,11 +1032,7 @@ fn verify_unreachable_is_a_network_failure() {
         asc_standin::TEST_APPLE_ID,
         asc_standin::VALID_APP_PASSWORD,
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let before = w.t.vault_bytes();
     let v = w
         .cmd(&["verify", "--json", "--mark-revoked"])
