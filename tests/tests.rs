@@ -15,6 +15,7 @@ mod asc_shapes;
 // --- Metrics (issue 4) ---
 
 // --- Git (issue 5) ---
+mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
 mod faults;

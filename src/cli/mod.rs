@@ -19,6 +19,10 @@ pub mod verify;
 // --- Metrics command modules (issue 4) ---
 
 // --- Git command modules (issue 5) ---
+pub mod git;
+pub mod git_args;
+pub mod gitflow;
+pub mod migrate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -86,6 +90,12 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         // --- Metrics (issue 4) ---
 
         // --- Git (issue 5) ---
+        Command::Git(git_args::GitCommand::Setup) => git::setup(ctx),
+        Command::Textconv(a) => gitflow::textconv(ctx, a),
+        Command::Merge(a) => gitflow::merge(ctx, a),
+        Command::Check(a) => return gitflow::check(ctx, a),
+        Command::Import(git_args::ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
+        Command::Export(a) => migrate::export(ctx, a),
     }
     .map(|()| Code::Success.into())
 }
