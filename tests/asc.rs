@@ -1072,7 +1072,7 @@ fn faults_can_be_queued_over_http_for_trying_by_hand() {
         ))
         .send()
         .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(r.status().as_u16(), 201, "{:?}", r.text());
     w.cmd(&["apps"]).run().fails(6).stderr_has("503");
     let seen: Value = http
         .get(format!("{}/_standin/requests", w.server.url()))
