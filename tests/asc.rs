@@ -1185,3 +1185,52 @@ fn since_with_another_order_filters_instead_of_stopping() {
         "every page read: the cut-off is at the end"
     );
 }
+
+#[test]
+fn no_secret_reaches_the_output_even_verbose_or_failing() {
+    let w = World::new();
+    w.t.add_password(
+        "good",
+        asc_standin::TEST_APPLE_ID,
+        asc_standin::VALID_APP_PASSWORD,
+    );
+    w.t.add_password(
+        "old",
+        asc_standin::TEST_APPLE_ID,
+        asc_standin::REVOKED_APP_PASSWORD,
+    );
+    let mut outs = vec![
+        w.cmd(&["-v", "apps"]).run(),
+        w.cmd(&["-v", "verify", "--json"]).run(),
+        w.cmd(&[
+            "-v", "reviews", "list", "--app", APP, "--max", "1", "--json",
+        ])
+        .run(),
+    ];
+    w.server.fault("/v1/apps", Fault::status(401), u32::MAX);
+    outs.push(w.cmd(&["-v", "apps"]).run());
+    outs.push(w.cmd(&["-v", "verify"]).run());
+    let mut secrets: Vec<String> = w
+        .server
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.bearer)
+        .flat_map(|t| t.split('.').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|part| !part.starts_with("eyJhbGci")) // the header is public
+        .collect();
+    assert!(!secrets.is_empty());
+    secrets.push(asc_standin::VALID_APP_PASSWORD.into());
+    secrets.push(asc_standin::REVOKED_APP_PASSWORD.into());
+    secrets.extend(
+        asc_standin::TEST_KEY_PEM
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_owned),
+    );
+    for out in &outs {
+        for s in &secrets {
+            assert!(!out.stdout().contains(s.as_str()), "stdout shows a secret");
+            assert!(!out.stderr().contains(s.as_str()), "stderr shows a secret");
+        }
+    }
+}
