@@ -644,15 +644,17 @@ fn tokens_are_reused_and_renewed_before_they_expire() {
     )
     .unwrap();
     let settings = Settings {
-        token_lifetime: Duration::from_secs(2),
+        // The margin is half of it, 2 s: with whole-second iat/exp the
+        // token stays fresh for at least 1 s, and is stale after 2.2 s.
+        token_lifetime: Duration::from_secs(4),
         ..Settings::default()
     };
     let client = Client::new(&server.url(), key, settings, None).unwrap();
     client.get::<Value>("/v1/apps").unwrap();
     client.get::<Value>("/v1/apps").unwrap();
     assert_eq!(client.tokens_minted(), 1, "reused within its life");
-    // Within a second of expiry (the margin for a 2 s token): a new one.
-    std::thread::sleep(Duration::from_millis(1100));
+    // Within the margin of expiry: a new one.
+    std::thread::sleep(Duration::from_millis(2200));
     client.get::<Value>("/v1/apps").unwrap();
     assert_eq!(client.tokens_minted(), 2);
     let tokens: std::collections::HashSet<String> = server
