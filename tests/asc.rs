@@ -1236,3 +1236,32 @@ fn no_secret_reaches_the_output_even_verbose_or_failing() {
         }
     }
 }
+
+#[test]
+fn report_needs_app_when_the_key_sees_several() {
+    let w = World::new();
+    w.cmd(&[
+        "reviews",
+        "report",
+        &review(0),
+        "--reason",
+        "offensive",
+        "--print",
+    ])
+    .run()
+    .fails(2)
+    .stderr_has("this key sees 3 apps")
+    .stderr_has("--app");
+    w.cmd(&[
+        "reviews",
+        "report",
+        "not/an/id",
+        "--app",
+        APP,
+        "--reason",
+        "other",
+        "--print",
+    ])
+    .run()
+    .fails(2);
+}
