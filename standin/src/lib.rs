@@ -16,14 +16,16 @@
 //!
 //! Layout: [`state`] (data, faults, request log), [`auth`] (tokens),
 //! [`apple`] (error bodies, paging helpers), one module per area of the API
-//! ([`apps`], [`reviews`], [`content_delivery`]); metrics endpoints get
-//! modules of their own beside these.
+//! ([`apps`], [`reviews`], [`content_delivery`]), and [`admin`] for people
+//! injecting faults by hand; metrics endpoints get modules of their own
+//! beside these, merged into [`router`].
 
 #![deny(missing_docs)]
 // Handlers return an early `Response` as the error of a `Result`; boxing
 // it would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
+pub mod admin;
 pub mod apple;
 pub mod apps;
 pub mod auth;
@@ -66,6 +68,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .merge(apps::routes())
         .merge(reviews::routes())
         .merge(content_delivery::routes())
+        .merge(admin::routes())
         .fallback(apple::not_found_route)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
