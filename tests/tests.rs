@@ -13,5 +13,6 @@ mod entries;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
 mod faults;
+mod fuzz_regressions;
 mod leaks;
 mod vectors;
