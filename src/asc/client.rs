@@ -274,6 +274,21 @@ impl Transport {
         idempotent: bool,
         bearer: Option<&dyn Fn(bool) -> Result<Secret, AscError>>,
     ) -> Result<Reply, AscError> {
+        self.execute_accepting(method, url, body, idempotent, bearer, "application/json")
+    }
+
+    /// [`Transport::execute`] asking for another media type in `Accept`
+    /// (reports answer `application/a-gzip`, power and performance metrics
+    /// `application/vnd.apple.xcode-metrics+json`).
+    pub fn execute_accepting(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        idempotent: bool,
+        bearer: Option<&dyn Fn(bool) -> Result<Secret, AscError>>,
+        accept: &str,
+    ) -> Result<Reply, AscError> {
         let request = format!("{method} {}", url.path());
         let host = match url.port() {
             Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
@@ -288,7 +303,7 @@ impl Transport {
             let mut builder = self
                 .http
                 .request(method.clone(), url.clone())
-                .header(ACCEPT, "application/json");
+                .header(ACCEPT, accept);
             if let Some(bearer) = bearer {
                 let token = bearer(std::mem::take(&mut renew_now))?;
                 builder = builder.bearer_auth(token.expose());
@@ -546,6 +561,16 @@ impl Client {
         let request = format!("GET {}", url.path());
         let reply = self.send(Method::GET, url, None)?;
         decode(&request, &reply.body)
+    }
+
+    /// `GET base + path_and_query` with this `Accept`, the body as bytes
+    /// (gzip reports, Xcode metrics JSON). Retries like [`Client::get`].
+    pub fn get_raw(&self, path_and_query: &str, accept: &str) -> Result<Vec<u8>, AscError> {
+        let url = join(&self.base, path_and_query)?;
+        let bearer = |renew: bool| self.bearer(renew);
+        self.transport
+            .execute_accepting(Method::GET, url, None, true, Some(&bearer), accept)
+            .map(|reply| reply.body)
     }
 
     /// `POST base + path` with a JSON body, decoded.

@@ -2,7 +2,10 @@
 //! retries and paging ([`client`], [`token`]), Apple's JSON:API shapes
 //! ([`model`]), and what ascvault does with them: apps ([`apps`]), customer
 //! reviews and responses ([`reviews`]), checking credentials ([`verify`]) and
-//! spotting inappropriate reviews ([`flag`]). Errors are [`AscError`].
+//! spotting inappropriate reviews ([`flag`]); metrics: analytics reports
+//! ([`analytics`], fetched by [`download`]), sales and finance reports
+//! ([`sales`]), power and performance metrics and diagnostics ([`perf`]).
+//! Errors are [`AscError`].
 //!
 //! Nothing here reads the vault or prints: the CLI hands in an [`ApiKey`]
 //! and shows the results. `spec/ASC.md` is the normative description.
@@ -24,12 +27,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod analytics;
 pub mod apps;
 pub mod client;
+pub mod download;
 mod error;
 pub mod flag;
 pub mod model;
+pub mod perf;
 pub mod reviews;
+pub mod sales;
 pub mod token;
 pub mod verify;
 
