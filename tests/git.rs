@@ -355,6 +355,20 @@ impl Git {
         c
     }
 
+    /// `git pull` with a merge (not a rebase): success, and stderr.
+    fn pull(&self, dir: &Path) -> (bool, String) {
+        let out = self.git_out(
+            dir,
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+            true,
+        );
+        let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !out.status.success() {
+            text.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        (out.status.success(), text)
+    }
+
     fn git_out(&self, dir: &Path, args: &[&str], passphrase: bool) -> Output {
         self.git_cmd(dir, args, passphrase)
             .output()
@@ -502,18 +516,8 @@ fn two_clones_edit_the_vault_and_git_pull_merges_every_change() {
         &["commit", "-q", "-am", "b: add k1, remove p3, note p2"],
     );
 
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    assert!(
-        out.status.success(),
-        "pull failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (merged, stderr) = g.pull(&b);
+    assert!(merged, "pull failed:\n{stderr}");
     assert!(
         stderr.contains("ascvault: merged ascvault.age: 4 entries"),
         "the merge driver did not run: {stderr}"
@@ -549,6 +553,43 @@ fn two_clones_edit_the_vault_and_git_pull_merges_every_change() {
 }
 
 #[test]
+fn vaults_added_on_two_branches_merge_over_an_empty_base() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.path("r");
+    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
+    g.configure(&repo);
+    g.av(&repo, &["git", "setup"]).run().success();
+    g.git(&repo, &["add", "-A"]);
+    g.git(&repo, &["commit", "-q", "-m", "setup"]);
+    g.git(&repo, &["checkout", "-q", "-b", "other"]);
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "from-other", PW1);
+    g.git(&repo, &["add", "ascvault.age"]);
+    g.git(&repo, &["commit", "-q", "-m", "other"]);
+    g.git(&repo, &["checkout", "-q", "main"]);
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "from-main", PW2);
+    g.git(&repo, &["add", "ascvault.age"]);
+    g.git(&repo, &["commit", "-q", "-m", "main"]);
+    g.git(&repo, &["merge", "-q", "--no-edit", "other"]);
+    let v = g.av(&repo, &["list", "--json"]).run().success().json();
+    let labels: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["from-main", "from-other"]);
+}
+
+#[test]
 fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     if !git_available() {
         return;
@@ -563,17 +604,8 @@ fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     g.git(&b, &["commit", "-q", "-am", "b: note"]);
     let ours = fs::read(b.join("ascvault.age")).unwrap();
 
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        !out.status.success(),
-        "the pull should stop: {stdout}{stderr}"
-    );
+    let (merged, stderr) = g.pull(&b);
+    assert!(!merged, "the pull should stop: {stderr}");
     assert!(
         stderr.contains("conflict: entry \"p1\"") && stderr.contains("note changed differently"),
         "{stderr}"
@@ -614,13 +646,8 @@ fn a_passphrase_changed_on_one_branch_is_a_clear_merge_error() {
     g.av(&b, &["note", "p1", "from b"]).run().success();
     g.git(&b, &["commit", "-q", "-am", "b: note"]);
     let ours = fs::read(b.join("ascvault.age")).unwrap();
-    let out = g.git_out(
-        &b,
-        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        true,
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success());
+    let (merged, stderr) = g.pull(&b);
+    assert!(!merged, "the pull should stop: {stderr}");
     assert!(
         stderr.contains("does not open with the passphrase that opens our version"),
         "{stderr}"
@@ -909,11 +936,85 @@ fn check_reports_findings_from_the_file_and_from_git() {
         "{text}"
     );
     assert!(out.stdout().contains("fix: "));
+}
 
-    g.av(&repo, &["check", "--online"])
-        .run()
-        .fails(1)
-        .stderr_has("not available yet");
+#[test]
+fn check_online_reports_what_apple_rejects() {
+    let t = Env::new();
+    t.init()
+        .add_key("asc", asc_standin::TEST_KEY_ID)
+        .add_password(
+            "good",
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::VALID_APP_PASSWORD,
+        )
+        .add_password(
+            "old",
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::REVOKED_APP_PASSWORD,
+        );
+    let server = asc_standin::Standin::start();
+    let online = |port_base: &str| {
+        t.cmd(&["check", "--online", "--json"])
+            .env("ASCVAULT_API_BASE", server.url())
+            .env("ASCVAULT_CONTENT_DELIVERY_BASE", port_base)
+            .env("ASCVAULT_RETRY_BASE_MS", "5")
+            .run()
+    };
+    let findings = |out: &crate::support::Outcome| -> Vec<(String, Vec<String>)> {
+        out.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["check"].as_str().unwrap().to_owned(),
+                    f["labels"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|l| l.as_str().unwrap().to_owned())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let out = online(&server.url());
+    assert_eq!(out.code(), 1, "{}", out.stderr());
+    let found = findings(&out);
+    assert!(
+        found.contains(&("rejected-by-apple".into(), vec!["old".into()])),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(_, l)| l.contains(&"good".to_owned()) || l.contains(&"asc".to_owned())),
+        "{found:?}"
+    );
+    assert!(out.stdout().contains("-20101"), "{}", out.stdout());
+    assert!(server.requests_to("/v1/apps").len() == 1);
+    // Nothing answering: each password is "not-verified", the key still valid.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = online(&format!("http://127.0.0.1:{port}"));
+    assert_eq!(out.code(), 1);
+    let found = findings(&out);
+    assert!(
+        found.contains(&("not-verified".into(), vec!["good".into()])),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("not-verified".into(), vec!["old".into()])),
+        "{found:?}"
+    );
+    // Revoked entries are not asked about.
+    t.cmd(&["revoke", "old", "--yes"]).run().success();
+    let out = online(&server.url());
+    assert!(!findings(&out).iter().any(|(c, _)| c == "rejected-by-apple"));
 }
 
 #[test]

@@ -20,5 +20,6 @@ mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
 mod faults;
+mod fuzz_regressions;
 mod leaks;
 mod vectors;

@@ -40,12 +40,18 @@ pub struct CheckArgs {
     /// Report active entries older than this many days.
     #[arg(long, value_name = "DAYS", default_value_t = crate::vault::hygiene::DEFAULT_MAX_AGE_DAYS)]
     pub max_age: u32,
-    /// Also ask App Store Connect whether every active entry still works.
+    /// Also ask Apple whether every active entry still works (as `verify`).
     #[arg(long)]
     pub online: bool,
     /// JSON output (stable field names).
     #[arg(long)]
     pub json: bool,
+    /// With --online: base URL of Apple's content-delivery service.
+    #[arg(long, env = crate::asc::verify::CONTENT_DELIVERY_ENV, default_value = crate::asc::verify::DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
+    pub content_delivery_base: String,
+    /// With --online: API base URL and timeout.
+    #[command(flatten)]
+    pub net: super::asc::NetArgs,
 }
 
 /// `import`

@@ -18,7 +18,7 @@ use crate::vault::crypto::{self, Prepared};
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::{self, Side};
 use crate::vault::render::{self, FingerprintKey};
-use crate::vault::{Document, Secret, Timestamp, UnlockError, Unlocked};
+use crate::vault::{Document, Kind, Secret, Timestamp, UnlockError, Unlocked};
 
 /// The passphrase without ever prompting: textconv runs once per side of
 /// every diff, often while a pager holds the terminal.
@@ -220,10 +220,8 @@ fn summary_counts(ours: &Document, merged: &Document) -> (usize, usize) {
 /// `check`: exit 0 when clean, 1 when something was found.
 pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitCode> {
     if args.online {
-        return Err(CliError::new(
-            "check --online is not available yet: it needs the `verify` command (issue 3)",
-        )
-        .hint("run `ascvault check` without --online"));
+        crate::asc::client::parse_base(&args.net.api_base)?;
+        crate::asc::client::parse_base(&args.content_delivery_base)?;
     }
     let Unlocked {
         document,
@@ -236,7 +234,10 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitCode> {
         now: Timestamp::now(),
         max_age_days: args.max_age,
     };
-    let findings = hygiene::check(&document, &facts);
+    let mut findings = hygiene::check(&document, &facts);
+    if args.online {
+        findings.extend(online(ctx, args, &document)?);
+    }
     if args.json {
         let list: Vec<_> = findings
             .iter()
@@ -269,6 +270,37 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitCode> {
     } else {
         Code::Failure.into()
     })
+}
+
+/// `verify` for every active entry of a known kind; the problems as findings.
+fn online(ctx: &Context, args: &CheckArgs, doc: &Document) -> CliResult<Vec<hygiene::Finding>> {
+    use crate::asc::verify::Verdict;
+    let verify_args = super::verify::VerifyArgs {
+        label: None,
+        all: true,
+        mark_revoked: false,
+        json: false,
+        content_delivery_base: args.content_delivery_base.clone(),
+        net: args.net.clone(),
+    };
+    let mut out = Vec::new();
+    for e in doc
+        .entries
+        .iter()
+        .filter(|e| !e.revoked && !matches!(e.kind, Kind::Other(_)))
+    {
+        ctx.verbose(format!("asking Apple about {}", sanitize(&e.label)));
+        let result = match super::verify::check(ctx, &verify_args, e)? {
+            Verdict::Valid { .. } => hygiene::Online::Valid,
+            Verdict::Rejected { code, message } => hygiene::Online::Rejected(match code {
+                Some(code) => format!("{code}: {message}"),
+                None => message,
+            }),
+            Verdict::Unreachable { message } => hygiene::Online::Unreachable(message),
+        };
+        out.extend(hygiene::online(&e.label, &result));
+    }
+    Ok(out)
 }
 
 #[cfg(unix)]

@@ -43,7 +43,8 @@ struct Checked {
     marked: bool,
 }
 
-fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
+/// Asks Apple about one entry (also used by `check --online`).
+pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
     let settings = Settings::with_timeout(args.net.timeout);
     Ok(match e.kind {
         Kind::ApiKey => {

@@ -266,3 +266,37 @@ fn git_checks(git: &GitFacts, out: &mut Vec<Finding>) {
         });
     }
 }
+
+/// What Apple said about one entry, for `check --online`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Online {
+    /// Apple accepted it.
+    Valid,
+    /// Apple refused it (Apple's code and message).
+    Rejected(String),
+    /// No answer either way (what went wrong).
+    Unreachable(String),
+}
+
+/// The finding for one entry checked online, if any.
+pub fn online(label: &str, result: &Online) -> Option<Finding> {
+    match result {
+        Online::Valid => None,
+        Online::Rejected(why) => Some(Finding {
+            check: "rejected-by-apple",
+            labels: vec![label.to_owned()],
+            message: format!("Apple rejects {label:?}: {why}"),
+            advice: "it no longer works: `ascvault verify --mark-revoked` records that, then \
+                     add a new credential"
+                .into(),
+        }),
+        Online::Unreachable(why) => Some(Finding {
+            check: "not-verified",
+            labels: vec![label.to_owned()],
+            message: format!("could not ask Apple about {label:?}: {why}"),
+            advice: "check the network (and --api-base, ASCVAULT_CONTENT_DELIVERY_BASE), then \
+                     run `ascvault check --online` again"
+                .into(),
+        }),
+    }
+}

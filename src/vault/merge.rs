@@ -166,6 +166,27 @@ fn merge_tables(
     (out, conflicts)
 }
 
+/// Calls `$m!` with every known entry field merged value by value: all but
+/// `id` (the match key) and `revoked`/`revoked_at` (merged by §1.4).
+/// One list, so a field added to `Entry` is added here once.
+macro_rules! plain_fields {
+    ($m:ident) => {
+        $m!(
+            label,
+            kind,
+            created,
+            note,
+            apple_id,
+            password,
+            format_check,
+            issuer_id,
+            key_id,
+            private_key,
+            vendor_number
+        )
+    };
+}
+
 /// The names of the fields that differ between two versions of an entry.
 fn changed_fields(a: &Entry, b: &Entry) -> Vec<String> {
     let mut out = Vec::new();
@@ -176,21 +197,8 @@ fn changed_fields(a: &Entry, b: &Entry) -> Vec<String> {
             }
         )*};
     }
-    cmp!(
-        label,
-        kind,
-        created,
-        revoked,
-        revoked_at,
-        note,
-        apple_id,
-        password,
-        format_check,
-        issuer_id,
-        key_id,
-        private_key,
-        vendor_number
-    );
+    cmp!(revoked, revoked_at);
+    plain_fields!(cmp);
     let (_, extra) = merge_tables(None, &a.extra, &b.extra);
     out.extend(extra);
     out
@@ -213,19 +221,7 @@ fn merge_entry(
             }
         )*};
     }
-    field!(
-        label,
-        kind,
-        created,
-        note,
-        apple_id,
-        password,
-        format_check,
-        issuer_id,
-        key_id,
-        private_key,
-        vendor_number
-    );
+    plain_fields!(field);
     let (extra, extra_conflicts) = merge_tables(base.map(|b| &b.extra), &ours.extra, &theirs.extra);
     out.extra = extra;
     bad.extend(extra_conflicts);

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/BENCHMARKS.md (issue 6, issue 2 §5). Run by hand on a
+# quiet machine, never by CI (it takes minutes and wants hyperfine and the Go
+# age CLI). Rewrites docs/BENCHMARKS.md with the figures and the machine.
+#
+#   bench/run.sh            # RUNS=10 by default
+#   RUNS=20 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || {
+    echo "bench: needs \`$1\` (Debian: apt-get install -y $2)" >&2
+    exit 1
+  }
+}
+need hyperfine hyperfine
+need age age
+need script bsdutils
+need python3 python3
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install -y time)" >&2; exit 1; }
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+cargo build --release --locked --bin ascvault --example bench_vault
+BIN=$CARGO_TARGET_DIR/release/ascvault
+GEN=$CARGO_TARGET_DIR/release/examples/bench_vault
+RUNS=${RUNS:-10}
+
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+export ASCVAULT_PASSPHRASE="bench passphrase"
+unset ASCVAULT_VAULT
+printf 'abcd-efgh-ijkl-mnop\n' >"$W/pw"
+# The Go age CLI reads a passphrase only from a terminal: `script` gives it
+# one, fed from these files. ascvault is timed under `script` too, so both
+# pay the same wrapper cost.
+printf '%s\n' "$ASCVAULT_PASSPHRASE" >"$W/tty1"
+printf '%s\n%s\n%s\n' "$ASCVAULT_PASSPHRASE" "$ASCVAULT_PASSPHRASE" "$ASCVAULT_PASSPHRASE" >"$W/tty3"
+HF=(hyperfine --style basic --runs "$RUNS")
+
+echo "== vaults"
+"$GEN" "$W/v18.age" 1000 18
+for n in 10 1000 10000; do "$GEN" "$W/v10-$n.age" "$n" 10; done
+ls -l "$W"/*.age
+
+echo "== unlock at work factor 18, 1,000 entries: ascvault list vs age -d"
+"${HF[@]}" --warmup 1 --export-json "$W/unlock.json" \
+  -n "age -d" "script -qec 'age -d -o /dev/null $W/v18.age' /dev/null <$W/tty1" \
+  -n "ascvault list" "script -qec '$BIN --vault $W/v18.age list >/dev/null' /dev/null <$W/tty1" \
+  -n "ascvault list (no script)" "$BIN --vault $W/v18.age list"
+
+echo "== writes at work factor 18: add vs list; age by hand"
+"${HF[@]}" --prepare "cp $W/v18.age $W/w18.age; rm -f $W/re.age $W/plain" --export-json "$W/write.json" \
+  -n "list" "$BIN --vault $W/w18.age list" \
+  -n "add" "$BIN --vault $W/w18.age add password bench-new --apple-id b@example.com --password-stdin <$W/pw" \
+  -n "age -d, then age -p" "script -qec 'age -d -o $W/plain $W/w18.age && age -p -o $W/re.age $W/plain' /dev/null <$W/tty3"
+
+echo "== work factor 10: list, add, revoke by entry count"
+for n in 10 1000 10000; do
+  "${HF[@]}" --warmup 2 --prepare "cp $W/v10-$n.age $W/w10.age" --export-json "$W/scale-$n.json" \
+    -n "list" "$BIN --vault $W/w10.age list" \
+    -n "add" "$BIN --vault $W/w10.age add password bench-new --apple-id b@example.com --password-stdin <$W/pw" \
+    -n "revoke" "$BIN --vault $W/w10.age revoke entry-00000 --yes"
+  for cmd in list add revoke; do
+    cp "$W/v10-$n.age" "$W/w10.age"
+    case $cmd in
+      list) args=(list) ;;
+      add) args=(add password bench-new --apple-id b@example.com --password-stdin) ;;
+      revoke) args=(revoke entry-00000 --yes) ;;
+    esac
+    /usr/bin/time -f '%M' -o "$W/rss-$n-$cmd" "$BIN" --vault "$W/w10.age" "${args[@]}" <"$W/pw" >/dev/null 2>&1
+  done
+done
+
+echo "== writing docs/BENCHMARKS.md"
+python3 - "$W" "$RUNS" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+w, runs = sys.argv[1], sys.argv[2]
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+def medians(name):
+    with open(os.path.join(w, name)) as f:
+        return {r["command"]: r for r in json.load(f)["results"]}
+
+def ms(r):
+    return f'{r["median"] * 1000:.1f} ms (± {r["stddev"] * 1000:.1f})'
+
+u = medians("unlock.json")
+wr = medians("write.json")
+cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+mem = sh("free -h | awk '/^Mem:/ {print $2}'")
+lines = []
+add = lines.append
+add("# Benchmarks")
+add("")
+add("Produced by `bench/run.sh` (run by hand, never by CI); rerun it to refresh this file.")
+add("Each figure is the median of the hyperfine runs, ± the standard deviation.")
+add("")
+add("## Machine")
+add("")
+add(f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; ascvault commit {sh('git rev-parse --short HEAD')}")
+add(f"- CPU: {cpu}; `nproc`: {sh('nproc')}; memory: {mem}")
+add(f"- {sh('uname -sr')}; {sh('rustc --version')}; Go age {sh('age --version')}; {sh('hyperfine --version')}; {runs} runs per command")
+add("- shared build machine: other jobs may have been running, so treat small differences as noise")
+add("")
+add("## Unlock: `ascvault list` against `age -d`, work factor 18, 1,000 entries")
+add("")
+add("The Go age CLI reads a passphrase only from a terminal, so both run under `script` (a pseudo-terminal), fed the passphrase; the wrapper costs both the same.")
+add("")
+add("| command | time |")
+add("|---|---|")
+for k, r in u.items():
+    add(f"| {k} | {ms(r)} |")
+ratio = u["ascvault list"]["median"] / u["age -d"]["median"]
+add("")
+add(f"**Ratio ascvault / age: {ratio:.3f}** (target: ≤ 1.05, i.e. everything beyond the KDF under 5 %) — {'met' if ratio <= 1.05 else 'MISSED'}.")
+add("")
+add("## Writes: `add` against `list`, work factor 18, 1,000 entries")
+add("")
+add("| command | time |")
+add("|---|---|")
+for k, r in wr.items():
+    add(f"| {k} | {ms(r)} |")
+wratio = wr["add"]["median"] / wr["list"]["median"]
+hand = wr["age -d, then age -p"]["median"] / wr["list"]["median"]
+add("")
+add(f"**Ratio add / list: {wratio:.3f}** (target ≤ 1.2: the new file's KDF runs on a second thread while the old file is decrypted) — {'met' if wratio <= 1.2 else 'MISSED'}.")
+add(f"A decrypt-then-encrypt by hand (`age -d` then `age -p`, as with the age CLI or sops) pays two KDFs in sequence: {hand:.2f}× `list` here.")
+add("")
+add("## Without the KDF: work factor 10, by entry count")
+add("")
+add("Time (median) and peak memory (max RSS from `/usr/bin/time -f %M`, one run).")
+add("")
+add("| entries | list | add | revoke | list RSS | add RSS | revoke RSS |")
+add("|---:|---|---|---|---:|---:|---:|")
+scale = {}
+for n in (10, 1000, 10000):
+    s = medians(f"scale-{n}.json")
+    scale[n] = s
+    rss = {}
+    for c in ("list", "add", "revoke"):
+        with open(os.path.join(w, f"rss-{n}-{c}")) as f:
+            rss[c] = int(f.read().split()[-1])
+    add(f"| {n:,} | {ms(s['list'])} | {ms(s['add'])} | {ms(s['revoke'])} | {rss['list'] / 1024:.1f} MiB | {rss['add'] / 1024:.1f} MiB | {rss['revoke'] / 1024:.1f} MiB |")
+add("")
+l10k = scale[10000]["list"]["median"] * 1000
+add(f"**10,000 entries listed in {l10k:.1f} ms** (target < 50 ms) — {'met' if l10k < 50 else 'MISSED'}.")
+for c in ("list", "add", "revoke"):
+    a, b, d = (scale[n][c]["median"] for n in (10, 1000, 10000))
+    per_k = (b - a) / 990 * 1e6
+    per_k2 = (d - b) / 9000 * 1e6
+    add(f"- {c}: {per_k:.1f} µs per entry from 10 to 1,000 entries, {per_k2:.1f} µs per entry from 1,000 to 10,000 (equal figures mean linear growth).")
+add("")
+add("`textconv` (issue 5), report downloads (issue 4) and review paging (issue 3) are measured once those land.")
+with open("docs/BENCHMARKS.md", "w") as f:
+    f.write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with seed inputs: the age test vectors (without
+# their headers) for open_vault, and hand-written vault plaintexts for
+# parse_toml. Idempotent; the corpus folders are not committed.
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p corpus/open_vault corpus/parse_toml
+for f in ../fixtures/age-testkit/*; do
+  case "$f" in *.md) continue ;; esac
+  # Everything after the first blank line is the age file.
+  awk 'found { print; next } /^$/ { found = 1 }' ORS='\n' "$f" > "corpus/open_vault/$(basename "$f")"
+done
+# A real vault (armored, work factor 10) under the passphrase the target uses.
+rm -f corpus/open_vault/vault-5-entries
+ASCVAULT_PASSPHRASE=password cargo run --quiet --manifest-path ../Cargo.toml \
+  --example bench_vault -- corpus/open_vault/vault-5-entries 5 10
+cat > corpus/parse_toml/password <<'TOML'
+format = "ascvault"
+version = "1.0"
+
+[[entry]]
+id = "0b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a11"
+label = "fastlane"
+kind = "app-specific-password"
+created = 2026-01-02T03:04:05Z
+revoked = false
+apple_id = "dev@example.com"
+password = "abcd-efgh-ijkl-mnop"
+note = "ci"
+TOML
+cat > corpus/parse_toml/key_revoked_newer_minor <<'TOML'
+format = "ascvault"
+version = "1.3"
+sync = { peer = "x", n = [1, 2.5, true] }
+
+[[entry]]
+id = "1b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a12"
+label = "api"
+kind = "api-key"
+created = 2026-01-02T03:04:05+02:00
+revoked = true
+revoked_at = 2026-03-02T03:04:05Z
+issuer_id = "57246542-96fe-1a63-e053-0824d011072a"
+key_id = "TESTKEY001"
+private_key = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRFb5rxtDkZ/TzNRK
+-----END PRIVATE KEY-----
+"""
+vendor_number = "85000000"
+color = "blue"
+
+[[entry]]
+id = "2"
+label = "future"
+kind = "passkey"
+created = 2025-01-02T03:04:05Z
+revoked = false
+TOML
+printf 'format = "ascvault"\nversion = "1.0"\n' > corpus/parse_toml/empty
+echo "seeded: $(ls corpus/open_vault | wc -l) open_vault, $(ls corpus/parse_toml | wc -l) parse_toml"

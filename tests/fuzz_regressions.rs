@@ -1,0 +1,90 @@
+//! Replays `fixtures/fuzz-regressions/<target>/*` through the same checks as
+//! the fuzz targets in `fuzz/`, so an input that once crashed (or that the
+//! fuzzer found to reach deep paths) is tried on every `cargo test`.
+
+use std::fs;
+use std::path::PathBuf;
+
+use ascvault::vault::{Document, Secret, crypto};
+
+use crate::support::fixtures;
+
+fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = fixtures().join("fuzz-regressions").join(target);
+    let mut all: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none_or(|e| e != "md"))
+        .map(|p| {
+            let bytes = fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// The `open_vault` fuzz target's body: must not panic.
+fn open_vault(data: &[u8]) -> bool {
+    if let Ok(c) = crypto::inspect(data)
+        && c.work_factor > 12
+    {
+        return false;
+    }
+    match crypto::decrypt(data, &Secret::from("password")) {
+        Ok((_, plaintext)) => std::str::from_utf8(&plaintext)
+            .map(|t| Document::parse(t).is_ok())
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// The `parse_toml` fuzz target's body: the canonical round trip holds for
+/// whatever parses. Returns whether the input parsed.
+fn parse_toml(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let Ok(doc) = Document::parse(text) else {
+        return false;
+    };
+    let canonical = doc.to_canonical();
+    let again = Document::parse(&canonical).expect("canonical form parses");
+    let mut expected = doc.clone();
+    expected
+        .entries
+        .sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+    assert!(again == expected, "parse(to_canonical(doc)) != doc");
+    assert_eq!(again.to_canonical().as_str(), canonical.as_str());
+    true
+}
+
+#[test]
+fn open_vault_regressions_do_not_panic() {
+    let all = inputs("open_vault");
+    assert!(!all.is_empty());
+    let mut opened = 0;
+    for (path, data) in &all {
+        let r = std::panic::catch_unwind(|| open_vault(data));
+        assert!(r.is_ok(), "{} panics", path.display());
+        opened += usize::from(r.unwrap_or(false));
+    }
+    // The seed vault opens, so the whole path (decrypt + parse) is exercised.
+    assert!(opened > 0, "no regression input opens");
+}
+
+#[test]
+fn parse_toml_regressions_keep_the_canonical_round_trip() {
+    let all = inputs("parse_toml");
+    assert!(!all.is_empty());
+    let mut parsed = 0;
+    for (path, data) in &all {
+        match std::panic::catch_unwind(|| parse_toml(data)) {
+            Ok(true) => parsed += 1,
+            Ok(false) => {}
+            Err(_) => panic!("{} breaks the round trip", path.display()),
+        }
+    }
+    // Some inputs are valid documents, so the round trip is really exercised.
+    assert!(parsed > 0, "no regression input parses");
+}
