@@ -77,8 +77,9 @@ read -r CURL_S CURL_KIB < <(measure curl bash -c \
     'while read -r u; do curl -s "$u" | gzip -dc > /dev/null; done < "$1"' _ "$WORK/urls")
 read -r STDOUT_S STDOUT_KIB < <(measure stdout bash -c \
     '"$1" metrics download --app "$2" --report "$3" --stdout > /dev/null' _ "$WORK/ascvault" "$APP" "$REPORT")
-read -r OUT_S OUT_KIB < <(measure out "$WORK/ascvault" metrics download --app "$APP" --report "$REPORT" \
-    --out "$WORK/out" --jobs "$JOBS")
+read -r OUT_S OUT_KIB < <(measure out bash -c \
+    '"$1" metrics download --app "$2" --report "$3" --out "$4" --jobs "$5" > /dev/null' \
+    _ "$WORK/ascvault" "$APP" "$REPORT" "$WORK/out" "$JOBS")
 WRITTEN=$(du -cb "$WORK"/out/benchmark-report/*.tsv | tail -1 | cut -f1)
 rm -rf "$WORK/out"
 
