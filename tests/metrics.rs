@@ -824,3 +824,35 @@ mod shapes {
         }
     }
 }
+
+#[test]
+fn download_says_nothing_on_stderr_when_it_is_not_a_terminal() {
+    let w = World::new();
+    let out = w.download(&[]).run().success();
+    assert_eq!(out.stderr(), "", "no progress without a terminal");
+}
+
+#[test]
+fn download_on_a_terminal_shows_progress_and_a_summary() {
+    let w = World::new();
+    let mut cmd = crate::support::pty::ascvault(w.t.dir.path(), &w.t.vault());
+    let out = w.out();
+    cmd.env("ASCVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+        .env("ASCVAULT_API_BASE", w.s.url())
+        .args([
+            "metrics",
+            "download",
+            "--app",
+            APP_ID,
+            "--report",
+            DOWNLOADS_REPORT,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    let mut session = crate::support::pty::spawn(cmd);
+    session
+        .exp_string("5 segment(s) downloaded, 0 already complete")
+        .expect("a summary on the terminal");
+    assert_eq!(crate::support::pty::exit_code(&mut session), 0);
+    assert_eq!(files_in(&report_dir(&w)).len(), 5);
+}
