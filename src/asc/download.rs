@@ -23,7 +23,7 @@ use md5::{Digest, Md5};
 use thiserror::Error;
 
 use super::analytics::SegmentInfo;
-use super::client::user_agent;
+use super::client::{chain, user_agent};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
 /// client small next to the cost of decompressing.
@@ -639,19 +639,6 @@ fn classify(segment: &str, e: io::Error) -> Attempt {
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(e) = source {
-        let s = e.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-        source = e.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]

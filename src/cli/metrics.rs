@@ -1014,24 +1014,10 @@ fn render_perf(doc: &XcodeMetrics) -> String {
                 out.push('\n');
                 let mut header = vec!["VERSION".to_owned()];
                 let mut by_version: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                let mut versions: Vec<String> = Vec::new();
                 for ds in &m.datasets {
-                    let f = &ds.filter_criteria;
-                    header.push(format!(
-                        "{} {}",
-                        percentile_name(f.percentile.as_deref().unwrap_or("")),
-                        f.device_marketing_name
-                            .as_deref()
-                            .or(f.device.as_deref())
-                            .unwrap_or("")
-                    ));
-                    for p in &ds.points {
-                        let v = p.version.clone().unwrap_or_default();
-                        if !versions.contains(&v) {
-                            versions.push(v);
-                        }
-                    }
+                    header.push(dataset_label(ds));
                 }
+                let versions = versions_of(m);
                 for v in &versions {
                     let mut cells = Vec::new();
                     for ds in &m.datasets {
@@ -1073,6 +1059,31 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     out
 }
 
+/// `p50 All iPhones`: the percentile and the device of a dataset.
+fn dataset_label(ds: &perf::Dataset) -> String {
+    let f = &ds.filter_criteria;
+    format!(
+        "{} {}",
+        percentile_name(f.percentile.as_deref().unwrap_or("")),
+        f.device_marketing_name
+            .as_deref()
+            .or(f.device.as_deref())
+            .unwrap_or("")
+    )
+}
+
+/// The versions of a metric's points, in Apple's order.
+fn versions_of(m: &perf::Metric) -> Vec<String> {
+    let mut versions: Vec<String> = Vec::new();
+    for p in m.datasets.iter().flat_map(|ds| &ds.points) {
+        let v = p.version.clone().unwrap_or_default();
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    versions
+}
+
 fn goals(m: &perf::Metric) -> String {
     if m.goal_keys.is_empty() {
         return String::new();
@@ -1103,40 +1114,22 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
     else {
         return Err(CliError::new("no metrics to chart"));
     };
-    let mut versions: Vec<String> = Vec::new();
-    for ds in &m.datasets {
-        for p in &ds.points {
-            let v = p.version.clone().unwrap_or_default();
-            if !versions.contains(&v) {
-                versions.push(v);
-            }
-        }
-    }
+    let versions = versions_of(m);
     let series = m
         .datasets
         .iter()
-        .map(|ds| {
-            let f = &ds.filter_criteria;
-            Series {
-                name: format!(
-                    "{} {}",
-                    percentile_name(f.percentile.as_deref().unwrap_or("")),
-                    f.device_marketing_name
-                        .as_deref()
-                        .or(f.device.as_deref())
-                        .unwrap_or("")
-                ),
-                points: ds
-                    .points
-                    .iter()
-                    .filter_map(|p| {
-                        let x = versions
-                            .iter()
-                            .position(|v| Some(v) == p.version.as_ref())?;
-                        Some((x, p.value?))
-                    })
-                    .collect(),
-            }
+        .map(|ds| Series {
+            name: dataset_label(ds),
+            points: ds
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let x = versions
+                        .iter()
+                        .position(|v| Some(v) == p.version.as_ref())?;
+                    Some((x, p.value?))
+                })
+                .collect(),
         })
         .collect();
     let unit = m.unit.clone().unwrap_or_default();

@@ -850,29 +850,41 @@ fn missing_param(name: &str) -> Response {
     )
 }
 
-async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
-    if !accepts(&headers, "application/a-gzip") {
-        return not_acceptable("application/a-gzip");
+/// Checks what both report endpoints require: `Accept: application/a-gzip`,
+/// the required filters, and the known vendor number.
+fn check_report_query(
+    headers: &HeaderMap,
+    q: &BTreeMap<String, String>,
+    required: &[&str],
+) -> Option<Response> {
+    if !accepts(headers, "application/a-gzip") {
+        return Some(not_acceptable("application/a-gzip"));
     }
-    for p in [
-        "filter[vendorNumber]",
-        "filter[reportType]",
-        "filter[reportSubType]",
-        "filter[frequency]",
-    ] {
-        if !q.contains_key(p) {
-            return missing_param(p);
-        }
+    if let Some(p) = required.iter().find(|p| !q.contains_key(**p)) {
+        return Some(missing_param(p));
     }
-    let date = q.get("filter[reportDate]").cloned().unwrap_or_default();
-    if q["filter[vendorNumber]"] != VENDOR {
-        return error(
+    if q.get("filter[vendorNumber]").map(String::as_str) != Some(VENDOR) {
+        return Some(error(
             StatusCode::FORBIDDEN,
             "FORBIDDEN_ERROR",
             "This request is forbidden for security reasons",
             "You are not authorized to access this vendor number",
-        );
+        ));
     }
+    None
+}
+
+async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
+    let required = [
+        "filter[vendorNumber]",
+        "filter[reportType]",
+        "filter[reportSubType]",
+        "filter[frequency]",
+    ];
+    if let Some(refusal) = check_report_query(&headers, &q, &required) {
+        return refusal;
+    }
+    let date = q.get("filter[reportDate]").cloned().unwrap_or_default();
     if date == NO_SALES_DATE {
         return error(
             StatusCode::NOT_FOUND,
@@ -885,26 +897,14 @@ async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
 }
 
 async fn finance_report(headers: HeaderMap, Query(q): Params) -> Response {
-    if !accepts(&headers, "application/a-gzip") {
-        return not_acceptable("application/a-gzip");
-    }
-    for p in [
+    let required = [
         "filter[vendorNumber]",
         "filter[reportType]",
         "filter[regionCode]",
         "filter[reportDate]",
-    ] {
-        if !q.contains_key(p) {
-            return missing_param(p);
-        }
-    }
-    if q["filter[vendorNumber]"] != VENDOR {
-        return error(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN_ERROR",
-            "This request is forbidden for security reasons",
-            "You are not authorized to access this vendor number",
-        );
+    ];
+    if let Some(refusal) = check_report_query(&headers, &q, &required) {
+        return refusal;
     }
     gzip_response(&finance_tsv(
         &q["filter[regionCode]"],
