@@ -49,7 +49,7 @@ export ASCVAULT_VAULT="$WORK/bench.age" ASCVAULT_PASSPHRASE=bench ASCVAULT_API_B
     --issuer-id 57246542-96fe-1a63-e053-0824d011072a \
     --private-key "$ROOT/fixtures/keys/AuthKey_TESTKEY001.p8" >/dev/null 2>&1
 
-APP=6450000001
+APP=1234567890
 REPORT="Benchmark Report"
 COMPRESSED=$(du -cb "$WORK"/segments/*.tsv.gz | tail -1 | cut -f1)
 

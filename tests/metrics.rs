@@ -115,7 +115,7 @@ fn request_without_the_admin_role_is_refused_with_a_hint() {
     let w = World::new();
     w.s.metrics().set_admin(false);
     let before = w.t.vault_bytes();
-    w.metrics(&["request", "--app", "6450000009"])
+    w.metrics(&["request", "--app", asc_standin::seed::WEATHER_APP_ID])
         .run()
         .fails(6)
         .stderr_has("403")
@@ -581,7 +581,7 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .collect();
     assert_eq!(frames[0], "libdyld.dylib  start");
     assert!(
-        frames.contains(&"* Demo  +[ImageCache decodeSynchronously:]"),
+        frames.contains(&"* PocketNotes  +[ImageCache decodeSynchronously:]"),
         "{frames:?}"
     );
     assert_eq!(sigs[0]["logs"][0]["version"], "2.3 (230)");

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -617,7 +617,8 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     let downloader = Downloader::new(
         args.asc.net.timeout,
         3,
-        Settings::with_timeout(Duration::from_secs(1)).retry_base,
+        // The same first delay as API retries (ASCVAULT_RETRY_BASE_MS).
+        Settings::with_timeout(args.asc.net.timeout).retry_base,
     )
     .map_err(download_error)?;
     let out = args.out.as_deref().unwrap_or(Path::new("."));
