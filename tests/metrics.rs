@@ -134,6 +134,11 @@ fn reports_are_listed_and_filtered_by_category() {
         .stdout_has(DOWNLOADS_REPORT)
         .stdout_has(SESSIONS_REPORT)
         .stdout_has("COMMERCE");
+    // A bundle id is resolved to the app first.
+    w.metrics(&["reports", "--app", asc_standin::seed::NOTES_BUNDLE_ID])
+        .run()
+        .success()
+        .stdout_has(DOWNLOADS_REPORT);
     let v = w
         .metrics(&[
             "reports",
@@ -456,6 +461,14 @@ fn finance_report_as_json_stops_at_the_totals() {
     assert_eq!(rows.len(), 2, "{v}");
     assert_eq!(rows[0]["Country Of Sale"], "US");
     assert_eq!(rows[1]["Quantity"], "-2");
+    // Without --json: Apple's file, totals and all.
+    w.metrics(&[
+        "finance", "--region", "US", "--date", "2026-10", "--vendor", VENDOR,
+    ])
+    .run()
+    .success()
+    .stdout_has("Start Date\tEnd Date")
+    .stdout_has("\nTotal_Rows\t2\n");
     w.metrics(&[
         "finance",
         "--region",
