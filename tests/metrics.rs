@@ -214,6 +214,29 @@ fn download_to_stdout_streams_one_header() {
 }
 
 #[test]
+fn a_checksum_mismatch_while_streaming_to_stdout_fails() {
+    let w = World::new();
+    let segs = w.daily_segments();
+    w.s.metrics()
+        .fault_segment(&segs[1], SegmentFault::WrongChecksum);
+    w.metrics(&[
+        "download",
+        "--app",
+        APP_ID,
+        "--report",
+        DOWNLOADS_REPORT,
+        "--granularity",
+        "daily",
+        "--since",
+        "2026-11-20",
+        "--stdout",
+    ])
+    .run()
+    .fails(1)
+    .stderr_has(&format!("segment {}: checksum mismatch", segs[1]));
+}
+
+#[test]
 fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
     let w = World::new();
     let segs = w.daily_segments();
@@ -415,6 +438,20 @@ fn sales_report_as_tsv_json_file_and_summary() {
     let file = w.t.path("sales.tsv");
     sales(&["--out", file.to_str().unwrap()]).run().success();
     assert!(fs::read_to_string(&file).unwrap().starts_with("Provider\t"));
+    // A refused report leaves no file behind.
+    let refused = w.t.path("refused.tsv");
+    sales(&["--vendor", "99999999", "--out", refused.to_str().unwrap()])
+        .run()
+        .fails(6);
+    assert!(!refused.exists());
+    assert!(
+        fs::read_dir(w.t.dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".ascvault-report-")),
+        "no temporary file left"
+    );
     // The vendor flag wins over the entry's.
     sales(&["--vendor", "99999999"])
         .run()

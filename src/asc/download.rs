@@ -666,6 +666,22 @@ mod tests {
     }
 
     #[test]
+    fn merge_keeps_one_header_and_refuses_a_different_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.tsv");
+        let b = dir.path().join("b.tsv");
+        let c = dir.path().join("c.tsv");
+        std::fs::write(&a, "h1\th2\n1\t2\n").unwrap();
+        std::fs::write(&b, "h1\th2\r\n3\t4").unwrap();
+        std::fs::write(&c, "x\ty\n5\t6\n").unwrap();
+        let mut out = Vec::new();
+        assert_eq!(merge(&[a.clone(), b.clone()], &mut out).unwrap(), 2);
+        assert_eq!(out, b"h1\th2\n1\t2\n3\t4\n");
+        let err = merge(&[a, c], &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, DownloadError::HeaderMismatch { .. }), "{err}");
+    }
+
+    #[test]
     fn hex_is_lower_case() {
         assert_eq!(hex(&[0xde, 0xad, 0x01]), "dead01");
     }
