@@ -35,5 +35,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod asc;
 pub mod cli;
 pub mod vault;

@@ -4,12 +4,18 @@
 mod support;
 
 mod entries;
+mod fixtures;
+mod interop;
+mod prompts;
 
 // --- App Store Connect (issue 3) ---
+mod asc;
+mod asc_shapes;
 
 // --- Metrics (issue 4) ---
 
 // --- Git (issue 5) ---
+mod git;
 
 // --- Fault injection, vectors, secrets (issue 6) ---
 mod faults;

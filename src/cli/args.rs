@@ -67,10 +67,30 @@ pub enum Command {
     /// Print the man page (roff).
     Man,
     // --- App Store Connect: apps, reviews, verify (issue 3) go below. ---
-
+    /// List the apps the API key can see.
+    Apps(super::apps::AppsArgs),
+    /// Customer reviews: list, show, respond, delete-response, flag, report.
+    #[command(subcommand)]
+    Reviews(super::reviews::ReviewsCommand),
+    /// Ask Apple whether stored credentials still work.
+    Verify(super::verify::VerifyArgs),
     // --- Metrics (issue 4) go below. ---
 
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
+    /// Make the current git repository diff and merge the vault well.
+    #[command(subcommand)]
+    Git(super::git_args::GitCommand),
+    /// Print a redacted text rendering of a vault (git's textconv).
+    Textconv(super::git_args::TextconvArgs),
+    /// Three-way merge of vault files by entry id (git's merge driver).
+    Merge(super::git_args::MergeArgs),
+    /// Report credential hygiene problems (exit 1 when there are any).
+    Check(super::git_args::CheckArgs),
+    /// Import credentials from other tools' files.
+    #[command(subcommand)]
+    Import(super::git_args::ImportCommand),
+    /// Print the decrypted vault, for migration.
+    Export(super::git_args::ExportArgs),
 }
 
 /// `init`

@@ -11,10 +11,18 @@ pub mod output;
 pub mod run;
 pub mod secrets;
 // --- App Store Connect command modules (issue 3) ---
+pub mod apps;
+pub mod asc;
+pub mod reviews;
+pub mod verify;
 
 // --- Metrics command modules (issue 4) ---
 
 // --- Git command modules (issue 5) ---
+pub mod git;
+pub mod git_args;
+pub mod gitflow;
+pub mod migrate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -76,10 +84,18 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Completions(a) => completions(a.shell),
         Command::Man => man_page(),
         // --- App Store Connect (issue 3) ---
-
+        Command::Apps(a) => apps::run(ctx, a),
+        Command::Reviews(c) => reviews::run(ctx, c),
+        Command::Verify(a) => verify::run(ctx, a),
         // --- Metrics (issue 4) ---
 
         // --- Git (issue 5) ---
+        Command::Git(git_args::GitCommand::Setup) => git::setup(ctx),
+        Command::Textconv(a) => gitflow::textconv(ctx, a),
+        Command::Merge(a) => gitflow::merge(ctx, a),
+        Command::Check(a) => return gitflow::check(ctx, a),
+        Command::Import(git_args::ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
+        Command::Export(a) => migrate::export(ctx, a),
     }
     .map(|()| Code::Success.into())
 }

@@ -2,8 +2,9 @@
 //! tag, a MAJOR.MINOR version and an array of `[[entry]]` tables.
 //!
 //! Serialization is canonical: field order is fixed by the struct order below,
-//! entries are sorted by (`created`, `id`), unknown keys follow the known ones
-//! in the order they were read. The same content always gives the same bytes.
+//! entries keep their order in the document (the order they were added in),
+//! unknown keys follow the known ones in the order they were read. The same
+//! content always gives the same bytes.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -110,6 +111,15 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    fn to_toml(self) -> toml::Value {
+        match self.rfc3339().parse::<toml::value::Datetime>() {
+            Ok(dt) => toml::Value::Datetime(dt),
+            Err(_) => toml::Value::String(self.rfc3339()),
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rfc3339())
@@ -196,7 +206,7 @@ impl<'de> Deserialize<'de> for Kind {
 }
 
 /// One credential. Field order here is the canonical order in the file.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct Entry {
     /// Stable unique id (a UUID); survives relabelling.
     pub id: String,
@@ -210,28 +220,32 @@ pub struct Entry {
     #[serde(default)]
     pub revoked: bool,
     /// When it was revoked; present exactly when `revoked`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub revoked_at: Option<Timestamp>,
     /// Free text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
     /// Password entries: the Apple ID (email).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub apple_id: Option<String>,
     /// Password entries: `xxxx-xxxx-xxxx-xxxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub password: Option<Secret>,
+    /// Password entries: `false` when the password was stored as typed
+    /// (`--no-format-check`); written only when false.
+    #[serde(default = "yes")]
+    pub format_check: bool,
     /// Key entries: the issuer id (absent for an individual key).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub issuer_id: Option<String>,
     /// Key entries: the 10-character key id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub key_id: Option<String>,
     /// Key entries: the PKCS#8 PEM text of the `.p8`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub private_key: Option<Secret>,
     /// Key entries: the vendor number for sales and finance reports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub vendor_number: Option<String>,
     /// Keys written by a newer minor version, kept as they were.
     #[serde(flatten)]
@@ -251,6 +265,7 @@ impl Entry {
             note: None,
             apple_id: None,
             password: None,
+            format_check: true,
             issuer_id: None,
             key_id: None,
             private_key: None,
@@ -285,6 +300,43 @@ impl Entry {
         }
     }
 
+    /// The entry as a TOML table in canonical field order (spec §3.2).
+    fn to_table(&self) -> toml::Table {
+        fn put(t: &mut toml::Table, key: &str, value: Option<toml::Value>) {
+            if let Some(v) = value {
+                t.insert(key.to_owned(), v);
+            }
+        }
+        let text = |s: &Option<String>| s.as_ref().map(|s| toml::Value::String(s.clone()));
+        let secret = |s: &Option<Secret>| {
+            s.as_ref()
+                .map(|s| toml::Value::String(s.expose().to_owned()))
+        };
+        let mut t = toml::Table::new();
+        put(&mut t, "id", Some(self.id.clone().into()));
+        put(&mut t, "label", Some(self.label.clone().into()));
+        put(&mut t, "kind", Some(self.kind.as_str().into()));
+        put(&mut t, "created", Some(self.created.to_toml()));
+        put(&mut t, "revoked", Some(self.revoked.into()));
+        put(&mut t, "revoked_at", self.revoked_at.map(|at| at.to_toml()));
+        put(&mut t, "note", text(&self.note));
+        put(&mut t, "apple_id", text(&self.apple_id));
+        put(&mut t, "password", secret(&self.password));
+        put(
+            &mut t,
+            "format_check",
+            (!self.format_check).then_some(false.into()),
+        );
+        put(&mut t, "issuer_id", text(&self.issuer_id));
+        put(&mut t, "key_id", text(&self.key_id));
+        put(&mut t, "private_key", secret(&self.private_key));
+        put(&mut t, "vendor_number", text(&self.vendor_number));
+        for (k, v) in &self.extra {
+            t.insert(k.clone(), restore_datetimes(v.clone()));
+        }
+        t
+    }
+
     fn check(&self, allow_unknown_kind: bool) -> Result<(), FormatError> {
         let invalid = |why: &str| FormatError::InvalidEntry {
             label: self.label.clone(),
@@ -313,6 +365,11 @@ impl Entry {
                 if password.is_empty() {
                     return Err(invalid("empty password"));
                 }
+                if self.format_check && !credential::is_canonical_app_password(password) {
+                    return Err(invalid(
+                        "the password is not in Apple's form xxxx-xxxx-xxxx-xxxx (and format_check is not false)",
+                    ));
+                }
             }
             Kind::ApiKey => {
                 let key_id = self
@@ -339,8 +396,12 @@ impl Entry {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// The whole plaintext document.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct Document {
     /// Always `ascvault`.
     pub format: String,
@@ -427,14 +488,30 @@ impl Document {
     /// The version written is ours, or the file's when that is a newer minor:
     /// writers never downgrade.
     pub fn to_canonical(&self) -> Zeroizing<String> {
-        let mut doc = self.clone();
-        doc.format = FORMAT_TAG.to_owned();
-        doc.version = doc.version.max(CURRENT_VERSION);
-        doc.entries
-            .sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        // Serializing plain data (strings, bools, datetimes, tables) cannot fail.
-        let text = toml::to_string(&doc).unwrap_or_default();
-        Zeroizing::new(text)
+        // Built as a table rather than through `#[derive(Serialize)]`: with
+        // the flattened `extra`, toml's serializer does not keep the order of
+        // `[[entry]]` tables (seen with toml 1.2; pinned by a test below).
+        let mut top = toml::Table::new();
+        top.insert("format".into(), FORMAT_TAG.into());
+        top.insert(
+            "version".into(),
+            self.version.max(CURRENT_VERSION).to_string().into(),
+        );
+        for (k, v) in &self.extra {
+            top.insert(k.clone(), restore_datetimes(v.clone()));
+        }
+        if !self.entries.is_empty() {
+            let entries = self
+                .entries
+                .iter()
+                .map(|e| toml::Value::Table(e.to_table()))
+                .collect();
+            top.insert("entry".into(), toml::Value::Array(entries));
+        }
+        let text = Zeroizing::new(toml::to_string(&top).unwrap_or_default());
+        // The table held copies of the secrets: wipe them.
+        wipe_strings(&mut top);
+        text
     }
 
     /// The entry with this label (case-insensitive).
@@ -456,6 +533,40 @@ impl Document {
             .iter()
             .position(|e| e.label.to_lowercase() == wanted)
     }
+}
+
+/// Serde's flatten buffers TOML datetimes as a one-key table; turn such
+/// tables back into datetimes so unknown keys are written as they were read.
+fn restore_datetimes(value: toml::Value) -> toml::Value {
+    const MARKER: &str = "$__toml_private_datetime";
+    match value {
+        toml::Value::Table(t) if t.len() == 1 && t.contains_key(MARKER) => match t.get(MARKER) {
+            Some(toml::Value::String(s)) => s
+                .parse::<toml::value::Datetime>()
+                .map(toml::Value::Datetime)
+                .unwrap_or_else(|_| toml::Value::String(s.clone())),
+            _ => toml::Value::Table(t),
+        },
+        toml::Value::Table(t) => toml::Value::Table(
+            t.into_iter()
+                .map(|(k, v)| (k, restore_datetimes(v)))
+                .collect(),
+        ),
+        toml::Value::Array(a) => toml::Value::Array(a.into_iter().map(restore_datetimes).collect()),
+        other => other,
+    }
+}
+
+fn wipe_strings(table: &mut toml::Table) {
+    fn wipe(value: &mut toml::Value) {
+        match value {
+            toml::Value::String(s) => zeroize::Zeroize::zeroize(s),
+            toml::Value::Array(items) => items.iter_mut().for_each(wipe),
+            toml::Value::Table(t) => wipe_strings(t),
+            _ => {}
+        }
+    }
+    table.iter_mut().for_each(|(_, v)| wipe(v));
 }
 
 fn check_head(format: &str, version: Version) -> Result<(), FormatError> {
@@ -544,6 +655,33 @@ password = "abcd-efgh-ijkl-mnop"
         assert!(out.contains("color = \"blue\""));
         assert!(out.contains("seen = 2026-02-02T00:00:00Z"));
         assert!(out.contains("peer = \"x\""));
+    }
+
+    #[test]
+    fn entries_keep_their_order_through_serialization() {
+        // Regression: toml's derive path shuffled [[entry]] tables at random.
+        let mut doc = Document::default();
+        for i in 0..12 {
+            let kind = if i % 2 == 0 {
+                Kind::AppSpecificPassword
+            } else {
+                Kind::ApiKey
+            };
+            let mut e = Entry::new(format!("e{i:02}"), kind);
+            e.apple_id = Some("dev@example.com".into());
+            e.password = Some(Secret::from("abcd-efgh-ijkl-mnop"));
+            e.key_id = Some("TESTKEY001".into());
+            e.private_key = Some(Secret::from(
+                "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+            ));
+            doc.entries.push(e);
+        }
+        for _ in 0..20 {
+            let parsed = Document::parse(&doc.to_canonical()).unwrap();
+            let labels: Vec<&str> = parsed.entries.iter().map(|e| e.label.as_str()).collect();
+            let expected: Vec<String> = (0..12).map(|i| format!("e{i:02}")).collect();
+            assert_eq!(labels, expected);
+        }
     }
 
     #[test]

@@ -4,13 +4,19 @@
 //! - [`crypto`]: the age container (header inspection, decrypt, prepared encrypt);
 //! - [`store`]: the file on disk (lock, atomic write);
 //! - [`credential`]: validation of what goes into an entry;
-//! - [`ops`]: changes to a document that keep its invariants.
+//! - [`ops`]: changes to a document that keep its invariants;
+//! - [`merge`]: the three-way merge of documents by entry id (git's merge driver);
+//! - [`render`]: the redacted text rendering for `git diff`;
+//! - [`hygiene`]: the findings of `ascvault check`.
 
 pub mod credential;
 pub mod crypto;
 mod error;
 pub mod format;
+pub mod hygiene;
+pub mod merge;
 pub mod ops;
+pub mod render;
 mod secret;
 pub mod store;
 

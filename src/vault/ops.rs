@@ -55,6 +55,7 @@ impl NewPassword {
         let mut entry = Entry::new(self.label, Kind::AppSpecificPassword);
         entry.apple_id = Some(apple_id);
         entry.password = Some(password);
+        entry.format_check = !self.skip_format_check;
         entry.note = self.note.filter(|n| !n.is_empty());
         Ok(entry)
     }
@@ -91,12 +92,7 @@ impl Document {
         if self.position(&entry.label).is_some() {
             return Err(VaultError::LabelTaken { label: entry.label });
         }
-        // Creation order is the canonical order: never sort a new entry
-        // before an existing one because of a clock step.
-        let mut entry = entry;
-        if let Some(last) = self.entries.iter().map(|e| e.created).max() {
-            entry.created = entry.created.max(last);
-        }
+        // Entries are kept in the order they were added (spec/FORMAT.md §3).
         self.entries.push(entry);
         Ok(self.entries.last().expect("just pushed"))
     }

@@ -293,3 +293,6 @@ impl Outcome {
             .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.describe()))
     }
 }
+
+#[cfg(unix)]
+pub mod pty;

@@ -1,0 +1,212 @@
+//! What the App Store Connect commands share: the network options, choosing
+//! the api-key entry, building the client (only these commands do), turning
+//! client errors into messages, hints and exit codes 6 and 7, and notices on
+//! stderr.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use super::context::Context;
+use super::error::{CliError, CliResult, Code};
+use super::output::{sanitize, say};
+use crate::asc::apps::ResolveError;
+use crate::asc::client::{DEFAULT_API_BASE, Observer};
+use crate::asc::{ApiKey, AscError, Client, Notice, Settings};
+use crate::vault::{Document, Kind};
+
+/// Where App Store Connect is and how long to wait for it.
+#[derive(Debug, Args, Clone)]
+pub struct NetArgs {
+    /// App Store Connect API base URL (http:// only for loopback).
+    #[arg(long, env = "ASCVAULT_API_BASE", default_value = DEFAULT_API_BASE, value_name = "URL")]
+    pub api_base: String,
+    /// Seconds to wait for each request (fractions allowed).
+    #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_secs)]
+    pub timeout: Duration,
+}
+
+/// Options of every command that calls the API with a key.
+#[derive(Debug, Args, Clone)]
+pub struct AscArgs {
+    /// Base URL and timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// The api-key entry to use; default: the only active one.
+    #[arg(long, env = "ASCVAULT_ENTRY", value_name = "LABEL")]
+    pub entry: Option<String>,
+}
+
+/// Parses `--timeout`: positive seconds, at most a day.
+pub fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Prints notices on stderr: requests, retries and the rate limit with
+/// `--verbose`; a low rate limit always.
+pub fn observer(verbose: bool) -> Observer {
+    Box::new(move |n: &Notice| match n {
+        Notice::LowRateLimit(rl) => say(&format!(
+            "warning: only {} of {} App Store Connect requests left this hour",
+            rl.remaining, rl.limit
+        )),
+        _ if !verbose => {}
+        Notice::Done {
+            request,
+            status,
+            elapsed,
+        } => say(&format!(
+            "ascvault: {} → {status} ({} ms)",
+            sanitize(request),
+            elapsed.as_millis()
+        )),
+        Notice::Retry {
+            request,
+            why,
+            delay,
+        } => say(&format!(
+            "ascvault: {} failed ({}); retrying in {} ms",
+            sanitize(request),
+            sanitize(why),
+            delay.as_millis()
+        )),
+        Notice::RateLimit(rl) => say(&format!(
+            "ascvault: rate limit: {} of {} requests left this hour",
+            rl.remaining, rl.limit
+        )),
+        Notice::Renewed => say("ascvault: token refused; signing a new one and trying once more"),
+    })
+}
+
+/// The api-key entry to use: `--entry`, else the only active api-key entry.
+pub fn select_key(doc: &Document, entry: Option<&str>) -> CliResult<ApiKey> {
+    let e = match entry {
+        Some(label) => {
+            let e = doc.usable(label)?;
+            if e.kind != Kind::ApiKey {
+                return Err(CliError::usage(format!(
+                    "entry {:?} is an {}, not an api-key",
+                    sanitize(&e.label),
+                    e.kind
+                ))
+                .hint("the App Store Connect API takes an API key (`ascvault add api-key`); app-specific passwords are for upload tools"));
+            }
+            e
+        }
+        None => {
+            let keys: Vec<_> = doc
+                .entries
+                .iter()
+                .filter(|e| e.kind == Kind::ApiKey && !e.revoked)
+                .collect();
+            match keys.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(CliError::new("the vault holds no active api-key entry")
+                        .code(Code::NoEntry)
+                        .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
+                }
+                many => {
+                    let mut labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
+                    labels.sort();
+                    return Err(CliError::usage(format!(
+                        "several active api-key entries: {}",
+                        labels.join(", ")
+                    ))
+                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY)"));
+                }
+            }
+        }
+    };
+    ApiKey::from_entry(e).map_err(CliError::from)
+}
+
+/// Opens the vault, picks the key, and builds the client.
+pub fn client(ctx: &Context, args: &AscArgs) -> CliResult<Client> {
+    // Check the base before asking for the passphrase.
+    crate::asc::client::parse_base(&args.net.api_base)?;
+    let key = {
+        let doc = ctx.open()?.document;
+        select_key(&doc, args.entry.as_deref())?
+    };
+    ctx.verbose(format!(
+        "using key {} at {}",
+        key.key_id(),
+        args.net.api_base
+    ));
+    Client::new(
+        &args.net.api_base,
+        key,
+        Settings::with_timeout(args.net.timeout),
+        Some(observer(ctx.verbose)),
+    )
+    .map_err(CliError::from)
+}
+
+impl From<AscError> for CliError {
+    fn from(err: AscError) -> Self {
+        let message = err.to_string();
+        let (code, hint): (Code, Option<&str>) = match &err {
+            AscError::Refused { status, .. } => (
+                Code::Refused,
+                match status {
+                    401 => Some(
+                        "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
+                    ),
+                    403 => Some(
+                        "the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews",
+                    ),
+                    404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
+                    429 => Some("the hourly request allowance is spent; wait and try again"),
+                    s if *s >= 500 => Some("App Store Connect is failing; try again later"),
+                    _ => None,
+                },
+            ),
+            AscError::Network {
+                timed_out: true, ..
+            } => (
+                Code::Network,
+                Some("no answer within --timeout; raise it or try again later"),
+            ),
+            AscError::Network { .. } => (
+                Code::Network,
+                Some("check the network connection and --api-base (ASCVAULT_API_BASE)"),
+            ),
+            AscError::Decode { .. } => (
+                Code::Failure,
+                Some(
+                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
+                ),
+            ),
+            AscError::Key(_) => (
+                Code::Failure,
+                Some("add the key again from its AuthKey_<KEYID>.p8 file"),
+            ),
+            AscError::Config(_) => (Code::Usage, None),
+        };
+        let mut e = CliError::new(message).code(code);
+        if let Some(h) = hint {
+            e = e.hint(h);
+        }
+        e
+    }
+}
+
+impl From<ResolveError> for CliError {
+    fn from(err: ResolveError) -> Self {
+        match err {
+            ResolveError::Asc(e) => e.into(),
+            ResolveError::UnknownBundleId(_) => CliError::new(err.to_string())
+                .hint("`ascvault apps` lists the apps this key can see, with their bundle ids"),
+            ResolveError::Malformed(_) => CliError::usage(err.to_string())
+                .hint("--app takes the numeric app id or the bundle id (com.example.app)"),
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! Git plumbing: runs the real `git` binary (no libgit2) to find the
+//! repository, read attributes and config, and set the repository up for
+//! the vault (`ascvault git setup`, spec/MERGE.md §3).
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use super::context::Context;
+use super::error::{CliError, CliResult};
+use super::output::say;
+use crate::vault::hygiene::GitFacts;
+
+/// The textconv command set by `git setup`.
+pub const TEXTCONV: &str = "ascvault textconv";
+/// The merge driver command set by `git setup`.
+pub const DRIVER: &str = "ascvault merge %O %A %B %P";
+/// The merge driver's human name.
+pub const DRIVER_NAME: &str = "ascvault vault merge (by entry id)";
+
+/// A repository and the vault's path inside it.
+#[derive(Debug)]
+pub struct Located {
+    /// The work tree's top level.
+    pub top: PathBuf,
+    /// The vault's path from the top level, with `/` separators.
+    pub rel: String,
+}
+
+fn run(top: &Path, args: &[&str]) -> Option<Output> {
+    Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+}
+
+fn stdout_line(out: &Output) -> Option<String> {
+    if !out.status.success() {
+        return None;
+    }
+    let s = String::from_utf8_lossy(&out.stdout);
+    let s = s.trim_end_matches(['\n', '\r']);
+    Some(s.to_owned())
+}
+
+/// Finds the repository holding `vault`. `Ok(None)` when the directory is
+/// not in a git work tree; an error when git cannot be run at all.
+pub fn locate(vault: &Path) -> CliResult<Option<Located>> {
+    let parent = match vault.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let dir = fs::canonicalize(&parent).map_err(|e| {
+        CliError::new(format!(
+            "cannot find the directory {}: {e}",
+            parent.display()
+        ))
+    })?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| {
+            CliError::new(format!("cannot run git: {e}"))
+                .hint("install git and make sure it is on PATH")
+        })?;
+    let Some(top) = stdout_line(&out).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let top = fs::canonicalize(&top).unwrap_or_else(|_| PathBuf::from(top));
+    let Ok(inside) = dir.strip_prefix(&top) else {
+        return Ok(None);
+    };
+    let name = vault
+        .file_name()
+        .ok_or_else(|| CliError::new(format!("{} is not a file path", vault.display())))?;
+    let rel_path = inside.join(name);
+    let mut parts = Vec::new();
+    for c in rel_path.components() {
+        parts.push(
+            c.as_os_str().to_str().ok_or_else(|| {
+                CliError::new(format!("{} is not valid UTF-8", rel_path.display()))
+            })?,
+        );
+    }
+    Ok(Some(Located {
+        top,
+        rel: parts.join("/"),
+    }))
+}
+
+/// The values of attributes for a path, in the order asked; `None` for
+/// `unspecified`.
+fn check_attr(top: &Path, rel: &str, attrs: &[&str]) -> Vec<Option<String>> {
+    let mut args = vec!["check-attr", "-z"];
+    args.extend_from_slice(attrs);
+    args.push("--");
+    args.push(rel);
+    let Some(out) = run(top, &args).filter(|o| o.status.success()) else {
+        return vec![None; attrs.len()];
+    };
+    // -z output: path NUL attribute NUL value NUL, repeated.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split('\0').collect();
+    attrs
+        .iter()
+        .map(|attr| {
+            fields
+                .chunks(3)
+                .find(|c| c.len() == 3 && c[1] == *attr)
+                .map(|c| c[2].to_owned())
+                .filter(|v| v != "unspecified")
+        })
+        .collect()
+}
+
+/// A config value as git sees it from this repository (all scopes).
+fn config_get(top: &Path, key: &str) -> Option<String> {
+    run(top, &["config", "--get", key]).and_then(|o| stdout_line(&o))
+}
+
+fn config_get_local(top: &Path, key: &str) -> Option<String> {
+    run(top, &["config", "--local", "--get", key]).and_then(|o| stdout_line(&o))
+}
+
+/// Whether `diff.ascvault.cachetextconv` is on in any scope. A value git
+/// cannot read as a boolean counts as on: better to remove it.
+fn cachetextconv_on(top: &Path) -> bool {
+    match run(
+        top,
+        &[
+            "config",
+            "--type=bool",
+            "--get",
+            "diff.ascvault.cachetextconv",
+        ],
+    ) {
+        Some(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim() == "true",
+        Some(o) => o.status.code() != Some(1),
+        None => false,
+    }
+}
+
+fn git_ok(top: &Path, args: &[&str]) -> CliResult {
+    let out = run(top, args).ok_or_else(|| CliError::new("cannot run git"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(CliError::new(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+/// A textconv command that runs ascvault (perhaps by another path, or with
+/// `--passphrase-file`) is the user's choice and is kept.
+fn is_textconv(value: &str) -> bool {
+    value.contains("ascvault") && value.trim_end().ends_with(" textconv")
+}
+
+/// Likewise for the merge driver: it must still pass the three files.
+fn is_driver(value: &str) -> bool {
+    value.contains("ascvault") && value.contains(" merge %O %A %B")
+}
+
+/// Where git keeps cached textconv output for the `ascvault` driver.
+pub const CACHE_REF: &str = "refs/notes/textconv/ascvault";
+
+fn cache_ref_exists(top: &Path) -> bool {
+    run(top, &["rev-parse", "-q", "--verify", CACHE_REF]).is_some_and(|o| o.status.success())
+}
+
+/// What git says about the vault, for `check`. `None` when git is missing
+/// or the vault is not in a repository.
+pub fn facts(vault: &Path) -> Option<GitFacts> {
+    let located = locate(vault).ok()??;
+    let top = &located.top;
+    let tracked = run(top, &["ls-files", "--error-unmatch", "--", &located.rel])
+        .is_some_and(|o| o.status.success());
+    let attrs = check_attr(top, &located.rel, &["diff", "merge"]);
+    Some(GitFacts {
+        tracked,
+        diff_attr: attrs[0].clone(),
+        merge_attr: attrs[1].clone(),
+        textconv: config_get(top, "diff.ascvault.textconv"),
+        driver: config_get(top, "merge.ascvault.driver"),
+        cachetextconv: cachetextconv_on(top),
+        textconv_cache: cache_ref_exists(top),
+    })
+}
+
+/// Refuses paths that cannot be written as a plain gitattributes pattern.
+fn check_pattern(rel: &str) -> CliResult {
+    let bad = rel
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "\"'\\*?[]!#".contains(*c));
+    match bad {
+        Some(c) => Err(CliError::new(format!(
+            "the vault path {rel:?} contains {c:?}, which cannot be written safely in .gitattributes"
+        ))
+        .hint("rename the vault (letters, digits, `.`, `-`, `_`, `/`)")),
+        None => Ok(()),
+    }
+}
+
+/// Appends a line to a file, adding a newline first if the file lacks one.
+fn append_line(path: &Path, line: &str) -> CliResult {
+    let existing = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            return Err(CliError::new(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut text = String::new();
+    if !existing.is_empty() && !existing.ends_with(b"\n") {
+        text.push('\n');
+    }
+    text.push_str(line);
+    text.push('\n');
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
+}
+
+/// `git setup`
+pub fn setup(ctx: &Context) -> CliResult {
+    let located = locate(ctx.vault.path())?.ok_or_else(|| {
+        CliError::new(format!(
+            "{} is not inside a git work tree",
+            ctx.vault.path().display()
+        ))
+        .hint("run it in the repository that holds the vault (or `git init` one first)")
+    })?;
+    let top = &located.top;
+    let rel = &located.rel;
+    check_pattern(rel)?;
+    let mut changes: Vec<String> = Vec::new();
+
+    let wanted = Some("ascvault".to_owned());
+    if check_attr(top, rel, &["diff", "merge"]) != [wanted.clone(), wanted.clone()] {
+        let line = format!("/{rel} diff=ascvault merge=ascvault");
+        append_line(&top.join(".gitattributes"), &line)?;
+        changes.push(format!("added `{line}` to .gitattributes"));
+        if check_attr(top, rel, &["diff", "merge"]) != [wanted.clone(), wanted] {
+            say(&format!(
+                "warning: another attributes file still overrides diff/merge for {rel}; \
+                 `git check-attr diff merge -- {rel}` shows the values in effect"
+            ));
+        }
+    }
+
+    for (key, value, keep) in [
+        (
+            "diff.ascvault.textconv",
+            TEXTCONV,
+            is_textconv as fn(&str) -> bool,
+        ),
+        ("merge.ascvault.name", DRIVER_NAME, |v: &str| !v.is_empty()),
+        ("merge.ascvault.driver", DRIVER, is_driver),
+    ] {
+        if !config_get_local(top, key).is_some_and(|v| keep(&v)) {
+            git_ok(top, &["config", "--local", "--replace-all", key, value])?;
+            changes.push(format!("set {key} = {value}"));
+        }
+    }
+
+    // Never cache textconv output: git would keep the rendering in
+    // refs/notes/textconv, outside the encrypted file.
+    if cachetextconv_on(top) {
+        if config_get_local(top, "diff.ascvault.cachetextconv").is_some() {
+            git_ok(
+                top,
+                &[
+                    "config",
+                    "--local",
+                    "--unset-all",
+                    "diff.ascvault.cachetextconv",
+                ],
+            )?;
+            changes.push("removed diff.ascvault.cachetextconv".into());
+        }
+        if cachetextconv_on(top) {
+            git_ok(
+                top,
+                &["config", "--local", "diff.ascvault.cachetextconv", "false"],
+            )?;
+            changes.push("set diff.ascvault.cachetextconv = false (it was on globally)".into());
+        }
+    }
+
+    // A cache left by an earlier cachetextconv holds renderings of every
+    // version of the vault: drop it (git rebuilds nothing, textconv is cheap
+    // to rerun).
+    if cache_ref_exists(top) {
+        git_ok(top, &["update-ref", "-d", CACHE_REF])?;
+        changes.push(format!("deleted the textconv cache {CACHE_REF}"));
+    }
+
+    let lock = format!("{rel}.lock");
+    let ignored = run(top, &["check-ignore", "-q", "--no-index", "--", &lock])
+        .is_some_and(|o| o.status.success());
+    if !ignored {
+        let line = format!("/{lock}");
+        append_line(&top.join(".gitignore"), &line)?;
+        changes.push(format!("added `{line}` to .gitignore"));
+    }
+
+    if changes.is_empty() {
+        say(&format!("{rel}: already set up, nothing changed"));
+    } else {
+        for c in &changes {
+            say(&format!("ascvault: {c}"));
+        }
+        say(
+            "commit .gitattributes and .gitignore; run `ascvault git setup` on every clone (git config is not shared)",
+        );
+    }
+    Ok(())
+}

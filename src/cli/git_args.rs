@@ -1,0 +1,86 @@
+//! Arguments of the git-related commands (issue 5): `git setup`,
+//! `textconv`, `merge`, `check`, `import p8`, `export`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// `git`
+#[derive(Debug, Subcommand)]
+pub enum GitCommand {
+    /// Set up the current repository: diff and merge attributes for the
+    /// vault, textconv and merge driver config, the lock file ignored.
+    Setup,
+}
+
+/// `textconv`
+#[derive(Debug, Args)]
+pub struct TextconvArgs {
+    /// The vault file (git passes a temporary copy). Never prompts: the
+    /// passphrase comes from --passphrase-file or ASCVAULT_PASSPHRASE only.
+    pub file: PathBuf,
+}
+
+/// `merge`
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The common ancestor (git's %O).
+    pub base: PathBuf,
+    /// Our version (git's %A); the result is written here.
+    pub ours: PathBuf,
+    /// Their version (git's %B).
+    pub theirs: PathBuf,
+    /// The file's path in the repository (git's %P), for messages only.
+    pub path: Option<String>,
+}
+
+/// `check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Report active entries older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::vault::hygiene::DEFAULT_MAX_AGE_DAYS)]
+    pub max_age: u32,
+    /// Also ask Apple whether every active entry still works (as `verify`).
+    #[arg(long)]
+    pub online: bool,
+    /// JSON output (stable field names).
+    #[arg(long)]
+    pub json: bool,
+    /// With --online: base URL of Apple's content-delivery service.
+    #[arg(long, env = crate::asc::verify::CONTENT_DELIVERY_ENV, default_value = crate::asc::verify::DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
+    pub content_delivery_base: String,
+    /// With --online: API base URL and timeout.
+    #[command(flatten)]
+    pub net: super::asc::NetArgs,
+}
+
+/// `import`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Every AuthKey_<KEYID>.p8 in a directory (altool's layout).
+    P8(ImportP8Args),
+}
+
+/// `import p8`
+#[derive(Debug, Args)]
+pub struct ImportP8Args {
+    /// The directory holding AuthKey_<KEYID>.p8 files.
+    pub dir: PathBuf,
+    /// The issuer id of every key imported (leave out for individual keys).
+    #[arg(long, value_name = "UUID")]
+    pub issuer_id: Option<String>,
+    /// Label each key PREFIX<KEYID> instead of just <KEYID>.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub label_prefix: String,
+}
+
+/// `export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Print the decrypted vault (canonical TOML) to stdout.
+    #[arg(long)]
+    pub plaintext: bool,
+    /// Confirm that the secrets may be printed.
+    #[arg(long, short)]
+    pub yes: bool,
+}

@@ -1,0 +1,545 @@
+//! `ascvault reviews …`: list, show, respond, delete-response, flag, report.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use super::asc::{AscArgs, client};
+use super::context::Context;
+use super::error::{CliError, CliResult};
+use super::output::{Table, print, print_json, sanitize, say, truncate};
+use crate::asc::flag::{self, Finding};
+use crate::asc::reviews::{self, Query, Review, Sort};
+
+/// Apple's longest developer response, in characters.
+pub const MAX_RESPONSE_CHARS: usize = 5970;
+
+/// `reviews`
+#[derive(Debug, Subcommand)]
+pub enum ReviewsCommand {
+    /// List an app's reviews, newest first.
+    List(ListArgs),
+    /// Show one review and its developer response.
+    Show(ShowArgs),
+    /// Create or replace the developer response to a review.
+    Respond(RespondArgs),
+    /// Delete the developer response to a review.
+    DeleteResponse(DeleteResponseArgs),
+    /// Find reviews that are likely inappropriate, and say why.
+    Flag(FlagArgs),
+    /// Prepare a "Report a Concern" in App Store Connect (the API cannot file one).
+    Report(ReportArgs),
+}
+
+/// The order of `reviews list`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SortArg {
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// Most stars first.
+    Best,
+    /// Fewest stars first.
+    Worst,
+}
+
+/// Which reviews.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// The app: numeric app id or bundle id.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+    /// Only these star ratings, e.g. 1,2.
+    #[arg(long, value_delimiter = ',', value_name = "STARS", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub rating: Vec<u8>,
+    /// Only these territories (ISO 3166 alpha-3), e.g. USA,GBR.
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = parse_territory)]
+    pub territory: Vec<String>,
+    /// Only reviews written on or after this date (YYYY-MM-DD, UTC) or instant (RFC 3339).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<OffsetDateTime>,
+    /// Only reviews without a published response.
+    #[arg(long)]
+    pub unanswered: bool,
+    /// The order.
+    #[arg(long, value_enum, default_value = "newest")]
+    pub sort: SortArg,
+    /// At most this many reviews.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max: Option<u32>,
+}
+
+/// `reviews list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which reviews.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// JSON output: whole records, with any developer response.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV output.
+    #[arg(long)]
+    pub csv: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// `reviews show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The review id.
+    pub review_id: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// `reviews respond`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("text").required(true).args(["body", "body_file"])))]
+pub struct RespondArgs {
+    /// The review id.
+    pub review_id: String,
+    /// The response text.
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
+    /// Read the response text from a file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// `reviews delete-response`
+#[derive(Debug, Args)]
+pub struct DeleteResponseArgs {
+    /// The review id.
+    pub review_id: String,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// `reviews flag`
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    /// Which reviews.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// A competitor's name to look for (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub competitor: Vec<String>,
+    /// JSON output: [{review, findings: [{reason, detail}]}].
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// Why a review is reported.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportReason {
+    /// Offensive or abusive language.
+    Offensive,
+    /// Spam or advertising.
+    Spam,
+    /// Not about the app.
+    OffTopic,
+    /// Personal information.
+    PersonalInfo,
+    /// Anything else.
+    Other,
+}
+
+impl ReportReason {
+    fn text(self) -> &'static str {
+        match self {
+            ReportReason::Offensive => "This review contains offensive or abusive language.",
+            ReportReason::Spam => {
+                "This review is spam or advertising (links, promo codes or repeated text)."
+            }
+            ReportReason::OffTopic => "This review is not about the app's features or content.",
+            ReportReason::PersonalInfo => {
+                "This review contains personal information, such as an email address or a phone number."
+            }
+            ReportReason::Other => "This review does not follow the App Store's rules for reviews.",
+        }
+    }
+}
+
+/// `reviews report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The review id.
+    pub review_id: String,
+    /// The app the review belongs to (id or bundle id): the API gives no way
+    /// from a review to its app, and the web page is per app.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+    /// Why.
+    #[arg(long, value_enum)]
+    pub reason: ReportReason,
+    /// More words for Apple, added to the text to paste.
+    #[arg(long, value_name = "TEXT")]
+    pub details: Option<String>,
+    /// Print the address instead of opening the browser.
+    #[arg(long)]
+    pub print: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+fn parse_territory(text: &str) -> Result<String, String> {
+    let t = text.trim().to_ascii_uppercase();
+    if t.len() == 3 && t.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "{text:?} is not a three-letter territory code (USA, GBR, …)"
+        ))
+    }
+}
+
+fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 instant"))
+}
+
+impl FilterArgs {
+    fn query(&self) -> Query {
+        Query {
+            ratings: self.rating.clone(),
+            territories: self.territory.clone(),
+            unanswered: self.unanswered,
+            sort: match self.sort {
+                SortArg::Newest => Sort::Newest,
+                SortArg::Oldest => Sort::Oldest,
+                SortArg::Best => Sort::Best,
+                SortArg::Worst => Sort::Worst,
+            },
+            since: self.since,
+            max: self.max.map(|m| m as usize),
+        }
+    }
+}
+
+/// `reviews …`
+pub fn run(ctx: &Context, command: &ReviewsCommand) -> CliResult {
+    match command {
+        ReviewsCommand::List(a) => list(ctx, a),
+        ReviewsCommand::Show(a) => show(ctx, a),
+        ReviewsCommand::Respond(a) => respond(ctx, a),
+        ReviewsCommand::DeleteResponse(a) => delete_response(ctx, a),
+        ReviewsCommand::Flag(a) => flag_reviews(ctx, a),
+        ReviewsCommand::Report(a) => report(ctx, a),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> CliResult<Value> {
+    serde_json::to_value(v).map_err(|e| CliError::new(e.to_string()))
+}
+
+fn stars(rating: Option<u8>) -> String {
+    let n = rating.unwrap_or(0).min(5) as usize;
+    format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
+}
+
+fn date_of(r: &Review) -> String {
+    r.created_date
+        .as_deref()
+        .map(|d| d.chars().take(10).collect())
+        .unwrap_or_default()
+}
+
+fn one_line(text: Option<&str>) -> String {
+    text.unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fetch(ctx: &Context, filter: &FilterArgs, asc: &AscArgs) -> CliResult<Vec<Review>> {
+    let client = client(ctx, asc)?;
+    let app = crate::asc::apps::resolve(&client, &filter.app)?;
+    ctx.verbose(format!("app {} ({})", app.id, sanitize(&app.name)));
+    Ok(reviews::list(&client, &app.id, &filter.query())?)
+}
+
+fn list(ctx: &Context, args: &ListArgs) -> CliResult {
+    let found = fetch(ctx, &args.filter, &args.asc)?;
+    if args.json {
+        return print_json(&to_json(&found)?);
+    }
+    if args.csv {
+        return print(&csv_of(&found)?);
+    }
+    if found.is_empty() {
+        say("no reviews match");
+        return Ok(());
+    }
+    let mut table = Table::new(&["ID", "DATE", "STARS", "TERR", "NICKNAME", "TITLE", "BODY"]);
+    for r in &found {
+        table.row(vec![
+            r.id.clone(),
+            date_of(r),
+            stars(r.rating),
+            r.territory.clone().unwrap_or_default(),
+            truncate(&one_line(r.reviewer_nickname.as_deref()), 20),
+            truncate(&one_line(r.title.as_deref()), 30),
+            truncate(&one_line(r.body.as_deref()), 50),
+        ]);
+    }
+    print(&table.render())
+}
+
+fn csv_of(found: &[Review]) -> CliResult<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| CliError::new(format!("cannot write CSV: {e}"));
+    w.write_record([
+        "id",
+        "created_date",
+        "rating",
+        "territory",
+        "reviewer_nickname",
+        "title",
+        "body",
+        "response_state",
+        "response_body",
+    ])
+    .map_err(err)?;
+    for r in found {
+        let clean = |s: Option<&str>| sanitize(s.unwrap_or(""));
+        w.write_record([
+            clean(Some(&r.id)),
+            clean(r.created_date.as_deref()),
+            r.rating.map(|x| x.to_string()).unwrap_or_default(),
+            clean(r.territory.as_deref()),
+            clean(r.reviewer_nickname.as_deref()),
+            clean(r.title.as_deref()),
+            clean(r.body.as_deref()),
+            clean(r.response.as_ref().and_then(|x| x.state.as_deref())),
+            clean(r.response.as_ref().and_then(|x| x.body.as_deref())),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::new(format!("cannot write CSV: {e}")))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn describe(r: &Review) -> String {
+    let mut lines = vec![
+        ("review", r.id.clone()),
+        ("date", r.created_date.clone().unwrap_or_default()),
+        ("stars", stars(r.rating)),
+        ("territory", r.territory.clone().unwrap_or_default()),
+        ("nickname", r.reviewer_nickname.clone().unwrap_or_default()),
+        ("title", one_line(r.title.as_deref())),
+    ];
+    let mut out = String::new();
+    for (k, v) in lines.drain(..) {
+        out.push_str(&format!("{:<11}{}\n", format!("{k}:"), sanitize(&v)));
+    }
+    out.push('\n');
+    for line in r.body.as_deref().unwrap_or("").lines() {
+        out.push_str(&format!("  {}\n", sanitize(line)));
+    }
+    match &r.response {
+        Some(resp) => {
+            out.push_str(&format!(
+                "\nresponse {} ({}, {}):\n",
+                sanitize(&resp.id),
+                sanitize(resp.state.as_deref().unwrap_or("?")),
+                sanitize(resp.last_modified_date.as_deref().unwrap_or("?"))
+            ));
+            for line in resp.body.as_deref().unwrap_or("").lines() {
+                out.push_str(&format!("  {}\n", sanitize(line)));
+            }
+        }
+        None => out.push_str("\n(no developer response)\n"),
+    }
+    out
+}
+
+fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
+    let client = client(ctx, &args.asc)?;
+    let review = reviews::get(&client, &args.review_id)?;
+    if args.json {
+        return print_json(&to_json(&review)?);
+    }
+    print(&describe(&review))
+}
+
+fn response_text(args: &RespondArgs) -> CliResult<String> {
+    let text = match (&args.body, &args.body_file) {
+        (Some(b), _) => b.clone(),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+            s
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display())))?,
+        (None, None) => return Err(CliError::usage("give --body or --body-file")),
+    };
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Err(CliError::usage("the response is empty"));
+    }
+    let n = text.chars().count();
+    if n > MAX_RESPONSE_CHARS {
+        return Err(CliError::usage(format!(
+            "the response has {n} characters; App Store Connect takes at most {MAX_RESPONSE_CHARS}"
+        )));
+    }
+    Ok(text)
+}
+
+fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
+    let text = response_text(args)?;
+    let client = client(ctx, &args.asc)?;
+    let resp = reviews::respond(&client, &args.review_id, &text)?;
+    if args.json {
+        let mut v = to_json(&resp)?;
+        v["review_id"] = json!(args.review_id);
+        return print_json(&v);
+    }
+    print(&format!(
+        "response {} to review {}: {}\n",
+        sanitize(&resp.id),
+        sanitize(&args.review_id),
+        sanitize(resp.state.as_deref().unwrap_or("?"))
+    ))?;
+    if resp.state.as_deref() == Some("PENDING_PUBLISH") {
+        say("Apple publishes it after a check; `ascvault reviews show` tells when it is PUBLISHED");
+    }
+    Ok(())
+}
+
+fn delete_response(ctx: &Context, args: &DeleteResponseArgs) -> CliResult {
+    let client = client(ctx, &args.asc)?;
+    match reviews::delete_response(&client, &args.review_id)? {
+        Some(resp) => {
+            say(&format!(
+                "deleted response {} to review {}",
+                sanitize(&resp.id),
+                sanitize(&args.review_id)
+            ));
+            Ok(())
+        }
+        None => Err(CliError::new(format!(
+            "review {} has no developer response",
+            sanitize(&args.review_id)
+        ))),
+    }
+}
+
+fn flag_reviews(ctx: &Context, args: &FlagArgs) -> CliResult {
+    let found = fetch(ctx, &args.filter, &args.asc)?;
+    let flagged: Vec<(&Review, Vec<Finding>)> = found
+        .iter()
+        .map(|r| (r, flag::check(&r.text(), &args.competitor)))
+        .filter(|(_, f)| !f.is_empty())
+        .collect();
+    if args.json {
+        let rows: Vec<Value> = flagged
+            .iter()
+            .map(|(r, f)| Ok(json!({ "review": to_json(r)?, "findings": to_json(f)? })))
+            .collect::<CliResult<_>>()?;
+        return print_json(&Value::Array(rows));
+    }
+    say(&format!(
+        "{} of {} reviews flagged",
+        flagged.len(),
+        found.len()
+    ));
+    if flagged.is_empty() {
+        return Ok(());
+    }
+    let mut table = Table::new(&["ID", "DATE", "STARS", "REASON", "DETAIL", "TITLE"]);
+    for (r, findings) in &flagged {
+        for f in findings {
+            table.row(vec![
+                r.id.clone(),
+                date_of(r),
+                stars(r.rating),
+                f.reason.as_str().to_owned(),
+                truncate(&f.detail, 60),
+                truncate(&one_line(r.title.as_deref()), 30),
+            ]);
+        }
+    }
+    print(&table.render())
+}
+
+/// App Store Connect's ratings-and-reviews page of an app.
+pub fn ratings_page(app_id: &str) -> String {
+    format!(
+        "https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses"
+    )
+}
+
+fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
+    let client = client(ctx, &args.asc)?;
+    let review = reviews::get(&client, &args.review_id)?;
+    let app = crate::asc::apps::resolve(&client, &args.app)?;
+    let page = ratings_page(&app.id);
+    say(
+        "Apple's API cannot file a concern about a review: only the App Store Connect web page can.",
+    );
+    let mut paste = args.reason.text().to_owned();
+    if let Some(d) = &args.details {
+        paste.push(' ');
+        paste.push_str(d.trim());
+    }
+    let mut out = format!("page:      {page}\n");
+    out.push_str(&format!(
+        "review:    {} — {} {} {} by {}: {}\n",
+        sanitize(&review.id),
+        date_of(&review),
+        stars(review.rating),
+        sanitize(review.territory.as_deref().unwrap_or("")),
+        sanitize(review.reviewer_nickname.as_deref().unwrap_or("?")),
+        sanitize(&one_line(review.title.as_deref()))
+    ));
+    out.push_str(&format!(
+        "app:       {} ({})\n",
+        sanitize(&app.name),
+        sanitize(&app.bundle_id)
+    ));
+    out.push_str(&format!("paste:     {}\n", sanitize(&paste)));
+    print(&out)?;
+    say(
+        "On the page: find the review, choose \"Report a Concern\", pick the closest reason and paste the text.",
+    );
+    if args.print {
+        return Ok(());
+    }
+    open::that_detached(&page).map_err(|e| {
+        CliError::new(format!("cannot open a browser: {e}"))
+            .hint("open the address printed above yourself, or pass --print")
+    })
+}

@@ -1,0 +1,226 @@
+//! `ascvault verify`: asks Apple whether each active credential still works,
+//! and with `--mark-revoked` records the rejected ones as revoked.
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::asc::{NetArgs, observer};
+use super::context::Context;
+use super::error::{CliError, CliResult, Code};
+use super::output::{Table, print, print_json, sanitize, say};
+use crate::asc::verify::{self, CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE, Verdict};
+use crate::asc::{ApiKey, Client, Settings, Transport};
+use crate::vault::{Entry, Kind, Timestamp};
+
+/// `verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The entry to check; default: every active entry.
+    #[arg(conflicts_with = "all")]
+    pub label: Option<String>,
+    /// Check every active entry (the default without LABEL).
+    #[arg(long)]
+    pub all: bool,
+    /// Mark every entry Apple rejects as revoked (with a note saying when).
+    #[arg(long)]
+    pub mark_revoked: bool,
+    /// JSON output: [{label, kind, account, result, code, message, marked_revoked}].
+    #[arg(long)]
+    pub json: bool,
+    /// Base URL of Apple's content-delivery service (app-specific passwords).
+    #[arg(long, env = CONTENT_DELIVERY_ENV, default_value = DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
+    pub content_delivery_base: String,
+    /// Base URL and timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+struct Checked {
+    label: String,
+    kind: Kind,
+    account: String,
+    verdict: Verdict,
+    marked: bool,
+}
+
+/// Asks Apple about one entry (also used by `check --online`).
+pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
+    let settings = Settings::with_timeout(args.net.timeout);
+    Ok(match e.kind {
+        Kind::ApiKey => {
+            let key = ApiKey::from_entry(e)?;
+            let client = Client::new(
+                &args.net.api_base,
+                key,
+                settings,
+                Some(observer(ctx.verbose)),
+            )?;
+            verify::api_key(&client)
+        }
+        Kind::AppSpecificPassword => {
+            let base = crate::asc::client::parse_base(&args.content_delivery_base)?;
+            let transport = Transport::new(settings, Some(observer(ctx.verbose)))?;
+            let (Some(apple_id), Some(password)) = (&e.apple_id, &e.password) else {
+                return Err(CliError::new(format!(
+                    "entry {:?} lacks its Apple ID or password",
+                    sanitize(&e.label)
+                )));
+            };
+            verify::app_password(&transport, &base, apple_id, password)
+        }
+        Kind::Other(_) => Verdict::Unreachable {
+            message: "this version cannot check this kind".into(),
+        },
+    })
+}
+
+/// `verify`
+pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
+    crate::asc::client::parse_base(&args.net.api_base)?;
+    crate::asc::client::parse_base(&args.content_delivery_base)?;
+    let pass = ctx.passphrase()?;
+    let doc = ctx.vault.open(&pass)?.document;
+    let entries: Vec<&Entry> = match &args.label {
+        Some(label) => vec![doc.usable(label)?],
+        None => doc
+            .entries
+            .iter()
+            .filter(|e| !e.revoked && !matches!(e.kind, Kind::Other(_)))
+            .collect(),
+    };
+    if entries.is_empty() {
+        say("no active entries to verify");
+        return Ok(());
+    }
+    let mut results = Vec::new();
+    for e in entries {
+        ctx.verbose(format!("checking {}", sanitize(&e.label)));
+        let verdict = check(ctx, args, e)?;
+        results.push(Checked {
+            label: e.label.clone(),
+            kind: e.kind.clone(),
+            account: e.account().to_owned(),
+            verdict,
+            marked: false,
+        });
+    }
+    drop(doc);
+    let rejected: Vec<String> = results
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Rejected { .. }))
+        .map(|c| c.label.clone())
+        .collect();
+    if args.mark_revoked && !rejected.is_empty() {
+        let now = Timestamp::now();
+        let reasons: Vec<(String, String)> = results
+            .iter()
+            .filter_map(|c| match &c.verdict {
+                Verdict::Rejected { code, message } => Some((
+                    c.label.clone(),
+                    match code {
+                        Some(code) => format!("{code}: {message}"),
+                        None => message.clone(),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        ctx.vault.update(&pass, |doc| {
+            for (label, why) in &reasons {
+                if let Some(entry) = doc.find_mut(label) {
+                    entry.revoke(now);
+                    let line = format!(
+                        "Apple rejected it on {} ({})",
+                        now.rfc3339(),
+                        why.chars().take(200).collect::<String>()
+                    );
+                    entry.note = Some(match entry.note.take() {
+                        Some(old) if !old.is_empty() => format!("{old}; {line}"),
+                        _ => line,
+                    });
+                }
+            }
+            Ok(())
+        })?;
+        for c in results.iter_mut() {
+            c.marked = rejected.contains(&c.label);
+        }
+    }
+    if args.json {
+        let rows: Vec<Value> = results
+            .iter()
+            .map(|c| {
+                let (code, message) = match &c.verdict {
+                    Verdict::Valid { detail } => (None, detail.clone()),
+                    Verdict::Rejected { code, message } => (code.clone(), Some(message.clone())),
+                    Verdict::Unreachable { message } => (None, Some(message.clone())),
+                };
+                json!({
+                    "label": c.label,
+                    "kind": c.kind.as_str(),
+                    "account": c.account,
+                    "result": c.verdict.name(),
+                    "code": code,
+                    "message": message,
+                    "marked_revoked": c.marked,
+                })
+            })
+            .collect();
+        print_json(&Value::Array(rows))?;
+    } else {
+        let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "RESULT", "DETAIL"]);
+        for c in &results {
+            let detail = match &c.verdict {
+                Verdict::Valid { detail } => detail.clone().unwrap_or_default(),
+                Verdict::Rejected { code, message } => match code {
+                    Some(code) => format!("{code}: {message}"),
+                    None => message.clone(),
+                },
+                Verdict::Unreachable { message } => message.clone(),
+            };
+            let result = if c.marked {
+                "rejected (marked revoked)".to_owned()
+            } else {
+                c.verdict.name().to_owned()
+            };
+            table.row(vec![
+                c.label.clone(),
+                c.kind.to_string(),
+                c.account.clone(),
+                result,
+                detail,
+            ]);
+        }
+        print(&table.render())?;
+    }
+    let unreachable = results
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Unreachable { .. }))
+        .count();
+    if !rejected.is_empty() {
+        let mut err = CliError::new(format!(
+            "Apple rejected {} of {} credential(s): {}",
+            rejected.len(),
+            results.len(),
+            rejected
+                .iter()
+                .map(|l| sanitize(l))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .code(Code::Refused);
+        if !args.mark_revoked {
+            err = err.hint("`ascvault verify --mark-revoked` records that in the vault");
+        }
+        return Err(err);
+    }
+    if unreachable > 0 {
+        return Err(CliError::new(format!(
+            "could not check {unreachable} of {} credential(s)",
+            results.len()
+        ))
+        .code(Code::Network)
+        .hint("check the network connection, --api-base and ASCVAULT_CONTENT_DELIVERY_BASE"));
+    }
+    Ok(())
+}

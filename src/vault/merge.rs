@@ -1,0 +1,341 @@
+//! Three-way merge of vault documents by entry id (spec/MERGE.md §1).
+//!
+//! Pure: it takes the three decrypted documents and returns either the
+//! merged document or every conflict found. Opening files, passphrases and
+//! writing the result belong to the caller (`ascvault merge`).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use super::format::{Document, Entry};
+
+/// Which side of a merge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The current branch (`%A`).
+    Ours,
+    /// The branch being merged in (`%B`).
+    Theirs,
+}
+
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::Ours => Side::Theirs,
+            Side::Theirs => Side::Ours,
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Ours => "our",
+            Side::Theirs => "their",
+        })
+    }
+}
+
+/// Why two sides cannot be merged automatically. Messages name entries
+/// (label and id) and fields, never values: fields may be secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// Both sides changed one field of an entry, differently.
+    Field {
+        /// The entry's label (ours).
+        label: String,
+        /// The entry's id.
+        id: String,
+        /// The field's name as in the file, e.g. `note`.
+        field: String,
+    },
+    /// One side removed an entry the other changed.
+    RemovedAndChanged {
+        /// The entry's label on the side that changed it.
+        label: String,
+        /// The entry's id.
+        id: String,
+        /// The side that removed it.
+        removed_on: Side,
+        /// The fields the other side changed.
+        fields: Vec<String>,
+    },
+    /// Two different entries end up with the same label (ignoring case).
+    SameLabel {
+        /// The first entry's label.
+        label: String,
+        /// The first entry's id.
+        id: String,
+        /// The second entry's label.
+        other_label: String,
+        /// The second entry's id.
+        other_id: String,
+    },
+    /// Both sides changed one unknown top-level key differently.
+    TopLevel {
+        /// The key.
+        key: String,
+    },
+}
+
+/// The first 8 characters of an id: enough to tell entries apart in a message.
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Conflict::Field { label, id, field } => write!(
+                f,
+                "entry {label:?} (id {}): {field} changed differently on both sides",
+                short(id)
+            ),
+            Conflict::RemovedAndChanged {
+                label,
+                id,
+                removed_on,
+                fields,
+            } => write!(
+                f,
+                "entry {label:?} (id {}): removed on {removed_on} side but changed on {} side ({})",
+                short(id),
+                removed_on.other(),
+                fields.join(", ")
+            ),
+            Conflict::SameLabel {
+                label,
+                id,
+                other_label,
+                other_id,
+            } => write!(
+                f,
+                "entries {label:?} (id {}) and {other_label:?} (id {}) both claim the label {label:?}",
+                short(id),
+                short(other_id)
+            ),
+            Conflict::TopLevel { key } => {
+                write!(f, "top-level key {key:?} changed differently on both sides")
+            }
+        }
+    }
+}
+
+/// The three-way choice for one value: `None` when both sides changed it
+/// differently. Without a base (both sides added it) only equal values merge.
+fn pick<T: PartialEq + Clone>(base: Option<&T>, ours: &T, theirs: &T) -> Option<T> {
+    if ours == theirs {
+        Some(ours.clone())
+    } else if base == Some(ours) {
+        Some(theirs.clone())
+    } else if base == Some(theirs) {
+        Some(ours.clone())
+    } else {
+        None
+    }
+}
+
+/// Merges per-key maps of unknown fields; returns the merged map and the
+/// keys in conflict.
+fn merge_tables(
+    base: Option<&toml::Table>,
+    ours: &toml::Table,
+    theirs: &toml::Table,
+) -> (toml::Table, Vec<String>) {
+    let mut keys: Vec<&String> = ours.keys().collect();
+    for k in theirs.keys().chain(base.into_iter().flat_map(|b| b.keys())) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let mut out = toml::Table::new();
+    let mut conflicts = Vec::new();
+    for k in keys {
+        let b = base.map(|b| b.get(k).cloned());
+        let o = ours.get(k).cloned();
+        let t = theirs.get(k).cloned();
+        match pick(b.as_ref(), &o, &t) {
+            Some(Some(v)) => {
+                out.insert(k.clone(), v);
+            }
+            Some(None) => {}
+            None => conflicts.push(k.clone()),
+        }
+    }
+    (out, conflicts)
+}
+
+/// Calls `$m!` with every known entry field merged value by value: all but
+/// `id` (the match key) and `revoked`/`revoked_at` (merged by §1.4).
+/// One list, so a field added to `Entry` is added here once.
+macro_rules! plain_fields {
+    ($m:ident) => {
+        $m!(
+            label,
+            kind,
+            created,
+            note,
+            apple_id,
+            password,
+            format_check,
+            issuer_id,
+            key_id,
+            private_key,
+            vendor_number
+        )
+    };
+}
+
+/// The names of the fields that differ between two versions of an entry.
+fn changed_fields(a: &Entry, b: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),*) => {$(
+            if a.$f != b.$f {
+                out.push(stringify!($f).to_owned());
+            }
+        )*};
+    }
+    cmp!(revoked, revoked_at);
+    plain_fields!(cmp);
+    let (_, extra) = merge_tables(None, &a.extra, &b.extra);
+    out.extend(extra);
+    out
+}
+
+/// Merges two versions of one entry field by field (§1.3, §1.4).
+fn merge_entry(
+    base: Option<&Entry>,
+    ours: &Entry,
+    theirs: &Entry,
+    conflicts: &mut Vec<Conflict>,
+) -> Entry {
+    let mut out = ours.clone();
+    let mut bad: Vec<String> = Vec::new();
+    macro_rules! field {
+        ($($f:ident),*) => {$(
+            match pick(base.map(|b| &b.$f), &ours.$f, &theirs.$f) {
+                Some(v) => out.$f = v,
+                None => bad.push(stringify!($f).to_owned()),
+            }
+        )*};
+    }
+    plain_fields!(field);
+    let (extra, extra_conflicts) = merge_tables(base.map(|b| &b.extra), &ours.extra, &theirs.extra);
+    out.extra = extra;
+    bad.extend(extra_conflicts);
+    // Revocation only moves forward: either side's revocation wins, and
+    // the credential died at the earliest date anyone recorded.
+    out.revoked = ours.revoked || theirs.revoked;
+    out.revoked_at = [ours.revoked_at, theirs.revoked_at]
+        .into_iter()
+        .flatten()
+        .min();
+    for field in bad {
+        conflicts.push(Conflict::Field {
+            label: ours.label.clone(),
+            id: ours.id.clone(),
+            field,
+        });
+    }
+    out
+}
+
+/// One side removed the entry; `kept` is the other side's version. Returns
+/// whether the removal stands (§1.2): the other side left it alone or only
+/// revoked it.
+fn removal(base: &Entry, kept: &Entry, removed_on: Side, conflicts: &mut Vec<Conflict>) -> bool {
+    let fields: Vec<String> = changed_fields(base, kept)
+        .into_iter()
+        .filter(|f| f != "revoked" && f != "revoked_at")
+        .collect();
+    if fields.is_empty() {
+        return true;
+    }
+    conflicts.push(Conflict::RemovedAndChanged {
+        label: kept.label.clone(),
+        id: kept.id.clone(),
+        removed_on,
+        fields,
+    });
+    false
+}
+
+/// Merges `ours` and `theirs` against their common ancestor `base`
+/// (spec/MERGE.md §1). Returns the merged document, or every conflict.
+///
+/// The result is not yet validated against the schema; the caller
+/// serializes and parses it back before writing.
+pub fn merge(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+) -> Result<Document, Vec<Conflict>> {
+    let index = |d: &Document| -> HashMap<String, Entry> {
+        d.entries
+            .iter()
+            .map(|e| (e.id.clone(), e.clone()))
+            .collect()
+    };
+    let b = index(base);
+    let o = index(ours);
+    let t = index(theirs);
+
+    // The document order (spec/FORMAT.md §3.5 keeps it): ours, then the
+    // entries only theirs has, in their order.
+    let mut ids: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
+    for e in ours
+        .entries
+        .iter()
+        .chain(&theirs.entries)
+        .chain(&base.entries)
+    {
+        if seen.insert(e.id.as_str()) {
+            ids.push(e.id.as_str());
+        }
+    }
+
+    let mut conflicts = Vec::new();
+    let mut entries = Vec::new();
+    for id in ids {
+        let merged = match (b.get(id), o.get(id), t.get(id)) {
+            (_, None, None) => None,
+            (None, Some(x), None) | (None, None, Some(x)) => Some(x.clone()),
+            (Some(b), None, Some(t)) => {
+                (!removal(b, t, Side::Ours, &mut conflicts)).then(|| t.clone())
+            }
+            (Some(b), Some(o), None) => {
+                (!removal(b, o, Side::Theirs, &mut conflicts)).then(|| o.clone())
+            }
+            (b, Some(o), Some(t)) => Some(merge_entry(b, o, t, &mut conflicts)),
+        };
+        entries.extend(merged);
+    }
+
+    // Labels stay unique ignoring case (§1.5).
+    let mut labels: HashMap<String, &Entry> = HashMap::new();
+    for e in &entries {
+        if let Some(first) = labels.insert(e.label.to_lowercase(), e) {
+            conflicts.push(Conflict::SameLabel {
+                label: first.label.clone(),
+                id: first.id.clone(),
+                other_label: e.label.clone(),
+                other_id: e.id.clone(),
+            });
+        }
+    }
+
+    let (extra, top) = merge_tables(Some(&base.extra), &ours.extra, &theirs.extra);
+    conflicts.extend(top.into_iter().map(|key| Conflict::TopLevel { key }));
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    Ok(Document {
+        format: ours.format.clone(),
+        version: base.version.max(ours.version).max(theirs.version),
+        extra,
+        entries,
+    })
+}

@@ -1,0 +1,184 @@
+//! Apple's answer shapes shared by every area: error bodies, fault answers,
+//! JSON responses and paging (`links.next` with an opaque cursor).
+
+use axum::Json;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use crate::state::{Fault, url_params};
+
+/// An error answer in Apple's shape: `{"errors":[{id,status,code,title,detail}]}`.
+pub fn error(status: u16, code: &str, title: &str, detail: &str) -> Response {
+    let body = json!({"errors": [{
+        "id": format!("standin-{status}"),
+        "status": status.to_string(),
+        "code": code,
+        "title": title,
+        "detail": detail,
+    }]});
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(body)).into_response()
+}
+
+/// Apple's 401.
+pub fn not_authorized(why: &'static str) -> Response {
+    let mut r = error(
+        401,
+        "NOT_AUTHORIZED",
+        "Authentication credentials are missing or invalid.",
+        "Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens",
+    );
+    if let Ok(v) = why.parse() {
+        r.headers_mut().insert("x-standin-reason", v);
+    }
+    r
+}
+
+/// Apple's 404 for a resource.
+pub fn not_found(kind: &str, id: &str) -> Response {
+    error(
+        404,
+        "NOT_FOUND",
+        "The specified resource does not exist",
+        &format!("There is no resource of type '{kind}' with id '{id}'"),
+    )
+}
+
+/// Apple's 404 for a path it does not serve.
+pub async fn not_found_route(uri: Uri) -> Response {
+    error(
+        404,
+        "NOT_FOUND",
+        "The specified resource does not exist",
+        &format!(
+            "The path provided does not match a defined resource type. ({})",
+            uri.path()
+        ),
+    )
+}
+
+/// Apple's 400 for a bad parameter.
+pub fn bad_parameter(name: &str, detail: &str) -> Response {
+    error(
+        400,
+        "PARAMETER_ERROR.INVALID",
+        "A parameter has an invalid value",
+        &format!("'{name}': {detail}"),
+    )
+}
+
+/// The answer for an injected fault.
+pub fn fault_response(f: &Fault) -> Response {
+    match f {
+        Fault::Status {
+            status,
+            retry_after,
+        } => {
+            let mut r = match status {
+                429 => error(
+                    429,
+                    "RATE_LIMIT_EXCEEDED",
+                    "The request rate limit has been reached.",
+                    "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+                ),
+                403 => error(
+                    403,
+                    "FORBIDDEN_ERROR",
+                    "This request is forbidden for security reasons",
+                    "The API key in use does not allow this request",
+                ),
+                401 => not_authorized("injected"),
+                s if *s >= 500 => error(
+                    *s,
+                    "UNEXPECTED_ERROR",
+                    "An unexpected error occurred.",
+                    "The server encountered an unexpected error. Please try again later.",
+                ),
+                s => error(*s, "STANDIN_FAULT", "Injected fault", "Injected by a test"),
+            };
+            if let Some(secs) = retry_after
+                && let Ok(v) = secs.to_string().parse()
+            {
+                r.headers_mut().insert("retry-after", v);
+            }
+            r
+        }
+        Fault::Malformed => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            "{\"data\": [{\"type\": \"apps\", \"id\": \"1\", \"attributes\": {\"name\": ",
+        )
+            .into_response(),
+        Fault::Slow(_) => StatusCode::OK.into_response(),
+    }
+}
+
+/// A JSON answer with a status.
+pub fn json_status(status: StatusCode, v: Value) -> Response {
+    (status, Json(v)).into_response()
+}
+
+/// The page asked for: (offset, limit). Apple's limit is 1–200 (default 50).
+pub fn page_params(query: &str) -> Result<(usize, usize), Response> {
+    let mut offset = 0;
+    let mut limit = 50;
+    for (k, v) in url_params(query) {
+        match k.as_str() {
+            "limit" => {
+                limit = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|l| (1..=200).contains(l))
+                    .ok_or_else(|| bad_parameter("limit", "must be 1 to 200"))?;
+            }
+            "cursor" => {
+                offset = URL_SAFE_NO_PAD
+                    .decode(v.as_bytes())
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                    .and_then(|j| j["offset"].as_str().and_then(|s| s.parse().ok()))
+                    .ok_or_else(|| bad_parameter("cursor", "is not a cursor this server issued"))?;
+            }
+            _ => {}
+        }
+    }
+    Ok((offset, limit))
+}
+
+/// `links` for a page: `self`, and `next` when more follow (the same query
+/// with a new cursor), as absolute URLs on the host the client used.
+pub fn page_links(
+    headers: &HeaderMap,
+    uri: &Uri,
+    offset: usize,
+    limit: usize,
+    total: usize,
+) -> Value {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let base = format!("http://{host}{}", uri.path());
+    let this = match uri.query() {
+        Some(q) => format!("{base}?{q}"),
+        None => base.clone(),
+    };
+    let mut links = json!({ "self": this });
+    if offset + limit < total {
+        let cursor =
+            URL_SAFE_NO_PAD.encode(json!({"offset": (offset + limit).to_string()}).to_string());
+        let mut parts: Vec<String> = uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+            .map(str::to_owned)
+            .collect();
+        parts.push(format!("cursor={cursor}"));
+        links["next"] = json!(format!("{base}?{}", parts.join("&")));
+    }
+    links
+}

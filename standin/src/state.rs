@@ -1,0 +1,282 @@
+//! The stand-in's state: its data (apps, reviews, responses), the faults
+//! queued by tests, the request log and the rate-limit counter.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::seed;
+
+/// A fault to inject instead of the normal answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// An Apple error answer with this status (429 adds `Retry-After`).
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// `Retry-After` seconds, if any.
+        retry_after: Option<u64>,
+    },
+    /// HTTP 200 with a body that is not valid JSON.
+    Malformed,
+    /// The normal answer, after this delay.
+    Slow(Duration),
+}
+
+impl Fault {
+    /// An Apple error answer without `Retry-After`.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status {
+            status,
+            retry_after: None,
+        }
+    }
+
+    /// 429 with `Retry-After: secs`.
+    pub fn rate_limited(secs: u64) -> Fault {
+        Fault::Status {
+            status: 429,
+            retry_after: Some(secs),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    method: Option<String>,
+    prefix: String,
+    fault: Fault,
+    left: u32,
+}
+
+/// One request as the stand-in saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// `GET`, `POST`…
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// The raw query string.
+    pub query: String,
+    /// The bearer token, if one was sent (test tokens only).
+    pub bearer: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl Recorded {
+    /// A query parameter's (percent-decoded) value.
+    pub fn param(&self, name: &str) -> Option<String> {
+        url_params(&self.query)
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Decodes `a=b&c=d` with percent-decoding and `+` as space.
+pub fn url_params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// An app.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Numeric id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Bundle id.
+    pub bundle_id: String,
+    /// SKU.
+    pub sku: String,
+}
+
+/// A customer review.
+#[derive(Clone, Debug)]
+pub struct Review {
+    /// Id.
+    pub id: String,
+    /// The app's id.
+    pub app_id: String,
+    /// 1–5.
+    pub rating: u8,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Nickname.
+    pub nickname: String,
+    /// RFC 3339.
+    pub created: String,
+    /// Territory.
+    pub territory: String,
+}
+
+/// A developer response.
+#[derive(Clone, Debug)]
+pub struct ResponseRecord {
+    /// Id.
+    pub id: String,
+    /// The review answered.
+    pub review_id: String,
+    /// Text.
+    pub body: String,
+    /// RFC 3339.
+    pub last_modified: String,
+    /// `PENDING_PUBLISH` or `PUBLISHED`.
+    pub state: String,
+}
+
+/// The data served.
+#[derive(Debug, Default)]
+pub struct Data {
+    /// Apps in id order.
+    pub apps: Vec<App>,
+    /// Reviews, newest first within each app.
+    pub reviews: Vec<Review>,
+    /// Responses by review id.
+    pub responses: BTreeMap<String, ResponseRecord>,
+    /// Counter for new response ids.
+    pub next_response: u64,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct Shared {
+    /// The data.
+    pub data: Mutex<Data>,
+    rules: Mutex<Vec<Rule>>,
+    log: Mutex<Vec<Recorded>>,
+    rate: Mutex<(u64, u64)>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared::new()
+    }
+}
+
+impl Shared {
+    /// Seeded data, no faults, a full hourly allowance of 3600.
+    pub fn new() -> Shared {
+        Shared {
+            data: Mutex::new(seed::data()),
+            rules: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            rate: Mutex::new((3600, 3600)),
+        }
+    }
+
+    /// Queues a fault for `times` requests (`u32::MAX`: for ever) whose path
+    /// starts with `prefix` (and whose method is `method`, if given).
+    pub fn add_fault(&self, method: Option<&str>, prefix: &str, fault: Fault, times: u32) {
+        if let Ok(mut rules) = self.rules.lock() {
+            rules.push(Rule {
+                method: method.map(str::to_ascii_uppercase),
+                prefix: prefix.to_owned(),
+                fault,
+                left: times,
+            });
+        }
+    }
+
+    /// Removes every queued fault.
+    pub fn clear_faults(&self) {
+        if let Ok(mut rules) = self.rules.lock() {
+            rules.clear();
+        }
+    }
+
+    /// The fault due for this request, if any (consumes one use).
+    pub fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut rules = self.rules.lock().ok()?;
+        let rule = rules.iter_mut().find(|r| {
+            r.left > 0
+                && path.starts_with(&r.prefix)
+                && r.method.as_deref().is_none_or(|m| m == method)
+        })?;
+        if rule.left != u32::MAX {
+            rule.left -= 1;
+        }
+        Some(rule.fault.clone())
+    }
+
+    /// Logs a request.
+    pub fn record(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        bearer: Option<String>,
+        user_agent: Option<String>,
+    ) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(Recorded {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                query: query.to_owned(),
+                bearer,
+                user_agent,
+                at: Instant::now(),
+            });
+        }
+    }
+
+    /// The request log.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Sets what `X-Rate-Limit` reports as remaining.
+    pub fn set_rate_remaining(&self, remaining: u64) {
+        if let Ok(mut r) = self.rate.lock() {
+            r.1 = remaining;
+        }
+    }
+
+    /// Counts one API request against the hourly allowance; returns (limit, remaining).
+    pub fn spend_rate(&self) -> (u64, u64) {
+        match self.rate.lock() {
+            Ok(mut r) => {
+                r.1 = r.1.saturating_sub(1);
+                *r
+            }
+            Err(_) => (3600, 0),
+        }
+    }
+}

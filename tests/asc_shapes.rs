@@ -1,0 +1,238 @@
+//! The stand-in and the client against Apple's OpenAPI description (the
+//! extract in `fixtures/asc/`): answers have Apple's shapes, requests use
+//! only parameters Apple declares, and Apple-shaped bodies decode.
+
+use asc_standin::{Standin, seed};
+use serde_json::{Value, json};
+
+use crate::support::fixtures;
+
+fn openapi() -> Value {
+    let text = std::fs::read_to_string(fixtures().join("asc/openapi-reviews-3.7.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A small JSON Schema check covering what Apple's description uses:
+/// `$ref`, `type`, `properties`, `required`, `items`, `enum`, `minimum`,
+/// `maximum`, `oneOf`.
+fn check(root: &Value, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.rsplit('/').next().unwrap();
+        let target = &root["components"]["schemas"][name];
+        assert!(!target.is_null(), "unresolved {r}");
+        return check(root, target, v, at, errs);
+    }
+    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        let ok = options.iter().any(|o| {
+            let mut e = Vec::new();
+            check(root, o, v, at, &mut e);
+            e.is_empty()
+        });
+        if !ok {
+            errs.push(format!("{at}: matches no oneOf"));
+        }
+        return;
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(v)
+    {
+        errs.push(format!("{at}: {v} not in enum"));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let Some(obj) = v.as_object() else {
+                errs.push(format!("{at}: not an object: {v}"));
+                return;
+            };
+            for req in schema["required"].as_array().into_iter().flatten() {
+                if !obj.contains_key(req.as_str().unwrap()) {
+                    errs.push(format!("{at}: missing required {req}"));
+                }
+            }
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, val) in obj {
+                    if let Some(s) = props.get(k) {
+                        check(root, s, val, &format!("{at}.{k}"), errs);
+                    }
+                }
+            }
+        }
+        Some("array") => match v.as_array() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check(root, &schema["items"], item, &format!("{at}[{i}]"), errs);
+                }
+            }
+            None => errs.push(format!("{at}: not an array")),
+        },
+        Some("string") if !v.is_string() => errs.push(format!("{at}: not a string: {v}")),
+        Some("integer") => match v.as_i64() {
+            Some(n) => {
+                if schema["minimum"].as_i64().is_some_and(|m| n < m)
+                    || schema["maximum"].as_i64().is_some_and(|m| n > m)
+                {
+                    errs.push(format!("{at}: {n} out of range"));
+                }
+            }
+            None => errs.push(format!("{at}: not an integer: {v}")),
+        },
+        Some("boolean") if !v.is_boolean() => errs.push(format!("{at}: not a boolean")),
+        _ => {}
+    }
+}
+
+fn assert_shape(root: &Value, schema: &str, v: &Value) {
+    let mut errs = Vec::new();
+    check(
+        root,
+        &json!({"$ref": format!("#/components/schemas/{schema}")}),
+        v,
+        schema,
+        &mut errs,
+    );
+    assert!(errs.is_empty(), "{schema}: {errs:#?}\n{v:#}");
+}
+
+fn get(server: &Standin, path: &str) -> (u16, Value) {
+    let key = ascvault::asc::ApiKey::new(
+        asc_standin::TEST_KEY_ID,
+        Some(asc_standin::TEST_ISSUER_ID),
+        &ascvault::vault::Secret::from(asc_standin::TEST_KEY_PEM),
+    )
+    .unwrap();
+    let token = key.mint(std::time::Duration::from_secs(600));
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{}{path}", server.url()))
+        .bearer_auth(token.jwt.expose())
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.json().unwrap())
+}
+
+#[test]
+fn standin_answers_have_apples_shapes() {
+    let root = openapi();
+    let server = Standin::start();
+    let (s, v) = get(&server, "/v1/apps?limit=2");
+    assert_eq!(s, 200);
+    assert_shape(&root, "AppsResponse", &v);
+    assert!(v["links"]["next"].is_string());
+    let (_, v) = get(&server, &format!("/v1/apps/{}", seed::NOTES_APP_ID));
+    assert_shape(&root, "AppResponse", &v);
+    let (_, v) = get(
+        &server,
+        &format!(
+            "/v1/apps/{}/customerReviews?limit=30&include=response",
+            seed::NOTES_APP_ID
+        ),
+    );
+    assert_shape(&root, "CustomerReviewsResponse", &v);
+    assert!(!v["included"].as_array().unwrap().is_empty());
+    let (_, v) = get(
+        &server,
+        &format!("/v1/customerReviews/{}/response", seed::review_id(0, 12)),
+    );
+    assert_shape(&root, "CustomerReviewResponseV1Response", &v);
+    for path in ["/v1/customerReviews/nope", "/v1/apps/999", "/v1/nothing"] {
+        let (s, v) = get(&server, path);
+        assert_eq!(s, 404, "{path}");
+        assert_shape(&root, "ErrorResponse", &v);
+    }
+    let (s, v) = get(&server, "/v1/apps?limit=201");
+    assert_eq!(s, 400);
+    assert_shape(&root, "ErrorResponse", &v);
+}
+
+#[test]
+fn the_response_request_body_is_apples_create_request() {
+    let root = openapi();
+    let body = ascvault::asc::model::response_create_request("abc", "Thanks!");
+    assert_shape(&root, "CustomerReviewResponseV1CreateRequest", &body);
+}
+
+#[test]
+fn review_queries_use_only_parameters_apple_declares() {
+    let root = openapi();
+    let declared: Vec<String> = root["paths"]["/v1/apps/{id}/customerReviews"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect();
+    let q = ascvault::asc::reviews::Query {
+        ratings: vec![1, 2],
+        territories: vec!["USA".into()],
+        unanswered: true,
+        max: Some(10),
+        ..Default::default()
+    };
+    let path = ascvault::asc::reviews::list_path("1", &q);
+    let query = path.split_once('?').unwrap().1;
+    for pair in query.split('&') {
+        let name = pair.split_once('=').unwrap().0;
+        assert!(declared.iter().any(|d| d == name), "{name} is not declared");
+    }
+}
+
+#[test]
+fn an_apple_shaped_page_decodes_with_responses_joined() {
+    let root = openapi();
+    let text = std::fs::read_to_string(fixtures().join("asc/customerReviews-page.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_shape(&root, "CustomerReviewsResponse", &v);
+    let doc =
+        ascvault::asc::client::decode("GET /v1/apps/1/customerReviews", text.as_bytes()).unwrap();
+    let reviews = ascvault::asc::reviews::from_page(doc);
+    assert_eq!(reviews.len(), 2);
+    let first = &reviews[0];
+    assert_eq!(first.rating, Some(2));
+    assert_eq!(first.reviewer_nickname.as_deref(), Some("hiker42"));
+    let resp = first.response.as_ref().unwrap();
+    assert_eq!(resp.state.as_deref(), Some("PUBLISHED"));
+    assert!(resp.body.as_deref().unwrap().contains("2.4.1"));
+    assert!(reviews[1].response.is_none());
+    assert_eq!(
+        first.created().unwrap(),
+        time::macros::datetime!(2026-10-30 15:15:00 UTC)
+    );
+}
+
+#[test]
+fn apples_error_body_becomes_one_line() {
+    let root = openapi();
+    let body = std::fs::read(fixtures().join("asc/error-401.json")).unwrap();
+    assert_shape(
+        &root,
+        "ErrorResponse",
+        &serde_json::from_slice(&body).unwrap(),
+    );
+    let err = ascvault::asc::refusal("GET /v1/apps".into(), 401, &body);
+    assert!(
+        err.to_string().starts_with(
+            "App Store Connect refused GET /v1/apps: 401 NOT_AUTHORIZED: Authentication credentials are missing or invalid. — Provide"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_shape_check_catches_drift() {
+    let root = openapi();
+    let bad = json!({
+        "data": [{"type": "customerReviews", "attributes": {"rating": 6, "territory": "XXX"}}],
+        "links": {}
+    });
+    let mut errs = Vec::new();
+    check(
+        &root,
+        &json!({"$ref": "#/components/schemas/CustomerReviewsResponse"}),
+        &bad,
+        "x",
+        &mut errs,
+    );
+    let text = errs.join("\n");
+    assert!(text.contains("missing required \"id\""), "{text}");
+    assert!(text.contains("6 out of range"), "{text}");
+    assert!(text.contains("\"XXX\" not in enum"), "{text}");
+    assert!(text.contains("missing required \"self\""), "{text}");
+}

@@ -1,0 +1,177 @@
+//! Prompts on a real pseudo-terminal: hidden passphrase entry, asking twice
+//! for a new passphrase, confirmations — and failing fast with no terminal.
+
+use std::time::{Duration, Instant};
+
+use crate::support::pty::{ascvault, exit_code, spawn};
+use crate::support::{Env, PASSPHRASE};
+
+const PW: &str = "abcd-efgh-ijkl-mnop";
+
+fn init_command(t: &Env) -> std::process::Command {
+    let mut c = ascvault(t.dir.path(), &t.vault());
+    c.args(["init", "--work-factor", "10"]);
+    c
+}
+
+#[test]
+fn init_asks_twice_and_refuses_a_mismatch() {
+    let t = Env::new();
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("one thing").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("another thing").unwrap();
+    p.exp_string("the passphrases do not match").unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(!t.vault().exists());
+
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("the passphrase is empty").unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(!t.vault().exists());
+
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(
+        !rest.contains(PASSPHRASE),
+        "the passphrase was echoed: {rest}"
+    );
+    t.cmd(&["list"]).run().success();
+}
+
+#[test]
+fn passphrase_and_password_prompts_are_hidden() {
+    let t = Env::new();
+    t.init();
+    let mut p = spawn({
+        let mut c = ascvault(t.dir.path(), &t.vault());
+        c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
+        c
+    });
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("App-specific password").unwrap();
+    p.send_line("ABCD EFGH IJKL MNOP").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0, "{rest}");
+    assert!(
+        !rest.contains("ABCD") && !rest.contains(PASSPHRASE),
+        "echoed: {rest}"
+    );
+    let out = t.cmd(&["show", "fl", "--reveal"]).run().success();
+    assert_eq!(out.stdout(), format!("{PW}\n"));
+}
+
+#[test]
+fn a_malformed_password_at_the_prompt_changes_nothing() {
+    let t = Env::new();
+    t.init();
+    let before = t.vault_bytes();
+    let mut p = spawn({
+        let mut c = ascvault(t.dir.path(), &t.vault());
+        c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
+        c
+    });
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("App-specific password").unwrap();
+    p.send_line("hunter2").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(
+        rest.contains("16 letters") && !rest.contains("hunter2"),
+        "{rest}"
+    );
+    assert_eq!(t.vault_bytes(), before);
+}
+
+#[test]
+fn revoke_confirms_at_the_terminal() {
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    let before = t.vault_bytes();
+    for (answer, code) in [("n", 1), ("y", 0)] {
+        let mut p = spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.env("ASCVAULT_PASSPHRASE", PASSPHRASE)
+                .args(["revoke", "fl"]);
+            c
+        });
+        p.exp_string("Revoke fl? [y/N]").unwrap();
+        p.send_line(answer).unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&mut p), code, "answer {answer}");
+        if answer == "n" {
+            assert_eq!(t.vault_bytes(), before);
+        }
+    }
+    t.cmd(&["list", "--all", "--json"])
+        .run()
+        .success()
+        .stdout_has("\"revoked\": true");
+}
+
+#[test]
+fn passwd_at_the_terminal_changes_the_passphrase() {
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    let mut p = spawn({
+        let mut c = ascvault(t.dir.path(), &t.vault());
+        c.arg("passwd");
+        c
+    });
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("a new passphrase").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("a new passphrase").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    t.cmd(&["list"])
+        .run()
+        .fails(3)
+        .stderr_has("wrong passphrase");
+    t.cmd(&["list"])
+        .env("ASCVAULT_PASSPHRASE", "a new passphrase")
+        .run()
+        .success()
+        .stdout_has("fl");
+}
+
+#[test]
+fn without_a_terminal_or_source_commands_fail_at_once() {
+    let t = Env::new();
+    t.init();
+    let start = Instant::now();
+    t.bare(&["list"])
+        .run()
+        .fails(2)
+        .stderr_has("no terminal")
+        .stderr_has("--passphrase-file");
+    t.bare(&["init"])
+        .env("ASCVAULT_VAULT", t.path("other.age"))
+        .run()
+        .fails(2);
+    t.cmd(&["add", "password", "x", "--apple-id", "dev@example.com"])
+        .run()
+        .fails(2)
+        .stderr_has("--password-stdin");
+    t.cmd(&["remove", "x"]).run().fails(4);
+    t.cmd(&["revoke", "--all"])
+        .run()
+        .fails(2)
+        .stderr_has("--yes");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "something waited for input"
+    );
+}
