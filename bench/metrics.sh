@@ -49,7 +49,7 @@ export ASCVAULT_VAULT="$WORK/bench.age" ASCVAULT_PASSPHRASE=bench ASCVAULT_API_B
     --issuer-id 57246542-96fe-1a63-e053-0824d011072a \
     --private-key "$ROOT/fixtures/keys/AuthKey_TESTKEY001.p8" >/dev/null 2>&1
 
-APP=6450000001
+APP=1234567890
 REPORT="Benchmark Report"
 COMPRESSED=$(du -cb "$WORK"/segments/*.tsv.gz | tail -1 | cut -f1)
 
@@ -77,8 +77,9 @@ read -r CURL_S CURL_KIB < <(measure curl bash -c \
     'while read -r u; do curl -s "$u" | gzip -dc > /dev/null; done < "$1"' _ "$WORK/urls")
 read -r STDOUT_S STDOUT_KIB < <(measure stdout bash -c \
     '"$1" metrics download --app "$2" --report "$3" --stdout > /dev/null' _ "$WORK/ascvault" "$APP" "$REPORT")
-read -r OUT_S OUT_KIB < <(measure out "$WORK/ascvault" metrics download --app "$APP" --report "$REPORT" \
-    --out "$WORK/out" --jobs "$JOBS")
+read -r OUT_S OUT_KIB < <(measure out bash -c \
+    '"$1" metrics download --app "$2" --report "$3" --out "$4" --jobs "$5" > /dev/null' \
+    _ "$WORK/ascvault" "$APP" "$REPORT" "$WORK/out" "$JOBS")
 WRITTEN=$(du -cb "$WORK"/out/benchmark-report/*.tsv | tail -1 | cut -f1)
 rm -rf "$WORK/out"
 

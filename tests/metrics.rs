@@ -115,7 +115,7 @@ fn request_without_the_admin_role_is_refused_with_a_hint() {
     let w = World::new();
     w.s.metrics().set_admin(false);
     let before = w.t.vault_bytes();
-    w.metrics(&["request", "--app", "6450000009"])
+    w.metrics(&["request", "--app", asc_standin::seed::WEATHER_APP_ID])
         .run()
         .fails(6)
         .stderr_has("403")
@@ -134,6 +134,11 @@ fn reports_are_listed_and_filtered_by_category() {
         .stdout_has(DOWNLOADS_REPORT)
         .stdout_has(SESSIONS_REPORT)
         .stdout_has("COMMERCE");
+    // A bundle id is resolved to the app first.
+    w.metrics(&["reports", "--app", asc_standin::seed::NOTES_BUNDLE_ID])
+        .run()
+        .success()
+        .stdout_has(DOWNLOADS_REPORT);
     let v = w
         .metrics(&[
             "reports",
@@ -456,6 +461,14 @@ fn finance_report_as_json_stops_at_the_totals() {
     assert_eq!(rows.len(), 2, "{v}");
     assert_eq!(rows[0]["Country Of Sale"], "US");
     assert_eq!(rows[1]["Quantity"], "-2");
+    // Without --json: Apple's file, totals and all.
+    w.metrics(&[
+        "finance", "--region", "US", "--date", "2026-10", "--vendor", VENDOR,
+    ])
+    .run()
+    .success()
+    .stdout_has("Start Date\tEnd Date")
+    .stdout_has("\nTotal_Rows\t2\n");
     w.metrics(&[
         "finance",
         "--region",
@@ -581,7 +594,7 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .collect();
     assert_eq!(frames[0], "libdyld.dylib  start");
     assert!(
-        frames.contains(&"* Demo  +[ImageCache decodeSynchronously:]"),
+        frames.contains(&"* PocketNotes  +[ImageCache decodeSynchronously:]"),
         "{frames:?}"
     );
     assert_eq!(sigs[0]["logs"][0]["version"], "2.3 (230)");
@@ -823,4 +836,36 @@ mod shapes {
             assert_shape(&openapi(), "AnalyticsReportRequestCreateRequest", &body);
         }
     }
+}
+
+#[test]
+fn download_says_nothing_on_stderr_when_it_is_not_a_terminal() {
+    let w = World::new();
+    let out = w.download(&[]).run().success();
+    assert_eq!(out.stderr(), "", "no progress without a terminal");
+}
+
+#[test]
+fn download_on_a_terminal_shows_progress_and_a_summary() {
+    let w = World::new();
+    let mut cmd = crate::support::pty::ascvault(w.t.dir.path(), &w.t.vault());
+    let out = w.out();
+    cmd.env("ASCVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+        .env("ASCVAULT_API_BASE", w.s.url())
+        .args([
+            "metrics",
+            "download",
+            "--app",
+            APP_ID,
+            "--report",
+            DOWNLOADS_REPORT,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    let mut session = crate::support::pty::spawn(cmd);
+    session
+        .exp_string("5 segment(s) downloaded, 0 already complete")
+        .expect("a summary on the terminal");
+    assert_eq!(crate::support::pty::exit_code(&mut session), 0);
+    assert_eq!(files_in(&report_dir(&w)).len(), 5);
 }

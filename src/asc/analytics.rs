@@ -156,20 +156,20 @@ pub enum Created {
     Existing(RequestInfo),
 }
 
-/// Checks an id before it goes into a path: ASCII letters, digits, `-`,
-/// `_` and `.` only (ids come from the user or from the server; neither may
+/// Checks an id before it goes into a path: ASCII letters, digits, `-`
+/// and `_` only (ids come from the user or from the server; neither may
 /// smuggle `/`, `?` or `%` into a request).
 pub fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, AscError> {
     let ok = !id.is_empty()
         && id.len() <= 200
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     if ok {
         Ok(id)
     } else {
         Err(AscError::Config(format!(
-            "{what} {:?} is not a valid id (letters, digits, '-', '_', '.')",
+            "{what} {:?} is not a valid id (letters, digits, '-', '_')",
             id.escape_debug().to_string()
         )))
     }

@@ -23,7 +23,7 @@ use md5::{Digest, Md5};
 use thiserror::Error;
 
 use super::analytics::SegmentInfo;
-use super::client::user_agent;
+use super::client::{chain, user_agent};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
 /// client small next to the cost of decompressing.
@@ -270,10 +270,21 @@ impl Downloader {
         {
             let reader = BufReader::with_capacity(READ_BUF, &mut tap);
             let mut decoder = MultiGzDecoder::new(reader);
-            let mut counter = CountingWriter { inner: out, n: 0 };
+            let mut counter = CountingWriter {
+                inner: out,
+                n: 0,
+                failed: false,
+            };
             let copied = io::copy(&mut decoder, &mut counter);
             written = counter.n;
             if let Err(e) = copied {
+                if counter.failed {
+                    // Our side (a full disk, a closed stdout), not the transfer.
+                    return Err(Attempt::Fatal(DownloadError::Io {
+                        path: PathBuf::from("(output)"),
+                        source: e,
+                    }));
+                }
                 return Err(classify(id, e));
             }
             // Whatever follows the gzip members still counts for the checksum.
@@ -569,16 +580,27 @@ fn trim_eol(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// Counts what is written, and remembers whether writing failed (so a
+/// local failure is not mistaken for a broken transfer).
 struct CountingWriter<'a> {
     inner: &'a mut dyn Write,
     n: u64,
+    failed: bool,
 }
 
 impl Write for CountingWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.n += n as u64;
-        Ok(n)
+        match self.inner.write(buf) {
+            Ok(n) => {
+                self.n += n as u64;
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
@@ -617,19 +639,6 @@ fn classify(segment: &str, e: io::Error) -> Attempt {
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(e) = source {
-        let s = e.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-        source = e.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]

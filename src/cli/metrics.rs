@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -617,10 +617,26 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     let downloader = Downloader::new(
         args.asc.net.timeout,
         3,
-        Settings::with_timeout(Duration::from_secs(1)).retry_base,
+        // The same first delay as API retries (ASCVAULT_RETRY_BASE_MS).
+        Settings::with_timeout(args.asc.net.timeout).retry_base,
     )
     .map_err(download_error)?;
-    let total: u64 = segments.iter().map(|(_, s)| s.size_in_bytes).sum();
+    let out = args.out.as_deref().unwrap_or(Path::new("."));
+    let dir = out.join(slug(&args.report));
+    let dest = |inst: &analytics::InstanceInfo, seg: &SegmentInfo| {
+        dir.join(format!(
+            "{}_{}_{}.tsv",
+            inst.processing_date,
+            inst.granularity.to_ascii_lowercase(),
+            slug(&seg.id)
+        ))
+    };
+    // Segments complete from an earlier run are skipped: not counted.
+    let total: u64 = segments
+        .iter()
+        .filter(|(inst, seg)| args.stdout || !dest(inst, seg).is_file())
+        .map(|(_, s)| s.size_in_bytes)
+        .sum();
     let bar = progress_bar(total, segments.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let n_segments = segments.len();
@@ -629,13 +645,9 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
             match e {
                 Event::Bytes(n) => bar.inc(n),
                 Event::Rewind(n) => bar.set_position(bar.position().saturating_sub(n)),
-                Event::Done { skipped, .. } => {
+                Event::Done { .. } => {
                     let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     bar.set_message(format!("{d}/{n_segments}"));
-                    if skipped {
-                        // Nothing was fetched, so nothing will be counted.
-                        bar.set_length(bar.length().unwrap_or(0));
-                    }
                 }
                 Event::Retry { segment, why } => {
                     bar.println(format!("retrying segment {segment}: {}", sanitize(&why)))
@@ -693,20 +705,13 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         ));
         return Ok(());
     }
-    let out = args.out.as_deref().unwrap_or(Path::new("."));
-    let dir = out.join(slug(&args.report));
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
     let jobs: Vec<Job> = segments
         .iter()
         .map(|(inst, seg)| Job {
             segment: seg.clone(),
-            dest: dir.join(format!(
-                "{}_{}_{}.tsv",
-                inst.processing_date,
-                inst.granularity.to_ascii_lowercase(),
-                slug(&seg.id)
-            )),
+            dest: dest(inst, seg),
         })
         .collect();
     let files: Vec<PathBuf> = jobs.iter().map(|j| j.dest.clone()).collect();
@@ -1010,24 +1015,10 @@ fn render_perf(doc: &XcodeMetrics) -> String {
                 out.push('\n');
                 let mut header = vec!["VERSION".to_owned()];
                 let mut by_version: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                let mut versions: Vec<String> = Vec::new();
                 for ds in &m.datasets {
-                    let f = &ds.filter_criteria;
-                    header.push(format!(
-                        "{} {}",
-                        percentile_name(f.percentile.as_deref().unwrap_or("")),
-                        f.device_marketing_name
-                            .as_deref()
-                            .or(f.device.as_deref())
-                            .unwrap_or("")
-                    ));
-                    for p in &ds.points {
-                        let v = p.version.clone().unwrap_or_default();
-                        if !versions.contains(&v) {
-                            versions.push(v);
-                        }
-                    }
+                    header.push(dataset_label(ds));
                 }
+                let versions = versions_of(m);
                 for v in &versions {
                     let mut cells = Vec::new();
                     for ds in &m.datasets {
@@ -1069,6 +1060,31 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     out
 }
 
+/// `p50 All iPhones`: the percentile and the device of a dataset.
+fn dataset_label(ds: &perf::Dataset) -> String {
+    let f = &ds.filter_criteria;
+    format!(
+        "{} {}",
+        percentile_name(f.percentile.as_deref().unwrap_or("")),
+        f.device_marketing_name
+            .as_deref()
+            .or(f.device.as_deref())
+            .unwrap_or("")
+    )
+}
+
+/// The versions of a metric's points, in Apple's order.
+fn versions_of(m: &perf::Metric) -> Vec<String> {
+    let mut versions: Vec<String> = Vec::new();
+    for p in m.datasets.iter().flat_map(|ds| &ds.points) {
+        let v = p.version.clone().unwrap_or_default();
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    versions
+}
+
 fn goals(m: &perf::Metric) -> String {
     if m.goal_keys.is_empty() {
         return String::new();
@@ -1099,40 +1115,22 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
     else {
         return Err(CliError::new("no metrics to chart"));
     };
-    let mut versions: Vec<String> = Vec::new();
-    for ds in &m.datasets {
-        for p in &ds.points {
-            let v = p.version.clone().unwrap_or_default();
-            if !versions.contains(&v) {
-                versions.push(v);
-            }
-        }
-    }
+    let versions = versions_of(m);
     let series = m
         .datasets
         .iter()
-        .map(|ds| {
-            let f = &ds.filter_criteria;
-            Series {
-                name: format!(
-                    "{} {}",
-                    percentile_name(f.percentile.as_deref().unwrap_or("")),
-                    f.device_marketing_name
-                        .as_deref()
-                        .or(f.device.as_deref())
-                        .unwrap_or("")
-                ),
-                points: ds
-                    .points
-                    .iter()
-                    .filter_map(|p| {
-                        let x = versions
-                            .iter()
-                            .position(|v| Some(v) == p.version.as_ref())?;
-                        Some((x, p.value?))
-                    })
-                    .collect(),
-            }
+        .map(|ds| Series {
+            name: dataset_label(ds),
+            points: ds
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let x = versions
+                        .iter()
+                        .position(|v| Some(v) == p.version.as_ref())?;
+                    Some((x, p.value?))
+                })
+                .collect(),
         })
         .collect();
     let unit = m.unit.clone().unwrap_or_default();

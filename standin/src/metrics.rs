@@ -25,8 +25,11 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 
-/// The app the seeded analytics request belongs to.
-pub const APP_ID: &str = "6450000001";
+/// The app the seeded analytics request, metrics and sales belong to (the
+/// seed's Pocket Notes, so `--app com.example.pocketnotes` works too).
+pub const APP_ID: &str = crate::seed::NOTES_APP_ID;
+/// A second app in the sales report (the seed's Pocket Notes Pro).
+pub const PRO_APP_ID: &str = "1234567892";
 /// The vendor number with sales and finance reports.
 pub const VENDOR: &str = "85012345";
 /// The build with metrics and diagnostics.
@@ -154,7 +157,7 @@ impl MetricsState {
             let territories = ["US", "GB", "DE", "FR", "JP"];
             for i in 0..n {
                 t.push_str(&format!(
-                    "{date}\tDemo\t{APP_ID}\tFirst-time download\t2.3\tiPhone\tiOS 17\tApp Store search\t{}\t{}\n",
+                    "{date}\tPocket Notes\t{APP_ID}\tFirst-time download\t2.3\tiPhone\tiOS 17\tApp Store search\t{}\t{}\n",
                     territories[i % territories.len()],
                     10 + (i as u64 * 7 + salt) % 50
                 ));
@@ -178,7 +181,10 @@ impl MetricsState {
                 .iter()
                 .enumerate()
             {
-                t.push_str(&format!("{d}\tDemo\t{APP_ID}\tiPhone\t{}\n", 100 + i * 17));
+                t.push_str(&format!(
+                    "{d}\tPocket Notes\t{APP_ID}\tiPhone\t{}\n",
+                    100 + i * 17
+                ));
             }
             t.into_bytes()
         };
@@ -359,7 +365,7 @@ impl MetricsState {
                     use std::fmt::Write as _;
                     let _ = writeln!(
                         line,
-                        "2026-11-{:02}\tDemo App {}\t{}\tFirst-time download\t2.{}\tiPhone\tiOS 17.{}\t{}\t{}\t{}",
+                        "2026-11-{:02}\tPocket Notes {}\t{}\tFirst-time download\t2.{}\tiPhone\tiOS 17.{}\t{}\t{}\t{}",
                         1 + (row % 28),
                         n,
                         APP_ID,
@@ -784,36 +790,20 @@ pub fn sales_tsv(date: &str) -> String {
         [y, m, day] => format!("{m}/{day}/{y}"),
         _ => date.to_owned(),
     };
+    const NOTES: (&str, &str) = ("POCKETNOTES1", "Pocket Notes");
+    const PRO: (&str, &str) = ("POCKETNOTESPRO", "Pocket Notes Pro");
+    // (app, units, proceeds per unit, currency, territory, apple id, price)
     let rows = [
-        (
-            "DEMO1", "Demo", "1F", "3", "0.70", "USD", "US", "USD", APP_ID, "0.99",
-        ),
-        (
-            "DEMO1", "Demo", "1F", "2", "0.70", "USD", "US", "USD", APP_ID, "0.99",
-        ),
-        (
-            "DEMO1", "Demo", "1F", "-1", "0.70", "USD", "US", "USD", APP_ID, "0.99",
-        ),
-        (
-            "DEMO1", "Demo", "1F", "4", "0.62", "GBP", "GB", "GBP", APP_ID, "0.89",
-        ),
-        (
-            "DEMO2",
-            "Demo Pro",
-            "1F",
-            "1",
-            "3.49",
-            "EUR",
-            "DE",
-            "EUR",
-            "6450000002",
-            "4.99",
-        ),
+        (NOTES, "3", "0.70", "USD", "US", APP_ID, "0.99"),
+        (NOTES, "2", "0.70", "USD", "US", APP_ID, "0.99"),
+        (NOTES, "-1", "0.70", "USD", "US", APP_ID, "0.99"),
+        (NOTES, "4", "0.62", "GBP", "GB", APP_ID, "0.89"),
+        (PRO, "1", "3.49", "EUR", "DE", PRO_APP_ID, "4.99"),
     ];
     let mut t = format!("{SALES_HEADER}\n");
-    for (sku, title, ptype, units, proceeds, ccur, country, pcur, apple_id, price) in rows {
+    for ((sku, title), units, proceeds, cur, country, apple_id, price) in rows {
         t.push_str(&format!(
-            "APPLE\tUS\t{sku}\tDemo Developer\t{title}\t2.3\t{ptype}\t{units}\t{proceeds}\t{us_date}\t{us_date}\t{ccur}\t{country}\t{pcur}\t{apple_id}\t{price}\t\t\t\t\t\tGames\t\tiPhone\tiOS\t\t\t\t\n"
+            "APPLE\tUS\t{sku}\tExample Developer\t{title}\t2.3\t1F\t{units}\t{proceeds}\t{us_date}\t{us_date}\t{cur}\t{country}\t{cur}\t{apple_id}\t{price}\t\t\t\t\t\tProductivity\t\tiPhone\tiOS\t\t\t\t\n"
         ));
     }
     t
@@ -823,8 +813,8 @@ pub fn sales_tsv(date: &str) -> String {
 pub fn finance_tsv(region: &str, date: &str) -> String {
     format!(
         "Start Date\tEnd Date\tUPC\tISRC/ISBN\tVendor Identifier\tQuantity\tPartner Share\tExtended Partner Share\tPartner Share Currency\tSales or Return\tApple Identifier\tArtist/Show/Developer/Author\tTitle\tLabel/Studio/Network/Developer/Publisher\tGrid\tProduct Type Identifier\tISAN/Other Identifier\tCountry Of Sale\tPre-order Flag\tPromo Code\tCustomer Price\tCustomer Currency\n\
-         {date}-01\t{date}-28\t\t\tDEMO1\t120\t0.70\t84.00\tUSD\tS\t{APP_ID}\tDemo Developer\tDemo\t\t\t1F\t\t{region}\t\t\t0.99\tUSD\n\
-         {date}-01\t{date}-28\t\t\tDEMO1\t-2\t0.70\t-1.40\tUSD\tR\t{APP_ID}\tDemo Developer\tDemo\t\t\t1F\t\t{region}\t\t\t0.99\tUSD\n\
+         {date}-01\t{date}-28\t\t\tPOCKETNOTES1\t120\t0.70\t84.00\tUSD\tS\t{APP_ID}\tExample Developer\tPocket Notes\t\t\t1F\t\t{region}\t\t\t0.99\tUSD\n\
+         {date}-01\t{date}-28\t\t\tPOCKETNOTES1\t-2\t0.70\t-1.40\tUSD\tR\t{APP_ID}\tExample Developer\tPocket Notes\t\t\t1F\t\t{region}\t\t\t0.99\tUSD\n\
          \n\
          Total_Rows\t2\n\
          Total_Amount\t82.60\n\
@@ -850,29 +840,41 @@ fn missing_param(name: &str) -> Response {
     )
 }
 
-async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
-    if !accepts(&headers, "application/a-gzip") {
-        return not_acceptable("application/a-gzip");
+/// Checks what both report endpoints require: `Accept: application/a-gzip`,
+/// the required filters, and the known vendor number.
+fn check_report_query(
+    headers: &HeaderMap,
+    q: &BTreeMap<String, String>,
+    required: &[&str],
+) -> Option<Response> {
+    if !accepts(headers, "application/a-gzip") {
+        return Some(not_acceptable("application/a-gzip"));
     }
-    for p in [
-        "filter[vendorNumber]",
-        "filter[reportType]",
-        "filter[reportSubType]",
-        "filter[frequency]",
-    ] {
-        if !q.contains_key(p) {
-            return missing_param(p);
-        }
+    if let Some(p) = required.iter().find(|p| !q.contains_key(**p)) {
+        return Some(missing_param(p));
     }
-    let date = q.get("filter[reportDate]").cloned().unwrap_or_default();
-    if q["filter[vendorNumber]"] != VENDOR {
-        return error(
+    if q.get("filter[vendorNumber]").map(String::as_str) != Some(VENDOR) {
+        return Some(error(
             StatusCode::FORBIDDEN,
             "FORBIDDEN_ERROR",
             "This request is forbidden for security reasons",
             "You are not authorized to access this vendor number",
-        );
+        ));
     }
+    None
+}
+
+async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
+    let required = [
+        "filter[vendorNumber]",
+        "filter[reportType]",
+        "filter[reportSubType]",
+        "filter[frequency]",
+    ];
+    if let Some(refusal) = check_report_query(&headers, &q, &required) {
+        return refusal;
+    }
+    let date = q.get("filter[reportDate]").cloned().unwrap_or_default();
     if date == NO_SALES_DATE {
         return error(
             StatusCode::NOT_FOUND,
@@ -885,26 +887,14 @@ async fn sales_report(headers: HeaderMap, Query(q): Params) -> Response {
 }
 
 async fn finance_report(headers: HeaderMap, Query(q): Params) -> Response {
-    if !accepts(&headers, "application/a-gzip") {
-        return not_acceptable("application/a-gzip");
-    }
-    for p in [
+    let required = [
         "filter[vendorNumber]",
         "filter[reportType]",
         "filter[regionCode]",
         "filter[reportDate]",
-    ] {
-        if !q.contains_key(p) {
-            return missing_param(p);
-        }
-    }
-    if q["filter[vendorNumber]"] != VENDOR {
-        return error(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN_ERROR",
-            "This request is forbidden for security reasons",
-            "You are not authorized to access this vendor number",
-        );
+    ];
+    if let Some(refusal) = check_report_query(&headers, &q, &required) {
+        return refusal;
     }
     gzip_response(&finance_tsv(
         &q["filter[regionCode]"],
