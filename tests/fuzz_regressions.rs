@@ -50,8 +50,10 @@ fn parse_toml(data: &[u8]) -> bool {
     };
     let canonical = doc.to_canonical();
     let again = Document::parse(&canonical).expect("canonical form parses");
-    // Entries keep document order (spec/FORMAT.md §3.5).
-    assert!(again == doc, "parse(to_canonical(doc)) != doc");
+    assert!(
+        nan_as_marker(&again) == nan_as_marker(&doc),
+        "parse(to_canonical(doc)) != doc"
+    );
     assert_eq!(again.to_canonical().as_str(), canonical.as_str());
     true
 }
@@ -84,4 +86,25 @@ fn parse_toml_regressions_keep_the_canonical_round_trip() {
     }
     // Some inputs are valid documents, so the round trip is really exercised.
     assert!(parsed > 0, "no regression input parses");
+}
+
+/// The document with every NaN float in unknown keys replaced by a marker
+/// string: a TOML `nan` survives the round trip, but NaN != NaN, so plain
+/// `==` would call that a difference (fuzz crash of 2026-11-25,
+/// fixtures/fuzz-regressions/parse_toml/crash-nan-in-unknown-key).
+fn nan_as_marker(doc: &Document) -> Document {
+    fn fix(v: &mut toml::Value) {
+        match v {
+            toml::Value::Float(f) if f.is_nan() => *v = toml::Value::String("NaN".into()),
+            toml::Value::Array(a) => a.iter_mut().for_each(fix),
+            toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| fix(v)),
+            _ => {}
+        }
+    }
+    let mut doc = doc.clone();
+    doc.extra.iter_mut().for_each(|(_, v)| fix(v));
+    for e in &mut doc.entries {
+        e.extra.iter_mut().for_each(|(_, v)| fix(v));
+    }
+    doc
 }

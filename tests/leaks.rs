@@ -1,8 +1,8 @@
 //! Secrets appear only where asked: every command runs with `--verbose`, and
 //! its stdout, stderr and (on Linux) `/proc/<pid>/cmdline` are searched for
-//! the password, the private key's PEM body and both passphrases. The only
-//! places allowed to hold them are `show --reveal`'s stdout and the
-//! environment of `run`'s child.
+//! the password, the private keys' PEM bodies and both passphrases. The only
+//! places allowed to hold them are the stdout of `show --reveal` and
+//! `export --plaintext --yes`, and the environment of `run`'s child.
 
 use std::fs;
 use std::thread;
@@ -16,13 +16,15 @@ const PASSWORD: &str = "wxyz-qrst-uvkl-mnop";
 
 /// The secret strings: passphrases, the password, each PEM body line.
 fn secrets() -> Vec<String> {
-    let pem = fs::read_to_string(fixtures().join("keys/AuthKey_TESTKEY001.p8")).unwrap();
     let mut all = vec![PASS.to_owned(), NEW_PASS.to_owned(), PASSWORD.to_owned()];
-    all.extend(
-        pem.lines()
-            .filter(|l| !l.starts_with("-----") && l.len() > 16)
-            .map(str::to_owned),
-    );
+    for key in ["AuthKey_TESTKEY001.p8", "AuthKey_TESTKEY002.p8"] {
+        let pem = fs::read_to_string(fixtures().join("keys").join(key)).unwrap();
+        all.extend(
+            pem.lines()
+                .filter(|l| !l.starts_with("-----") && l.len() > 16)
+                .map(str::to_owned),
+        );
+    }
     // Apple's form without hyphens, as a sloppy formatter might print it.
     all.push(PASSWORD.replace('-', ""));
     all
@@ -126,6 +128,30 @@ fn secrets_appear_only_where_asked() {
     ] {
         quiet(name, c(args));
     }
+    // The git helpers (issue 5): textconv is what `git diff` shows, so it
+    // must never hold a secret; neither may check, merge or import say one.
+    let vault = t.vault();
+    quiet("textconv", c(&["textconv"]).arg(&vault));
+    quiet("check", c(&["check"]));
+    quiet("check --json", c(&["check", "--json"]));
+    for side in ["base", "ours", "theirs"] {
+        fs::copy(&vault, t.path(side)).unwrap();
+    }
+    quiet(
+        "merge",
+        c(&["merge"])
+            .arg(t.path("base"))
+            .arg(t.path("ours"))
+            .arg(t.path("theirs")),
+    );
+    let keys = t.path("keys");
+    fs::create_dir(&keys).unwrap();
+    fs::write(
+        keys.join("AuthKey_TESTKEY002.p8"),
+        fs::read(fixtures().join("keys/AuthKey_TESTKEY002.p8")).unwrap(),
+    )
+    .unwrap();
+    quiet("import p8", c(&["import", "p8"]).arg(&keys));
     // Failures must not echo what they refuse.
     quiet("wrong passphrase", v(NEW_PASS, &["list"]));
     quiet(
@@ -148,6 +174,13 @@ fn secrets_appear_only_where_asked() {
     assert_eq!(reveal_key.out.stdout().trim(), pem.trim());
     runs.push((reveal, true));
     runs.push((reveal_key, true));
+    // export --plaintext --yes is asked for too: the secrets on stdout only.
+    let export = observe("export", c(&["export", "--plaintext", "--yes"]));
+    assert!(
+        export.out.stdout().contains(PASSWORD),
+        "export lacks the password"
+    );
+    runs.push((export, true));
 
     // run: the child gets the credentials in its environment (checked from
     // /proc on Linux), but not the vault passphrase, and not in any argv.
@@ -217,6 +250,11 @@ fn secrets_appear_only_where_asked() {
         .map(|(s, _)| (s.name.clone(), s.out.code()))
         .collect();
     for (name, code) in &codes {
+        if name.starts_with("check") {
+            // Exit 1 means "problems found", a report like any other.
+            assert!(*code == 0 || *code == 1, "{name}: exit {code}");
+            continue;
+        }
         let want_failure = matches!(
             name.as_str(),
             "wrong passphrase" | "malformed password" | "duplicate label" | "run revoked"
