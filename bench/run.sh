@@ -171,7 +171,17 @@ for c in CMDS:
     add(f"- {c}: {per_k:.1f} µs per entry from 10 to 1,000 entries, {per_k2:.1f} µs per entry from 1,000 to 10,000 (equal figures mean linear growth).")
 add("")
 add("Report downloads (issue 4) and review paging (issue 3) are not measured yet.")
+# Keep the hand-written analysis below the marker across reruns.
+MARK = "<!-- hand-written below: bench/run.sh keeps this part -->"
+kept = ""
+if os.path.exists("docs/BENCHMARKS.md"):
+    with open("docs/BENCHMARKS.md") as f:
+        old = f.read()
+    if MARK in old:
+        kept = old[old.index(MARK):]
 with open("docs/BENCHMARKS.md", "w") as f:
     f.write("\n".join(lines) + "\n")
+    if kept:
+        f.write("\n" + kept)
 print("\n".join(lines))
 PY
