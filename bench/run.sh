@@ -170,18 +170,21 @@ for c in CMDS:
     per_k2 = (d - b) / 9000 * 1e6
     add(f"- {c}: {per_k:.1f} µs per entry from 10 to 1,000 entries, {per_k2:.1f} µs per entry from 1,000 to 10,000 (equal figures mean linear growth).")
 add("")
-add("Report downloads (issue 4) and review paging (issue 3) are not measured yet.")
-# Keep the hand-written analysis below the marker across reruns.
-MARK = "<!-- hand-written below: bench/run.sh keeps this part -->"
-kept = ""
-if os.path.exists("docs/BENCHMARKS.md"):
-    with open("docs/BENCHMARKS.md") as f:
-        old = f.read()
-    if MARK in old:
-        kept = old[old.index(MARK):]
+add("Review paging (issue 3) is not measured yet.")
+# Replace only this script's section; other scripts (bench/metrics.sh) own the rest.
+begin, end = "<!-- bench/run.sh: begin -->", "<!-- bench/run.sh: end -->"
+section = "\n".join(lines[1:]).strip("\n")
+try:
+    old = open("docs/BENCHMARKS.md").read()
+except FileNotFoundError:
+    old = "# Benchmarks\n\n" + begin + "\n" + end + "\n"
+if begin in old and end in old:
+    before, rest = old.split(begin, 1)
+    after = rest.split(end, 1)[1]
+    new = before + begin + "\n" + section + "\n" + end + after
+else:
+    new = old.rstrip("\n") + "\n\n" + begin + "\n" + section + "\n" + end + "\n"
 with open("docs/BENCHMARKS.md", "w") as f:
-    f.write("\n".join(lines) + "\n")
-    if kept:
-        f.write("\n" + kept)
+    f.write(new)
 print("\n".join(lines))
 PY

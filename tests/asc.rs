@@ -46,6 +46,15 @@ impl World {
     }
 }
 
+/// A loopback port that was free a moment ago: nothing listens there.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn review(i: usize) -> String {
     seed::review_id(0, i)
 }
@@ -635,15 +644,17 @@ fn tokens_are_reused_and_renewed_before_they_expire() {
     )
     .unwrap();
     let settings = Settings {
-        token_lifetime: Duration::from_secs(2),
+        // The margin is half of it, 2 s: with whole-second iat/exp the
+        // token stays fresh for at least 1 s, and is stale after 2.2 s.
+        token_lifetime: Duration::from_secs(4),
         ..Settings::default()
     };
     let client = Client::new(&server.url(), key, settings, None).unwrap();
     client.get::<Value>("/v1/apps").unwrap();
     client.get::<Value>("/v1/apps").unwrap();
     assert_eq!(client.tokens_minted(), 1, "reused within its life");
-    // Within a second of expiry (the margin for a 2 s token): a new one.
-    std::thread::sleep(Duration::from_millis(1100));
+    // Within the margin of expiry: a new one.
+    std::thread::sleep(Duration::from_millis(2200));
     client.get::<Value>("/v1/apps").unwrap();
     assert_eq!(client.tokens_minted(), 2);
     let tokens: std::collections::HashSet<String> = server
@@ -794,12 +805,7 @@ fn a_slow_server_times_out_as_a_network_failure() {
 #[test]
 fn no_server_is_a_network_failure_after_retries() {
     let w = World::new();
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     w.cmd(&["apps"])
         .env("ASCVAULT_API_BASE", format!("http://127.0.0.1:{port}"))
         .run()
@@ -1028,11 +1034,7 @@ fn verify_unreachable_is_a_network_failure() {
         asc_standin::TEST_APPLE_ID,
         asc_standin::VALID_APP_PASSWORD,
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = closed_port();
     let before = w.t.vault_bytes();
     let v = w
         .cmd(&["verify", "--json", "--mark-revoked"])
@@ -1059,4 +1061,207 @@ fn verify_unreachable_is_a_network_failure() {
         "valid"
     );
     assert_eq!(w.t.vault_bytes(), before, "nothing marked");
+}
+
+#[test]
+fn faults_can_be_queued_over_http_for_trying_by_hand() {
+    let w = World::new();
+    let http = reqwest::blocking::Client::new();
+    let r = http
+        .post(format!(
+            "{}/_standin/fault?path=/v1/apps&status=503&times=forever",
+            w.server.url()
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{:?}", r.text());
+    w.cmd(&["apps"]).run().fails(6).stderr_has("503");
+    let seen: Value = http
+        .get(format!("{}/_standin/requests", w.server.url()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        seen.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"] == "/v1/apps")
+            .count(),
+        4
+    );
+    http.delete(format!("{}/_standin/fault", w.server.url()))
+        .send()
+        .unwrap();
+    w.cmd(&["apps"]).run().success();
+}
+
+#[test]
+fn a_connection_closed_without_an_answer_is_retried() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // First connection: read the request, then hang up without a word.
+        let (mut s, _) = listener.accept().unwrap();
+        let _ = s.read(&mut buf);
+        drop(s);
+        let (mut s, _) = listener.accept().unwrap();
+        let _ = s.read(&mut buf);
+        let body = r#"{"ok":true}"#;
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    let settings = ascvault::asc::Settings {
+        retry_base: Duration::from_millis(5),
+        ..Default::default()
+    };
+    let transport = ascvault::asc::Transport::new(settings, None).unwrap();
+    let url = reqwest::Url::parse(&format!("http://127.0.0.1:{port}/v1/apps")).unwrap();
+    let reply = transport
+        .execute(reqwest::Method::GET, url, None, true, None)
+        .unwrap();
+    assert_eq!(reply.body, br#"{"ok":true}"#);
+    server.join().unwrap();
+}
+
+#[test]
+fn an_individual_key_signs_with_sub_user() {
+    let w = World::new();
+    let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
+    w.t.cmd(&[
+        "add",
+        "api-key",
+        "mine",
+        "--key-id",
+        asc_standin::TEST_INDIVIDUAL_KEY_ID,
+        "--private-key",
+        p8.to_str().unwrap(),
+    ])
+    .run()
+    .success();
+    w.cmd(&["apps", "--entry", "mine"])
+        .run()
+        .success()
+        .stdout_has("Pocket Notes");
+    let token = w.server.requests()[0].bearer.clone().unwrap();
+    let claims: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], "user");
+    assert!(claims.get("iss").is_none());
+}
+
+#[test]
+fn since_with_another_order_filters_instead_of_stopping() {
+    let w = World::new();
+    let v = w
+        .cmd(&[
+            "reviews",
+            "list",
+            "--app",
+            APP,
+            "--since",
+            "2026-11-01",
+            "--sort",
+            "oldest",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["id"], review(3), "oldest of the four first");
+    assert_eq!(
+        w.count(REVIEWS_PATH),
+        3,
+        "every page read: the cut-off is at the end"
+    );
+}
+
+#[test]
+fn no_secret_reaches_the_output_even_verbose_or_failing() {
+    let w = World::new();
+    w.t.add_password(
+        "good",
+        asc_standin::TEST_APPLE_ID,
+        asc_standin::VALID_APP_PASSWORD,
+    );
+    w.t.add_password(
+        "old",
+        asc_standin::TEST_APPLE_ID,
+        asc_standin::REVOKED_APP_PASSWORD,
+    );
+    let mut outs = vec![
+        w.cmd(&["-v", "apps"]).run(),
+        w.cmd(&["-v", "verify", "--json"]).run(),
+        w.cmd(&[
+            "-v", "reviews", "list", "--app", APP, "--max", "1", "--json",
+        ])
+        .run(),
+    ];
+    w.server.fault("/v1/apps", Fault::status(401), u32::MAX);
+    outs.push(w.cmd(&["-v", "apps"]).run());
+    outs.push(w.cmd(&["-v", "verify"]).run());
+    let mut secrets: Vec<String> = w
+        .server
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.bearer)
+        .flat_map(|t| t.split('.').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|part| !part.starts_with("eyJhbGci")) // the header is public
+        .collect();
+    assert!(!secrets.is_empty());
+    secrets.push(asc_standin::VALID_APP_PASSWORD.into());
+    secrets.push(asc_standin::REVOKED_APP_PASSWORD.into());
+    secrets.extend(
+        asc_standin::TEST_KEY_PEM
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_owned),
+    );
+    for out in &outs {
+        for s in &secrets {
+            assert!(!out.stdout().contains(s.as_str()), "stdout shows a secret");
+            assert!(!out.stderr().contains(s.as_str()), "stderr shows a secret");
+        }
+    }
+}
+
+#[test]
+fn report_needs_app_when_the_key_sees_several() {
+    let w = World::new();
+    w.cmd(&[
+        "reviews",
+        "report",
+        &review(0),
+        "--reason",
+        "offensive",
+        "--print",
+    ])
+    .run()
+    .fails(2)
+    .stderr_has("this key sees 3 apps")
+    .stderr_has("--app");
+    w.cmd(&[
+        "reviews",
+        "report",
+        "not/an/id",
+        "--app",
+        APP,
+        "--reason",
+        "other",
+        "--print",
+    ])
+    .run()
+    .fails(2);
 }

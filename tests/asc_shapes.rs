@@ -15,7 +15,7 @@ fn openapi() -> Value {
 /// A small JSON Schema check covering what Apple's description uses:
 /// `$ref`, `type`, `properties`, `required`, `items`, `enum`, `minimum`,
 /// `maximum`, `oneOf`.
-fn check(root: &Value, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
+pub(crate) fn check(root: &Value, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap();
         let target = &root["components"]["schemas"][name];
@@ -81,7 +81,7 @@ fn check(root: &Value, schema: &Value, v: &Value, at: &str, errs: &mut Vec<Strin
     }
 }
 
-fn assert_shape(root: &Value, schema: &str, v: &Value) {
+pub(crate) fn assert_shape(root: &Value, schema: &str, v: &Value) {
     let mut errs = Vec::new();
     check(
         root,

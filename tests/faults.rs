@@ -114,7 +114,7 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
     eprintln!("faults: fastrand seed {seed}");
     let t = Env::new();
     t.init();
-    populate(&t.vault(), "r", 150);
+    populate(&t.vault(), "r", 400);
     let vault = t.vault();
     let add = |label: &str| {
         t.cmd(&["add", "password", label, "--apple-id", "k@example.com"])
@@ -124,7 +124,7 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
     let mut total = 0;
 
     // add: the entry is either absent or complete; nothing else changes.
-    let window = duration_of(add("warmup")).mul_f64(1.3);
+    let window = duration_of(add("warmup")).mul_f64(0.9);
     let (mut kills, mut attempts) = (0, 0);
     while kills < KILLS_PER_COMMAND && attempts < MAX_ATTEMPTS {
         let before = open(&vault, PASSPHRASE).expect("vault opens");
@@ -142,9 +142,9 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
 
     // revoke: the entry is either untouched or revoked with a date.
     let revoke = |label: &str| t.cmd(&["revoke", label, "--yes"]);
-    let window = duration_of(revoke("r149")).mul_f64(1.3);
+    let window = duration_of(revoke("r399")).mul_f64(0.9);
     let (mut kills, mut attempts) = (0, 0);
-    while kills < KILLS_PER_COMMAND && attempts < MAX_ATTEMPTS.min(149) {
+    while kills < KILLS_PER_COMMAND && attempts < MAX_ATTEMPTS.min(399) {
         let before = open(&vault, PASSPHRASE).expect("vault opens");
         let label = format!("r{attempts}");
         attempts += 1;
@@ -173,7 +173,7 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
     };
     let mut current = PASSPHRASE.to_owned();
     let window = {
-        let w = duration_of(passwd(&current, "warm up")).mul_f64(1.3);
+        let w = duration_of(passwd(&current, "warm up")).mul_f64(0.9);
         current = "warm up".to_owned();
         w
     };

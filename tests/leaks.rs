@@ -198,10 +198,16 @@ fn secrets_appear_only_where_asked() {
             let kids =
                 fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
             if let Some(gc) = kids.split_whitespace().next() {
-                grandchild_env = fs::read(format!("/proc/{gc}/environ")).ok();
-                grandchild_cmdline = fs::read(format!("/proc/{gc}/cmdline"))
+                // Between fork and exec the child still has ascvault's
+                // environment: wait until it is the shell.
+                let cmdline = fs::read(format!("/proc/{gc}/cmdline"))
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
+                if !cmdline.starts_with("sh\0") {
+                    continue;
+                }
+                grandchild_env = fs::read(format!("/proc/{gc}/environ")).ok();
+                grandchild_cmdline = cmdline;
                 break;
             }
         }

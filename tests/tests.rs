@@ -13,6 +13,7 @@ mod asc;
 mod asc_shapes;
 
 // --- Metrics (issue 4) ---
+mod metrics;
 
 // --- Git (issue 5) ---
 mod git;

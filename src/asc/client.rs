@@ -134,7 +134,7 @@ pub enum Notice {
     },
     /// The rate limit as last reported.
     RateLimit(RateLimit),
-    /// Under 5 % of the hourly allowance left (reported once per client).
+    /// Under 5 % of the hourly allowance left (reported once per process).
     LowRateLimit(RateLimit),
     /// The token was renewed after Apple refused it.
     Renewed,
@@ -207,8 +207,11 @@ pub struct Transport {
     http: reqwest::blocking::Client,
     settings: Settings,
     observer: Option<Observer>,
-    warned_low: Mutex<bool>,
 }
+
+/// Set once the low-rate-limit notice went out: once per process, however
+/// many clients a command builds (`verify` builds one per entry).
+static WARNED_LOW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -238,7 +241,6 @@ impl Transport {
             http,
             settings,
             observer,
-            warned_low: Mutex::new(false),
         })
     }
 
@@ -272,6 +274,21 @@ impl Transport {
         idempotent: bool,
         bearer: Option<&dyn Fn(bool) -> Result<Secret, AscError>>,
     ) -> Result<Reply, AscError> {
+        self.execute_accepting(method, url, body, idempotent, bearer, "application/json")
+    }
+
+    /// [`Transport::execute`] asking for another media type in `Accept`
+    /// (reports answer `application/a-gzip`, power and performance metrics
+    /// `application/vnd.apple.xcode-metrics+json`).
+    pub fn execute_accepting(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        idempotent: bool,
+        bearer: Option<&dyn Fn(bool) -> Result<Secret, AscError>>,
+        accept: &str,
+    ) -> Result<Reply, AscError> {
         let request = format!("{method} {}", url.path());
         let host = match url.port() {
             Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
@@ -286,7 +303,7 @@ impl Transport {
             let mut builder = self
                 .http
                 .request(method.clone(), url.clone())
-                .header(ACCEPT, "application/json");
+                .header(ACCEPT, accept);
             if let Some(bearer) = bearer {
                 let token = bearer(std::mem::take(&mut renew_now))?;
                 builder = builder.bearer_auth(token.expose());
@@ -374,11 +391,7 @@ impl Transport {
             return;
         };
         self.notify(Notice::RateLimit(rl));
-        if rl.is_low()
-            && let Ok(mut warned) = self.warned_low.lock()
-            && !*warned
-        {
-            *warned = true;
+        if rl.is_low() && !WARNED_LOW.swap(true, std::sync::atomic::Ordering::Relaxed) {
             self.notify(Notice::LowRateLimit(rl));
         }
     }
@@ -428,7 +441,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// An error and its causes on one line, without repeating the URL twice.
-fn chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(e) = source {
@@ -550,6 +563,16 @@ impl Client {
         decode(&request, &reply.body)
     }
 
+    /// `GET base + path_and_query` with this `Accept`, the body as bytes
+    /// (gzip reports, Xcode metrics JSON). Retries like [`Client::get`].
+    pub fn get_raw(&self, path_and_query: &str, accept: &str) -> Result<Vec<u8>, AscError> {
+        let url = join(&self.base, path_and_query)?;
+        let bearer = |renew: bool| self.bearer(renew);
+        self.transport
+            .execute_accepting(Method::GET, url, None, true, Some(&bearer), accept)
+            .map(|reply| reply.body)
+    }
+
     /// `POST base + path` with a JSON body, decoded.
     pub fn post<T: DeserializeOwned>(
         &self,
@@ -641,6 +664,48 @@ mod tests {
         );
         assert_eq!(RateLimit::parse("user-hour-lim:3600"), None);
         assert_eq!(RateLimit::parse("garbage"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_in_the_upper_half_and_is_capped() {
+        let t = Transport::new(
+            Settings {
+                retry_base: Duration::from_millis(100),
+                retry_cap: Duration::from_millis(1000),
+                ..Settings::default()
+            },
+            None,
+        )
+        .unwrap();
+        for _ in 0..50 {
+            let d0 = t.backoff(0).as_millis();
+            let d2 = t.backoff(2).as_millis();
+            assert!((50..=100).contains(&d0), "{d0}");
+            assert!((200..=400).contains(&d2), "{d2}");
+            assert_eq!(t.backoff(10).as_millis(), 1000);
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(30);
+        h.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
     }
 
     #[test]

@@ -2,17 +2,41 @@
 //! retries and paging ([`client`], [`token`]), Apple's JSON:API shapes
 //! ([`model`]), and what ascvault does with them: apps ([`apps`]), customer
 //! reviews and responses ([`reviews`]), checking credentials ([`verify`]) and
-//! spotting inappropriate reviews ([`flag`]). Errors are [`AscError`].
+//! spotting inappropriate reviews ([`flag`]); metrics: analytics reports
+//! ([`analytics`], fetched by [`download`]), sales and finance reports
+//! ([`sales`]), power and performance metrics and diagnostics ([`perf`]).
+//! Errors are [`AscError`].
 //!
 //! Nothing here reads the vault or prints: the CLI hands in an [`ApiKey`]
-//! and shows the results.
+//! and shows the results. `spec/ASC.md` is the normative description.
+//!
+//! ```
+//! use ascvault::asc::{ApiKey, Client, Settings, apps, reviews};
+//! use ascvault::vault::Secret;
+//!
+//! # let standin = asc_standin::Standin::start();
+//! # let base = standin.url();
+//! # let pem = Secret::from(asc_standin::TEST_KEY_PEM);
+//! let key = ApiKey::new("TESTKEY001", Some("57246542-96fe-1a63-e053-0824d011072a"), &pem)?;
+//! let client = Client::new(&base, key, Settings::default(), None)?;
+//! let app = apps::resolve(&client, "com.example.pocketnotes")?;
+//! let query = reviews::Query { ratings: vec![1], max: Some(5), ..Default::default() };
+//! for review in reviews::list(&client, &app.id, &query)? {
+//!     println!("{:?} {:?}", review.rating, review.title);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+pub mod analytics;
 pub mod apps;
 pub mod client;
+pub mod download;
 mod error;
 pub mod flag;
 pub mod model;
+pub mod perf;
 pub mod reviews;
+pub mod sales;
 pub mod token;
 pub mod verify;
 

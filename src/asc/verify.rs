@@ -150,9 +150,17 @@ pub fn app_password(
             };
         }
     };
-    let body = sign_in_body(apple_id, password);
+    let mut body = sign_in_body(apple_id, password);
     // The call writes nothing at Apple, so it is safe to repeat.
-    let reply = match transport.execute(Method::POST, url, Some(&body), true, None) {
+    let sent = transport.execute(Method::POST, url, Some(&body), true, None);
+    // Wipe our copy of the password (reqwest's serialized copy is beyond reach).
+    if let Some(serde_json::Value::String(p)) =
+        body.get_mut("params").and_then(|p| p.get_mut("Password"))
+    {
+        zeroize::Zeroize::zeroize(p);
+    }
+    drop(body);
+    let reply = match sent {
         Ok(r) => r,
         Err(e) => {
             return Verdict::Unreachable {
@@ -160,7 +168,6 @@ pub fn app_password(
             };
         }
     };
-    drop(body);
     let parsed: RpcReply = match super::client::decode(&format!("POST {SIGN_IN_PATH}"), &reply.body)
     {
         Ok(p) => p,

@@ -75,7 +75,8 @@ pub enum Command {
     /// Ask Apple whether stored credentials still work.
     Verify(super::verify::VerifyArgs),
     // --- Metrics (issue 4) go below. ---
-
+    /// Metrics: analytics reports, sales and finance, performance, diagnostics, charts.
+    Metrics(super::metrics::MetricsArgs),
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
     /// Make the current git repository diff and merge the vault well.
     #[command(subcommand)]

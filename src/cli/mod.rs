@@ -17,6 +17,8 @@ pub mod reviews;
 pub mod verify;
 
 // --- Metrics command modules (issue 4) ---
+pub mod chart;
+pub mod metrics;
 
 // --- Git command modules (issue 5) ---
 pub mod git;
@@ -88,7 +90,7 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Reviews(c) => reviews::run(ctx, c),
         Command::Verify(a) => verify::run(ctx, a),
         // --- Metrics (issue 4) ---
-
+        Command::Metrics(a) => metrics::run(ctx, a),
         // --- Git (issue 5) ---
         Command::Git(git_args::GitCommand::Setup) => git::setup(ctx),
         Command::Textconv(a) => gitflow::textconv(ctx, a),

@@ -186,10 +186,11 @@ impl ReportReason {
 pub struct ReportArgs {
     /// The review id.
     pub review_id: String,
-    /// The app the review belongs to (id or bundle id): the API gives no way
-    /// from a review to its app, and the web page is per app.
+    /// The app the review belongs to (id or bundle id); needed when the key
+    /// sees several apps: the API links no review to its app, and the web
+    /// page is per app.
     #[arg(long, value_name = "APP")]
-    pub app: String,
+    pub app: Option<String>,
     /// Why.
     #[arg(long, value_enum)]
     pub reason: ReportReason,
@@ -505,7 +506,20 @@ pub fn ratings_page(app_id: &str) -> String {
 fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
     let client = client(ctx, &args.asc)?;
     let review = reviews::get(&client, &args.review_id)?;
-    let app = crate::asc::apps::resolve(&client, &args.app)?;
+    let app = match &args.app {
+        Some(app) => crate::asc::apps::resolve(&client, app)?,
+        None => {
+            let mut apps = crate::asc::apps::list(&client)?;
+            if apps.len() != 1 {
+                return Err(CliError::usage(format!(
+                    "this key sees {} apps: say which one the review belongs to",
+                    apps.len()
+                ))
+                .hint("pass --app APP (id or bundle id); the API links no review to its app"));
+            }
+            apps.remove(0)
+        }
+    };
     let page = ratings_page(&app.id);
     say(
         "Apple's API cannot file a concern about a review: only the App Store Connect web page can.",

@@ -121,6 +121,15 @@ pub fn json_status(status: StatusCode, v: Value) -> Response {
     (status, Json(v)).into_response()
 }
 
+/// The `Host` the client used, for absolute links back to this server.
+pub fn host(headers: &HeaderMap) -> String {
+    headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned()
+}
+
 /// The page asked for: (offset, limit). Apple's limit is 1–200 (default 50).
 pub fn page_params(query: &str) -> Result<(usize, usize), Response> {
     let mut offset = 0;
@@ -157,11 +166,7 @@ pub fn page_links(
     limit: usize,
     total: usize,
 ) -> Value {
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let base = format!("http://{host}{}", uri.path());
+    let base = format!("http://{}{}", host(headers), uri.path());
     let this = match uri.query() {
         Some(q) => format!("{base}?{q}"),
         None => base.clone(),

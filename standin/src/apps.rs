@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::apple::{self, json_status, page_links, page_params};
+use crate::apple::{self, host, json_status, page_links, page_params};
 use crate::state::{App, Shared, url_params};
 
 /// This area's routes.
@@ -33,14 +33,6 @@ pub fn resource(host: &str, a: &App) -> Value {
         },
         "links": { "self": format!("http://{host}/v1/apps/{}", a.id) },
     })
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_owned()
 }
 
 async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {

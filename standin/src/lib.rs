@@ -16,18 +16,21 @@
 //!
 //! Layout: [`state`] (data, faults, request log), [`auth`] (tokens),
 //! [`apple`] (error bodies, paging helpers), one module per area of the API
-//! ([`apps`], [`reviews`], [`content_delivery`]); metrics endpoints get
-//! modules of their own beside these.
+//! ([`apps`], [`reviews`], [`content_delivery`]), and [`admin`] for people
+//! injecting faults by hand; metrics endpoints get modules of their own
+//! beside these, merged into [`router`].
 
 #![deny(missing_docs)]
 // Handlers return an early `Response` as the error of a `Result`; boxing
 // it would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
+pub mod admin;
 pub mod apple;
 pub mod apps;
 pub mod auth;
 pub mod content_delivery;
+pub mod metrics;
 pub mod reviews;
 pub mod seed;
 pub mod state;
@@ -41,6 +44,7 @@ use axum::extract::{Request, State as AxState};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
+pub use metrics::MetricsState;
 pub use state::{Fault, Recorded, Shared};
 
 /// The fixture key every test signs with (`fixtures/keys/AuthKey_TESTKEY001.p8`).
@@ -62,10 +66,17 @@ pub const ACCOUNT_PASSWORD: &str = "correct horse battery";
 
 /// The whole service as an axum router over shared state.
 pub fn router(shared: Arc<Shared>) -> Router {
+    router_with(shared, Arc::new(MetricsState::new()))
+}
+
+/// [`router`] with the metrics endpoints' own state.
+pub fn router_with(shared: Arc<Shared>, metrics_state: Arc<MetricsState>) -> Router {
     Router::new()
+        .merge(metrics::routes(metrics_state))
         .merge(apps::routes())
         .merge(reviews::routes())
         .merge(content_delivery::routes())
+        .merge(admin::routes())
         .fallback(apple::not_found_route)
         .layer(middleware::from_fn_with_state(shared.clone(), front))
         .with_state(shared)
@@ -126,6 +137,7 @@ async fn pass(
 pub struct Standin {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    metrics: Arc<MetricsState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -137,12 +149,18 @@ impl Standin {
 
     /// Starts on the given address, in a thread of its own.
     pub fn start_on(addr: SocketAddr) -> std::io::Result<Standin> {
+        Standin::start_with(addr, Arc::new(MetricsState::new()))
+    }
+
+    /// Starts on the given address with this metrics state (e.g. holding a
+    /// large generated report).
+    pub fn start_with(addr: SocketAddr, metrics: Arc<MetricsState>) -> std::io::Result<Standin> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = router(shared.clone());
+        let app = router_with(shared.clone(), metrics.clone());
         std::thread::Builder::new()
             .name("asc-standin".into())
             .spawn(move || {
@@ -166,6 +184,7 @@ impl Standin {
         Ok(Standin {
             addr,
             shared,
+            metrics,
             stop: Some(stop),
         })
     }
@@ -174,6 +193,11 @@ impl Standin {
     /// content-delivery base at once.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The metrics side's state (segment faults, the Admin role, segment fetches).
+    pub fn metrics(&self) -> &MetricsState {
+        &self.metrics
     }
 
     /// The state, to look at or change.

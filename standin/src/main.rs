@@ -30,6 +30,8 @@ fn main() -> std::process::ExitCode {
     let url = server.url();
     if args.print_key {
         print!("{}", asc_standin::TEST_KEY_PEM);
+        // The server runs until killed: nothing else would flush stdout.
+        let _ = std::io::Write::flush(&mut std::io::stdout());
     }
     eprintln!("asc-standin: serving App Store Connect and the sign-in service at {url}");
     eprintln!("  export ASCVAULT_API_BASE={url} ASCVAULT_CONTENT_DELIVERY_BASE={url}");
@@ -43,6 +45,9 @@ fn main() -> std::process::ExitCode {
         asc_standin::TEST_APPLE_ID,
         asc_standin::VALID_APP_PASSWORD,
         asc_standin::REVOKED_APP_PASSWORD
+    );
+    eprintln!(
+        "  inject a fault: curl -X POST '{url}/_standin/fault?path=/v1/apps&status=500&times=1'"
     );
     eprintln!("  stop with Ctrl-C");
     loop {

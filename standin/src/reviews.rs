@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::apple::{self, bad_parameter, json_status, page_links, page_params};
+use crate::apple::{self, bad_parameter, host, json_status, page_links, page_params};
 use crate::state::{Data, ResponseRecord, Review, Shared, url_params};
 
 /// This area's routes.
@@ -30,14 +30,6 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/v1/customerReviewResponses/{id}",
             get(response_one).delete(delete),
         )
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_owned()
 }
 
 fn review_json(host: &str, r: &Review, response: Option<&ResponseRecord>, include: bool) -> Value {
@@ -218,6 +210,18 @@ async fn one(
     json_status(StatusCode::OK, doc)
 }
 
+/// A `CustomerReviewResponseV1Response` for one response.
+fn response_document(headers: &HeaderMap, r: &ResponseRecord) -> Response {
+    let h = host(headers);
+    json_status(
+        StatusCode::OK,
+        json!({
+            "data": response_json(&h, r),
+            "links": { "self": format!("http://{h}/v1/customerReviewResponses/{}", r.id) },
+        }),
+    )
+}
+
 async fn response_of(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
@@ -231,10 +235,7 @@ async fn response_of(
         return apple::not_found("customerReviews", &id);
     }
     match data.responses.get(&id) {
-        Some(r) => json_status(
-            StatusCode::OK,
-            json!({ "data": response_json(&host(&headers), r), "links": { "self": "" } }),
-        ),
+        Some(r) => response_document(&headers, r),
         None => apple::not_found("customerReviewResponses", &format!("response of {id}")),
     }
 }
@@ -249,10 +250,7 @@ async fn response_one(
         Err(r) => return r,
     };
     match data.responses.values().find(|r| r.id == id) {
-        Some(r) => json_status(
-            StatusCode::OK,
-            json!({ "data": response_json(&host(&headers), r), "links": { "self": "" } }),
-        ),
+        Some(r) => response_document(&headers, r),
         None => apple::not_found("customerReviewResponses", &id),
     }
 }

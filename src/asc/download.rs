@@ -1,0 +1,672 @@
+//! Streaming download of analytics report segments from their pre-signed
+//! URLs: several at a time on plain threads, each decompressed as its bytes
+//! arrive (a gzip decoder over the response reader) and written straight to
+//! a temporary file beside its final name. The compressed bytes are counted
+//! and hashed (MD5) on the way through; only when the size, the checksum and
+//! the gzip stream are all whole is the file renamed to its final name. So a
+//! failure never leaves a partial file under the final name, and a second
+//! run skips every segment whose final file exists (resume).
+//!
+//! Pre-signed URLs carry their own authorization in the query: they get no
+//! `Authorization` header (the JWT must not leak to the storage host).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use flate2::bufread::MultiGzDecoder;
+use md5::{Digest, Md5};
+use thiserror::Error;
+
+use super::analytics::SegmentInfo;
+use super::client::{chain, user_agent};
+
+/// Read buffer: large reads keep the per-read overhead of the blocking
+/// client small next to the cost of decompressing.
+const READ_BUF: usize = 256 * 1024;
+/// Write buffer of the decompressed output.
+const WRITE_BUF: usize = 256 * 1024;
+
+/// Why a segment could not be fetched. Every variant names the segment.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// No answer, or the connection broke, after the retries.
+    #[error("segment {segment}: download failed after {attempts} attempt(s): {message}")]
+    Network {
+        /// The segment id.
+        segment: String,
+        /// Attempts made.
+        attempts: u32,
+        /// What went wrong last.
+        message: String,
+    },
+    /// The storage host answered with an error status.
+    #[error("segment {segment}: the download URL answered HTTP {status} (it may have expired)")]
+    Status {
+        /// The segment id.
+        segment: String,
+        /// The status.
+        status: u16,
+    },
+    /// Fewer or more compressed bytes than `sizeInBytes`.
+    #[error("segment {segment}: got {found} bytes, App Store Connect announced {expected}")]
+    Size {
+        /// The segment id.
+        segment: String,
+        /// `sizeInBytes`.
+        expected: u64,
+        /// What arrived.
+        found: u64,
+    },
+    /// The MD5 of the compressed bytes differs from `checksum`.
+    #[error("segment {segment}: checksum mismatch: expected MD5 {expected}, got {found}")]
+    Checksum {
+        /// The segment id.
+        segment: String,
+        /// `checksum`.
+        expected: String,
+        /// The MD5 of what arrived.
+        found: String,
+    },
+    /// The bytes are not a whole gzip stream (truncated or corrupt).
+    #[error("segment {segment}: not a complete gzip stream: {message}")]
+    Gzip {
+        /// The segment id.
+        segment: String,
+        /// The decoder's complaint.
+        message: String,
+    },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// The segments of a merge do not share one header row.
+    #[error("segment {segment}: its header row differs from the first segment's; not merging")]
+    HeaderMismatch {
+        /// The segment id (or file).
+        segment: String,
+    },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the downloader: {0}")]
+    Setup(String),
+}
+
+impl DownloadError {
+    /// True for failures of the network (exit code 7 at the CLI).
+    pub fn is_network(&self) -> bool {
+        matches!(self, DownloadError::Network { .. })
+    }
+}
+
+/// A segment and where it goes.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The segment.
+    pub segment: SegmentInfo,
+    /// Its final file.
+    pub dest: PathBuf,
+}
+
+/// What the downloader reports while it works.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// Compressed bytes received (may be taken back by [`Event::Rewind`]).
+    Bytes(u64),
+    /// An attempt failed after this many bytes; they will be fetched again.
+    Rewind(u64),
+    /// A segment is complete and verified (or was already there).
+    Done {
+        /// The segment id.
+        segment: String,
+        /// True when a previous run had completed it.
+        skipped: bool,
+    },
+    /// A segment is tried again.
+    Retry {
+        /// The segment id.
+        segment: String,
+        /// Why.
+        why: String,
+    },
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Segments fetched in this run.
+    pub fetched: usize,
+    /// Segments already complete from a previous run.
+    pub skipped: usize,
+    /// Compressed bytes fetched in this run.
+    pub compressed_bytes: u64,
+    /// Decompressed bytes written in this run.
+    pub bytes_written: u64,
+}
+
+/// Fetches segments from pre-signed URLs.
+#[derive(Debug)]
+pub struct Downloader {
+    http: reqwest::blocking::Client,
+    retries: u32,
+    retry_base: Duration,
+}
+
+/// Counts and hashes the compressed bytes as the decoder pulls them.
+struct Tap<'a, R> {
+    inner: R,
+    md5: Md5,
+    count: u64,
+    observe: &'a (dyn Fn(Event) + Sync),
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.md5.update(&buf[..n]);
+        self.count += n as u64;
+        if n > 0 {
+            (self.observe)(Event::Bytes(n as u64));
+        }
+        Ok(n)
+    }
+}
+
+/// Failure of one attempt, before it is turned into a [`DownloadError`].
+enum Attempt {
+    /// Worth another try (connection refused, reset, cut short).
+    Transient(String),
+    /// Not worth another try.
+    Fatal(DownloadError),
+}
+
+impl Downloader {
+    /// A downloader: `timeout` bounds the connect and each read (a stalled
+    /// transfer fails; a long healthy one does not); `retries` after the
+    /// first attempt on connection failures.
+    pub fn new(
+        timeout: Duration,
+        retries: u32,
+        retry_base: Duration,
+    ) -> Result<Downloader, DownloadError> {
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(user_agent())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            // The bytes are hashed as served; let nothing decode them on the way.
+            .no_gzip()
+            .build()
+            .map_err(|e| DownloadError::Setup(e.to_string()))?;
+        Ok(Downloader {
+            http,
+            retries,
+            retry_base,
+        })
+    }
+
+    /// Streams one segment, decompressed, into `out`, verifying size,
+    /// checksum and gzip integrity; returns the decompressed byte count.
+    /// Connection failures are retried only while nothing was written to
+    /// `out` (a rewindable sink is the caller's business: see
+    /// [`Downloader::fetch_to_file`]).
+    pub fn fetch_into(
+        &self,
+        segment: &SegmentInfo,
+        out: &mut dyn Write,
+        observe: &(dyn Fn(Event) + Sync),
+    ) -> Result<u64, DownloadError> {
+        match self.attempt(segment, out, observe) {
+            Ok(n) => Ok(n),
+            Err(Attempt::Fatal(e)) => Err(e),
+            Err(Attempt::Transient(message)) => Err(DownloadError::Network {
+                segment: segment.id.clone(),
+                attempts: 1,
+                message,
+            }),
+        }
+    }
+
+    fn attempt(
+        &self,
+        segment: &SegmentInfo,
+        out: &mut dyn Write,
+        observe: &(dyn Fn(Event) + Sync),
+    ) -> Result<u64, Attempt> {
+        let id = &segment.id;
+        // No bearer_auth here, on purpose: see the module comment.
+        let response = self
+            .http
+            .get(&segment.url)
+            .header(reqwest::header::ACCEPT, "*/*")
+            .send()
+            .map_err(|e| Attempt::Transient(chain(&e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            let s = status.as_u16();
+            if matches!(s, 500 | 502 | 503 | 504) {
+                return Err(Attempt::Transient(format!("HTTP {s}")));
+            }
+            return Err(Attempt::Fatal(DownloadError::Status {
+                segment: id.clone(),
+                status: s,
+            }));
+        }
+        let mut tap = Tap {
+            inner: response,
+            md5: Md5::new(),
+            count: 0,
+            observe,
+        };
+        let written;
+        {
+            let reader = BufReader::with_capacity(READ_BUF, &mut tap);
+            let mut decoder = MultiGzDecoder::new(reader);
+            let mut counter = CountingWriter {
+                inner: out,
+                n: 0,
+                failed: false,
+            };
+            let copied = io::copy(&mut decoder, &mut counter);
+            written = counter.n;
+            if let Err(e) = copied {
+                if counter.failed {
+                    // Our side (a full disk, a closed stdout), not the transfer.
+                    return Err(Attempt::Fatal(DownloadError::Io {
+                        path: PathBuf::from("(output)"),
+                        source: e,
+                    }));
+                }
+                return Err(classify(id, e));
+            }
+            // Whatever follows the gzip members still counts for the checksum.
+            let mut rest = decoder.into_inner();
+            if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+                return Err(Attempt::Transient(e.to_string()));
+            }
+        }
+        if tap.count != segment.size_in_bytes {
+            return Err(Attempt::Fatal(DownloadError::Size {
+                segment: id.clone(),
+                expected: segment.size_in_bytes,
+                found: tap.count,
+            }));
+        }
+        let found = hex(&tap.md5.finalize());
+        if !found.eq_ignore_ascii_case(&segment.checksum) {
+            return Err(Attempt::Fatal(DownloadError::Checksum {
+                segment: id.clone(),
+                expected: segment.checksum.clone(),
+                found,
+            }));
+        }
+        Ok(written)
+    }
+
+    /// Downloads a segment to `dest` through a temporary file in the same
+    /// folder, renamed only once verified. Skips it when `dest` exists.
+    pub fn fetch_to_file(
+        &self,
+        job: &Job,
+        observe: &(dyn Fn(Event) + Sync),
+    ) -> Result<(bool, u64), DownloadError> {
+        let id = &job.segment.id;
+        if job.dest.is_file() {
+            observe(Event::Done {
+                segment: id.clone(),
+                skipped: true,
+            });
+            return Ok((true, 0));
+        }
+        let dir = job.dest.parent().unwrap_or(Path::new("."));
+        let io_err = |source| DownloadError::Io {
+            path: dir.to_owned(),
+            source,
+        };
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            // Dropped (and so deleted) on every way out but the rename.
+            let tmp = tempfile::Builder::new()
+                .prefix(".ascvault-part-")
+                .tempfile_in(dir)
+                .map_err(io_err)?;
+            let mut writer = BufWriter::with_capacity(WRITE_BUF, tmp);
+            let tap_bytes = std::sync::atomic::AtomicU64::new(0);
+            let counting = |e: Event| {
+                if let Event::Bytes(n) = e {
+                    tap_bytes.fetch_add(n, Ordering::Relaxed);
+                }
+                observe(e);
+            };
+            match self.attempt(&job.segment, &mut writer, &counting) {
+                Ok(written) => {
+                    let tmp = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
+                    tmp.as_file().sync_all().map_err(io_err)?;
+                    tmp.persist(&job.dest).map_err(|e| DownloadError::Io {
+                        path: job.dest.clone(),
+                        source: e.error,
+                    })?;
+                    observe(Event::Done {
+                        segment: id.clone(),
+                        skipped: false,
+                    });
+                    return Ok((false, written));
+                }
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Transient(message)) => {
+                    observe(Event::Rewind(tap_bytes.load(Ordering::Relaxed)));
+                    if attempts > self.retries {
+                        return Err(DownloadError::Network {
+                            segment: id.clone(),
+                            attempts,
+                            message,
+                        });
+                    }
+                    observe(Event::Retry {
+                        segment: id.clone(),
+                        why: message,
+                    });
+                    let base = self.retry_base.as_millis() as u64;
+                    let full = base.saturating_mul(1 << attempts.min(10));
+                    std::thread::sleep(Duration::from_millis(
+                        full / 2 + fastrand::u64(0..=full / 2),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Downloads every job, `jobs` at a time. On the first failure no new
+    /// segment is started; the ones in flight finish (or fail) and the
+    /// first error is returned.
+    pub fn fetch_all(
+        &self,
+        jobs: Vec<Job>,
+        parallel: usize,
+        observe: &(dyn Fn(Event) + Sync),
+    ) -> Result<Summary, DownloadError> {
+        let queue = Mutex::new(jobs.into_iter().collect::<VecDeque<_>>());
+        let failed = AtomicBool::new(false);
+        let first_error: Mutex<Option<DownloadError>> = Mutex::new(None);
+        let summary = Mutex::new(Summary::default());
+        let compressed = std::sync::atomic::AtomicU64::new(0);
+        let counting = |e: Event| {
+            match &e {
+                Event::Bytes(n) => {
+                    compressed.fetch_add(*n, Ordering::Relaxed);
+                }
+                Event::Rewind(n) => {
+                    compressed.fetch_sub(*n, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+            observe(e);
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..parallel.max(1) {
+                scope.spawn(|| {
+                    loop {
+                        if failed.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let job = match queue.lock() {
+                            Ok(mut q) => q.pop_front(),
+                            Err(_) => None,
+                        };
+                        let Some(job) = job else { return };
+                        match self.fetch_to_file(&job, &counting) {
+                            Ok((skipped, written)) => {
+                                if let Ok(mut s) = summary.lock() {
+                                    if skipped {
+                                        s.skipped += 1;
+                                    } else {
+                                        s.fetched += 1;
+                                        s.bytes_written += written;
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                failed.store(true, Ordering::Relaxed);
+                                if let Ok(mut slot) = first_error.lock() {
+                                    slot.get_or_insert(e);
+                                }
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = first_error.into_inner().ok().flatten() {
+            return Err(e);
+        }
+        let mut s = summary.into_inner().unwrap_or_default();
+        s.compressed_bytes = compressed.load(Ordering::Relaxed);
+        Ok(s)
+    }
+}
+
+/// Writes the TSV `files` one after another into `out`, keeping only the
+/// first file's header row; every other file must start with the same row.
+/// Returns the data rows written.
+pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<u64, DownloadError> {
+    let mut header: Option<Vec<u8>> = None;
+    let mut rows = 0u64;
+    for path in files {
+        let io_err = |source| DownloadError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut reader = BufReader::with_capacity(READ_BUF, File::open(path).map_err(io_err)?);
+        let mut first = Vec::new();
+        reader.read_until(b'\n', &mut first).map_err(io_err)?;
+        if first.is_empty() {
+            continue;
+        }
+        if !first.ends_with(b"\n") {
+            first.push(b'\n');
+        }
+        match &header {
+            None => {
+                out.write_all(&first).map_err(io_err)?;
+                header = Some(first);
+            }
+            Some(h) if trim_eol(h) == trim_eol(&first) => {}
+            Some(_) => {
+                return Err(DownloadError::HeaderMismatch {
+                    segment: path.display().to_string(),
+                });
+            }
+        }
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line).map_err(io_err)?;
+            if n == 0 {
+                break;
+            }
+            if !line.ends_with(b"\n") {
+                line.push(b'\n');
+            }
+            out.write_all(&line).map_err(io_err)?;
+            rows += 1;
+        }
+    }
+    out.flush().map_err(|source| DownloadError::Io {
+        path: PathBuf::from("(output)"),
+        source,
+    })?;
+    Ok(rows)
+}
+
+/// A writer that passes through everything but the first line, which it
+/// compares with (or records as) the shared header row: used to stream
+/// several segments to one output with a single header.
+pub struct HeaderFilter<'a> {
+    inner: &'a mut dyn Write,
+    header: &'a mut Option<Vec<u8>>,
+    line: Vec<u8>,
+    in_header: bool,
+    mismatch: bool,
+}
+
+impl<'a> HeaderFilter<'a> {
+    /// Filters one segment's bytes into `inner`; `header` carries the
+    /// header row from segment to segment.
+    pub fn new(inner: &'a mut dyn Write, header: &'a mut Option<Vec<u8>>) -> Self {
+        HeaderFilter {
+            inner,
+            header,
+            line: Vec::new(),
+            in_header: true,
+            mismatch: false,
+        }
+    }
+
+    /// True when this segment's header differed from the first one's.
+    pub fn mismatched(&self) -> bool {
+        self.mismatch
+    }
+}
+
+impl Write for HeaderFilter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.in_header {
+            return self.inner.write(buf);
+        }
+        let (head, rest) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (&buf[..=i], Some(&buf[i + 1..])),
+            None => (buf, None),
+        };
+        if self.line.len() + head.len() > 1 << 20 {
+            return Err(io::Error::other("header row longer than 1 MiB"));
+        }
+        self.line.extend_from_slice(head);
+        if let Some(rest) = rest {
+            self.in_header = false;
+            match self.header.as_ref() {
+                None => {
+                    self.inner.write_all(&self.line)?;
+                    *self.header = Some(std::mem::take(&mut self.line));
+                }
+                Some(h) => {
+                    if trim_eol(h) != trim_eol(&self.line) {
+                        self.mismatch = true;
+                        return Err(io::Error::other("header row differs"));
+                    }
+                }
+            }
+            self.inner.write_all(rest)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Counts what is written, and remembers whether writing failed (so a
+/// local failure is not mistaken for a broken transfer).
+struct CountingWriter<'a> {
+    inner: &'a mut dyn Write,
+    n: u64,
+    failed: bool,
+}
+
+impl Write for CountingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.inner.write(buf) {
+            Ok(n) => {
+                self.n += n as u64;
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Sorts a failed copy into a broken connection (worth retrying), a local
+/// write failure, or a bad gzip stream.
+fn classify(segment: &str, e: io::Error) -> Attempt {
+    // Errors of the HTTP body arrive wrapped in io::Error with a reqwest
+    // error inside; the decoder reports bad data and early ends itself.
+    let from_http = e
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<reqwest::Error>().is_some());
+    if from_http {
+        return Attempt::Transient(chain(&e));
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            Attempt::Fatal(DownloadError::Gzip {
+                segment: segment.to_owned(),
+                message: e.to_string(),
+            })
+        }
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe
+        | io::ErrorKind::TimedOut => Attempt::Transient(chain(&e)),
+        _ => Attempt::Fatal(DownloadError::Io {
+            path: PathBuf::from(format!("(segment {segment})")),
+            source: e,
+        }),
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_filter_keeps_one_header() {
+        let mut out = Vec::new();
+        let mut header = None;
+        {
+            let mut f = HeaderFilter::new(&mut out, &mut header);
+            f.write_all(b"a\tb\n1\t2\n").unwrap();
+        }
+        {
+            let mut f = HeaderFilter::new(&mut out, &mut header);
+            // The header arrives split across writes.
+            f.write_all(b"a\t").unwrap();
+            f.write_all(b"b\n3\t4\n").unwrap();
+        }
+        assert_eq!(out, b"a\tb\n1\t2\n3\t4\n");
+        let mut f = HeaderFilter::new(&mut out, &mut header);
+        assert!(f.write_all(b"x\ty\n5\t6\n").is_err());
+        assert!(f.mismatched());
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex(&[0xde, 0xad, 0x01]), "dead01");
+    }
+}

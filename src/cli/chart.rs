@@ -1,0 +1,285 @@
+//! Line charts of metrics: PNG (plotters' bitmap backend) or SVG by the
+//! output's extension, and a one-line sparkline for the terminal.
+//!
+//! Text is drawn with DejaVu Sans, compiled into the binary
+//! (`assets/fonts/`, Bitstream Vera licence) and handed to plotters'
+//! `ab_glyph` renderer: charts come out the same on a headless CI with no
+//! fonts installed, and nothing depends on fontconfig.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use super::error::{CliError, CliResult};
+
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// The family name charts use.
+const FAMILY: &str = "sans-serif";
+
+/// One line of a chart.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// The legend text.
+    pub name: String,
+    /// `(x index, value)`: x indexes [`Chart::x_labels`].
+    pub points: Vec<(usize, f64)>,
+}
+
+/// What to draw.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// The title.
+    pub title: String,
+    /// The x axis caption.
+    pub x_caption: String,
+    /// The y axis caption, with its unit.
+    pub y_caption: String,
+    /// The x positions' labels (dates, versions, row numbers).
+    pub x_labels: Vec<String>,
+    /// The lines.
+    pub series: Vec<Series>,
+}
+
+/// The output format, from the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.png`
+    Png,
+    /// `.svg`
+    Svg,
+}
+
+impl Format {
+    /// `.png` or `.svg` (any case); anything else is a usage error.
+    pub fn of(path: &Path) -> CliResult<Format> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("png") => Ok(Format::Png),
+            Some("svg") => Ok(Format::Svg),
+            _ => Err(CliError::usage(format!(
+                "cannot tell the chart format of {}",
+                path.display()
+            ))
+            .hint("name the file .png or .svg")),
+        }
+    }
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The font is ours and known good; a failure would only lose text.
+            let _ = plotters::style::register_font(FAMILY, style, FONT);
+        }
+    });
+}
+
+/// Draws the chart into `path` (PNG or SVG by extension), `width` × `height` pixels.
+pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
+    let format = Format::of(path)?;
+    if !(100..=10_000).contains(&width) || !(100..=10_000).contains(&height) {
+        return Err(CliError::usage(
+            "chart size must be 100 to 10000 pixels each way",
+        ));
+    }
+    if chart.series.iter().all(|s| s.points.is_empty()) {
+        return Err(CliError::new("nothing to chart: no numeric values"));
+    }
+    register_font();
+    // Written to a temporary file beside the target, renamed when whole.
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".ascvault-chart-")
+        .suffix(match format {
+            Format::Png => ".png",
+            Format::Svg => ".svg",
+        })
+        .tempfile_in(dir)
+        .map_err(|e| CliError::new(format!("cannot write in {}: {e}", dir.display())))?;
+    let result = match format {
+        Format::Png => {
+            let root = BitMapBackend::new(tmp.path(), (width, height)).into_drawing_area();
+            plot(chart, root)
+        }
+        Format::Svg => {
+            let root = SVGBackend::new(tmp.path(), (width, height)).into_drawing_area();
+            plot(chart, root)
+        }
+    };
+    result.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
+    tmp.persist(path)
+        .map_err(|e| CliError::new(format!("cannot write {}: {}", path.display(), e.error)))?;
+    Ok(())
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(0x1f, 0x77, 0xb4),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x8c, 0x56, 0x4b),
+];
+
+fn plot<DB: DrawingBackend>(
+    chart: &Chart,
+    root: DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let values = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1));
+    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo > 0.0 && lo < hi * 0.5 {
+        lo = 0.0;
+    }
+    if (hi - lo).abs() < f64::EPSILON {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let pad = (hi - lo) * 0.05;
+    let n = chart.x_labels.len().max(1);
+    let x_max = (n - 1).max(1) as f64;
+    let mut ctx = ChartBuilder::on(&root)
+        .caption(&chart.title, (FAMILY, 22).into_font())
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(-0.02 * x_max..x_max * 1.02, (lo - pad)..(hi + pad))
+        .map_err(|e| err(&e))?;
+    let labels = chart.x_labels.clone();
+    ctx.configure_mesh()
+        .x_desc(&chart.x_caption)
+        .y_desc(&chart.y_caption)
+        .x_labels(n.min(10))
+        .x_label_formatter(&|x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y: &f64| short_number(*y))
+        .label_style((FAMILY, 13).into_font())
+        .axis_desc_style((FAMILY, 15).into_font())
+        .draw()
+        .map_err(|e| err(&e))?;
+    for (i, s) in chart.series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let pts: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (*x as f64, *y)).collect();
+        ctx.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+            .map_err(|e| err(&e))?
+            .label(s.name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+            });
+        if pts.len() <= 400 {
+            ctx.draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
+                .map_err(|e| err(&e))?;
+        }
+    }
+    if chart.series.len() > 1 {
+        ctx.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FAMILY, 13).into_font())
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// `1234567` → `1.2M`; small numbers keep up to two decimals.
+pub fn short_number(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e9 {
+        format!("{:.1}G", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", v / 1e3)
+    } else if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// A one-line sparkline of at most `width` characters (values are averaged
+/// into buckets when there are more).
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if values.is_empty() {
+        return String::new();
+    }
+    let width = width.max(1);
+    let buckets: Vec<f64> = if values.len() <= width {
+        values.to_vec()
+    } else {
+        (0..width)
+            .map(|b| {
+                let start = b * values.len() / width;
+                let end = ((b + 1) * values.len() / width).max(start + 1);
+                let slice = &values[start..end];
+                slice.iter().sum::<f64>() / slice.len() as f64
+            })
+            .collect()
+    };
+    let lo = buckets.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = buckets.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    buckets
+        .iter()
+        .map(|v| {
+            if (hi - lo).abs() < f64::EPSILON {
+                BARS[3]
+            } else {
+                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_spans_low_to_high() {
+        assert_eq!(sparkline(&[1.0, 2.0, 3.0, 8.0], 80), "▁▂▃█");
+        assert_eq!(sparkline(&[5.0, 5.0], 80), "▄▄");
+        assert_eq!(
+            sparkline(&(0..100).map(f64::from).collect::<Vec<_>>(), 10)
+                .chars()
+                .count(),
+            10
+        );
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short_number(1_234_567.0), "1.2M");
+        assert_eq!(short_number(12.0), "12");
+        assert_eq!(short_number(0.5), "0.5");
+    }
+}
