@@ -144,6 +144,7 @@ impl Vault {
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let _lock = self.lock()?;
+        remove_stale_temp_files(&self.path);
         let bytes = self.read_bytes()?;
         let container = crypto::inspect(&bytes).map_err(|e| self.unlock_error(e))?;
         let prepared = Prepared::spawn(new_passphrase.unwrap_or(passphrase), container);
@@ -232,14 +233,41 @@ fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
     options.open(path)
 }
 
+/// The directory a file is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Deletes temp files that killed writers left beside the vault
+/// (`.<name>.<random>.tmp`). Call only under the writer lock: then no live
+/// writer of this vault can own one.
+fn remove_stale_temp_files(path: &Path) {
+    let target = resolve_symlink(path);
+    let dir = parent_dir(&target);
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically: temp file (0600) in the same
 /// directory, fsync, rename, fsync of the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
     let target = resolve_symlink(path);
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
+    let dir = parent_dir(&target);
     if fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
         return Err(VaultError::io(
             "writing",
