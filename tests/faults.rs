@@ -1,6 +1,7 @@
 //! Fault injection: writers killed with SIGKILL at random moments, writers
 //! racing each other, a full disk, a read-only directory, a vault that is a
-//! directory or a symlink, and a lock left behind by a dead process. In every
+//! directory or a symlink, and a lock left behind by a dead process; the git
+//! merge driver killed the same way. In every
 //! case the vault opens afterwards with either the old or the new content.
 
 use std::collections::BTreeSet;
@@ -223,6 +224,99 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
         temp_files(t.dir.path()).is_empty(),
         "temp files survive a later write"
     );
+}
+
+/// Merge kills at least; with the 210 above, well over 200 in all.
+const MERGE_KILLS: usize = 60;
+
+#[test]
+fn sigkill_during_merge_leaves_ours_old_or_merged() {
+    let seed = fastrand::u64(..);
+    fastrand::seed(seed);
+    eprintln!("faults: merge: fastrand seed {seed}");
+    let t = Env::new();
+    t.init();
+    populate(&t.vault(), "b", 200);
+    // Three sides as git hands them to the driver: ours added entries,
+    // theirs added others and revoked one of the base's.
+    let (base, ours, theirs) = (t.path("base"), t.path("ours"), t.path("theirs"));
+    fs::copy(t.vault(), &base).unwrap();
+    fs::copy(t.vault(), &ours).unwrap();
+    fs::copy(t.vault(), &theirs).unwrap();
+    populate(&ours, "o", 20);
+    populate(&theirs, "t", 20);
+    Vault::new(&theirs)
+        .update(&Secret::from(PASSPHRASE), |doc| {
+            doc.find_mut("b7")
+                .unwrap()
+                .revoke(ascvault::vault::Timestamp::now());
+            Ok(())
+        })
+        .unwrap();
+    let ours_old = fs::read(&ours).unwrap();
+    let old = open(&ours, PASSPHRASE).expect("ours opens");
+    let expected = ascvault::vault::merge::merge(
+        &open(&base, PASSPHRASE).unwrap(),
+        &old,
+        &open(&theirs, PASSPHRASE).unwrap(),
+    )
+    .expect("the sides merge cleanly");
+    assert_ne!(old, expected);
+    let merge = || {
+        t.cmd(&["merge"])
+            .arg(&base)
+            .arg(&ours)
+            .arg(&theirs)
+            .arg("ascvault.age")
+    };
+
+    // Unkilled, the driver writes exactly the library's merge.
+    let window = duration_of(merge()).mul_f64(0.9);
+    let merged = open(&ours, PASSPHRASE).expect("merged ours opens");
+    assert_eq!(merged, expected);
+
+    let (mut kills, mut attempts, mut landed_new) = (0, 0, 0);
+    while kills < MERGE_KILLS && attempts < MAX_ATTEMPTS {
+        fs::write(&ours, &ours_old).unwrap();
+        attempts += 1;
+        kills += usize::from(kill_at_random(merge(), window));
+        let after = open(&ours, PASSPHRASE).expect("ours opens after SIGKILL in merge");
+        if after == merged {
+            landed_new += 1;
+        } else {
+            assert_eq!(after, old, "merge killed: ours is neither old nor merged");
+        }
+    }
+    eprintln!(
+        "faults: merge killed in flight {kills} times in {attempts} runs ({landed_new} left the merged file)"
+    );
+    assert!(
+        kills >= MERGE_KILLS,
+        "only {kills} merge kills landed while running"
+    );
+
+    // What killed drivers left behind does not trip a later merge: the
+    // temp names are random, so the next run writes beside them.
+    let left = temp_files(t.dir.path());
+    eprintln!(
+        "faults: merge: {} temp files left by killed drivers",
+        left.len()
+    );
+    fs::write(&ours, &ours_old).unwrap();
+    merge().run().success();
+    assert_eq!(open(&ours, PASSPHRASE).unwrap(), merged);
+    for leftover in &left {
+        // A leftover is never mistaken for a side: it is not at OURS' path
+        // and holds at most ciphertext.
+        assert_ne!(leftover, &ours);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(m) = fs::metadata(leftover) {
+                assert_eq!(m.permissions().mode() & 0o077, 0, "{}", leftover.display());
+            }
+        }
+    }
 }
 
 #[test]
