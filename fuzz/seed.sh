@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fills fuzz/corpus/<target>/ with seed inputs: the age test vectors (without
-# their headers) for open_vault, and hand-written vault plaintexts for
-# parse_toml. Idempotent; the corpus folders are not committed.
+# their headers) for open_vault, hand-written vault plaintexts for parse_toml,
+# and NUL-separated base/ours/theirs triples for merge. Idempotent; the corpus
+# folders are not committed.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/open_vault corpus/parse_toml
+mkdir -p corpus/open_vault corpus/parse_toml corpus/merge
 for f in ../fixtures/age-testkit/*; do
   case "$f" in *.md) continue ;; esac
   # Everything after the first blank line is the age file.
@@ -58,4 +59,26 @@ created = 2025-01-02T03:04:05Z
 revoked = false
 TOML
 printf 'format = "ascvault"\nversion = "1.0"\n' > corpus/parse_toml/empty
-echo "seeded: $(ls corpus/open_vault | wc -l) open_vault, $(ls corpus/parse_toml | wc -l) parse_toml"
+# merge: base, ours and theirs separated by NUL bytes, sharing entry ids so
+# the per-entry rules (fields, removal, revocation, labels) are in reach.
+mkdir -p corpus/merge
+head='format = "ascvault"
+version = "1.0"
+'
+entry() { # id label note revoked [revoked_at]
+  printf '\n[[entry]]\nid = "%s"\nlabel = "%s"\nkind = "app-specific-password"\ncreated = 2026-01-02T03:04:05Z\nrevoked = %s\n' "$1" "$2" "$4"
+  [ -n "${5:-}" ] && printf 'revoked_at = %s\n' "$5"
+  printf 'apple_id = "dev@example.com"\npassword = "abcd-efgh-ijkl-mnop"\nnote = "%s"\n' "$3"
+}
+{
+  printf '%s' "$head"; entry a1 fastlane ci false; entry b2 xcode ci false
+  printf '\0%s' "$head"; entry a1 fastlane local false; entry b2 xcode ci false; entry c3 new ci false
+  printf '\0%s' "$head"; printf 'sync = 1\n'; entry a1 fastlane ci true 2026-02-02T00:00:00Z; entry d4 other x false
+} > corpus/merge/edits_add_revoke
+{
+  printf '%s' "$head"; entry a1 fastlane ci false; entry b2 xcode ci false
+  printf '\0%s' "$head"; entry b2 xcode changed false; entry c3 PROD x false
+  printf '\0%s' "$head"; entry a1 Fastlane ci false; entry b2 xcode other false; entry e5 prod x false
+} > corpus/merge/conflicts
+cp corpus/parse_toml/key_revoked_newer_minor corpus/merge/one_document
+echo "seeded: $(ls corpus/open_vault | wc -l) open_vault, $(ls corpus/parse_toml | wc -l) parse_toml, $(ls corpus/merge | wc -l) merge"

@@ -1,8 +1,8 @@
 //! Fault injection: writers killed with SIGKILL at random moments, writers
 //! racing each other, a full disk, a read-only directory, a vault that is a
 //! directory or a symlink, and a lock left behind by a dead process; the git
-//! merge driver killed the same way. In every
-//! case the vault opens afterwards with either the old or the new content.
+//! merge driver killed the same way. In every case the
+//! vault opens afterwards with either the old or the new content.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use ascvault::vault::{Document, Secret, crypto};
+use ascvault::vault::{Document, Secret, crypto, merge};
 
 use crate::support::fixtures;
 
@@ -86,6 +86,93 @@ fn parse_toml_regressions_keep_the_canonical_round_trip() {
     }
     // Some inputs are valid documents, so the round trip is really exercised.
     assert!(parsed > 0, "no regression input parses");
+}
+
+/// What the `merge` fuzz target's body concluded about one input.
+#[derive(Debug, PartialEq)]
+enum Merged {
+    /// A part is not a document: nothing to merge.
+    Skipped,
+    /// The merge refused, with reasons.
+    Conflict,
+    /// The merge gave a document; every property held.
+    Clean,
+}
+
+fn parse_part(bytes: &[u8]) -> Option<Document> {
+    Document::parse(std::str::from_utf8(bytes).ok()?).ok()
+}
+
+/// The `merge` fuzz target's body: parts split at NUL bytes (base, ours,
+/// theirs; a missing one repeats the previous), then the properties of
+/// `fuzz/fuzz_targets/merge.rs`.
+fn merge_properties(data: &[u8]) -> Merged {
+    let same = |a: &Document, b: &Document| nan_as_marker(a) == nan_as_marker(b);
+    let mut parts = data.splitn(3, |b| *b == 0);
+    let Some(base) = parts.next().and_then(parse_part) else {
+        return Merged::Skipped;
+    };
+    let ours = match parts.next() {
+        Some(bytes) => match parse_part(bytes) {
+            Some(doc) => doc,
+            None => return Merged::Skipped,
+        },
+        None => base.clone(),
+    };
+    let theirs = match parts.next() {
+        Some(bytes) => match parse_part(bytes) {
+            Some(doc) => doc,
+            None => return Merged::Skipped,
+        },
+        None => ours.clone(),
+    };
+    for x in [&base, &ours, &theirs] {
+        let m = merge::merge(x, x, x).expect("merge(X, X, X) conflicts");
+        assert!(same(&m, x), "merge(X, X, X) != X");
+    }
+    let merged = match merge::merge(&base, &ours, &theirs) {
+        Ok(m) => m,
+        Err(conflicts) => {
+            assert!(!conflicts.is_empty(), "refused without a conflict");
+            return Merged::Conflict;
+        }
+    };
+    let canonical = merged.to_canonical();
+    let again = Document::parse(&canonical).expect("the merged document parses back");
+    assert!(
+        same(&again, &merged),
+        "parse(to_canonical(merged)) != merged"
+    );
+    assert_eq!(again.to_canonical().as_str(), canonical.as_str());
+    for side in [&ours, &theirs] {
+        for e in side.entries.iter().filter(|e| e.revoked) {
+            if let Some(m) = merged.entries.iter().find(|m| m.id == e.id) {
+                assert!(m.revoked, "a revocation was undone");
+                assert!(m.revoked_at.is_some() && m.revoked_at <= e.revoked_at);
+            }
+        }
+    }
+    Merged::Clean
+}
+
+#[test]
+fn merge_regressions_keep_the_merge_properties() {
+    let all = inputs("merge");
+    assert!(!all.is_empty());
+    let mut seen = Vec::new();
+    for (path, data) in &all {
+        match std::panic::catch_unwind(|| merge_properties(data)) {
+            Ok(outcome) => seen.push(outcome),
+            Err(_) => panic!("{} breaks a merge property", path.display()),
+        }
+    }
+    // Both a clean merge and a conflict are replayed, so neither branch of
+    // the properties goes untested.
+    assert!(seen.contains(&Merged::Clean), "no regression input merges");
+    assert!(
+        seen.contains(&Merged::Conflict),
+        "no regression input conflicts"
+    );
 }
 
 /// The document with every NaN float in unknown keys replaced by a marker

@@ -152,18 +152,54 @@ fn merge_tables(
     let mut out = toml::Table::new();
     let mut conflicts = Vec::new();
     for k in keys {
-        let b = base.map(|b| b.get(k).cloned());
-        let o = ours.get(k).cloned();
-        let t = theirs.get(k).cloned();
+        let b = base.map(|b| Unknown(b.get(k).cloned()));
+        let o = Unknown(ours.get(k).cloned());
+        let t = Unknown(theirs.get(k).cloned());
         match pick(b.as_ref(), &o, &t) {
-            Some(Some(v)) => {
+            Some(Unknown(Some(v))) => {
                 out.insert(k.clone(), v);
             }
-            Some(None) => {}
+            Some(Unknown(None)) => {}
             None => conflicts.push(k.clone()),
         }
     }
     (out, conflicts)
+}
+
+/// The value of an unknown key (or its absence), compared so that a NaN
+/// float equals itself: `nan` is valid TOML, and with `toml::Value`'s `==` an
+/// unchanged `nan` looked changed on both sides, a conflict on every merge
+/// (found by the `merge` fuzz target,
+/// fixtures/fuzz-regressions/merge/crash-nan-unchanged).
+#[derive(Clone)]
+struct Unknown(Option<toml::Value>);
+
+impl PartialEq for Unknown {
+    fn eq(&self, other: &Self) -> bool {
+        fn same(a: &toml::Value, b: &toml::Value) -> bool {
+            use toml::Value::{Array, Float, Table};
+            match (a, b) {
+                (Float(x), Float(y)) => {
+                    x == y
+                        || (x.is_nan()
+                            && y.is_nan()
+                            && x.is_sign_negative() == y.is_sign_negative())
+                }
+                (Array(x), Array(y)) => {
+                    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+                }
+                (Table(x), Table(y)) => {
+                    x.len() == y.len()
+                        && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| same(a, b)))
+                }
+                _ => a == b,
+            }
+        }
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => same(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
 }
 
 /// Calls `$m!` with every known entry field merged value by value: all but
