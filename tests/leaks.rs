@@ -2,13 +2,17 @@
 //! its stdout, stderr and (on Linux) `/proc/<pid>/cmdline` are searched for
 //! the password, the private keys' PEM bodies and both passphrases. The only
 //! places allowed to hold them are the stdout of `show --reveal` and
-//! `export --plaintext --yes`, and the environment of `run`'s child.
+//! `export --plaintext --yes`, and the environment of `run`'s child. The App
+//! Store Connect and metrics commands, run against the in-process stand-in,
+//! must not show the signed token (JWT) either.
 
 use std::fs;
 use std::thread;
 use std::time::Duration;
 
-use crate::support::{Cmd, Env, Outcome, fixtures};
+use asc_standin::{REVOKED_APP_PASSWORD, Standin, TEST_ISSUER_ID, VALID_APP_PASSWORD, seed};
+
+use crate::support::{Cmd, Env, Outcome, PASSPHRASE, fixtures};
 
 const PASS: &str = "canary vault passphrase Q7";
 const NEW_PASS: &str = "canary new passphrase Z9";
@@ -57,22 +61,28 @@ fn observe(name: &str, cmd: Cmd) -> Seen {
 }
 
 fn assert_clean(seen: &Seen, allow_stdout: bool) {
-    for s in secrets() {
+    assert_lacks(seen, &secrets(), allow_stdout);
+}
+
+/// None of `secrets` in what `seen` showed (stdout unless allowed, stderr,
+/// cmdline).
+fn assert_lacks(seen: &Seen, secrets: &[String], allow_stdout: bool) {
+    for s in secrets {
         if !allow_stdout {
             assert!(
-                !seen.out.stdout().contains(&s),
+                !seen.out.stdout().contains(s.as_str()),
                 "{}: secret on stdout",
                 seen.name
             );
         }
         assert!(
-            !seen.out.stderr().contains(&s),
+            !seen.out.stderr().contains(s.as_str()),
             "{}: secret on stderr: {}",
             seen.name,
             seen.out.stderr()
         );
         assert!(
-            !seen.cmdline.contains(&s),
+            !seen.cmdline.contains(s.as_str()),
             "{}: secret in cmdline",
             seen.name
         );
@@ -268,5 +278,128 @@ fn secrets_appear_only_where_asked() {
     );
     for (seen, allow_stdout) in &runs {
         assert_clean(seen, *allow_stdout);
+    }
+}
+
+/// The App Store Connect and metrics commands with `--verbose`, against the
+/// stand-in: neither the vault passphrase, the app-specific passwords, the
+/// key's PEM body nor any token they signed (whole, or its signature) shows
+/// in stdout, stderr or the command line — on success and on Apple's refusal.
+#[test]
+fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
+    let t = Env::new();
+    let server = Standin::start();
+    let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
+    t.init();
+    t.cmd(&["add", "api-key", "asc", "--key-id", "TESTKEY001"])
+        .args(&["--issuer-id", TEST_ISSUER_ID, "--vendor-number"])
+        .arg(asc_standin::metrics::VENDOR)
+        .arg("--private-key")
+        .arg(&p8)
+        .run()
+        .success();
+    t.add_password("good", "dev@example.com", VALID_APP_PASSWORD)
+        .add_password("old", "dev@example.com", REVOKED_APP_PASSWORD);
+    let c = |args: &[&str]| {
+        t.cmd(&["--verbose"])
+            .args(args)
+            .env("ASCVAULT_API_BASE", server.url())
+            .env("ASCVAULT_CONTENT_DELIVERY_BASE", server.url())
+            .env("ASCVAULT_RETRY_BASE_MS", "5")
+    };
+    let app = seed::NOTES_APP_ID;
+    let review = seed::review_id(0, 1);
+    let missing = seed::review_id(0, 99_999);
+    // (name, arguments, expected exit code)
+    let cases: &[(&str, &[&str], i32)] = &[
+        ("apps", &["apps"], 0),
+        ("apps --json", &["apps", "--json"], 0),
+        (
+            "reviews list",
+            &["reviews", "list", "--app", app, "--max", "5"],
+            0,
+        ),
+        (
+            "reviews list --csv",
+            &["reviews", "list", "--app", app, "--max", "5", "--csv"],
+            0,
+        ),
+        ("reviews show", &["reviews", "show", &review, "--json"], 0),
+        ("reviews show missing", &["reviews", "show", &missing], 6),
+        (
+            "reviews respond",
+            &["reviews", "respond", &review, "--body", "Thanks!"],
+            0,
+        ),
+        (
+            "reviews flag",
+            &["reviews", "flag", "--app", app, "--max", "20"],
+            0,
+        ),
+        (
+            "reviews report --print",
+            &[
+                "reviews", "report", &review, "--app", app, "--reason", "spam", "--print",
+            ],
+            0,
+        ),
+        ("verify good", &["verify", "good", "--json"], 0),
+        ("verify --all", &["verify", "--all"], 6),
+        ("metrics reports", &["metrics", "reports", "--app", app], 0),
+        (
+            "metrics sales",
+            &[
+                "metrics",
+                "sales",
+                "--frequency",
+                "daily",
+                "--date",
+                "2026-11-20",
+            ],
+            0,
+        ),
+        ("metrics perf", &["metrics", "perf", "--app", app], 0),
+    ];
+    let runs: Vec<Seen> = cases
+        .iter()
+        .map(|(name, args, _)| observe(name, c(args)))
+        .collect();
+    for (seen, (name, _, code)) in runs.iter().zip(cases) {
+        assert_eq!(seen.out.code(), *code, "{name}: {}", seen.out.stderr());
+        // --verbose really talked: each command logged its requests.
+        assert!(
+            seen.out.stderr().contains("ascvault:"),
+            "{name}: --verbose said nothing"
+        );
+    }
+
+    let mut secrets = vec![
+        PASSPHRASE.to_owned(),
+        VALID_APP_PASSWORD.to_owned(),
+        VALID_APP_PASSWORD.replace('-', ""),
+        REVOKED_APP_PASSWORD.to_owned(),
+        REVOKED_APP_PASSWORD.replace('-', ""),
+    ];
+    let pem = fs::read_to_string(&p8).unwrap();
+    secrets.extend(
+        pem.lines()
+            .filter(|l| !l.starts_with("-----") && l.len() > 16)
+            .map(str::to_owned),
+    );
+    // Every token the commands signed, and its signature alone.
+    let tokens: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.bearer)
+        .collect();
+    assert!(tokens.len() >= cases.len() - 2, "too few signed requests");
+    for token in &tokens {
+        secrets.push(token.clone());
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(signature.len() > 40, "not a signed JWT: {token}");
+        secrets.push(signature.to_owned());
+    }
+    for seen in &runs {
+        assert_lacks(seen, &secrets, false);
     }
 }
