@@ -412,3 +412,29 @@ fn missing_vault_and_completions_and_man() {
         .stdout_has("ascvault");
     t.cmd(&["man"]).run().success().stdout_has(".TH ascvault");
 }
+
+#[cfg(unix)]
+#[test]
+fn core_dumps_are_disabled() {
+    // ascvault sets RLIMIT_CORE to 0 for itself; `run`'s child inherits it,
+    // which makes the limit observable from outside. ascvault is started
+    // with an unlimited core size, so a 0 can only come from ascvault.
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -c unlimited && ulimit -c && exec "$0" run fl -- sh -c 'ulimit -c'"#,
+        ])
+        .arg(crate::support::bin())
+        .env("ASCVAULT_VAULT", t.vault())
+        .env("ASCVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "unlimited\n0\n");
+}

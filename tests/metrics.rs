@@ -906,3 +906,63 @@ fn download_on_a_terminal_shows_progress_and_a_summary() {
     assert_eq!(crate::support::pty::exit_code(&mut session), 0);
     assert_eq!(files_in(&report_dir(&w)).len(), 5);
 }
+
+/// The `cx` of every `<circle>` of an SVG, in document order.
+fn circle_xs(path: &Path) -> Vec<f64> {
+    let text = fs::read_to_string(path).unwrap();
+    text.split("<circle")
+        .skip(1)
+        .map(|c| {
+            let i = c.find(" cx=\"").expect("cx") + 5;
+            c[i..i + c[i..].find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn date_columns_get_a_time_axis() {
+    let t = crate::support::Env::new();
+    let tsv = t.path("days.tsv");
+    // One day, then nine days: the second gap must be nine times the first.
+    fs::write(
+        &tsv,
+        "Date\tCounts\n2026-01-01\t5\n2026-01-02\t7\n2026-01-11\t6\n",
+    )
+    .unwrap();
+    let svg = t.path("days.svg");
+    t.cmd(&[
+        "metrics",
+        "chart",
+        tsv.to_str().unwrap(),
+        "--column",
+        "Counts",
+        "--by",
+        "Date",
+    ])
+    .args(&["--out", svg.to_str().unwrap()])
+    .run()
+    .success();
+    let xs = circle_xs(&svg);
+    assert_eq!(xs.len(), 3);
+    let (first, second) = (xs[1] - xs[0], xs[2] - xs[1]);
+    assert!(
+        (second / first - 9.0).abs() < 0.3,
+        "gaps {first} and {second}"
+    );
+    // Labels that are not all dates stay evenly spaced.
+    fs::write(&tsv, "Version\tCounts\n2.1\t5\n2.2\t7\n2.3\t6\n").unwrap();
+    t.cmd(&[
+        "metrics",
+        "chart",
+        tsv.to_str().unwrap(),
+        "--column",
+        "Counts",
+        "--by",
+        "Version",
+    ])
+    .args(&["--out", svg.to_str().unwrap()])
+    .run()
+    .success();
+    let xs = circle_xs(&svg);
+    assert!(((xs[2] - xs[1]) - (xs[1] - xs[0])).abs() < 1.0, "{xs:?}");
+}

@@ -38,6 +38,9 @@ pub struct Chart {
     pub y_caption: String,
     /// The x positions' labels (dates, versions, row numbers).
     pub x_labels: Vec<String>,
+    /// When every label is a date (`YYYY-MM-DD`): the axis is a time axis,
+    /// points sit at their day, and gaps between dates show as gaps.
+    pub x_days: Option<Vec<i64>>,
     /// The lines.
     pub series: Vec<Series>,
 }
@@ -156,7 +159,12 @@ where
     }
     let pad = (hi - lo) * 0.05;
     let n = chart.x_labels.len().max(1);
-    let x_max = (n - 1).max(1) as f64;
+    // x of the point at index i: its day on a time axis, else i itself.
+    let x_of = |i: usize| match &chart.x_days {
+        Some(days) => days.get(i).map_or(i as f64, |d| (d - days[0]) as f64),
+        None => i as f64,
+    };
+    let x_max = x_of(n - 1).max(1.0);
     let mut ctx = ChartBuilder::on(&root)
         .caption(&chart.title, (FAMILY, 22).into_font())
         .margin(16)
@@ -165,16 +173,19 @@ where
         .build_cartesian_2d(-0.02 * x_max..x_max * 1.02, (lo - pad)..(hi + pad))
         .map_err(|e| err(&e))?;
     let labels = chart.x_labels.clone();
+    let first_day = chart.x_days.as_ref().and_then(|d| d.first().copied());
     ctx.configure_mesh()
         .x_desc(&chart.x_caption)
         .y_desc(&chart.y_caption)
         .x_labels(n.min(10))
         .x_label_formatter(&|x: &f64| {
             let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
+            if (x - i).abs() > 1e-6 || i < 0.0 {
+                return String::new();
+            }
+            match first_day {
+                Some(day0) => date_of_day(day0 + i as i64),
+                None => labels.get(i as usize).cloned().unwrap_or_default(),
             }
         })
         .y_label_formatter(&|y: &f64| short_number(*y))
@@ -184,7 +195,7 @@ where
         .map_err(|e| err(&e))?;
     for (i, s) in chart.series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
-        let pts: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (*x as f64, *y)).collect();
+        let pts: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (x_of(*x), *y)).collect();
         ctx.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
             .map_err(|e| err(&e))?
             .label(s.name.clone())
@@ -207,6 +218,26 @@ where
     }
     root.present().map_err(|e| err(&e))?;
     Ok(())
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (`None` otherwise).
+pub fn day_of_date(text: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(text.trim(), &format).ok()?;
+    Some(
+        i64::from(date.to_julian_day())
+            - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day()),
+    )
+}
+
+/// The `YYYY-MM-DD` of a day number from [`day_of_date`].
+fn date_of_day(day: i64) -> String {
+    let epoch = i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day());
+    i32::try_from(day + epoch)
+        .ok()
+        .and_then(|j| time::Date::from_julian_day(j).ok())
+        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+        .unwrap_or_default()
 }
 
 /// `1234567` → `1.2M`; small numbers keep up to two decimals.
@@ -274,6 +305,15 @@ mod tests {
                 .count(),
             10
         );
+    }
+
+    #[test]
+    fn dates_map_to_days_and_back() {
+        assert_eq!(day_of_date("1970-01-02"), Some(1));
+        let d = day_of_date("2026-11-16").unwrap();
+        assert_eq!(day_of_date("2026-11-20").unwrap() - d, 4);
+        assert_eq!(date_of_day(d), "2026-11-16");
+        assert_eq!(day_of_date("2.3"), None);
     }
 
     #[test]

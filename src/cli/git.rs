@@ -311,13 +311,26 @@ pub fn setup(ctx: &Context) -> CliResult {
         changes.push(format!("deleted the textconv cache {CACHE_REF}"));
     }
 
-    let lock = format!("{rel}.lock");
-    let ignored = run(top, &["check-ignore", "-q", "--no-index", "--", &lock])
-        .is_some_and(|o| o.status.success());
-    if !ignored {
-        let line = format!("/{lock}");
-        append_line(&top.join(".gitignore"), &line)?;
-        changes.push(format!("added `{line}` to .gitignore"));
+    // The lock file, and the temp files a killed writer may leave (the next
+    // write sweeps them; until then `git add -A` must not pick them up).
+    let (dir, name) = match rel.rsplit_once('/') {
+        Some((dir, name)) => (format!("{dir}/"), name),
+        None => (String::new(), rel.as_str()),
+    };
+    let ignores = [
+        (format!("{rel}.lock"), format!("/{rel}.lock")),
+        (
+            format!("{dir}.{name}.a1b2c3.tmp"),
+            format!("/{dir}.{name}.*.tmp"),
+        ),
+    ];
+    for (sample, line) in ignores {
+        let ignored = run(top, &["check-ignore", "-q", "--no-index", "--", &sample])
+            .is_some_and(|o| o.status.success());
+        if !ignored {
+            append_line(&top.join(".gitignore"), &line)?;
+            changes.push(format!("added `{line}` to .gitignore"));
+        }
     }
 
     if changes.is_empty() {

@@ -1147,6 +1147,7 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
             unit.identifier.as_deref().unwrap_or("")
         ),
         x_labels: versions,
+        x_days: None,
         series,
     })
 }
@@ -1282,6 +1283,9 @@ fn chart_cmd(args: &ChartArgs) -> CliResult {
                 .unwrap_or_default()
         )
     });
+    // Dates (as analytics and sales reports have) get a real time axis.
+    let days: Option<Vec<i64>> = labels.iter().map(|l| chart::day_of_date(l)).collect();
+    let x_days = days.filter(|d| d.windows(2).all(|w| w[0] < w[1]));
     let chart = Chart {
         title: sanitize(&title),
         x_caption: sanitize(&x_caption),
@@ -1291,6 +1295,7 @@ fn chart_cmd(args: &ChartArgs) -> CliResult {
             points: values.iter().copied().enumerate().collect(),
         }],
         x_labels: labels,
+        x_days,
     };
     chart::draw(&chart, out, args.width, args.height)?;
     print(&format!("{}\n", out.display()))
