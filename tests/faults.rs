@@ -87,8 +87,14 @@ fn populate(vault: &Path, prefix: &str, n: usize) {
 /// Starts `cmd`, waits a random time below `max`, and SIGKILLs it. Returns
 /// whether the process was still running when killed.
 fn kill_at_random(cmd: Cmd, max: Duration) -> bool {
+    kill_between(cmd, Duration::ZERO, max)
+}
+
+/// Starts `cmd`, waits a random time between `min` and `max`, and SIGKILLs
+/// it. Returns whether the process was still running when killed.
+fn kill_between(cmd: Cmd, min: Duration, max: Duration) -> bool {
     let mut child = cmd.spawn();
-    let delay = max.mul_f64(fastrand::f64());
+    let delay = min + (max - min).mul_f64(fastrand::f64());
     thread::sleep(delay);
     let in_flight = child.try_wait().expect("try_wait").is_none();
     let _ = child.kill();
@@ -270,8 +276,10 @@ fn sigkill_during_merge_leaves_ours_old_or_merged() {
             .arg("ascvault.age")
     };
 
-    // Unkilled, the driver writes exactly the library's merge.
-    let window = duration_of(merge()).mul_f64(0.9);
+    // Unkilled, the driver writes exactly the library's merge. It writes
+    // last, after four KDFs: kills are spread over the second half of its
+    // run and a little past it, so many land around the write.
+    let took = duration_of(merge());
     let merged = open(&ours, PASSPHRASE).expect("merged ours opens");
     assert_eq!(merged, expected);
 
@@ -279,7 +287,7 @@ fn sigkill_during_merge_leaves_ours_old_or_merged() {
     while kills < MERGE_KILLS && attempts < MAX_ATTEMPTS {
         fs::write(&ours, &ours_old).unwrap();
         attempts += 1;
-        kills += usize::from(kill_at_random(merge(), window));
+        kills += usize::from(kill_between(merge(), took / 2, took.mul_f64(1.1)));
         let after = open(&ours, PASSPHRASE).expect("ours opens after SIGKILL in merge");
         if after == merged {
             landed_new += 1;
