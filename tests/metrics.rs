@@ -919,30 +919,28 @@ fn circle_xs(path: &Path) -> Vec<f64> {
         .collect()
 }
 
+/// The `cx` of each point when `column` is charted by `by` from a TSV.
+fn chart_xs(t: &crate::support::Env, tsv_text: &str, by: &str) -> Vec<f64> {
+    let (tsv, svg) = (t.path("chart.tsv"), t.path("chart.svg"));
+    fs::write(&tsv, tsv_text).unwrap();
+    let (tsv, svg_arg) = (tsv.to_str().unwrap(), svg.to_str().unwrap());
+    t.cmd(&[
+        "metrics", "chart", tsv, "--column", "Counts", "--by", by, "--out", svg_arg,
+    ])
+    .run()
+    .success();
+    circle_xs(&svg)
+}
+
 #[test]
 fn date_columns_get_a_time_axis() {
     let t = crate::support::Env::new();
-    let tsv = t.path("days.tsv");
     // One day, then nine days: the second gap must be nine times the first.
-    fs::write(
-        &tsv,
+    let xs = chart_xs(
+        &t,
         "Date\tCounts\n2026-01-01\t5\n2026-01-02\t7\n2026-01-11\t6\n",
-    )
-    .unwrap();
-    let svg = t.path("days.svg");
-    t.cmd(&[
-        "metrics",
-        "chart",
-        tsv.to_str().unwrap(),
-        "--column",
-        "Counts",
-        "--by",
         "Date",
-    ])
-    .args(&["--out", svg.to_str().unwrap()])
-    .run()
-    .success();
-    let xs = circle_xs(&svg);
+    );
     assert_eq!(xs.len(), 3);
     let (first, second) = (xs[1] - xs[0], xs[2] - xs[1]);
     assert!(
@@ -950,19 +948,6 @@ fn date_columns_get_a_time_axis() {
         "gaps {first} and {second}"
     );
     // Labels that are not all dates stay evenly spaced.
-    fs::write(&tsv, "Version\tCounts\n2.1\t5\n2.2\t7\n2.3\t6\n").unwrap();
-    t.cmd(&[
-        "metrics",
-        "chart",
-        tsv.to_str().unwrap(),
-        "--column",
-        "Counts",
-        "--by",
-        "Version",
-    ])
-    .args(&["--out", svg.to_str().unwrap()])
-    .run()
-    .success();
-    let xs = circle_xs(&svg);
+    let xs = chart_xs(&t, "Version\tCounts\n2.1\t5\n2.2\t7\n2.3\t6\n", "Version");
     assert!(((xs[2] - xs[1]) - (xs[1] - xs[0])).abs() < 1.0, "{xs:?}");
 }
