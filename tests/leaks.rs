@@ -196,14 +196,14 @@ fn secrets_appear_only_where_asked() {
     // /proc on Linux), but not the vault passphrase, and not in any argv.
     let run = c(&["run", "pw", "--", "sh", "-c"]).arg(concat!(
         r#"test -n "$ASC_APP_SPECIFIC_PASSWORD" && "#,
-        r#"test -z "${ASCVAULT_PASSPHRASE+set}" && sleep 1"#
+        r#"test -z "${ASCVAULT_PASSPHRASE+set}" && sleep 3"#
     ));
     let child = run.spawn();
     let pid = child.id();
     let mut grandchild_env = None;
     let mut grandchild_cmdline = String::new();
     if cfg!(target_os = "linux") {
-        for _ in 0..50 {
+        for _ in 0..250 {
             thread::sleep(Duration::from_millis(20));
             let kids =
                 fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
