@@ -10,35 +10,26 @@ use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use p256::pkcs8::DecodePrivateKey;
 use serde_json::{Value, json};
 
-use crate::support::{Cmd, Env, fixtures};
+use crate::support::fixtures;
+use crate::support::standin::AscWorld;
 
 const APP: &str = seed::NOTES_APP_ID;
 const BUNDLE: &str = seed::NOTES_BUNDLE_ID;
 const REVIEWS_PATH: &str = "/v1/apps/1234567890/customerReviews";
 
-/// A vault with one api-key entry (`asc`) and a stand-in to talk to.
-struct World {
-    t: Env,
-    server: Standin,
+/// The shared vault-and-stand-in world, plus request counting.
+struct World(AscWorld);
+
+impl std::ops::Deref for World {
+    type Target = AscWorld;
+    fn deref(&self) -> &AscWorld {
+        &self.0
+    }
 }
 
 impl World {
     fn new() -> World {
-        let t = Env::new();
-        t.init().add_key("asc", "TESTKEY001");
-        World {
-            t,
-            server: Standin::start(),
-        }
-    }
-
-    /// A command aimed at the stand-in, with millisecond retry delays.
-    fn cmd(&self, args: &[&str]) -> Cmd {
-        self.t
-            .cmd(args)
-            .env("ASCVAULT_API_BASE", self.server.url())
-            .env("ASCVAULT_CONTENT_DELIVERY_BASE", self.server.url())
-            .env("ASCVAULT_RETRY_BASE_MS", "5")
+        World(AscWorld::new())
     }
 
     fn count(&self, prefix: &str) -> usize {

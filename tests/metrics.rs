@@ -8,35 +8,31 @@
 use std::fs;
 use std::path::Path;
 
-use asc_standin::Standin;
 use asc_standin::metrics::{
     APP_ID, BUILD_ID, DOWNLOADS_HEADER, DOWNLOADS_REPORT, NO_SALES_DATE, SESSIONS_REPORT,
     SegmentFault, VENDOR,
 };
 
+use crate::support::standin::AscWorld;
 use crate::support::{Cmd, Env, fixtures};
 
-struct World {
-    t: Env,
-    s: Standin,
+/// The shared vault-and-stand-in world, plus metrics helpers.
+struct World(AscWorld);
+
+impl std::ops::Deref for World {
+    type Target = AscWorld;
+    fn deref(&self) -> &AscWorld {
+        &self.0
+    }
 }
 
 impl World {
     fn new() -> World {
-        let t = Env::new();
-        t.init().add_key("asc", "TESTKEY001");
-        World {
-            t,
-            s: Standin::start(),
-        }
+        World(AscWorld::new())
     }
 
     fn metrics(&self, args: &[&str]) -> Cmd {
-        self.t
-            .cmd(&["metrics"])
-            .args(args)
-            .env("ASCVAULT_API_BASE", self.s.url())
-            .env("ASCVAULT_RETRY_BASE_MS", "5")
+        self.cmd(&["metrics"]).args(args)
     }
 
     fn out(&self) -> std::path::PathBuf {
@@ -66,7 +62,7 @@ impl World {
     fn daily_segments(&self) -> Vec<String> {
         // Instances oldest first: 2026-10-01 (1), 2026-11-16 weekly (1),
         // 2026-11-20 (2), 2026-11-21 (1).
-        let all = self.s.metrics().segment_ids(DOWNLOADS_REPORT);
+        let all = self.server.metrics().segment_ids(DOWNLOADS_REPORT);
         assert_eq!(all.len(), 5, "{all:?}");
         let weekly_and_old: Vec<String> = all[..2].to_vec();
         all.into_iter()
@@ -113,7 +109,7 @@ fn request_when_one_exists_shows_it_instead_of_failing() {
 #[test]
 fn request_without_the_admin_role_is_refused_with_a_hint() {
     let w = World::new();
-    w.s.metrics().set_admin(false);
+    w.server.metrics().set_admin(false);
     let before = w.t.vault_bytes();
     w.metrics(&["request", "--app", asc_standin::seed::WEATHER_APP_ID])
         .run()
@@ -181,7 +177,7 @@ fn download_merges_into_one_header_and_sends_no_token_to_segment_urls() {
     // 5 + 3 rows on the 20th, 4 on the 21st.
     assert_eq!(lines.len(), 1 + 12, "{merged}");
     assert!(lines[1..].iter().all(|l| l.starts_with("2026-11-2")));
-    let fetches = w.s.metrics().segment_fetches();
+    let fetches = w.server.metrics().segment_fetches();
     assert_eq!(fetches.len(), 3);
     assert!(fetches.iter().all(|f| !f.authorization), "{fetches:?}");
 }
@@ -217,7 +213,8 @@ fn download_to_stdout_streams_one_header() {
 fn a_checksum_mismatch_while_streaming_to_stdout_fails() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[1], SegmentFault::WrongChecksum);
     w.metrics(&[
         "download",
@@ -241,7 +238,8 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
     let w = World::new();
     let segs = w.daily_segments();
     // The last segment breaks halfway on every attempt.
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[2], SegmentFault::FailHalfway(u32::MAX));
     w.download(&["--jobs", "1"])
         .run()
@@ -255,16 +253,16 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
     );
     assert!(names.iter().all(|n| !n.contains("part")), "{names:?}");
     assert!(!names.iter().any(|n| n.contains(&segs[2])));
-    let before = w.s.metrics().segment_fetches().len();
+    let before = w.server.metrics().segment_fetches().len();
     assert_eq!(
         before,
         2 + 4,
         "two good fetches, one failing segment tried 4 times"
     );
 
-    w.s.metrics().clear_fault(&segs[2]);
+    w.server.metrics().clear_fault(&segs[2]);
     w.download(&["--merge"]).run().success();
-    let again: Vec<String> = w.s.metrics().segment_fetches()[before..]
+    let again: Vec<String> = w.server.metrics().segment_fetches()[before..]
         .iter()
         .map(|f| f.segment.clone())
         .collect();
@@ -278,16 +276,18 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
 fn a_segment_cut_once_is_fetched_again() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[0], SegmentFault::FailHalfway(1));
     w.download(&[]).run().success();
     assert_eq!(files_in(&report_dir(&w)).len(), 3);
-    let n =
-        w.s.metrics()
-            .segment_fetches()
-            .iter()
-            .filter(|f| f.segment == segs[0])
-            .count();
+    let n = w
+        .server
+        .metrics()
+        .segment_fetches()
+        .iter()
+        .filter(|f| f.segment == segs[0])
+        .count();
     assert_eq!(n, 2);
 }
 
@@ -295,7 +295,8 @@ fn a_segment_cut_once_is_fetched_again() {
 fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[1], SegmentFault::WrongChecksum);
     w.download(&["--jobs", "1"])
         .run()
@@ -315,7 +316,8 @@ fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
 fn a_size_mismatch_is_an_error() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[0], SegmentFault::WrongSize);
     w.download(&["--jobs", "1"])
         .run()
@@ -328,7 +330,8 @@ fn a_size_mismatch_is_an_error() {
 fn a_truncated_gzip_stream_is_an_error_and_leaves_no_file() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics()
+    w.server
+        .metrics()
         .fault_segment(&segs[2], SegmentFault::Truncated);
     w.download(&["--jobs", "1", "--merge"])
         .run()
@@ -343,7 +346,9 @@ fn a_truncated_gzip_stream_is_an_error_and_leaves_no_file() {
 fn an_expired_segment_url_is_a_refusal() {
     let w = World::new();
     let segs = w.daily_segments();
-    w.s.metrics().fault_segment(&segs[0], SegmentFault::Expired);
+    w.server
+        .metrics()
+        .fault_segment(&segs[0], SegmentFault::Expired);
     w.download(&["--jobs", "1"])
         .run()
         .fails(6)
@@ -888,7 +893,7 @@ fn download_on_a_terminal_shows_progress_and_a_summary() {
     let mut cmd = crate::support::pty::ascvault(w.t.dir.path(), &w.t.vault());
     let out = w.out();
     cmd.env("ASCVAULT_PASSPHRASE", crate::support::PASSPHRASE)
-        .env("ASCVAULT_API_BASE", w.s.url())
+        .env("ASCVAULT_API_BASE", w.server.url())
         .args([
             "metrics",
             "download",

@@ -296,3 +296,5 @@ impl Outcome {
 
 #[cfg(unix)]
 pub mod pty;
+
+pub mod standin;
