@@ -152,7 +152,19 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
                 map.insert("secret".into(), json!(e.secret().map(|s| s.expose())));
             }
         }
-        return print_json(&v);
+        if !args.reveal {
+            return print_json(&v);
+        }
+        // The record holds the secret: wipe the rendered text and the value.
+        let mut text = zeroize::Zeroizing::new(
+            serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?,
+        );
+        text.push('\n');
+        let printed = print(&text);
+        if let Some(Value::String(secret)) = v.get_mut("secret") {
+            zeroize::Zeroize::zeroize(secret);
+        }
+        return printed;
     }
     if args.reveal {
         let secret = e.secret().ok_or_else(|| {
