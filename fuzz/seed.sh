@@ -59,6 +59,48 @@ created = 2025-01-02T03:04:05Z
 revoked = false
 TOML
 printf 'format = "ascvault"\nversion = "1.0"\n' > corpus/parse_toml/empty
+# For the parse in pieces (cut at `[[entry]]` lines): a header line inside a
+# multi-line string, a table inside an entry, an unknown table between
+# entries, datetimes in unknown keys of the head and of an entry.
+cat > corpus/parse_toml/split <<'TOML'
+format = "ascvault"
+version = "1.2"
+seen = 2026-01-02T03:04:05Z
+
+[[entry]]
+id = "a1"
+label = "one"
+kind = "api-key"
+created = 2026-01-02T03:04:05Z
+note = """
+[[entry]]
+"""
+rotated = 2026-02-02T03:04:05+01:00
+
+[[entry]]
+id = "b2"
+label = "two"
+kind = "app-specific-password"
+created = 2026-01-02T03:04:05Z
+
+[entry.sub]
+k = 1
+
+[[entry]]
+id = "c3"
+label = "three"
+kind = "passkey"
+created = 2026-01-02T03:04:05Z
+
+[extra]
+k = 2
+
+[[entry]]
+id = "d4"
+label = "four"
+kind = "api-key"
+created = 2026-01-02T03:04:05Z
+TOML
 # merge: base, ours and theirs separated by NUL bytes, sharing entry ids so
 # the per-entry rules (fields, removal, revocation, labels) are in reach.
 mkdir -p corpus/merge

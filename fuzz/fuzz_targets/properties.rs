@@ -34,6 +34,7 @@ pub fn parse_toml(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
         return false;
     };
+    split_agrees(text);
     let Ok(doc) = Document::parse(text) else {
         return false;
     };
@@ -47,6 +48,23 @@ pub fn parse_toml(data: &[u8]) -> bool {
         "to_canonical is not a fixed point"
     );
     true
+}
+
+/// The parse in pieces (cut at every `[[entry]]` line, on two threads)
+/// either declines or gives what the whole-text parse gives.
+pub fn split_agrees(text: &str) {
+    let Some(split) = Document::parse_split(text, 1, 2) else {
+        return;
+    };
+    match (split, Document::parse_whole(text)) {
+        (Ok(a), Ok(b)) => assert!(same(&a, &b), "split parse != whole parse"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!(
+            "split parse {} but whole parse {}",
+            if a.is_ok() { "accepts" } else { "refuses" },
+            if b.is_ok() { "accepts" } else { "refuses" },
+        ),
+    }
 }
 
 /// What the `merge` properties concluded about one input.

@@ -426,6 +426,12 @@ impl Default for Document {
     }
 }
 
+/// Texts this long are parsed in pieces ([`super::split`]); below it a
+/// single parse is as fast.
+const SPLIT_MIN_BYTES: usize = 64 * 1024;
+/// About how much text each piece of a split parse holds.
+const SPLIT_PIECE_BYTES: usize = 32 * 1024;
+
 /// Just the keys needed to decide whether the rest can be read.
 #[derive(Deserialize)]
 struct Head {
@@ -436,12 +442,35 @@ struct Head {
 impl Document {
     /// Parses and validates a plaintext.
     pub fn parse(text: &str) -> Result<Document, FormatError> {
-        match toml::from_str::<Document>(text) {
-            Ok(doc) => {
-                check_head(&doc.format, doc.version)?;
-                doc.check()?;
-                Ok(doc)
+        if text.len() >= SPLIT_MIN_BYTES {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+            if let Some(result) = Self::parse_split(text, SPLIT_PIECE_BYTES, threads) {
+                return result;
             }
+        }
+        Self::parse_whole(text)
+    }
+
+    /// [`Document::parse`] of a text cut into pieces of about `piece_bytes`
+    /// parsed on up to `threads` threads; `None` when the text cannot be cut
+    /// safely. Public for the fuzz targets, which check it agrees with
+    /// [`Document::parse_whole`].
+    #[doc(hidden)]
+    pub fn parse_split(
+        text: &str,
+        piece_bytes: usize,
+        threads: usize,
+    ) -> Option<Result<Document, FormatError>> {
+        let doc = super::split::parse(text, piece_bytes, threads)?;
+        Some(doc.checked())
+    }
+
+    /// [`Document::parse`] without the split: one `toml` parse of the whole
+    /// text. Public for the fuzz targets, which compare the two.
+    #[doc(hidden)]
+    pub fn parse_whole(text: &str) -> Result<Document, FormatError> {
+        match toml::from_str::<Document>(text) {
+            Ok(doc) => doc.checked(),
             Err(err) => {
                 // Say "newer version" rather than a schema error when that is the cause.
                 if let Ok(head) = toml::from_str::<Head>(text) {
@@ -463,6 +492,12 @@ impl Document {
                 Err(toml_error(text, &err))
             }
         }
+    }
+
+    fn checked(self) -> Result<Document, FormatError> {
+        check_head(&self.format, self.version)?;
+        self.check()?;
+        Ok(self)
     }
 
     fn check(&self) -> Result<(), FormatError> {

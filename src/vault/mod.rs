@@ -1,6 +1,7 @@
 //! The vault: an age-encrypted TOML document of credentials (spec/FORMAT.md).
 //!
-//! - [`format`]: the plaintext schema and its canonical serialization;
+//! - [`format`]: the plaintext schema and its canonical serialization (large
+//!   texts parsed in pieces on several threads: `split`);
 //! - [`crypto`]: the age container (header inspection, decrypt, prepared encrypt);
 //! - [`store`]: the file on disk (lock, atomic write);
 //! - [`credential`]: validation of what goes into an entry;
@@ -18,6 +19,7 @@ pub mod merge;
 pub mod ops;
 pub mod render;
 mod secret;
+mod split;
 pub mod store;
 
 pub use crypto::{
