@@ -50,10 +50,15 @@ pub fn parse_toml(data: &[u8]) -> bool {
     true
 }
 
-/// The parse in pieces (cut at every `[[entry]]` line, on two threads)
-/// either declines or gives what the whole-text parse gives.
+/// The parse in pieces (cut at every `[[entry]]` line) either declines or
+/// gives what the whole-text parse gives.
+///
+/// On one thread: with a helper thread per input, LeakSanitizer reports the
+/// thread's destructor list (`__cxa_thread_atexit_impl`, 32 bytes) as a leak
+/// and stops the fuzzer. That the pieces come back in order from several
+/// threads is checked by the unit tests of `src/vault/split.rs`.
 pub fn split_agrees(text: &str) {
-    let Some(split) = Document::parse_split(text, 1, 2) else {
+    let Some(split) = Document::parse_split(text, 1, 1) else {
         return;
     };
     match (split, Document::parse_whole(text)) {

@@ -34,8 +34,12 @@ pub fn say(text: &str) {
 /// as labels typed by someone else or anything a server sent.
 pub fn sanitize(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .map(|c| if is_unsafe(c) { ' ' } else { c })
         .collect()
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() && c != '\t'
 }
 
 /// Cuts text to at most `max` characters, marking the cut with `…`.
@@ -65,8 +69,14 @@ impl Table {
     }
 
     /// Adds a row (cells are sanitized).
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.iter().map(|c| sanitize(c)).collect());
+    pub fn row(&mut self, mut cells: Vec<String>) {
+        for cell in &mut cells {
+            // Most cells are clean: keep them rather than copy them.
+            if cell.chars().any(is_unsafe) {
+                *cell = sanitize(cell);
+            }
+        }
+        self.rows.push(cells);
     }
 
     /// True when no rows were added.
@@ -83,21 +93,20 @@ impl Table {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
-        let mut out = String::new();
+        let line_bytes: usize = widths.iter().map(|w| w + 2).sum();
+        let mut out = String::with_capacity((self.rows.len() + 1) * line_bytes);
         for row in std::iter::once(&self.header).chain(&self.rows) {
-            let mut line = String::new();
+            let start = out.len();
             for (i, cell) in row.iter().enumerate().take(columns) {
-                if i + 1 == columns {
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.extend(std::iter::repeat_n(
-                        ' ',
-                        widths[i] - cell.chars().count() + 2,
-                    ));
+                out.push_str(cell);
+                if i + 1 < columns {
+                    let pad = widths[i] - cell.chars().count() + 2;
+                    out.extend(std::iter::repeat_n(' ', pad));
                 }
             }
-            out.push_str(line.trim_end());
+            // No trailing blanks (an empty last cell, a cell ending in spaces).
+            let end = start + out[start..].trim_end().len();
+            out.truncate(end);
             out.push('\n');
         }
         out
@@ -112,7 +121,8 @@ mod tests {
     fn tables_align_and_sanitize() {
         let mut t = Table::new(&["A", "LONGER"]);
         t.row(vec!["xyz\u{1b}[2J".into(), "1".into()]);
-        assert_eq!(t.render(), "A        LONGER\nxyz [2J  1\n");
+        t.row(vec!["é".into(), "".into()]);
+        assert_eq!(t.render(), "A        LONGER\nxyz [2J  1\né\n");
     }
 
     #[test]

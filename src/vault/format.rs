@@ -107,7 +107,8 @@ impl Timestamp {
 
     /// The date part, e.g. `2026-11-25`.
     pub fn date(&self) -> String {
-        self.rfc3339()[..10].to_owned()
+        let t = self.0;
+        format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
     }
 }
 
