@@ -429,7 +429,7 @@ impl Default for Document {
 
 /// Texts this long are parsed in pieces ([`super::split`]); below it a
 /// single parse is as fast.
-const SPLIT_MIN_BYTES: usize = 64 * 1024;
+pub(super) const SPLIT_MIN_BYTES: usize = 64 * 1024;
 /// About how much text each piece of a split parse holds.
 const SPLIT_PIECE_BYTES: usize = 32 * 1024;
 

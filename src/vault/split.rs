@@ -228,6 +228,26 @@ mod tests {
     }
 
     #[test]
+    fn document_parse_takes_the_split_path_for_large_texts_with_the_same_outcome() {
+        let n = 1 + super::super::format::SPLIT_MIN_BYTES / entry(0).len();
+        let text = format!("{HEAD}{}", (0..n).map(entry).collect::<String>());
+        assert!(text.len() >= super::super::format::SPLIT_MIN_BYTES);
+        assert!(parse(&text, 32 * 1024, 2).is_some(), "the cut is taken");
+        let doc = Document::parse(&text).unwrap();
+        assert_eq!(doc.entries.len(), n);
+        assert_eq!(doc, Document::parse_whole(&text).unwrap());
+
+        // A check failing after a split parse says what the whole parse says.
+        let clash = text.replace("label = \"e7\"", "label = \"E1\"");
+        let split = Document::parse(&clash).unwrap_err().to_string();
+        assert_eq!(
+            split,
+            Document::parse_whole(&clash).unwrap_err().to_string()
+        );
+        assert!(split.contains("E1") || split.contains("e1"), "{split}");
+    }
+
+    #[test]
     fn no_entries_means_no_cut() {
         assert!(parse(HEAD, 1, 2).is_none());
     }
