@@ -403,3 +403,97 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
         assert_lacks(seen, &secrets, false);
     }
 }
+
+/// While `run`'s child works (a release can take an hour), the waiting
+/// ascvault holds only the credential it handed over: no other entry's
+/// secret and not the passphrase, neither live nor in memory it freed.
+/// Read from `/proc/<pid>/mem`, which for a non-dumpable process takes
+/// CAP_SYS_PTRACE (CI runs as root); skipped, and said so, without it.
+#[cfg(target_os = "linux")]
+#[test]
+fn run_holds_only_the_handed_over_credential_while_its_child_runs() {
+    const OTHER: &str = "hjkl-asdf-qwer-zxcv";
+    let t = Env::new();
+    t.init()
+        .add_password("pw", "dev@example.com", PASSWORD)
+        .add_password("other", "dev@example.com", OTHER)
+        .add_key("key", "TESTKEY001");
+    // The passphrase from a file: in the environment it would sit in the
+    // process's environ block, which is not ours to wipe.
+    let started = t.path("started");
+    let child = t
+        .bare(&["--passphrase-file", "pass", "run", "pw", "--", "sh", "-c"])
+        .arg(format!("touch {}; exec sleep 30", started.display()))
+        .spawn();
+    let pid = child.id();
+    for _ in 0..500 {
+        if started.exists() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert!(started.exists(), "run's child never started");
+    let memory = read_memory(pid);
+    // End the child (the sleep), so run returns.
+    let kids = fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    for kid in kids.split_whitespace() {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", kid])
+            .status();
+    }
+    let _ = child.wait_with_output();
+    let Some(memory) = memory else {
+        assert!(
+            !rustix::process::geteuid().is_root(),
+            "root could not read /proc/{pid}/mem"
+        );
+        eprintln!("skipped: reading /proc/<pid>/mem of a non-dumpable process needs root");
+        return;
+    };
+    let has = |needle: &str| memory.windows(needle.len()).any(|w| w == needle.as_bytes());
+    // The scan sees the heap: the credential being handed over is there (in
+    // the child's environment as std's Command keeps it).
+    assert!(
+        has(PASSWORD),
+        "the scan found not even the handed-over password"
+    );
+    assert!(!has(OTHER), "another entry's password is in run's memory");
+    assert!(!has(PASSPHRASE), "the vault passphrase is in run's memory");
+    let pem = fs::read_to_string(fixtures().join("keys/AuthKey_TESTKEY001.p8")).unwrap();
+    for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!has(line), "the API key's PEM is in run's memory");
+    }
+}
+
+/// Every readable mapping of process `pid`, concatenated; `None` when the
+/// kernel refuses to show it.
+#[cfg(target_os = "linux")]
+fn read_memory(pid: u32) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
+    let mut mem = fs::File::open(format!("/proc/{pid}/mem")).ok()?;
+    let mut all = Vec::new();
+    let mut read_any = false;
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if !perms.starts_with('r') || line.contains("[vvar") || line.contains("[vsyscall]") {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
+        else {
+            continue;
+        };
+        let mut region = vec![0; (end - start) as usize];
+        if mem.seek(SeekFrom::Start(start)).is_ok() && mem.read_exact(&mut region).is_ok() {
+            all.extend_from_slice(&region);
+            read_any = true;
+        }
+    }
+    read_any.then_some(all)
+}

@@ -38,8 +38,10 @@ pub fn credential_env(entry: &Entry) -> Vec<(&'static str, String)> {
 /// Runs the child and returns its exit status as ours.
 pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitCode> {
     let doc = ctx.open()?.document;
-    let entry = doc.usable(&args.label)?;
-    let mut env = credential_env(entry);
+    let mut env = credential_env(doc.usable(&args.label)?);
+    // The child may run for an hour: keep only what it is handed, not every
+    // secret of the vault, in this waiting process.
+    drop(doc);
     let (program, rest) = args
         .command
         .split_first()
@@ -58,7 +60,6 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitCode> {
     for (_, value) in env.iter_mut() {
         zeroize::Zeroize::zeroize(value);
     }
-    drop(doc);
     let status = status
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", program.to_string_lossy())))?;
     Ok(exit_code_of(status))
