@@ -406,7 +406,8 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
 
 /// While `run`'s child works (a release can take an hour), the waiting
 /// ascvault holds only the credential it handed over: no other entry's
-/// secret and not the passphrase, neither live nor in memory it freed.
+/// secret and not the passphrase, neither live nor in memory it freed;
+/// with the passphrase from a file and typed at a terminal prompt.
 /// Read from `/proc/<pid>/mem`, which for a non-dumpable process takes
 /// CAP_SYS_PTRACE (CI runs as root); skipped, and said so, without it.
 #[cfg(target_os = "linux")]
@@ -418,51 +419,89 @@ fn run_holds_only_the_handed_over_credential_while_its_child_runs() {
         .add_password("pw", "dev@example.com", PASSWORD)
         .add_password("other", "dev@example.com", OTHER)
         .add_key("key", "TESTKEY001");
+    let started = t.path("started");
+    // The child names its parent, the waiting ascvault, then waits.
+    let child_script = format!(
+        "echo $PPID > {0}.tmp && mv {0}.tmp {0}; exec sleep 30",
+        started.display()
+    );
+    let run_args = ["run", "pw", "--", "sh", "-c", child_script.as_str()];
+
     // The passphrase from a file: in the environment it would sit in the
     // process's environ block, which is not ours to wipe.
-    let started = t.path("started");
-    let child = t
-        .bare(&["--passphrase-file", "pass", "run", "pw", "--", "sh", "-c"])
-        .arg(format!("touch {}; exec sleep 30", started.display()))
+    let from_file = t
+        .bare(&["--passphrase-file", "pass"])
+        .args(&run_args)
         .spawn();
-    let pid = child.id();
-    for _ in 0..500 {
+    let memory = memory_while_child_runs(&started);
+    let _ = from_file.wait_with_output();
+    let mut seen = vec![("file", memory)];
+
+    let _ = fs::remove_file(&started);
+    let mut prompted = crate::support::pty::spawn({
+        let mut c = crate::support::pty::ascvault(t.dir.path(), &t.vault());
+        c.args(run_args);
+        c
+    });
+    prompted.exp_string("Vault passphrase: ").unwrap();
+    prompted.send_line(PASSPHRASE).unwrap();
+    seen.push(("prompt", memory_while_child_runs(&started)));
+    let _ = prompted.exp_eof();
+
+    let pem = fs::read_to_string(fixtures().join("keys/AuthKey_TESTKEY001.p8")).unwrap();
+    for (source, memory) in seen {
+        let Some(memory) = memory else {
+            assert!(
+                !rustix::process::geteuid().is_root(),
+                "root could not read /proc/<pid>/mem"
+            );
+            eprintln!("skipped: reading /proc/<pid>/mem of a non-dumpable process needs root");
+            return;
+        };
+        let has = |needle: &str| memory.windows(needle.len()).any(|w| w == needle.as_bytes());
+        // The scan sees the heap: the credential being handed over is there
+        // (in the child's environment as std's Command keeps it).
+        assert!(
+            has(PASSWORD),
+            "{source}: the scan missed the handed-over password"
+        );
+        assert!(
+            !has(OTHER),
+            "{source}: another entry's password is in memory"
+        );
+        assert!(
+            !has(PASSPHRASE),
+            "{source}: the vault passphrase is in memory"
+        );
+        for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(!has(line), "{source}: the API key's PEM is in memory");
+        }
+    }
+}
+
+/// Waits for `run`'s child to say it started, reads the waiting ascvault's
+/// memory, then kills the child so that `run` returns.
+#[cfg(target_os = "linux")]
+fn memory_while_child_runs(started: &std::path::Path) -> Option<Vec<u8>> {
+    for _ in 0..1000 {
         if started.exists() {
             break;
         }
         thread::sleep(Duration::from_millis(10));
     }
-    assert!(started.exists(), "run's child never started");
+    let pid: u32 = fs::read_to_string(started)
+        .expect("run's child never started")
+        .trim()
+        .parse()
+        .unwrap();
     let memory = read_memory(pid);
-    // End the child (the sleep), so run returns.
     let kids = fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
     for kid in kids.split_whitespace() {
         let _ = std::process::Command::new("kill")
             .args(["-KILL", kid])
             .status();
     }
-    let _ = child.wait_with_output();
-    let Some(memory) = memory else {
-        assert!(
-            !rustix::process::geteuid().is_root(),
-            "root could not read /proc/{pid}/mem"
-        );
-        eprintln!("skipped: reading /proc/<pid>/mem of a non-dumpable process needs root");
-        return;
-    };
-    let has = |needle: &str| memory.windows(needle.len()).any(|w| w == needle.as_bytes());
-    // The scan sees the heap: the credential being handed over is there (in
-    // the child's environment as std's Command keeps it).
-    assert!(
-        has(PASSWORD),
-        "the scan found not even the handed-over password"
-    );
-    assert!(!has(OTHER), "another entry's password is in run's memory");
-    assert!(!has(PASSPHRASE), "the vault passphrase is in run's memory");
-    let pem = fs::read_to_string(fixtures().join("keys/AuthKey_TESTKEY001.p8")).unwrap();
-    for line in pem.lines().filter(|l| !l.starts_with("-----")) {
-        assert!(!has(line), "the API key's PEM is in run's memory");
-    }
+    memory
 }
 
 /// Every readable mapping of process `pid`, concatenated; `None` when the
