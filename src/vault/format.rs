@@ -442,6 +442,10 @@ struct Head {
 
 impl Document {
     /// Parses and validates a plaintext.
+    ///
+    /// Texts of 64 KiB and more are cut at their `[[entry]]` lines and the
+    /// pieces parsed on up to as many threads as there are cores (scoped:
+    /// none outlives the call); the result is the same as one parse.
     pub fn parse(text: &str) -> Result<Document, FormatError> {
         if text.len() >= SPLIT_MIN_BYTES {
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
