@@ -1,5 +1,8 @@
 //! The command line, as clap parses it. Validation beyond what clap does
 //! happens in the command modules; nothing here touches the vault.
+// The doc comments here are clap's --help text, where `AuthKey_<KEYID>.p8`
+// reads right; rustdoc would take `<KEYID>` for an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

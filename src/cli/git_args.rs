@@ -1,5 +1,8 @@
 //! Arguments of the git-related commands (issue 5): `git setup`,
 //! `textconv`, `merge`, `check`, `import p8`, `export`.
+// The doc comments here are clap's --help text, where `AuthKey_<KEYID>.p8`
+// reads right; rustdoc would take `<KEYID>` for an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

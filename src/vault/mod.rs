@@ -1,6 +1,6 @@
 //! The vault: an age-encrypted TOML document of credentials (spec/FORMAT.md).
 //!
-//! - [`format`]: the plaintext schema and its canonical serialization (large
+//! - [`format`](mod@format): the plaintext schema and its canonical serialization (large
 //!   texts parsed in pieces on several threads: `split`);
 //! - [`crypto`]: the age container (header inspection, decrypt, prepared encrypt);
 //! - [`store`]: the file on disk (lock, atomic write);
