@@ -119,6 +119,46 @@ fn revoke_confirms_at_the_terminal() {
         .stdout_has("\"revoked\": true");
 }
 
+/// `remove` and `revoke` unlock once, then ask without holding the lock: a
+/// write by another process while the question waits is kept, and the
+/// answer applies to the vault as it is then.
+#[test]
+fn a_write_while_a_confirmation_waits_is_kept() {
+    let t = Env::new();
+    t.init()
+        .add_password("fl", "dev@example.com", PW)
+        .add_password("xc", "dev@example.com", PW);
+    for (args, question) in [
+        (["remove", "fl"], "Delete fl for good?"),
+        (["revoke", "xc"], "Revoke xc?"),
+    ] {
+        let mut p = spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.env("ASCVAULT_PASSPHRASE", PASSPHRASE).args(args);
+            c
+        });
+        p.exp_string(question).unwrap();
+        let added = format!("added-during-{}", args[0]);
+        t.add_password(&added, "dev@example.com", PW);
+        p.send_line("y").unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&mut p), 0, "{args:?}");
+        let list = t.cmd(&["list", "--all"]).run().success();
+        assert!(
+            list.stdout().contains(&added),
+            "{args:?}: {}",
+            list.stdout()
+        );
+    }
+    let list = t.cmd(&["list", "--all", "--json"]).run().success().json();
+    let entries = list.as_array().unwrap();
+    let label = |e: &serde_json::Value| e["label"].as_str().unwrap().to_owned();
+    assert!(!entries.iter().any(|e| label(e) == "fl"), "fl was removed");
+    let xc = entries.iter().find(|e| label(e) == "xc").unwrap();
+    assert_eq!(xc["revoked"], true);
+    assert_eq!(entries.len(), 3);
+}
+
 #[test]
 fn passwd_at_the_terminal_changes_the_passphrase() {
     let t = Env::new();

@@ -11,7 +11,9 @@ use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets;
-use crate::vault::{Container, Entry, Kind, NewApiKey, NewPassword, Timestamp, WARN_WORK_FACTOR};
+use crate::vault::{
+    Container, Document, Entry, Kind, NewApiKey, NewPassword, Timestamp, WARN_WORK_FACTOR,
+};
 
 /// `init`
 pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
@@ -247,20 +249,23 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         return Ok(());
     }
     let label = args.label.as_deref().unwrap_or_default();
-    if !args.yes {
+    let change = |doc: &mut Document| {
+        let kind = doc.get(label)?.kind.clone();
+        Ok((doc.revoke(label, now)?, kind))
+    };
+    let (changed, kind) = if args.yes {
+        ctx.vault.update(&pass, change)?
+    } else {
         // Look the entry up before asking, so a typo fails without a question.
-        let doc = ctx.vault.open(&pass)?.document;
-        let entry = doc.get(label)?;
+        let draft = ctx.vault.draft(&pass)?;
+        let entry = draft.document().get(label)?;
         if !entry.revoked
             && !secrets::confirm(&format!("Revoke {}?", sanitize(&entry.label)), false)?
         {
             return Err(CliError::new("nothing revoked"));
         }
-    }
-    let (changed, kind) = ctx.vault.update(&pass, |doc| {
-        let kind = doc.get(label)?.kind.clone();
-        Ok((doc.revoke(label, now)?, kind))
-    })?;
+        ctx.vault.commit(draft, change)?
+    };
     if !changed {
         say(&format!("{} was already revoked", sanitize(label)));
         return Ok(());
@@ -277,17 +282,20 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
 /// `remove`
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
     let pass = ctx.passphrase()?;
-    if !args.yes {
-        let doc = ctx.vault.open(&pass)?.document;
-        let entry = doc.get(&args.label)?;
+    let change = |doc: &mut Document| doc.remove(&args.label);
+    let removed = if args.yes {
+        ctx.vault.update(&pass, change)?
+    } else {
+        let draft = ctx.vault.draft(&pass)?;
+        let entry = draft.document().get(&args.label)?;
         if !secrets::confirm(
             &format!("Delete {} for good?", sanitize(&entry.label)),
             false,
         )? {
             return Err(CliError::new("nothing removed"));
         }
-    }
-    let removed = ctx.vault.update(&pass, |doc| doc.remove(&args.label))?;
+        ctx.vault.commit(draft, change)?
+    };
     say(&format!("removed {}", sanitize(&removed.label)));
     if !removed.revoked {
         say("removing it here does not revoke it at Apple: `ascvault revoke` records that you did");

@@ -29,4 +29,4 @@ pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
 pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
 pub use ops::{NewApiKey, NewPassword};
 pub use secret::Secret;
-pub use store::{Unlocked, Vault};
+pub use store::{Draft, Unlocked, Vault};

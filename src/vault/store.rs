@@ -137,6 +137,50 @@ impl Vault {
         self.update_inner(old, Some(new), |_| Ok(()))
     }
 
+    /// Unlocks the vault for a change that must wait for something, such as
+    /// the user's confirmation, without holding the lock meanwhile. The new
+    /// file's KDF starts at once on a second thread, so that
+    /// [`Vault::commit`] after the wait costs no KDF at all when the file is
+    /// unchanged by then.
+    pub fn draft(&self, passphrase: &Secret) -> Result<Draft, VaultError> {
+        let bytes = self.read_bytes()?;
+        let container = crypto::inspect(&bytes).map_err(|e| self.unlock_error(e))?;
+        let prepared = Prepared::spawn(passphrase, container);
+        match self.decrypt(&bytes, passphrase) {
+            Ok(Unlocked { document, .. }) => Ok(Draft {
+                document,
+                bytes,
+                passphrase: passphrase.clone(),
+                prepared: Some(prepared),
+            }),
+            Err(e) => {
+                let _ = prepared.join();
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies `change` to a draft's document and writes it, under the lock.
+    /// If another writer changed the file since the draft was taken, the
+    /// file is unlocked again and `change` applies to what is there now.
+    pub fn commit<T>(
+        &self,
+        mut draft: Draft,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let _lock = self.lock()?;
+        remove_stale_temp_files(&self.path);
+        let bytes = self.read_bytes()?;
+        let prepared = draft.join_prepared();
+        let (document, prepared) = match prepared {
+            Some(prepared) if bytes == draft.bytes => {
+                (std::mem::take(&mut draft.document), prepared?)
+            }
+            _ => self.unlock_for_write(&bytes, &draft.passphrase, &draft.passphrase)?,
+        };
+        self.finish(document, prepared, change)
+    }
+
     fn update_inner<T>(
         &self,
         passphrase: &Secret,
@@ -146,17 +190,37 @@ impl Vault {
         let _lock = self.lock()?;
         remove_stale_temp_files(&self.path);
         let bytes = self.read_bytes()?;
-        let container = crypto::inspect(&bytes).map_err(|e| self.unlock_error(e))?;
-        let prepared = Prepared::spawn(new_passphrase.unwrap_or(passphrase), container);
-        let opened = self.decrypt(&bytes, passphrase);
+        let new_passphrase = new_passphrase.unwrap_or(passphrase);
+        let (document, prepared) = self.unlock_for_write(&bytes, passphrase, new_passphrase)?;
+        self.finish(document, prepared, change)
+    }
+
+    /// Decrypts `bytes` while the new file's KDF runs on a second thread.
+    fn unlock_for_write(
+        &self,
+        bytes: &[u8],
+        passphrase: &Secret,
+        new_passphrase: &Secret,
+    ) -> Result<(Document, Prepared), VaultError> {
+        let container = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
+        let prepared = Prepared::spawn(new_passphrase, container);
+        let opened = self.decrypt(bytes, passphrase);
         // Wait for the KDF thread even on failure, so no work outlives the call.
-        let prepared = prepared
-            .join()
-            .map_err(|_| VaultError::Encrypt("the key derivation thread panicked".into()))?;
-        let Unlocked { mut document, .. } = opened?;
+        let prepared = join_kdf(prepared)?;
+        let Unlocked { document, .. } = opened?;
+        Ok((document, prepared?))
+    }
+
+    /// Changes the document, encrypts and writes it (the lock is held).
+    fn finish<T>(
+        &self,
+        mut document: Document,
+        prepared: Prepared,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
         let result = change(&mut document)?;
         let text = document.to_canonical();
-        let encrypted = prepared?.encrypt(text.as_bytes())?;
+        let encrypted = prepared.encrypt(text.as_bytes())?;
         write_atomic(&self.path, &encrypted, true)?;
         Ok(result)
     }
@@ -186,6 +250,53 @@ impl Vault {
                 }
             }
         }
+    }
+}
+
+type KdfThread = std::thread::JoinHandle<Result<Prepared, VaultError>>;
+
+fn join_kdf(thread: KdfThread) -> Result<Result<Prepared, VaultError>, VaultError> {
+    thread
+        .join()
+        .map_err(|_| VaultError::Encrypt("the key derivation thread panicked".into()))
+}
+
+/// A vault unlocked for a later [`Vault::commit`] ([`Vault::draft`]).
+/// Dropping it without committing changes nothing (it waits for its KDF
+/// thread, so no work outlives it).
+pub struct Draft {
+    document: Document,
+    /// The file as it was read, to tell at commit whether it changed.
+    bytes: Vec<u8>,
+    /// To unlock the file again if it did.
+    passphrase: Secret,
+    prepared: Option<KdfThread>,
+}
+
+impl Draft {
+    /// The document as it was when the draft was taken.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The new file's encryptor, once its KDF has finished; `None` if
+    /// already taken or if its thread panicked.
+    fn join_prepared(&mut self) -> Option<Result<Prepared, VaultError>> {
+        join_kdf(self.prepared.take()?).ok()
+    }
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("entries", &self.document.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        let _ = self.join_prepared();
     }
 }
 
@@ -314,4 +425,96 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 fn sync_dir(_dir: &Path) -> io::Result<()> {
     // Windows has no directory fsync; the rename is durable on NTFS commit.
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{Entry, NewPassword};
+
+    const PASS: &str = "store test passphrase";
+
+    fn vault_with(labels: &[&str]) -> (tempfile::TempDir, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::new(dir.path().join("v.age"));
+        let pass = Secret::from(PASS);
+        let container = Container {
+            armored: true,
+            work_factor: 10,
+        };
+        vault.create(&pass, container).unwrap();
+        vault
+            .update(&pass, |doc| {
+                for label in labels {
+                    doc.add(entry(label))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        (dir, vault)
+    }
+
+    fn entry(label: &str) -> Entry {
+        NewPassword {
+            label: label.into(),
+            apple_id: "dev@example.com".into(),
+            password: Secret::from("abcd-efgh-ijkl-mnop"),
+            note: None,
+            skip_format_check: false,
+        }
+        .into_entry()
+        .unwrap()
+    }
+
+    fn labels(vault: &Vault) -> Vec<String> {
+        let doc = vault.open(&Secret::from(PASS)).unwrap().document;
+        doc.entries.iter().map(|e| e.label.clone()).collect()
+    }
+
+    #[test]
+    fn a_draft_commits_its_change() {
+        let (_dir, vault) = vault_with(&["a", "b"]);
+        let pass = Secret::from(PASS);
+        let draft = vault.draft(&pass).unwrap();
+        assert_eq!(draft.document().entries.len(), 2);
+        let removed = vault.commit(draft, |doc| doc.remove("a")).unwrap();
+        assert_eq!(removed.label, "a");
+        assert_eq!(labels(&vault), ["b"]);
+    }
+
+    #[test]
+    fn a_write_between_draft_and_commit_is_kept() {
+        let (_dir, vault) = vault_with(&["a", "b"]);
+        let pass = Secret::from(PASS);
+        let draft = vault.draft(&pass).unwrap();
+        vault
+            .update(&pass, |doc| {
+                doc.add(entry("c"))?;
+                Ok(())
+            })
+            .unwrap();
+        vault.commit(draft, |doc| doc.remove("a")).unwrap();
+        assert_eq!(labels(&vault), ["b", "c"]);
+    }
+
+    #[test]
+    fn a_dropped_draft_changes_nothing() {
+        let (_dir, vault) = vault_with(&["a"]);
+        let before = vault.read_bytes().unwrap();
+        drop(vault.draft(&Secret::from(PASS)).unwrap());
+        assert_eq!(vault.read_bytes().unwrap(), before);
+    }
+
+    #[test]
+    fn a_draft_with_the_wrong_passphrase_fails() {
+        let (_dir, vault) = vault_with(&["a"]);
+        let err = vault.draft(&Secret::from("wrong")).unwrap_err();
+        assert!(matches!(
+            err,
+            VaultError::Unlock {
+                source: UnlockError::WrongPassphrase,
+                ..
+            }
+        ));
+    }
 }
