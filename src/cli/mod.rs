@@ -119,6 +119,11 @@ fn man_page() -> CliResult {
 /// Keeps secrets out of core dumps: no core files, and on Linux the process
 /// is marked non-dumpable (which also stops other same-user processes from
 /// attaching a debugger). Best effort: failures are ignored.
+///
+/// macOS needs no counterpart to the Linux call: `RLIMIT_CORE` covers core
+/// files there too, and attaching to another process already takes root or
+/// the debugger entitlement (`task_for_pid`). `ptrace(PT_DENY_ATTACH)` would
+/// add little and needs `unsafe`, which this crate forbids.
 pub fn harden_process() {
     #[cfg(unix)]
     {
