@@ -438,3 +438,43 @@ fn core_dumps_are_disabled() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "unlimited\n0\n");
 }
+
+/// A vault past 64 KiB of plaintext is parsed in pieces on several threads
+/// (src/vault/split.rs): every command still sees every entry, in order.
+#[test]
+fn a_large_vault_keeps_every_entry_in_order() {
+    use ascvault::vault::{NewPassword, Secret, Vault};
+    let t = Env::new();
+    t.init();
+    let n = 600; // about 150 KiB of plaintext
+    let labels: Vec<String> = (0..n).map(|i| format!("app-{i:04}")).collect();
+    Vault::new(t.vault())
+        .update(&Secret::from(crate::support::PASSPHRASE), |doc| {
+            for label in &labels {
+                let entry = NewPassword {
+                    label: label.clone(),
+                    apple_id: format!("{label}@example.com"),
+                    password: Secret::from(PW),
+                    note: Some("a note long enough to make the plaintext large".into()),
+                    skip_format_check: false,
+                }
+                .into_entry()?;
+                doc.add(entry)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    t.cmd(&["revoke", "app-0300", "--yes"]).run().success();
+    let listed = t.cmd(&["list", "--all", "--json"]).run().success().json();
+    let listed: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, labels);
+    let active = t.cmd(&["list", "--json"]).run().success().json();
+    assert_eq!(active.as_array().unwrap().len(), n - 1);
+    let text = t.cmd(&["textconv"]).arg(t.vault()).run().success().stdout();
+    assert_eq!(text.matches("label:").count(), n);
+}
