@@ -95,10 +95,8 @@ impl Timestamp {
     pub fn rfc3339(&self) -> String {
         let t = self.0;
         format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
             t.hour(),
             t.minute(),
             t.second()

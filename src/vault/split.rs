@@ -23,7 +23,7 @@
 //! the error message its right line number.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
@@ -111,7 +111,7 @@ struct Piece {
 fn parse_pieces(pieces: &[&str], threads: usize) -> Option<Vec<Vec<Entry>>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Vec<Entry>>>> = Mutex::new(vec![None; pieces.len()]);
-    let failed = std::sync::atomic::AtomicBool::new(false);
+    let failed = AtomicBool::new(false);
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

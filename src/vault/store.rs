@@ -144,17 +144,16 @@ impl Vault {
     /// unchanged by then.
     pub fn draft(&self, passphrase: &Secret) -> Result<Draft, VaultError> {
         let bytes = self.read_bytes()?;
-        let container = crypto::inspect(&bytes).map_err(|e| self.unlock_error(e))?;
-        let prepared = Prepared::spawn(passphrase, container);
-        match self.decrypt(&bytes, passphrase) {
-            Ok(Unlocked { document, .. }) => Ok(Draft {
+        let (opened, kdf) = self.begin_write(&bytes, passphrase, passphrase)?;
+        match opened {
+            Ok(document) => Ok(Draft {
                 document,
                 bytes,
                 passphrase: passphrase.clone(),
-                prepared: Some(prepared),
+                prepared: Some(kdf),
             }),
             Err(e) => {
-                let _ = prepared.join();
+                let _ = kdf.join();
                 Err(e)
             }
         }
@@ -195,20 +194,31 @@ impl Vault {
         self.finish(document, prepared, change)
     }
 
-    /// Decrypts `bytes` while the new file's KDF runs on a second thread.
+    /// Starts the new file's KDF on a second thread and decrypts `bytes`
+    /// meanwhile. The caller joins the thread, even when decryption failed.
+    fn begin_write(
+        &self,
+        bytes: &[u8],
+        passphrase: &Secret,
+        new_passphrase: &Secret,
+    ) -> Result<(Result<Document, VaultError>, KdfThread), VaultError> {
+        let container = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
+        let kdf = Prepared::spawn(new_passphrase, container);
+        let opened = self.decrypt(bytes, passphrase).map(|u| u.document);
+        Ok((opened, kdf))
+    }
+
+    /// [`Vault::begin_write`], waiting for both halves.
     fn unlock_for_write(
         &self,
         bytes: &[u8],
         passphrase: &Secret,
         new_passphrase: &Secret,
     ) -> Result<(Document, Prepared), VaultError> {
-        let container = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
-        let prepared = Prepared::spawn(new_passphrase, container);
-        let opened = self.decrypt(bytes, passphrase);
+        let (opened, kdf) = self.begin_write(bytes, passphrase, new_passphrase)?;
         // Wait for the KDF thread even on failure, so no work outlives the call.
-        let prepared = join_kdf(prepared)?;
-        let Unlocked { document, .. } = opened?;
-        Ok((document, prepared?))
+        let prepared = join_kdf(kdf)?;
+        Ok((opened?, prepared?))
     }
 
     /// Changes the document, encrypts and writes it (the lock is held).
