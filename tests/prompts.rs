@@ -143,12 +143,7 @@ fn a_write_while_a_confirmation_waits_is_kept() {
         p.send_line("y").unwrap();
         p.exp_eof().unwrap();
         assert_eq!(exit_code(&mut p), 0, "{args:?}");
-        let list = t.cmd(&["list", "--all"]).run().success();
-        assert!(
-            list.stdout().contains(&added),
-            "{args:?}: {}",
-            list.stdout()
-        );
+        t.cmd(&["list", "--all"]).run().success().stdout_has(&added);
     }
     let list = t.cmd(&["list", "--all", "--json"]).run().success().json();
     let entries = list.as_array().unwrap();
