@@ -36,5 +36,9 @@
 #![deny(missing_docs)]
 
 pub mod asc;
+mod atomic;
 pub mod cli;
+mod secret;
 pub mod vault;
+
+pub use secret::Secret;

@@ -457,7 +457,7 @@ fn full_disk_leaves_the_old_vault_and_says_so() {
 fn storage_full_errors_map_to_a_disk_full_message() {
     // The injected-error variant of the full-disk case: it runs everywhere,
     // including where mounting a small tmpfs is not allowed.
-    use ascvault::cli::error::{CliError, Code};
+    use ascvault::cli::error::{CliError, ExitStatus};
     use ascvault::vault::VaultError;
     for kind in [
         std::io::ErrorKind::StorageFull,
@@ -470,7 +470,7 @@ fn storage_full_errors_map_to_a_disk_full_message() {
         });
         assert!(err.message.contains("the disk is full"), "{}", err.message);
         assert!(err.hint.is_some());
-        assert_eq!(err.code, Code::Failure);
+        assert_eq!(err.code, ExitStatus::Failure);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::asc::{AscArgs, client};
+use super::asc::{AscArgs, AscSession};
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, say};
@@ -20,7 +20,7 @@ pub struct AppsArgs {
 
 /// `apps`
 pub fn run(ctx: &Context, args: &AppsArgs) -> CliResult {
-    let client = client(ctx, &args.asc)?;
+    let client = AscSession::open(ctx, &args.asc)?.client;
     let apps = crate::asc::apps::list(&client)?;
     if args.json {
         return print_json(&serde_json::to_value(&apps).map_err(|e| CliError::new(e.to_string()))?);

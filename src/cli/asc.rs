@@ -8,12 +8,12 @@ use std::time::Duration;
 use clap::Args;
 
 use super::context::Context;
-use super::error::{CliError, CliResult, Code};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{sanitize, say};
 use crate::asc::apps::ResolveError;
 use crate::asc::client::{DEFAULT_API_BASE, Observer};
 use crate::asc::{ApiKey, AscError, Client, Notice, Settings};
-use crate::vault::{Document, Kind};
+use crate::vault::{Document, Entry, Kind};
 
 /// Where App Store Connect is and how long to wait for it.
 #[derive(Debug, Args, Clone)]
@@ -86,7 +86,7 @@ pub fn observer(verbose: bool) -> Observer {
 }
 
 /// The api-key entry to use: `--entry`, else the only active api-key entry.
-pub fn select_key(doc: &Document, entry: Option<&str>) -> CliResult<ApiKey> {
+pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d Entry> {
     let e = match entry {
         Some(label) => {
             let e = doc.usable(label)?;
@@ -110,7 +110,7 @@ pub fn select_key(doc: &Document, entry: Option<&str>) -> CliResult<ApiKey> {
                 [one] => *one,
                 [] => {
                     return Err(CliError::new("the vault holds no active api-key entry")
-                        .code(Code::NoEntry)
+                        .code(ExitStatus::NoEntry)
                         .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
                 }
                 many => {
@@ -125,26 +125,64 @@ pub fn select_key(doc: &Document, entry: Option<&str>) -> CliResult<ApiKey> {
             }
         }
     };
-    ApiKey::from_entry(e).map_err(CliError::from)
+    Ok(e)
 }
 
-/// Opens the vault, picks the key, and builds the client.
-pub fn client(ctx: &Context, args: &AscArgs) -> CliResult<Client> {
-    // Check the base before asking for the passphrase.
-    crate::asc::client::parse_base(&args.net.api_base)?;
-    let key = {
-        let doc = ctx.open()?.document;
-        select_key(&doc, args.entry.as_deref())?
+/// The signing key of an api-key entry. This is the one place where the
+/// vault's schema meets the App Store Connect client.
+pub fn api_key_of(e: &Entry) -> CliResult<ApiKey> {
+    let (Some(key_id), Some(pem)) = (&e.key_id, &e.private_key) else {
+        return Err(AscError::Key(format!(
+            "entry {:?} lacks its key id or private key",
+            e.label
+        ))
+        .into());
     };
-    ctx.verbose(format!(
-        "using key {} at {}",
-        key.key_id(),
-        args.net.api_base
-    ));
+    Ok(ApiKey::new(key_id, e.issuer_id.as_deref(), pem)?)
+}
+
+/// A connection to App Store Connect for one command: the client, signed
+/// with the selected api-key entry, and what the commands need to know of
+/// that entry. Opening one is the only way the commands get a client.
+pub struct AscSession {
+    /// The client.
+    pub client: Client,
+    /// The entry's label, for messages.
+    pub label: String,
+    /// The entry's vendor number (sales and finance reports).
+    pub vendor_number: Option<String>,
+}
+
+impl AscSession {
+    /// Checks the base URL, opens the vault, picks the key, and builds the
+    /// client; the vault is closed again before any request is made.
+    pub fn open(ctx: &Context, args: &AscArgs) -> CliResult<AscSession> {
+        // Check the base before asking for the passphrase.
+        crate::asc::client::parse_base(&args.net.api_base)?;
+        let (key, label, vendor_number) = {
+            let doc = ctx.open()?.document;
+            let e = select_entry(&doc, args.entry.as_deref())?;
+            (api_key_of(e)?, e.label.clone(), e.vendor_number.clone())
+        };
+        ctx.verbose(format!(
+            "using key {} at {}",
+            key.key_id(),
+            args.net.api_base
+        ));
+        Ok(AscSession {
+            client: connect(ctx, &args.net, key)?,
+            label,
+            vendor_number,
+        })
+    }
+}
+
+/// Builds a client for `key` (also `verify`, which checks every key).
+pub fn connect(ctx: &Context, net: &NetArgs, key: ApiKey) -> CliResult<Client> {
     Client::new(
-        &args.net.api_base,
+        &net.api_base,
         key,
-        Settings::with_timeout(args.net.timeout),
+        Settings::with_timeout(net.timeout),
         Some(observer(ctx.verbose)),
     )
     .map_err(CliError::from)
@@ -153,9 +191,9 @@ pub fn client(ctx: &Context, args: &AscArgs) -> CliResult<Client> {
 impl From<AscError> for CliError {
     fn from(err: AscError) -> Self {
         let message = err.to_string();
-        let (code, hint): (Code, Option<&str>) = match &err {
+        let (code, hint): (ExitStatus, Option<&str>) = match &err {
             AscError::Refused { status, .. } => (
-                Code::Refused,
+                ExitStatus::Refused,
                 match status {
                     401 => Some(
                         "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
@@ -172,24 +210,24 @@ impl From<AscError> for CliError {
             AscError::Network {
                 timed_out: true, ..
             } => (
-                Code::Network,
+                ExitStatus::Network,
                 Some("no answer within --timeout; raise it or try again later"),
             ),
             AscError::Network { .. } => (
-                Code::Network,
+                ExitStatus::Network,
                 Some("check the network connection and --api-base (ASCVAULT_API_BASE)"),
             ),
             AscError::Decode { .. } => (
-                Code::Failure,
+                ExitStatus::Failure,
                 Some(
                     "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
                 ),
             ),
             AscError::Key(_) => (
-                Code::Failure,
+                ExitStatus::Failure,
                 Some("add the key again from its AuthKey_<KEYID>.p8 file"),
             ),
-            AscError::Config(_) => (Code::Usage, None),
+            AscError::Config(_) => (ExitStatus::Usage, None),
         };
         let mut e = CliError::new(message).code(code);
         if let Some(h) = hint {

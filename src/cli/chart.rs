@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use super::error::{CliError, CliResult};
+use crate::atomic::{AtomicFile, Replace};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// The family name charts use.
@@ -97,31 +98,30 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
     }
     register_font();
     // Written to a temporary file beside the target, renamed when whole.
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let suffix = match format {
+        Format::Png => ".tmp.png",
+        Format::Svg => ".tmp.svg",
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".ascvault-chart-")
-        .suffix(match format {
-            Format::Png => ".png",
-            Format::Svg => ".svg",
-        })
-        .tempfile_in(dir)
-        .map_err(|e| CliError::new(format!("cannot write in {}: {e}", dir.display())))?;
+    let tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| {
+        CliError::new(format!(
+            "cannot write in {}: {}",
+            e.path.display(),
+            e.source
+        ))
+    })?;
     let result = match format {
         Format::Png => {
-            let root = BitMapBackend::new(tmp.path(), (width, height)).into_drawing_area();
+            let root = BitMapBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
             plot(chart, root)
         }
         Format::Svg => {
-            let root = SVGBackend::new(tmp.path(), (width, height)).into_drawing_area();
+            let root = SVGBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
             plot(chart, root)
         }
     };
     result.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
-    tmp.persist(path)
-        .map_err(|e| CliError::new(format!("cannot write {}: {}", path.display(), e.error)))?;
+    tmp.commit(Replace::Yes)
+        .map_err(|e| CliError::new(format!("cannot write {}: {}", path.display(), e.source)))?;
     Ok(())
 }
 

@@ -6,30 +6,51 @@ use std::process::ExitCode;
 
 use crate::vault::{InvalidInput, VaultError};
 
-/// The documented exit codes (README, spec/FORMAT.md §8).
+/// How the process ends: the documented exit codes (README, spec/FORMAT.md
+/// §8), plus the child's own status for `run`. Turned into a process exit
+/// code in one place, [`ExitStatus::code`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Code {
+pub enum ExitStatus {
     /// 0: success.
-    Success = 0,
+    Success,
     /// 1: any other failure.
-    Failure = 1,
+    Failure,
     /// 2: wrong usage (unknown flag, missing argument, conflicting sources).
-    Usage = 2,
+    Usage,
     /// 3: the vault cannot be unlocked (wrong passphrase, damaged or foreign file).
-    Unlock = 3,
+    Unlock,
     /// 4: no entry with that label.
-    NoEntry = 4,
+    NoEntry,
     /// 5: the entry is revoked.
-    Revoked = 5,
+    Revoked,
     /// 6: App Store Connect refused the request.
-    Refused = 6,
+    Refused,
     /// 7: network failure after retries.
-    Network = 7,
+    Network,
+    /// The exit code of the program `run` started (128 + N for a signal).
+    External(u8),
 }
 
-impl From<Code> for ExitCode {
-    fn from(code: Code) -> ExitCode {
-        ExitCode::from(code as u8)
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Usage => 2,
+            ExitStatus::Unlock => 3,
+            ExitStatus::NoEntry => 4,
+            ExitStatus::Revoked => 5,
+            ExitStatus::Refused => 6,
+            ExitStatus::Network => 7,
+            ExitStatus::External(code) => code,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.code())
     }
 }
 
@@ -41,7 +62,7 @@ pub struct CliError {
     /// What to do about it.
     pub hint: Option<String>,
     /// The exit code.
-    pub code: Code,
+    pub code: ExitStatus,
 }
 
 impl CliError {
@@ -50,7 +71,7 @@ impl CliError {
         CliError {
             message: message.into(),
             hint: None,
-            code: Code::Failure,
+            code: ExitStatus::Failure,
         }
     }
 
@@ -59,7 +80,7 @@ impl CliError {
         CliError {
             message: message.into(),
             hint: None,
-            code: Code::Usage,
+            code: ExitStatus::Usage,
         }
     }
 
@@ -70,7 +91,7 @@ impl CliError {
     }
 
     /// Sets the exit code.
-    pub fn code(mut self, code: Code) -> Self {
+    pub fn code(mut self, code: ExitStatus) -> Self {
         self.code = code;
         self
     }
@@ -86,14 +107,14 @@ impl From<VaultError> for CliError {
     fn from(err: VaultError) -> Self {
         use crate::vault::UnlockError as U;
         let message = err.to_string();
-        let (code, hint): (Code, Option<String>) = match &err {
+        let (code, hint): (ExitStatus, Option<String>) = match &err {
             VaultError::Missing { .. } => (
-                Code::Failure,
+                ExitStatus::Failure,
                 Some("create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours".into()),
             ),
-            VaultError::AlreadyExists { .. } => (Code::Failure, Some("init never overwrites a file; choose another --vault path".into())),
+            VaultError::AlreadyExists { .. } => (ExitStatus::Failure, Some("init never overwrites a file; choose another --vault path".into())),
             VaultError::Unlock { source, .. } => (
-                Code::Unlock,
+                ExitStatus::Unlock,
                 Some(match source {
                     U::WrongPassphrase => "check the passphrase; if you are sure of it, the file's header may be damaged: restore it from git history".into(),
                     U::NotAge | U::Empty => "this file is not an ascvault vault; check --vault".into(),
@@ -103,27 +124,27 @@ impl From<VaultError> for CliError {
                 }),
             ),
             VaultError::Format { .. } => (
-                Code::Unlock,
+                ExitStatus::Unlock,
                 Some("the file decrypted, but its content is not a vault this version can read; `age -d` shows it".into()),
             ),
-            VaultError::NoSuchEntry { .. } => (Code::NoEntry, Some("`ascvault list --all` shows every label".into())),
-            VaultError::Revoked { .. } => (Code::Revoked, Some("a revoked entry is never used again; add a new one".into())),
-            VaultError::LabelTaken { .. } => (Code::Failure, Some("labels are unique (ignoring case); pick another or `ascvault relabel` the old one".into())),
-            VaultError::LockTimeout { .. } => (Code::Failure, Some("wait for the other process to finish, then try again".into())),
+            VaultError::NoSuchEntry { .. } => (ExitStatus::NoEntry, Some("`ascvault list --all` shows every label".into())),
+            VaultError::Revoked { .. } => (ExitStatus::Revoked, Some("a revoked entry is never used again; add a new one".into())),
+            VaultError::LabelTaken { .. } => (ExitStatus::Failure, Some("labels are unique (ignoring case); pick another or `ascvault relabel` the old one".into())),
+            VaultError::LockTimeout { .. } => (ExitStatus::Failure, Some("wait for the other process to finish, then try again".into())),
             VaultError::Invalid(InvalidInput::PasswordFormat) => (
-                Code::Failure,
+                ExitStatus::Failure,
                 Some("copy it from appleid.apple.com exactly as shown; --no-format-check stores it as typed".into()),
             ),
             VaultError::Invalid(InvalidInput::PrivateKey) => (
-                Code::Failure,
+                ExitStatus::Failure,
                 Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download".into()),
             ),
             VaultError::Io { action, path, source } => {
                 return io_error(action, path, source);
             }
-            VaultError::Invalid(_) => (Code::Failure, None),
-            VaultError::UnsupportedKind { .. } => (Code::Failure, Some("upgrade ascvault to use this entry".into())),
-            _ => (Code::Failure, None),
+            VaultError::Invalid(_) => (ExitStatus::Failure, None),
+            VaultError::UnsupportedKind { .. } => (ExitStatus::Failure, Some("upgrade ascvault to use this entry".into())),
+            _ => (ExitStatus::Failure, None),
         };
         CliError {
             message,

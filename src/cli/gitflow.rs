@@ -4,13 +4,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::ExitCode;
 use std::thread;
 
 use serde_json::json;
 
 use super::context::Context;
-use super::error::{CliError, CliResult, Code};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::git_args::{CheckArgs, MergeArgs, TextconvArgs};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, PASSPHRASE_ENV};
@@ -129,15 +128,16 @@ fn open_side(bytes: &[u8], pass: &Secret, which: Which, shown: &str) -> CliResul
         } else {
             format!("cannot unlock {} of {shown}: {e}", which.name())
         };
-        CliError::new(message).hint(hint).code(Code::Unlock)
+        CliError::new(message).hint(hint).code(ExitStatus::Unlock)
     })?;
     let text = std::str::from_utf8(&plain).map_err(|_| {
-        CliError::new(format!("{} of {shown} is not UTF-8 text", which.name())).code(Code::Unlock)
+        CliError::new(format!("{} of {shown} is not UTF-8 text", which.name()))
+            .code(ExitStatus::Unlock)
     })?;
     Document::parse(text).map_err(|e| {
         CliError::new(format!("cannot read {} of {shown}: {e}", which.name()))
             .hint("a newer ascvault may have written it: upgrade ascvault and merge again")
-            .code(Code::Unlock)
+            .code(ExitStatus::Unlock)
     })
 }
 
@@ -152,7 +152,7 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     let ours_bytes = read_side(&args.ours, Which::Ours)?;
     let theirs_bytes = read_side(&args.theirs, Which::Theirs)?;
     let container = crypto::inspect(&ours_bytes).map_err(|e| {
-        CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(Code::Unlock)
+        CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
     let pass = secrets::passphrase(ctx.passphrase_file.as_deref())?;
 
@@ -218,7 +218,7 @@ fn summary_counts(ours: &Document, merged: &Document) -> (usize, usize) {
 }
 
 /// `check`: exit 0 when clean, 1 when something was found.
-pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitCode> {
+pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
     if args.online {
         crate::asc::client::parse_base(&args.net.api_base)?;
         crate::asc::client::parse_base(&args.content_delivery_base)?;
@@ -266,9 +266,9 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitCode> {
         print(&out)?;
     }
     Ok(if findings.is_empty() {
-        Code::Success.into()
+        ExitStatus::Success
     } else {
-        Code::Failure.into()
+        ExitStatus::Failure
     })
 }
 

@@ -10,17 +10,16 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::asc::{AscArgs, observer, select_key};
+use super::asc::{AscArgs, AscSession};
 use super::chart::{self, Chart, Series};
 use super::context::Context;
-use super::error::{CliError, CliResult, Code};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{self, Table, print, print_json, sanitize, say};
 use crate::asc::analytics::{self, Access, Created, ReportInfo, SegmentInfo};
 use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
 use crate::asc::perf::{self, Target, XcodeMetrics};
 use crate::asc::sales::{self, FinanceQuery, ReportError, SalesQuery, Tsv};
-use crate::asc::{AscError, Client, Settings, apps};
-use crate::vault::Kind;
+use crate::asc::{AscError, Settings, apps};
 
 /// `metrics`
 #[derive(Debug, Args)]
@@ -351,47 +350,6 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
     }
 }
 
-/// A connected client and what the entry says about sales.
-struct Session {
-    client: Client,
-    vendor_number: Option<String>,
-    label: String,
-}
-
-/// Opens the vault, picks the key (as every App Store Connect command
-/// does), and keeps the entry's vendor number for sales and finance.
-fn connect(ctx: &Context, args: &AscArgs) -> CliResult<Session> {
-    crate::asc::client::parse_base(&args.net.api_base)?;
-    let (key, vendor_number, label) = {
-        let doc = ctx.open()?.document;
-        let key = select_key(&doc, args.entry.as_deref())?;
-        // select_key succeeded, so this finds the same entry.
-        let entry = match args.entry.as_deref() {
-            Some(label) => doc.find(label),
-            None => doc
-                .entries
-                .iter()
-                .find(|e| e.kind == Kind::ApiKey && !e.revoked),
-        };
-        (
-            key,
-            entry.and_then(|e| e.vendor_number.clone()),
-            entry.map(|e| e.label.clone()).unwrap_or_default(),
-        )
-    };
-    let client = Client::new(
-        &args.net.api_base,
-        key,
-        Settings::with_timeout(args.net.timeout),
-        Some(observer(ctx.verbose)),
-    )?;
-    Ok(Session {
-        client,
-        vendor_number,
-        label,
-    })
-}
-
 /// An App Store Connect error, with a hint about the roles reports need.
 fn asc_error(err: AscError) -> CliError {
     let forbidden = err.status() == Some(403);
@@ -403,7 +361,7 @@ fn asc_error(err: AscError) -> CliError {
     }
 }
 
-fn resolve_app(session: &Session, app: &str) -> CliResult<String> {
+fn resolve_app(session: &AscSession, app: &str) -> CliResult<String> {
     if apps::is_app_id(app.trim()) {
         return Ok(app.trim().to_owned());
     }
@@ -411,7 +369,7 @@ fn resolve_app(session: &Session, app: &str) -> CliResult<String> {
 }
 
 fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let access = if args.snapshot {
         Access::Snapshot
@@ -441,7 +399,7 @@ fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
             ))
         }
         Err(e) if e.status() == Some(403) => Err(CliError::new(e.to_string())
-            .code(Code::Refused)
+            .code(ExitStatus::Refused)
             .hint(format!(
                 "creating the first analytics report request needs a key with the Admin role; entry {:?} lacks it. Once a request exists, keys with the Sales and Reports or Finance role can download",
                 sanitize(&session.label)
@@ -451,7 +409,7 @@ fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
 }
 
 fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let list = analytics::reports(&session.client, &app, args.category.map(Category::api))
         .map_err(asc_error)?;
@@ -510,10 +468,10 @@ fn download_error(err: DownloadError) -> CliError {
             "nothing was kept under the final name; run the command again (complete segments are skipped)",
         ),
         DownloadError::Status { .. } => e
-            .code(Code::Refused)
+            .code(ExitStatus::Refused)
             .hint("segment URLs expire after a few minutes; run the command again to get fresh ones"),
         _ if network => e
-            .code(Code::Network)
+            .code(ExitStatus::Network)
             .hint("run the command again: complete segments are skipped"),
         _ => e,
     }
@@ -548,7 +506,7 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
             "--merge goes with --out; --stdout always writes one header row",
         ));
     }
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let all = analytics::reports(&session.client, &app, None).map_err(asc_error)?;
     let wanted: Vec<&ReportInfo> = all
@@ -563,7 +521,7 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
             "app {app} has no report named {:?}",
             sanitize(&args.report)
         ))
-        .code(Code::Failure)
+        .code(ExitStatus::Failure)
         .hint(if names.is_empty() {
             "it has no reports at all: `ascvault metrics request --app …` first".to_owned()
         } else {
@@ -756,7 +714,7 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     Ok(())
 }
 
-fn vendor(session: &Session, flag: &Option<String>) -> CliResult<String> {
+fn vendor(session: &AscSession, flag: &Option<String>) -> CliResult<String> {
     let v = flag
         .clone()
         .or_else(|| session.vendor_number.clone())
@@ -824,7 +782,7 @@ fn is_month(date: &str) -> bool {
         && matches!(date[5..].parse::<u8>(), Ok(1..=12))
 }
 
-fn fetch_tsv(session: &Session, path: &str, out: &Option<PathBuf>) -> CliResult<Option<Tsv>> {
+fn fetch_tsv(session: &AscSession, path: &str, out: &Option<PathBuf>) -> CliResult<Option<Tsv>> {
     if let Some(file) = out {
         write_atomically(file, |w| {
             sales::fetch(&session.client, path, w)
@@ -843,7 +801,7 @@ fn fetch_tsv(session: &Session, path: &str, out: &Option<PathBuf>) -> CliResult<
 
 fn sales_cmd(ctx: &Context, args: &SalesArgs) -> CliResult {
     check_sales_date(args.frequency, &args.date)?;
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let vendor = vendor(&session, &args.vendor)?;
     let report_type = args.report_type.trim().to_ascii_uppercase();
     let query = SalesQuery {
@@ -899,7 +857,7 @@ fn finance_cmd(ctx: &Context, args: &FinanceArgs) -> CliResult {
                 .hint("finance reports are monthly: --date YYYY-MM (Apple's fiscal month)"),
         );
     }
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let query = FinanceQuery {
         region: args.region.trim().to_ascii_uppercase(),
         date: args.date.clone(),
@@ -933,7 +891,7 @@ fn perf_cmd(ctx: &Context, args: &PerfArgs) -> CliResult {
     if let Some(c) = &args.chart {
         chart::Format::of(c)?;
     }
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let target = match (&args.app, &args.build) {
         (Some(app), _) => Target::App(resolve_app(&session, app)?),
         (None, Some(b)) => Target::Build(b.trim().to_owned()),
@@ -1153,7 +1111,7 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
 }
 
 fn diagnostics(ctx: &Context, args: &DiagnosticsArgs) -> CliResult {
-    let session = connect(ctx, &args.asc)?;
+    let session = AscSession::open(ctx, &args.asc)?;
     let kind = args.kind.map(|k| match k {
         DiagnosticKind::Hangs => "HANGS",
         DiagnosticKind::Launches => "LAUNCHES",

@@ -33,7 +33,7 @@ use clap::{CommandFactory, Parser};
 
 use args::{AddCommand, Cli, Command};
 use context::Context;
-use error::{CliError, CliResult, Code};
+use error::{CliError, CliResult, ExitStatus};
 
 /// Parses the process arguments, runs the command, and returns the exit code.
 pub fn main() -> ExitCode {
@@ -48,15 +48,15 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {
-                Code::Usage.into()
+                ExitStatus::Usage.into()
             } else {
-                Code::Success.into()
+                ExitStatus::Success.into()
             };
         }
     };
     let ctx = Context::new(&cli.global);
     match dispatch(&ctx, &cli.command) {
-        Ok(code) => code,
+        Ok(status) => status.into(),
         Err(err) => report(&err),
     }
 }
@@ -70,7 +70,7 @@ pub fn report(err: &CliError) -> ExitCode {
     err.code.into()
 }
 
-fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
+fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
     match command {
         Command::Init(a) => entries::init(ctx, a),
         Command::Add(AddCommand::Password(a)) => entries::add_password(ctx, a),
@@ -99,7 +99,7 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitCode> {
         Command::Import(git_args::ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
         Command::Export(a) => migrate::export(ctx, a),
     }
-    .map(|()| Code::Success.into())
+    .map(|()| ExitStatus::Success)
 }
 
 fn completions(shell: clap_complete::Shell) -> CliResult {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-use super::asc::{AscArgs, client};
+use super::asc::{AscArgs, AscSession};
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say, truncate};
@@ -281,7 +281,7 @@ fn one_line(text: Option<&str>) -> String {
 }
 
 fn fetch(ctx: &Context, filter: &FilterArgs, asc: &AscArgs) -> CliResult<Vec<Review>> {
-    let client = client(ctx, asc)?;
+    let client = AscSession::open(ctx, asc)?.client;
     let app = crate::asc::apps::resolve(&client, &filter.app)?;
     ctx.verbose(format!("app {} ({})", app.id, sanitize(&app.name)));
     Ok(reviews::list(&client, &app.id, &filter.query())?)
@@ -385,7 +385,7 @@ fn describe(r: &Review) -> String {
 }
 
 fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
-    let client = client(ctx, &args.asc)?;
+    let client = AscSession::open(ctx, &args.asc)?.client;
     let review = reviews::get(&client, &args.review_id)?;
     if args.json {
         return print_json(&to_json(&review)?);
@@ -421,7 +421,7 @@ fn response_text(args: &RespondArgs) -> CliResult<String> {
 
 fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
     let text = response_text(args)?;
-    let client = client(ctx, &args.asc)?;
+    let client = AscSession::open(ctx, &args.asc)?.client;
     let resp = reviews::respond(&client, &args.review_id, &text)?;
     if args.json {
         let mut v = to_json(&resp)?;
@@ -441,7 +441,7 @@ fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
 }
 
 fn delete_response(ctx: &Context, args: &DeleteResponseArgs) -> CliResult {
-    let client = client(ctx, &args.asc)?;
+    let client = AscSession::open(ctx, &args.asc)?.client;
     match reviews::delete_response(&client, &args.review_id)? {
         Some(resp) => {
             say(&format!(
@@ -504,7 +504,7 @@ pub fn ratings_page(app_id: &str) -> String {
 }
 
 fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
-    let client = client(ctx, &args.asc)?;
+    let client = AscSession::open(ctx, &args.asc)?.client;
     let review = reviews::get(&client, &args.review_id)?;
     let app = match &args.app {
         Some(app) => crate::asc::apps::resolve(&client, app)?,

@@ -2,11 +2,11 @@
 //! process through its environment. Nothing is written to disk, and the
 //! vault passphrase variable is removed from the child's environment.
 
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 use super::args::RunArgs;
 use super::context::Context;
-use super::error::{CliError, CliResult};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::secrets::PASSPHRASE_ENV;
 use crate::vault::{Entry, Kind};
 
@@ -36,7 +36,7 @@ pub fn credential_env(entry: &Entry) -> Vec<(&'static str, String)> {
 }
 
 /// Runs the child and returns its exit status as ours.
-pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitCode> {
+pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitStatus> {
     let doc = ctx.open()?.document;
     let mut env = credential_env(doc.usable(&args.label)?);
     // The child may run for an hour: keep only what it is handed, not every
@@ -62,20 +62,20 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitCode> {
     }
     let status = status
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", program.to_string_lossy())))?;
-    Ok(exit_code_of(status))
+    Ok(exit_status_of(status))
 }
 
-fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+fn exit_status_of(status: std::process::ExitStatus) -> ExitStatus {
     if let Some(code) = status.code() {
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        return ExitStatus::External(u8::try_from(code).unwrap_or(1));
     }
     // Killed by a signal: the shell convention is 128 + signal number.
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(sig) = status.signal() {
-            return ExitCode::from(u8::try_from(128 + sig).unwrap_or(1));
+            return ExitStatus::External(u8::try_from(128 + sig).unwrap_or(1));
         }
     }
-    ExitCode::from(1)
+    ExitStatus::Failure
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use super::error::{CliError, CliResult, Code};
+use super::error::{CliError, CliResult, ExitStatus};
 use crate::vault::Secret;
 
 /// The environment variable for CI; removed from every child's environment.
@@ -63,7 +63,7 @@ pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
         prompt_hidden("Vault passphrase: ")?
     };
     if secret.is_empty() {
-        return Err(CliError::new("the passphrase is empty").code(Code::Unlock));
+        return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
     }
     Ok(secret)
 }

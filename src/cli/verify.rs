@@ -4,12 +4,12 @@
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::asc::{NetArgs, observer};
+use super::asc::{NetArgs, api_key_of, connect, observer};
 use super::context::Context;
-use super::error::{CliError, CliResult, Code};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
 use crate::asc::verify::{self, CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE, Verdict};
-use crate::asc::{ApiKey, Client, Settings, Transport};
+use crate::asc::{Settings, Transport};
 use crate::vault::{Entry, Kind, Timestamp};
 
 /// `verify`
@@ -48,13 +48,7 @@ pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> 
     let settings = Settings::with_timeout(args.net.timeout);
     Ok(match e.kind {
         Kind::ApiKey => {
-            let key = ApiKey::from_entry(e)?;
-            let client = Client::new(
-                &args.net.api_base,
-                key,
-                settings,
-                Some(observer(ctx.verbose)),
-            )?;
+            let client = connect(ctx, &args.net, api_key_of(e)?)?;
             verify::api_key(&client)
         }
         Kind::AppSpecificPassword => {
@@ -208,7 +202,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
-        .code(Code::Refused);
+        .code(ExitStatus::Refused);
         if !args.mark_revoked {
             err = err.hint("`ascvault verify --mark-revoked` records that in the vault");
         }
@@ -219,7 +213,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
             "could not check {unreachable} of {} credential(s)",
             results.len()
         ))
-        .code(Code::Network)
+        .code(ExitStatus::Network)
         .hint("check the network connection, --api-base and ASCVAULT_CONTENT_DELIVERY_BASE"));
     }
     Ok(())

@@ -5,7 +5,7 @@ use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEndin
 use zeroize::Zeroizing;
 
 use super::error::InvalidInput;
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// Longest label, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;

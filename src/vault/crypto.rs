@@ -14,7 +14,7 @@ use age::armor::{ArmoredReader, ArmoredWriter, Format};
 use zeroize::Zeroizing;
 
 use super::error::{UnlockError, VaultError};
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// The Go age CLI's default, and ours.
 pub const DEFAULT_WORK_FACTOR: u8 = 18;

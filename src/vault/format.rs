@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::credential;
 use super::error::FormatError;
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// The value of the top-level `format` key.
 pub const FORMAT_TAG: &str = "ascvault";

@@ -18,15 +18,15 @@ pub mod hygiene;
 pub mod merge;
 pub mod ops;
 pub mod render;
-mod secret;
+
 mod split;
 pub mod store;
 
+pub use crate::secret::Secret;
 pub use crypto::{
     Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR, WARN_WORK_FACTOR,
 };
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
 pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
 pub use ops::{NewApiKey, NewPassword};
-pub use secret::Secret;
 pub use store::{Draft, Unlocked, Vault};

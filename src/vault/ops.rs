@@ -4,7 +4,7 @@
 use super::credential;
 use super::error::VaultError;
 use super::format::{Document, Entry, Kind, Timestamp};
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// A new app-specific password entry, before it is added.
 #[derive(Debug)]

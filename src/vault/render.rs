@@ -15,7 +15,7 @@ use super::credential;
 use super::crypto::{self, Container};
 use super::error::{InvalidInput, UnlockError};
 use super::format::{Document, Entry, Kind};
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// The fixed scrypt salt of the fingerprint key. Changing it changes every
 /// password fingerprint, hence the version suffix.

@@ -8,14 +8,15 @@
 //! rename is atomic.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::crypto::{self, Container, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
 use super::format::Document;
-use super::secret::Secret;
+use crate::atomic::{self, Replace, parent_dir};
+use crate::secret::Secret;
 
 /// How long a writer waits for another writer by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -354,24 +355,16 @@ fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
     options.open(path)
 }
 
-/// The directory a file is in (`.` for a bare file name).
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// Deletes temp files that killed writers left beside the vault
 /// (`.<name>.<random>.tmp`). Call only under the writer lock: then no live
 /// writer of this vault can own one.
 fn remove_stale_temp_files(path: &Path) {
     let target = resolve_symlink(path);
     let dir = parent_dir(&target);
-    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+    if target.file_name().is_none() {
         return;
-    };
-    let prefix = format!(".{name}.");
+    }
+    let prefix = atomic::temp_prefix(&target);
     let Ok(entries) = fs::read_dir(&dir) else {
         return;
     };
@@ -384,57 +377,20 @@ fn remove_stale_temp_files(path: &Path) {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temp file (0600) in the same
-/// directory, fsync, rename, fsync of the directory.
+/// Writes `bytes` to `path` atomically (see [`crate::atomic`]); a vault
+/// reached through a symlink is written where the link points.
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
     let target = resolve_symlink(path);
-    let dir = parent_dir(&target);
-    if fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
-        return Err(VaultError::io(
-            "writing",
-            &target,
-            io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
-        ));
-    }
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // tempfile creates the file with O_EXCL and mode 0600 in one call.
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| VaultError::io("creating a temporary file in", &dir, e))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| VaultError::io("writing", temp.path(), e))?;
-    let persisted = if replace {
-        temp.persist(&target).map_err(|e| e.error)
-    } else {
-        temp.persist_noclobber(&target).map_err(|e| e.error)
-    };
-    match persisted {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(VaultError::AlreadyExists {
+    let replace = if replace { Replace::Yes } else { Replace::No };
+    atomic::write(&target, bytes, replace).map_err(|e| {
+        if e.action == "replacing" && e.source.kind() == io::ErrorKind::AlreadyExists {
+            VaultError::AlreadyExists {
                 path: path.to_owned(),
-            });
+            }
+        } else {
+            VaultError::io(e.action, &e.path, e.source)
         }
-        Err(e) => return Err(VaultError::io("replacing", &target, e)),
-    }
-    sync_dir(&dir).map_err(|e| VaultError::io("syncing directory", &dir, e))
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
-    // Windows has no directory fsync; the rename is durable on NTFS commit.
-    Ok(())
+    })
 }
 
 #[cfg(test)]

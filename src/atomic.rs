@@ -1,0 +1,226 @@
+//! Writing a file so that a reader, a crash or a kill sees the old content or
+//! the new, never a mix: a temporary file beside the target (`O_EXCL`, mode
+//! 0600, named `.<name>.<random>.tmp`), fsync, rename over the target, fsync
+//! of the directory. Every file ascvault writes goes through here: the vault,
+//! the merge driver's result, downloaded segments, merged and sales reports,
+//! charts.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// A failed step of an atomic write; the target is unchanged.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
+pub(crate) struct AtomicError {
+    /// What was being done: "creating a temporary file in", "writing",
+    /// "replacing", "syncing directory".
+    pub action: &'static str,
+    /// The file or directory it was done to.
+    pub path: PathBuf,
+    /// The OS error (`AlreadyExists` when a no-clobber write found a file).
+    pub source: io::Error,
+}
+
+/// Whether the rename may replace an existing file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Replace {
+    /// Replace whatever is there.
+    Yes,
+    /// Fail with `AlreadyExists` if the target exists (`init`).
+    No,
+}
+
+/// A file being written; becomes the target on [`AtomicFile::commit`], and
+/// disappears if dropped before.
+pub(crate) struct AtomicFile {
+    temp: NamedTempFile,
+    target: PathBuf,
+    dir: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file beside `target`. A directory at `target`
+    /// is refused here, before anything is written.
+    pub fn new(target: &Path) -> Result<AtomicFile, AtomicError> {
+        AtomicFile::with_suffix(target, ".tmp")
+    }
+
+    /// Like [`AtomicFile::new`], with the temporary file's name ending in
+    /// `suffix` (plotters picks the image format from the extension).
+    pub fn with_suffix(target: &Path, suffix: &str) -> Result<AtomicFile, AtomicError> {
+        if std::fs::metadata(target).is_ok_and(|m| m.is_dir()) {
+            return Err(AtomicError {
+                action: "writing",
+                path: target.to_owned(),
+                source: io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+            });
+        }
+        let dir = parent_dir(target);
+        // tempfile creates the file with O_EXCL and mode 0600 in one call,
+        // so a planted symlink is never followed and no one else can read it.
+        let temp = tempfile::Builder::new()
+            .prefix(&temp_prefix(target))
+            .suffix(suffix)
+            .tempfile_in(&dir)
+            .map_err(|source| AtomicError {
+                action: "creating a temporary file in",
+                path: dir.clone(),
+                source,
+            })?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_owned(),
+            dir,
+        })
+    }
+
+    /// The temporary file, for writers that open files by path (plotters).
+    pub fn temp_path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// The temporary file, to write into (wrap it in a `BufWriter` and flush).
+    pub fn file(&mut self) -> &mut File {
+        self.temp.as_file_mut()
+    }
+
+    /// An error while writing the content, in this module's terms.
+    pub fn write_error(&self, source: io::Error) -> AtomicError {
+        AtomicError {
+            action: "writing",
+            path: self.temp.path().to_owned(),
+            source,
+        }
+    }
+
+    /// fsync, rename over the target, fsync of the directory.
+    pub fn commit(self, replace: Replace) -> Result<(), AtomicError> {
+        self.temp
+            .as_file()
+            .sync_all()
+            .map_err(|e| self.write_error(e))?;
+        let persisted = match replace {
+            Replace::Yes => self.temp.persist(&self.target).map_err(|e| e.error),
+            Replace::No => self
+                .temp
+                .persist_noclobber(&self.target)
+                .map_err(|e| e.error),
+        };
+        persisted.map_err(|source| AtomicError {
+            action: "replacing",
+            path: self.target.clone(),
+            source,
+        })?;
+        sync_dir(&self.dir).map_err(|source| AtomicError {
+            action: "syncing directory",
+            path: self.dir.clone(),
+            source,
+        })
+    }
+}
+
+/// Writes `bytes` to `target` atomically.
+pub(crate) fn write(target: &Path, bytes: &[u8], replace: Replace) -> Result<(), AtomicError> {
+    let mut file = AtomicFile::new(target)?;
+    file.file()
+        .write_all(bytes)
+        .map_err(|e| file.write_error(e))?;
+    file.commit(replace)
+}
+
+/// `.<name>.`: the start of every temporary file written for `target`
+/// (`git setup` ignores `.<name>.*.tmp`; the vault deletes stale ones).
+pub(crate) fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.")
+}
+
+/// The directory a file lives in (`.` for a bare name).
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // Windows has no directory fsync; the rename is durable on NTFS commit.
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_replaces_whole_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.tsv");
+        write(&target, b"old", Replace::Yes).unwrap();
+        write(&target, b"new", Replace::Yes).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.tsv")]);
+    }
+
+    #[test]
+    fn no_clobber_refuses_an_existing_file_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.age");
+        write(&target, b"first", Replace::No).unwrap();
+        let err = write(&target, b"second", Replace::No).unwrap_err();
+        assert_eq!(err.source.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+    }
+
+    #[test]
+    fn a_dropped_file_leaves_the_target_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("chart.png");
+        let mut file = AtomicFile::new(&target).unwrap();
+        assert!(
+            file.temp_path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".chart.png.")
+        );
+        file.file().write_all(b"half").unwrap();
+        drop(file);
+        assert!(!target.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_directory_at_the_target_is_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(dir.path(), b"x", Replace::Yes).unwrap_err();
+        assert_eq!(err.source.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("secret");
+        write(&target, b"x", Replace::Yes).unwrap();
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
