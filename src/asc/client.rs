@@ -24,8 +24,6 @@ use crate::vault::Secret;
 pub const DEFAULT_API_BASE: &str = "https://api.appstoreconnect.apple.com";
 /// The largest page App Store Connect serves.
 pub const PAGE_LIMIT: usize = 200;
-/// Environment variable: the first retry's delay in milliseconds (tests set a few ms).
-pub const RETRY_BASE_ENV: &str = "ASCVAULT_RETRY_BASE_MS";
 
 /// How the client behaves on the wire.
 #[derive(Clone, Debug)]
@@ -58,21 +56,13 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Defaults with this request timeout, and the retry base delay from
-    /// `ASCVAULT_RETRY_BASE_MS` when set.
+    /// Defaults with this request timeout.
     pub fn with_timeout(timeout: Duration) -> Settings {
-        let mut s = Settings {
+        Settings {
             timeout,
             connect_timeout: timeout.min(Duration::from_secs(10)),
             ..Settings::default()
-        };
-        if let Some(ms) = std::env::var(RETRY_BASE_ENV)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            s.retry_base = Duration::from_millis(ms);
         }
-        s
     }
 }
 

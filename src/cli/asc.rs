@@ -26,6 +26,23 @@ pub struct NetArgs {
     pub timeout: Duration,
 }
 
+impl NetArgs {
+    /// The client settings these options ask for, with the first retry's
+    /// delay from `ASCVAULT_RETRY_BASE_MS` when it is a number of
+    /// milliseconds (tests make it short; the library never reads the
+    /// environment).
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::with_timeout(self.timeout);
+        if let Some(ms) = std::env::var("ASCVAULT_RETRY_BASE_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            settings.retry_base = Duration::from_millis(ms);
+        }
+        settings
+    }
+}
+
 /// Options of every command that calls the API with a key.
 #[derive(Debug, Args, Clone)]
 pub struct AscArgs {
@@ -182,7 +199,7 @@ pub fn connect(ctx: &Context, net: &NetArgs, key: ApiKey) -> CliResult<Client> {
     Client::new(
         &net.api_base,
         key,
-        Settings::with_timeout(net.timeout),
+        net.settings(),
         Some(observer(ctx.verbose)),
     )
     .map_err(CliError::from)

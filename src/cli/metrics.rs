@@ -19,7 +19,7 @@ use crate::asc::analytics::{self, Access, Created, ReportInfo, SegmentInfo};
 use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
 use crate::asc::perf::{self, Target, XcodeMetrics};
 use crate::asc::sales::{self, FinanceQuery, ReportError, SalesQuery, Tsv};
-use crate::asc::{AscError, Settings, apps};
+use crate::asc::{AscError, apps};
 
 /// `metrics`
 #[derive(Debug, Args)]
@@ -576,7 +576,7 @@ fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         args.asc.net.timeout,
         3,
         // The same first delay as API retries (ASCVAULT_RETRY_BASE_MS).
-        Settings::with_timeout(args.asc.net.timeout).retry_base,
+        args.asc.net.settings().retry_base,
     )
     .map_err(download_error)?;
     let out = args.out.as_deref().unwrap_or(Path::new("."));

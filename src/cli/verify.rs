@@ -8,8 +8,8 @@ use super::asc::{NetArgs, api_key_of, connect, observer};
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
+use crate::asc::Transport;
 use crate::asc::verify::{self, CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE, Verdict};
-use crate::asc::{Settings, Transport};
 use crate::vault::{Entry, Kind, Timestamp};
 
 /// `verify`
@@ -45,7 +45,7 @@ struct Checked {
 
 /// Asks Apple about one entry (also used by `check --online`).
 pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
-    let settings = Settings::with_timeout(args.net.timeout);
+    let settings = args.net.settings();
     Ok(match e.kind {
         Kind::ApiKey => {
             let client = connect(ctx, &args.net, api_key_of(e)?)?;
