@@ -10,6 +10,8 @@
 //!   password; −22938 or −22910: the account password was given instead of
 //!   an app-specific one).
 
+use std::fmt;
+
 use reqwest::Method;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
@@ -56,6 +58,26 @@ impl Verdict {
             Verdict::Valid { .. } => "valid",
             Verdict::Rejected { .. } => "rejected",
             Verdict::Unreachable { .. } => "unreachable",
+        }
+    }
+}
+
+/// What Apple said, in one line: the detail of an acceptance (often
+/// nothing), `CODE: message` for a refusal, what went wrong when there was no
+/// answer. The verdict's own name is [`Verdict::name`].
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Valid { detail } => f.write_str(detail.as_deref().unwrap_or_default()),
+            Verdict::Rejected {
+                code: Some(code),
+                message,
+            } => write!(f, "{code}: {message}"),
+            Verdict::Rejected {
+                code: None,
+                message,
+            }
+            | Verdict::Unreachable { message } => f.write_str(message),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What the App Store Connect commands share: the network options, choosing
-//! the api-key entry, building the client (only these commands do), turning
-//! client errors into messages, hints and exit codes 6 and 7, and notices on
-//! stderr.
+//! the api-key entry, building the client (only these commands do), and
+//! notices on stderr. Client errors become messages, hints and exit codes 6
+//! and 7 in `error.rs`.
 
 use std::time::Duration;
 
@@ -10,7 +10,6 @@ use clap::Args;
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{sanitize, say};
-use crate::asc::apps::ResolveError;
 use crate::asc::client::{DEFAULT_API_BASE, Observer};
 use crate::asc::{ApiKey, AscError, Client, Notice, Settings};
 use crate::vault::{Document, Entry, Kind};
@@ -203,65 +202,4 @@ pub fn connect(ctx: &Context, net: &NetArgs, key: ApiKey) -> CliResult<Client> {
         Some(observer(ctx.verbose)),
     )
     .map_err(CliError::from)
-}
-
-impl From<AscError> for CliError {
-    fn from(err: AscError) -> Self {
-        let message = err.to_string();
-        let (code, hint): (ExitStatus, Option<&str>) = match &err {
-            AscError::Refused { status, .. } => (
-                ExitStatus::Refused,
-                match status {
-                    401 => Some(
-                        "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
-                    ),
-                    403 => Some(
-                        "the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews",
-                    ),
-                    404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
-                    429 => Some("the hourly request allowance is spent; wait and try again"),
-                    s if *s >= 500 => Some("App Store Connect is failing; try again later"),
-                    _ => None,
-                },
-            ),
-            AscError::Network {
-                timed_out: true, ..
-            } => (
-                ExitStatus::Network,
-                Some("no answer within --timeout; raise it or try again later"),
-            ),
-            AscError::Network { .. } => (
-                ExitStatus::Network,
-                Some("check the network connection and --api-base (ASCVAULT_API_BASE)"),
-            ),
-            AscError::Decode { .. } => (
-                ExitStatus::Failure,
-                Some(
-                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
-                ),
-            ),
-            AscError::Key(_) => (
-                ExitStatus::Failure,
-                Some("add the key again from its AuthKey_<KEYID>.p8 file"),
-            ),
-            AscError::Config(_) => (ExitStatus::Usage, None),
-        };
-        let mut e = CliError::new(message).code(code);
-        if let Some(h) = hint {
-            e = e.hint(h);
-        }
-        e
-    }
-}
-
-impl From<ResolveError> for CliError {
-    fn from(err: ResolveError) -> Self {
-        match err {
-            ResolveError::Asc(e) => e.into(),
-            ResolveError::UnknownBundleId(_) => CliError::new(err.to_string())
-                .hint("`ascvault apps` lists the apps this key can see, with their bundle ids"),
-            ResolveError::Malformed(_) => CliError::usage(err.to_string())
-                .hint("--app takes the numeric app id or the bundle id (com.example.app)"),
-        }
-    }
 }

@@ -159,7 +159,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
         }
         // The record holds the secret: wipe the rendered text and the value.
         let mut text = zeroize::Zeroizing::new(
-            serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?,
+            serde_json::to_string_pretty(&v)?,
         );
         text.push('\n');
         let printed = print(&text);

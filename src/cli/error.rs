@@ -1,10 +1,22 @@
 //! Errors at the edge: one line saying what went wrong, an optional hint
 //! saying what to do, and the documented exit code.
+//!
+//! Every library error becomes a [`CliError`] here, and nowhere else: each
+//! `From` below matches every variant by name, so a new variant does not
+//! compile until someone chooses its exit code and hint. Commands that know
+//! more context than the library (metrics' 403, the merge driver's three
+//! files) replace the hint where they run. The test module at the bottom is
+//! the catalogue: every variant with its exit code and hint, on one screen.
 
 use std::fmt;
+use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::vault::{InvalidInput, VaultError};
+use super::secrets::SourceError;
+use crate::asc::AscError;
+use crate::asc::apps::ResolveError;
+use crate::vault::{InvalidInput, UnlockError, VaultError};
 
 /// How the process ends: the documented exit codes (README, spec/FORMAT.md
 /// §8), plus the child's own status for `run`. Turned into a process exit
@@ -103,62 +115,111 @@ impl fmt::Display for CliError {
     }
 }
 
+/// Result of a command.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+// Vault errors
+
 impl From<VaultError> for CliError {
     fn from(err: VaultError) -> Self {
-        use crate::vault::UnlockError as U;
         let message = err.to_string();
-        let (code, hint): (ExitStatus, Option<String>) = match &err {
+        let (code, hint): (ExitStatus, Option<&str>) = match &err {
             VaultError::Missing { .. } => (
                 ExitStatus::Failure,
-                Some("create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours".into()),
+                Some("create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours"),
             ),
-            VaultError::AlreadyExists { .. } => (ExitStatus::Failure, Some("init never overwrites a file; choose another --vault path".into())),
-            VaultError::Unlock { source, .. } => (
-                ExitStatus::Unlock,
-                Some(match source {
-                    U::WrongPassphrase => "check the passphrase; if you are sure of it, the file's header may be damaged: restore it from git history".into(),
-                    U::NotAge | U::Empty => "this file is not an ascvault vault; check --vault".into(),
-                    U::NotPassphrase { .. } => "ascvault vaults are encrypted to a passphrase (`age -p`); decrypt this one with its identity file".into(),
-                    U::WorkFactorTooHigh { .. } => "refused before doing any work; a vault written by ascvault or `age -p` never asks for this much".into(),
-                    _ => "the file was altered or cut short; restore it from git history or a backup".into(),
-                }),
+            VaultError::AlreadyExists { .. } => (
+                ExitStatus::Failure,
+                Some("init never overwrites a file; choose another --vault path"),
             ),
+            VaultError::Io {
+                action,
+                path,
+                source,
+            } => return io_error(action, path, source),
+            VaultError::LockTimeout { .. } => (
+                ExitStatus::Failure,
+                Some("wait for the other process to finish, then try again"),
+            ),
+            VaultError::Unlock { source, .. } => (ExitStatus::Unlock, Some(unlock_hint(source))),
             VaultError::Format { .. } => (
                 ExitStatus::Unlock,
-                Some("the file decrypted, but its content is not a vault this version can read; `age -d` shows it".into()),
+                Some("the file decrypted, but its content is not a vault this version can read; `age -d` shows it"),
             ),
-            VaultError::NoSuchEntry { .. } => (ExitStatus::NoEntry, Some("`ascvault list --all` shows every label".into())),
-            VaultError::Revoked { .. } => (ExitStatus::Revoked, Some("a revoked entry is never used again; add a new one".into())),
-            VaultError::LabelTaken { .. } => (ExitStatus::Failure, Some("labels are unique (ignoring case); pick another or `ascvault relabel` the old one".into())),
-            VaultError::LockTimeout { .. } => (ExitStatus::Failure, Some("wait for the other process to finish, then try again".into())),
-            VaultError::Invalid(InvalidInput::PasswordFormat) => (
+            VaultError::Invalid(invalid) => (ExitStatus::Failure, invalid_hint(invalid)),
+            VaultError::NoSuchEntry { .. } => (
+                ExitStatus::NoEntry,
+                Some("`ascvault list --all` shows every label"),
+            ),
+            VaultError::Revoked { .. } => (
+                ExitStatus::Revoked,
+                Some("a revoked entry is never used again; add a new one"),
+            ),
+            VaultError::LabelTaken { .. } => (
                 ExitStatus::Failure,
-                Some("copy it from appleid.apple.com exactly as shown; --no-format-check stores it as typed".into()),
+                Some("labels are unique (ignoring case); pick another or `ascvault relabel` the old one"),
             ),
-            VaultError::Invalid(InvalidInput::PrivateKey) => (
+            VaultError::UnsupportedKind { .. } => (
                 ExitStatus::Failure,
-                Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download".into()),
+                Some("upgrade ascvault to use this entry"),
             ),
-            VaultError::Io { action, path, source } => {
-                return io_error(action, path, source);
-            }
-            VaultError::Invalid(_) => (ExitStatus::Failure, None),
-            VaultError::UnsupportedKind { .. } => (ExitStatus::Failure, Some("upgrade ascvault to use this entry".into())),
-            _ => (ExitStatus::Failure, None),
+            VaultError::Encrypt(_) => (ExitStatus::Failure, None),
         };
         CliError {
             message,
-            hint,
+            hint: hint.map(str::to_owned),
             code,
         }
+    }
+}
+
+/// What to do when a vault does not unlock (always exit 3): users act
+/// differently on a wrong passphrase, a foreign file and a damaged one.
+fn unlock_hint(err: &UnlockError) -> &'static str {
+    match err {
+        UnlockError::WrongPassphrase => {
+            "check the passphrase; if you are sure of it, the file's header may be damaged: restore it from git history"
+        }
+        UnlockError::NotAge | UnlockError::Empty => {
+            "this file is not an ascvault vault; check --vault"
+        }
+        UnlockError::NotPassphrase { .. } => {
+            "ascvault vaults are encrypted to a passphrase (`age -p`); decrypt this one with its identity file"
+        }
+        UnlockError::WorkFactorTooHigh { .. } => {
+            "refused before doing any work; a vault written by ascvault or `age -p` never asks for this much"
+        }
+        UnlockError::Damaged { .. } => {
+            "the file was altered or cut short; restore it from git history or a backup"
+        }
+    }
+}
+
+/// What to do about rejected input (always exit 1). Most messages already
+/// say what the rule is; the two whose fix is not obvious get a hint.
+fn invalid_hint(err: &InvalidInput) -> Option<&'static str> {
+    match err {
+        InvalidInput::PasswordFormat => Some(
+            "copy it from appleid.apple.com exactly as shown; --no-format-check stores it as typed",
+        ),
+        InvalidInput::PrivateKey => {
+            Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download")
+        }
+        InvalidInput::Label { .. }
+        | InvalidInput::AppleId(_)
+        | InvalidInput::KeyId(_)
+        | InvalidInput::IssuerId(_)
+        | InvalidInput::VendorNumber(_)
+        | InvalidInput::EmptyPassphrase
+        | InvalidInput::WorkFactor(_) => None,
     }
 }
 
 /// I/O failures the user can act on get their own words and a hint; the
 /// rest keep the OS message. The atomic write means none of them changed
 /// the vault, and the hints say so.
-fn io_error(action: &str, path: &std::path::Path, source: &std::io::Error) -> CliError {
-    use std::io::ErrorKind as K;
+fn io_error(action: &str, path: &Path, source: &io::Error) -> CliError {
+    use io::ErrorKind as K;
     let path = path.display();
     let (what, hint) = match source.kind() {
         K::StorageFull | K::QuotaExceeded => (
@@ -182,5 +243,103 @@ fn io_error(action: &str, path: &std::path::Path, source: &std::io::Error) -> Cl
     CliError::new(format!("{action} {path}: {what}")).hint(hint)
 }
 
-/// Result of a command.
-pub type CliResult<T = ()> = Result<T, CliError>;
+// App Store Connect errors
+
+impl From<AscError> for CliError {
+    fn from(err: AscError) -> Self {
+        let message = err.to_string();
+        let (code, hint): (ExitStatus, Option<&str>) = match &err {
+            AscError::Refused { status, .. } => (ExitStatus::Refused, refusal_hint(*status)),
+            AscError::Network {
+                timed_out: true, ..
+            } => (
+                ExitStatus::Network,
+                Some("no answer within --timeout; raise it or try again later"),
+            ),
+            AscError::Network {
+                timed_out: false, ..
+            } => (
+                ExitStatus::Network,
+                Some("check the network connection and --api-base (ASCVAULT_API_BASE)"),
+            ),
+            AscError::Decode { .. } => (
+                ExitStatus::Failure,
+                Some(
+                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
+                ),
+            ),
+            AscError::Key(_) => (
+                ExitStatus::Failure,
+                Some("add the key again from its AuthKey_<KEYID>.p8 file"),
+            ),
+            AscError::Config(_) => (ExitStatus::Usage, None),
+        };
+        CliError {
+            message,
+            hint: hint.map(str::to_owned),
+            code,
+        }
+    }
+}
+
+/// What to do about an HTTP refusal (exit 6). The 403 words are written for
+/// the commands that meet it with this hint (reviews, apps); a command whose
+/// reports need another role (metrics) replaces the hint where it runs.
+fn refusal_hint(status: u16) -> Option<&'static str> {
+    match status {
+        401 => Some(
+            "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
+        ),
+        403 => Some(
+            "the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews",
+        ),
+        404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
+        429 => Some("the hourly request allowance is spent; wait and try again"),
+        s if s >= 500 => Some("App Store Connect is failing; try again later"),
+        _ => None,
+    }
+}
+
+impl From<ResolveError> for CliError {
+    fn from(err: ResolveError) -> Self {
+        match err {
+            ResolveError::Asc(e) => e.into(),
+            ResolveError::UnknownBundleId(_) => CliError::new(err.to_string())
+                .hint("`ascvault apps` lists the apps this key can see, with their bundle ids"),
+            ResolveError::Malformed(_) => CliError::usage(err.to_string())
+                .hint("--app takes the numeric app id or the bundle id (com.example.app)"),
+        }
+    }
+}
+
+// Secret sources
+
+impl From<SourceError> for CliError {
+    fn from(err: SourceError) -> Self {
+        let message = err.to_string();
+        match err {
+            SourceError::Unreadable { .. }
+            | SourceError::NotUtf8 { .. }
+            | SourceError::EnvNotUtf8
+            | SourceError::Terminal(_)
+            | SourceError::Mismatch => CliError::new(message),
+            SourceError::NoTerminal | SourceError::NoSource => {
+                CliError::usage(message).hint(format!(
+                    "pass --passphrase-file PATH or set {} (meant for CI)",
+                    super::secrets::PASSPHRASE_ENV
+                ))
+            }
+            SourceError::EmptyNew => {
+                CliError::new(message).hint("choose a long passphrase: it is all that protects the file")
+            }
+        }
+    }
+}
+
+// Serialization of our own values
+
+impl From<serde_json::Error> for CliError {
+    fn from(err: serde_json::Error) -> Self {
+        CliError::new(err.to_string())
+    }
+}

@@ -12,7 +12,7 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::git_args::{CheckArgs, MergeArgs, TextconvArgs};
 use super::output::{print, print_json, sanitize, say};
-use super::secrets::{self, PASSPHRASE_ENV};
+use super::secrets::{self, Prompt, SourceError};
 use crate::vault::crypto::{self, Prepared};
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::{self, Side};
@@ -20,20 +20,14 @@ use crate::vault::render::{self, FingerprintKey};
 use crate::vault::{Document, Kind, Secret, Timestamp, UnlockError, Unlocked};
 
 /// The passphrase without ever prompting: textconv runs once per side of
-/// every diff, often while a pager holds the terminal.
+/// every diff, often while a pager holds the terminal. `Ok(None)` when there
+/// is no source (or it is empty); `Err` gives the words for the summary.
 fn passphrase_without_prompt(ctx: &Context) -> Result<Option<Secret>, &'static str> {
-    let secret = if let Some(path) = &ctx.passphrase_file {
-        secrets::read_secret_file(path).map_err(|_| "cannot read the passphrase file")?
-    } else if let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
-        Secret::new(
-            value
-                .into_string()
-                .map_err(|_| "ASCVAULT_PASSPHRASE is not UTF-8")?,
-        )
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(secret).filter(|s| !s.is_empty()))
+    match secrets::resolve(ctx.passphrase_file.as_deref(), true, Prompt::Never) {
+        Ok(secret) => Ok(Some(secret).filter(|s| !s.is_empty())),
+        Err(SourceError::NoSource) => Ok(None),
+        Err(e) => Err(e.brief()),
+    }
 }
 
 /// `textconv FILE`: never prompts, never fails a diff because the file
@@ -290,13 +284,11 @@ fn online(ctx: &Context, args: &CheckArgs, doc: &Document) -> CliResult<Vec<hygi
         .filter(|e| !e.revoked && !matches!(e.kind, Kind::Other(_)))
     {
         ctx.verbose(format!("asking Apple about {}", sanitize(&e.label)));
-        let result = match super::verify::check(ctx, &verify_args, e)? {
+        let verdict = super::verify::check(ctx, &verify_args, e)?;
+        let result = match verdict {
             Verdict::Valid { .. } => hygiene::Online::Valid,
-            Verdict::Rejected { code, message } => hygiene::Online::Rejected(match code {
-                Some(code) => format!("{code}: {message}"),
-                None => message,
-            }),
-            Verdict::Unreachable { message } => hygiene::Online::Unreachable(message),
+            Verdict::Rejected { .. } => hygiene::Online::Rejected(verdict.to_string()),
+            Verdict::Unreachable { .. } => hygiene::Online::Unreachable(verdict.to_string()),
         };
         out.extend(hygiene::online(&e.label, &result));
     }

@@ -20,7 +20,7 @@ pub fn print(text: &str) -> CliResult {
 
 /// Prints a JSON value, pretty, with a trailing newline.
 pub fn print_json(value: &serde_json::Value) -> CliResult {
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| CliError::new(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
     print(&text)
 }

@@ -258,7 +258,7 @@ pub fn run(ctx: &Context, command: &ReviewsCommand) -> CliResult {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> CliResult<Value> {
-    serde_json::to_value(v).map_err(|e| CliError::new(e.to_string()))
+    Ok(serde_json::to_value(v)?)
 }
 
 fn stars(rating: Option<u8>) -> String {

@@ -1,11 +1,12 @@
 //! Where secrets come from: the passphrase (file, environment, terminal
-//! prompt), new passphrases (asked twice), passwords being added, and yes/no
+//! prompt — one resolver, [`resolve`], for unlocking, for a new passphrase
+//! and for textconv, which never prompts), passwords being added, and yes/no
 //! confirmations. Never argv. Without a terminal and without another source
 //! every function fails at once with a message naming the flag to use.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
@@ -32,14 +33,77 @@ pub fn terminal() -> Option<File> {
     }
 }
 
-/// Reads a secret file, stripping one trailing newline.
-pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
+/// Why a secret could not be had from its source: one sentence per source
+/// that is set but unusable, or missing. Holds no secret. Exit codes and
+/// hints are chosen in `error.rs`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// The file given cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The file given is not text.
+    #[error("{} is not UTF-8 text", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// `ASCVAULT_PASSPHRASE` is set, but not to text.
+    #[error("{PASSPHRASE_ENV} is not valid UTF-8")]
+    EnvNotUtf8,
+    /// Prompting was allowed, but there is no terminal.
+    #[error("no terminal to ask for the passphrase")]
+    NoTerminal,
+    /// Neither a file nor the environment, and prompting is not allowed.
+    #[error("no passphrase source")]
+    NoSource,
+    /// The terminal could not be read.
+    #[error("cannot read from the terminal: {0}")]
+    Terminal(io::Error),
+    /// A new passphrase typed at the prompt is empty.
+    #[error("the passphrase is empty")]
+    EmptyNew,
+    /// The new passphrase was typed differently the second time.
+    #[error("the passphrases do not match")]
+    Mismatch,
+}
+
+impl SourceError {
+    /// A few words for textconv's one-line summary of a file it did not
+    /// decrypt (it never fails a diff, so this is not an error message).
+    pub fn brief(&self) -> &'static str {
+        match self {
+            SourceError::Unreadable { .. } | SourceError::NotUtf8 { .. } => {
+                "cannot read the passphrase file"
+            }
+            SourceError::EnvNotUtf8 => "ASCVAULT_PASSPHRASE is not UTF-8",
+            SourceError::NoTerminal
+            | SourceError::NoSource
+            | SourceError::Terminal(_)
+            | SourceError::EmptyNew
+            | SourceError::Mismatch => "no passphrase source",
+        }
+    }
+}
+
+/// Reads a secret file (a passphrase, a private key), stripping one
+/// trailing newline.
+pub fn read_secret_file(path: &Path) -> Result<Secret, SourceError> {
     let mut bytes = Zeroizing::new(Vec::new());
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display())))?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| CliError::new(format!("{} is not UTF-8 text", path.display())))?;
+        .map_err(|source| SourceError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| SourceError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
     Ok(Secret::from(strip_newline(text)))
 }
 
@@ -49,48 +113,66 @@ fn strip_newline(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-/// The vault passphrase: `--passphrase-file`, then `ASCVAULT_PASSPHRASE`,
-/// then a hidden prompt on the terminal.
-pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
-    let secret = if let Some(path) = file {
-        read_secret_file(path)?
-    } else if let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
-        let value = value
+/// What to do when neither a file nor the environment gives the passphrase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Ask once at the terminal: unlocking a vault.
+    Unlock,
+    /// Ask twice at the terminal and compare: choosing a new passphrase.
+    New,
+    /// Never ask: textconv runs once per side of every diff, often while a
+    /// pager holds the terminal.
+    Never,
+}
+
+/// The one place that decides where a passphrase comes from: the file given
+/// (`--passphrase-file`, `--new-passphrase-file`), else `ASCVAULT_PASSPHRASE`
+/// when `from_env`, else the terminal as `prompt` says. A source that is set
+/// but unusable is an error, not a reason to try the next one: the user
+/// meant that one. Whether an empty passphrase is acceptable is the
+/// caller's decision.
+pub fn resolve(file: Option<&Path>, from_env: bool, prompt: Prompt) -> Result<Secret, SourceError> {
+    if let Some(path) = file {
+        return read_secret_file(path);
+    }
+    if from_env && let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
+        return value
             .into_string()
-            .map_err(|_| CliError::new(format!("{PASSPHRASE_ENV} is not valid UTF-8")))?;
-        Secret::new(value)
-    } else {
-        prompt_hidden("Vault passphrase: ")?
-    };
+            .map(Secret::new)
+            .map_err(|_| SourceError::EnvNotUtf8);
+    }
+    match prompt {
+        Prompt::Unlock => prompt_hidden("Vault passphrase: "),
+        Prompt::New => {
+            let first = prompt_hidden("New vault passphrase: ")?;
+            if first.is_empty() {
+                return Err(SourceError::EmptyNew);
+            }
+            let second = prompt_hidden("Repeat the passphrase: ")?;
+            if first != second {
+                return Err(SourceError::Mismatch);
+            }
+            Ok(first)
+        }
+        Prompt::Never => Err(SourceError::NoSource),
+    }
+}
+
+/// The vault passphrase: `--passphrase-file`, then `ASCVAULT_PASSPHRASE`,
+/// then a hidden prompt on the terminal. Empty is a failure to unlock.
+pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
+    let secret = resolve(file, true, Prompt::Unlock)?;
     if secret.is_empty() {
         return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
     }
     Ok(secret)
 }
 
-/// A new passphrase: from the given file or environment when set (scripted
-/// use), otherwise asked twice at the terminal.
+/// A new passphrase: from the given file or (with `from_env`) the
+/// environment when set (scripted use), otherwise asked twice at the
+/// terminal.
 pub fn new_passphrase(file: Option<&Path>, from_env: bool) -> CliResult<Secret> {
-    let secret = if let Some(path) = file {
-        read_secret_file(path)?
-    } else if let Some(value) = std::env::var_os(PASSPHRASE_ENV).filter(|_| from_env) {
-        Secret::new(
-            value
-                .into_string()
-                .map_err(|_| CliError::new(format!("{PASSPHRASE_ENV} is not valid UTF-8")))?,
-        )
-    } else {
-        let first = prompt_hidden("New vault passphrase: ")?;
-        if first.is_empty() {
-            return Err(CliError::new("the passphrase is empty")
-                .hint("choose a long passphrase: it is all that protects the file"));
-        }
-        let second = prompt_hidden("Repeat the passphrase: ")?;
-        if first != second {
-            return Err(CliError::new("the passphrases do not match"));
-        }
-        first
-    };
+    let secret = resolve(file, from_env, Prompt::New)?;
     if secret.is_empty() {
         return Err(CliError::new("the passphrase is empty"));
     }
@@ -98,19 +180,13 @@ pub fn new_passphrase(file: Option<&Path>, from_env: bool) -> CliResult<Secret> 
 }
 
 /// Reads a hidden line at the terminal.
-pub fn prompt_hidden(prompt: &str) -> CliResult<Secret> {
+fn prompt_hidden(prompt: &str) -> Result<Secret, SourceError> {
     if terminal().is_none() {
-        return Err(no_terminal());
+        return Err(SourceError::NoTerminal);
     }
     rpassword::prompt_password(prompt)
         .map(Secret::new)
-        .map_err(|e| CliError::new(format!("cannot read from the terminal: {e}")))
-}
-
-fn no_terminal() -> CliError {
-    CliError::usage("no terminal to ask for the passphrase").hint(format!(
-        "pass --passphrase-file PATH or set {PASSPHRASE_ENV} (meant for CI)"
-    ))
+        .map_err(SourceError::Terminal)
 }
 
 /// A password being added: from stdin with `--password-stdin`, else a
@@ -128,7 +204,7 @@ pub fn password_input(from_stdin: bool) -> CliResult<Secret> {
         return Err(CliError::usage("no terminal to ask for the password")
             .hint("pipe it in with --password-stdin"));
     }
-    prompt_hidden("App-specific password (xxxx-xxxx-xxxx-xxxx): ")
+    Ok(prompt_hidden("App-specific password (xxxx-xxxx-xxxx-xxxx): ")?)
 }
 
 /// Asks a yes/no question at the terminal; `--yes` answers for the user.

@@ -109,13 +109,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         let reasons: Vec<(String, String)> = results
             .iter()
             .filter_map(|c| match &c.verdict {
-                Verdict::Rejected { code, message } => Some((
-                    c.label.clone(),
-                    match code {
-                        Some(code) => format!("{code}: {message}"),
-                        None => message.clone(),
-                    },
-                )),
+                Verdict::Rejected { .. } => Some((c.label.clone(), c.verdict.to_string())),
                 _ => None,
             })
             .collect();
@@ -164,14 +158,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     } else {
         let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "RESULT", "DETAIL"]);
         for c in &results {
-            let detail = match &c.verdict {
-                Verdict::Valid { detail } => detail.clone().unwrap_or_default(),
-                Verdict::Rejected { code, message } => match code {
-                    Some(code) => format!("{code}: {message}"),
-                    None => message.clone(),
-                },
-                Verdict::Unreachable { message } => message.clone(),
-            };
+            let detail = c.verdict.to_string();
             let result = if c.marked {
                 "rejected (marked revoked)".to_owned()
             } else {
