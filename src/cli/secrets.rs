@@ -204,7 +204,9 @@ pub fn password_input(from_stdin: bool) -> CliResult<Secret> {
         return Err(CliError::usage("no terminal to ask for the password")
             .hint("pipe it in with --password-stdin"));
     }
-    Ok(prompt_hidden("App-specific password (xxxx-xxxx-xxxx-xxxx): ")?)
+    Ok(prompt_hidden(
+        "App-specific password (xxxx-xxxx-xxxx-xxxx): ",
+    )?)
 }
 
 /// Asks a yes/no question at the terminal; `--yes` answers for the user.
