@@ -244,6 +244,8 @@ fn io_error(action: &str, path: &Path, source: &io::Error) -> CliError {
             return CliError::new(format!("{path} is a directory, not a vault file"))
                 .hint("point --vault (or ASCVAULT_VAULT) at the vault file itself");
         }
+        // `ErrorKind` is std's and open-ended: every other kind keeps the
+        // OS message, so a new kind needs no decision here.
         _ => return CliError::new(format!("{action} {path}: {source}")),
     };
     CliError::new(format!("{action} {path}: {what}")).hint(hint)
@@ -301,8 +303,9 @@ fn refusal_hint(status: u16) -> Option<&'static str> {
         ),
         404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
         429 => Some("the hourly request allowance is spent; wait and try again"),
-        s if s >= 500 => Some("App Store Connect is failing; try again later"),
-        _ => None,
+        500.. => Some("App Store Connect is failing; try again later"),
+        // Apple's own code and title say what a 400, 409 or 422 was about.
+        0..=400 | 402 | 405..=428 | 430..=499 => None,
     }
 }
 

@@ -37,7 +37,6 @@ pub fn terminal() -> Option<File> {
 /// that is set but unusable, or missing. Holds no secret. Exit codes and
 /// hints are chosen in `error.rs`.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum SourceError {
     /// The file given cannot be read.
     #[error("cannot read {}: {source}", path.display())]
