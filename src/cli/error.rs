@@ -58,6 +58,25 @@ impl ExitStatus {
             ExitStatus::External(code) => code,
         }
     }
+
+    /// The status `run` passes on from its child: the child's exit code, or
+    /// 128 + N when a signal N killed it (the shell convention); 1 when
+    /// neither fits in an exit code.
+    pub fn of_child(status: std::process::ExitStatus) -> ExitStatus {
+        let external =
+            |code: i32| u8::try_from(code).map_or(ExitStatus::Failure, ExitStatus::External);
+        if let Some(code) = status.code() {
+            return external(code);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(signal) = status.signal() {
+                return external(128 + signal);
+            }
+        }
+        ExitStatus::Failure
+    }
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -583,5 +602,25 @@ mod tests {
         .map(ExitStatus::code)
         .collect();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 42]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn run_passes_on_the_childs_status() {
+        use std::os::unix::process::ExitStatusExt;
+        use std::process::ExitStatus as Child;
+        // Raw wait statuses: the exit code in the second byte, a signal in the first.
+        assert_eq!(
+            ExitStatus::of_child(Child::from_raw(0)),
+            ExitStatus::External(0)
+        );
+        assert_eq!(
+            ExitStatus::of_child(Child::from_raw(42 << 8)),
+            ExitStatus::External(42)
+        );
+        assert_eq!(
+            ExitStatus::of_child(Child::from_raw(9)),
+            ExitStatus::External(137)
+        );
     }
 }

@@ -62,20 +62,5 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitStatus> {
     }
     let status = status
         .map_err(|e| CliError::new(format!("cannot run {}: {e}", program.to_string_lossy())))?;
-    Ok(exit_status_of(status))
-}
-
-fn exit_status_of(status: std::process::ExitStatus) -> ExitStatus {
-    if let Some(code) = status.code() {
-        return ExitStatus::External(u8::try_from(code).unwrap_or(1));
-    }
-    // Killed by a signal: the shell convention is 128 + signal number.
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = status.signal() {
-            return ExitStatus::External(u8::try_from(128 + sig).unwrap_or(1));
-        }
-    }
-    ExitStatus::Failure
+    Ok(ExitStatus::of_child(status))
 }
