@@ -587,21 +587,14 @@ mod tests {
     #[test]
     fn exit_codes_are_the_documented_numbers() {
         use ExitStatus::*;
-        let codes: Vec<u8> = [
-            Success,
-            Failure,
-            Usage,
-            Unlock,
-            NoEntry,
-            Revoked,
-            Refused,
-            Network,
-            External(42),
-        ]
-        .into_iter()
-        .map(ExitStatus::code)
-        .collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 42]);
+        #[rustfmt::skip]
+        let documented = [
+            (Success, 0), (Failure, 1), (Usage, 2), (Unlock, 3), (NoEntry, 4),
+            (Revoked, 5), (Refused, 6), (Network, 7), (External(42), 42),
+        ];
+        for (status, code) in documented {
+            assert_eq!(status.code(), code, "{status:?}");
+        }
     }
 
     #[cfg(unix)]
