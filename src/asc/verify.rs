@@ -225,3 +225,40 @@ pub fn app_password(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_reads_as_one_line() {
+        let line = |v: Verdict| v.to_string();
+        assert_eq!(line(Verdict::Valid { detail: None }), "");
+        assert_eq!(
+            line(Verdict::Valid {
+                detail: Some("authenticated".into())
+            }),
+            "authenticated"
+        );
+        assert_eq!(
+            line(Verdict::Rejected {
+                code: Some("-20101".into()),
+                message: "wrong password".into()
+            }),
+            "-20101: wrong password"
+        );
+        assert_eq!(
+            line(Verdict::Rejected {
+                code: None,
+                message: "sign-in refused".into()
+            }),
+            "sign-in refused"
+        );
+        assert_eq!(
+            line(Verdict::Unreachable {
+                message: "timed out".into()
+            }),
+            "timed out"
+        );
+    }
+}
