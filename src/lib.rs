@@ -37,8 +37,9 @@
 
 pub mod asc;
 mod atomic;
-pub mod cli;
+mod cli;
 mod secret;
 pub mod vault;
 
+pub use cli::{main, main_with_args};
 pub use secret::Secret;

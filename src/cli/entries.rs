@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::args::{
+use super::args::entries::{
     AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
     RemoveArgs, RevokeArgs, ShowArgs,
 };

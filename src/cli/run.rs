@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use super::args::RunArgs;
+use super::args::entries::RunArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::secrets::PASSPHRASE_ENV;
