@@ -6,7 +6,6 @@ use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, say};
 
-/// `apps`
 pub fn run(ctx: &Context, args: &AppsArgs) -> CliResult {
     let client = AscSession::open(ctx, &args.asc)?.client;
     let apps = crate::asc::apps::list(&client)?;

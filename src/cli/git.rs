@@ -237,7 +237,6 @@ fn append_line(path: &Path, line: &str) -> CliResult {
         .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
 }
 
-/// `git setup`
 pub fn setup(ctx: &Context) -> CliResult {
     let located = locate(ctx.vault.path())?.ok_or_else(|| {
         CliError::new(format!(

@@ -50,7 +50,6 @@ pub fn check(
     })
 }
 
-/// `verify`
 pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     // Check both bases before asking for the passphrase.
     args.net.api_base.url()?;
