@@ -1,8 +1,9 @@
-//! What the App Store Connect commands share: the network options, choosing
-//! the api-key entry, building the client (only these commands do), turning
-//! client errors into messages, hints and exit codes 6 and 7, and notices on
-//! stderr.
+//! What the App Store Connect commands share: choosing the api-key entry,
+//! building the client (only these commands do), turning client errors into
+//! messages, hints and exit codes 6 and 7, and notices on stderr. Their
+//! options are in `args/asc.rs`.
 
+use super::args::asc::NetArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{sanitize, say};
@@ -11,8 +12,8 @@ use crate::asc::client::Observer;
 use crate::asc::{ApiKey, AscError, Client, Notice};
 use crate::vault::{Document, Entry, Kind};
 
-// The metrics commands still import these from here.
-pub use super::args::asc::{AscArgs, NetArgs};
+// The metrics commands still import it from here.
+pub use super::args::asc::AscArgs;
 
 /// Prints notices on stderr: requests, retries and the rate limit with
 /// `--verbose`; a low rate limit always.

@@ -52,7 +52,7 @@ pub struct AscArgs {
 }
 
 /// Parses `--timeout`: positive seconds, at most a day.
-pub fn parse_secs(text: &str) -> Result<Duration, String> {
+fn parse_secs(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .trim()
         .parse()
