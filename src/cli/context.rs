@@ -26,11 +26,12 @@ fn lock_timeout() -> Duration {
 /// Shared state of one invocation.
 #[derive(Debug)]
 pub struct Context {
-    /// The vault.
+    /// The vault, with the lock timeout in force.
     pub vault: Vault,
-    /// `--passphrase-file`.
+    /// Where the passphrase comes from first (else the environment, else a
+    /// prompt).
     pub passphrase_file: Option<PathBuf>,
-    /// `--verbose`.
+    /// Whether to say more on stderr.
     pub verbose: bool,
 }
 

@@ -87,7 +87,7 @@ fn status(e: &Entry) -> String {
 }
 
 /// The `--json` record of an entry (no secret). Field names are a contract.
-pub fn entry_json(e: &Entry) -> Value {
+fn entry_json(e: &Entry) -> Value {
     json!({
         "id": e.id,
         "label": e.label,

@@ -14,7 +14,7 @@ use crate::asc::flag::{self, Finding};
 use crate::asc::reviews::{self, Query, Review, Sort};
 
 /// Apple's longest developer response, in characters.
-pub const MAX_RESPONSE_CHARS: usize = 5970;
+const MAX_RESPONSE_CHARS: usize = 5970;
 
 impl ReportReason {
     fn text(self) -> &'static str {
@@ -302,7 +302,7 @@ fn flag_reviews(ctx: &Context, args: &FlagArgs) -> CliResult {
 }
 
 /// App Store Connect's ratings-and-reviews page of an app.
-pub fn ratings_page(app_id: &str) -> String {
+fn ratings_page(app_id: &str) -> String {
     format!(
         "https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses"
     )

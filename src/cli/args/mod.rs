@@ -18,10 +18,8 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "ascvault", version, about, long_about = None, max_term_width = 100)]
 pub struct Cli {
-    /// Options shared by every command.
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,7 +45,6 @@ pub struct GlobalArgs {
     pub verbose: bool,
 }
 
-/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create an empty vault (never overwrites a file).
