@@ -6,6 +6,32 @@
 //! its plaintext is a canonical TOML document described in `spec/FORMAT.md`.
 //! `age -d` recovers any vault without this crate.
 //!
+//! # Layout
+//!
+//! The library is [`vault`] (the file format, encryption, locking, merge and
+//! hygiene rules) and [`asc`] (the App Store Connect client and its report
+//! formats). The command line is private; the binary calls [`main`].
+//!
+//! A command flows `src/main.rs` → `cli::main` (parse, then `dispatch` in
+//! `src/cli/mod.rs`) → the handler of its family in `src/cli/` (`entries`,
+//! `run`, `apps`, `reviews`, `verify`, `metrics`, `git`, `gitflow`,
+//! `migrate`) → [`vault`] and [`asc`]. Around the handlers:
+//!
+//! - `src/cli/args/`: every option and subcommand, one file per family, and
+//!   typed option values (`values.rs`). The doc comments there are the
+//!   `--help` text.
+//! - `src/cli/context.rs`: what every command gets: the vault, where the
+//!   passphrase comes from, `--verbose`.
+//! - `src/cli/asc.rs`: the one App Store Connect session (vault → key →
+//!   client).
+//! - `src/cli/error.rs`: messages, hints and exit codes; every library error
+//!   becomes a `CliError` there. `src/cli/output.rs` writes stdout and stderr.
+//!
+//! To add a subcommand: its arguments in `src/cli/args/<family>.rs` and a
+//! variant of `Command` in `src/cli/args/mod.rs`; its handler in
+//! `src/cli/<family>.rs` returning `CliResult`; one line in `dispatch`; a
+//! test under `tests/`. Check with the `--help` of the new command.
+//!
 //! ```
 //! use ascvault::vault::{Container, NewPassword, Secret, Vault};
 //!
@@ -37,8 +63,9 @@
 
 pub mod asc;
 mod atomic;
-pub mod cli;
+mod cli;
 mod secret;
 pub mod vault;
 
+pub use cli::{main, main_with_args};
 pub use secret::Secret;

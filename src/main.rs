@@ -1,5 +1,5 @@
 //! The `ascvault` binary: everything lives in the library.
 
 fn main() -> std::process::ExitCode {
-    ascvault::cli::main()
+    ascvault::main()
 }

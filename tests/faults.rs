@@ -454,27 +454,6 @@ fn full_disk_leaves_the_old_vault_and_says_so() {
 }
 
 #[test]
-fn storage_full_errors_map_to_a_disk_full_message() {
-    // The injected-error variant of the full-disk case: it runs everywhere,
-    // including where mounting a small tmpfs is not allowed.
-    use ascvault::cli::error::{CliError, ExitStatus};
-    use ascvault::vault::VaultError;
-    for kind in [
-        std::io::ErrorKind::StorageFull,
-        std::io::ErrorKind::QuotaExceeded,
-    ] {
-        let err = CliError::from(VaultError::Io {
-            action: "writing",
-            path: PathBuf::from("/v/.ascvault.age.x.tmp"),
-            source: std::io::Error::from(kind),
-        });
-        assert!(err.message.contains("the disk is full"), "{}", err.message);
-        assert!(err.hint.is_some());
-        assert_eq!(err.code, ExitStatus::Failure);
-    }
-}
-
-#[test]
 fn read_only_directory_refuses_writes_and_keeps_the_vault() {
     let t = Env::new();
     let dir = t.path("ro");

@@ -1,24 +1,11 @@
 //! `ascvault apps`: the apps the API key can see.
 
-use clap::Args;
-
-use super::asc::{AscArgs, AscSession};
+use super::args::asc::AppsArgs;
+use super::asc::AscSession;
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, say};
 
-/// `apps`
-#[derive(Debug, Args)]
-pub struct AppsArgs {
-    /// JSON output: [{id, name, bundle_id, sku}].
-    #[arg(long)]
-    pub json: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// `apps`
 pub fn run(ctx: &Context, args: &AppsArgs) -> CliResult {
     let client = AscSession::open(ctx, &args.asc)?.client;
     let apps = crate::asc::apps::list(&client)?;

@@ -1,69 +1,18 @@
-//! What the App Store Connect commands share: the network options, choosing
-//! the api-key entry, building the client (only these commands do), and
-//! notices on stderr. Client errors become messages, hints and exit codes 6
-//! and 7 in `error.rs`.
+//! What the App Store Connect commands share: choosing the api-key entry,
+//! building the client (only these commands do), and notices on stderr.
+//! Their options are in `args/asc.rs`; client errors become messages, hints
+//! and exit codes 6 and 7 in `error.rs`.
 
-use std::time::Duration;
-
-use clap::Args;
-
+use super::args::asc::NetArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{sanitize, say};
-use crate::asc::client::{DEFAULT_API_BASE, Observer};
-use crate::asc::{ApiKey, AscError, Client, Notice, Settings};
+use crate::asc::client::Observer;
+use crate::asc::{ApiKey, AscError, Client, Notice};
 use crate::vault::{Document, Entry, Kind};
 
-/// Where App Store Connect is and how long to wait for it.
-#[derive(Debug, Args, Clone)]
-pub struct NetArgs {
-    /// App Store Connect API base URL (http:// only for loopback).
-    #[arg(long, env = "ASCVAULT_API_BASE", default_value = DEFAULT_API_BASE, value_name = "URL")]
-    pub api_base: String,
-    /// Seconds to wait for each request (fractions allowed).
-    #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_secs)]
-    pub timeout: Duration,
-}
-
-impl NetArgs {
-    /// The client settings these options ask for, with the first retry's
-    /// delay from `ASCVAULT_RETRY_BASE_MS` when it is a number of
-    /// milliseconds (tests make it short; the library never reads the
-    /// environment).
-    pub fn settings(&self) -> Settings {
-        let mut settings = Settings::with_timeout(self.timeout);
-        if let Some(ms) = std::env::var("ASCVAULT_RETRY_BASE_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-        {
-            settings.retry_base = Duration::from_millis(ms);
-        }
-        settings
-    }
-}
-
-/// Options of every command that calls the API with a key.
-#[derive(Debug, Args, Clone)]
-pub struct AscArgs {
-    /// Base URL and timeout.
-    #[command(flatten)]
-    pub net: NetArgs,
-    /// The api-key entry to use; default: the only active one.
-    #[arg(long, env = "ASCVAULT_ENTRY", value_name = "LABEL")]
-    pub entry: Option<String>,
-}
-
-/// Parses `--timeout`: positive seconds, at most a day.
-pub fn parse_secs(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    if !(secs > 0.0 && secs <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".into());
-    }
-    Ok(Duration::from_secs_f64(secs))
-}
+// The metrics commands still import it from here.
+pub use super::args::asc::AscArgs;
 
 /// Prints notices on stderr: requests, retries and the rate limit with
 /// `--verbose`; a low rate limit always.
@@ -174,7 +123,7 @@ impl AscSession {
     /// client; the vault is closed again before any request is made.
     pub fn open(ctx: &Context, args: &AscArgs) -> CliResult<AscSession> {
         // Check the base before asking for the passphrase.
-        crate::asc::client::parse_base(&args.net.api_base)?;
+        args.net.api_base.url()?;
         let (key, label, vendor_number) = {
             let doc = ctx.open()?.document;
             let e = select_entry(&doc, args.entry.as_deref())?;
@@ -196,7 +145,7 @@ impl AscSession {
 /// Builds a client for `key` (also `verify`, which checks every key).
 pub fn connect(ctx: &Context, net: &NetArgs, key: ApiKey) -> CliResult<Client> {
     Client::new(
-        &net.api_base,
+        net.api_base.as_str(),
         key,
         net.settings(),
         Some(observer(ctx.verbose)),

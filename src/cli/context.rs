@@ -10,27 +10,36 @@ use super::output::say;
 use super::secrets;
 use crate::vault::{Document, Secret, Unlocked, Vault};
 
+/// How long to wait for another ascvault's lock on the vault:
+/// `ASCVAULT_LOCK_TIMEOUT` seconds when it is a number, else the vault's
+/// default. The one place the CLI reads it; the vault takes it as a value.
+/// (Not a hidden clap argument: that would also accept a `--lock-timeout`
+/// flag, and reject a malformed value the CLI has always ignored.)
+fn lock_timeout() -> Duration {
+    std::env::var("ASCVAULT_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(crate::vault::store::DEFAULT_LOCK_TIMEOUT)
+}
+
 /// Shared state of one invocation.
 #[derive(Debug)]
 pub struct Context {
-    /// The vault.
+    /// The vault, with the lock timeout in force.
     pub vault: Vault,
-    /// `--passphrase-file`.
+    /// Where the passphrase comes from first (else the environment, else a
+    /// prompt).
     pub passphrase_file: Option<PathBuf>,
-    /// `--verbose`.
+    /// Whether to say more on stderr.
     pub verbose: bool,
 }
 
 impl Context {
     /// Builds the context from the global flags.
     pub fn new(global: &GlobalArgs) -> Self {
-        let lock_timeout = std::env::var("ASCVAULT_LOCK_TIMEOUT")
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-            .map(Duration::from_secs)
-            .unwrap_or(crate::vault::store::DEFAULT_LOCK_TIMEOUT);
         Context {
-            vault: Vault::new(&global.vault).with_lock_timeout(lock_timeout),
+            vault: Vault::new(&global.vault).with_lock_timeout(lock_timeout()),
             passphrase_file: global.passphrase_file.clone(),
             verbose: global.verbose,
         }

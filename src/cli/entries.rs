@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::args::{
+use super::args::entries::{
     AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
     RemoveArgs, RevokeArgs, ShowArgs,
 };
@@ -15,7 +15,6 @@ use crate::vault::{
     Container, Document, Entry, Kind, NewApiKey, NewPassword, Timestamp, WARN_WORK_FACTOR,
 };
 
-/// `init`
 pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
     if args.work_factor < WARN_WORK_FACTOR {
         say(&format!(
@@ -44,7 +43,6 @@ pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
     Ok(())
 }
 
-/// `add password`
 pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
     // Check what can be checked before asking for anything secret.
     crate::vault::credential::check_label(&args.label).map_err(crate::vault::VaultError::from)?;
@@ -65,7 +63,6 @@ pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
     Ok(())
 }
 
-/// `add api-key`
 pub fn add_api_key(ctx: &Context, args: &AddApiKeyArgs) -> CliResult {
     let pem = secrets::read_secret_file(&args.private_key)?;
     let entry = NewApiKey {
@@ -90,7 +87,7 @@ fn status(e: &Entry) -> String {
 }
 
 /// The `--json` record of an entry (no secret). Field names are a contract.
-pub fn entry_json(e: &Entry) -> Value {
+fn entry_json(e: &Entry) -> Value {
     json!({
         "id": e.id,
         "label": e.label,
@@ -103,7 +100,6 @@ pub fn entry_json(e: &Entry) -> Value {
     })
 }
 
-/// `list`
 pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
     let doc = ctx.open()?.document;
     let shown = doc.entries.iter().filter(|e| args.all || !e.revoked);
@@ -132,7 +128,6 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
     print(&table.render())
 }
 
-/// `show`
 pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
     let doc = ctx.open()?.document;
     let e = doc.get(&args.label)?;
@@ -217,7 +212,6 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
 const REVOKE_AT_APPLE_PASSWORD: &str = "revoke it at Apple too: Apple Account (account.apple.com) → Sign-In and Security → App-Specific Passwords";
 const REVOKE_AT_APPLE_KEY: &str = "revoke it at Apple too: App Store Connect → Users and Access → Integrations → App Store Connect API";
 
-/// `revoke`
 pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     let pass = ctx.passphrase()?;
     let now = Timestamp::now();
@@ -277,7 +271,6 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     Ok(())
 }
 
-/// `remove`
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
     let pass = ctx.passphrase()?;
     let change = |doc: &mut Document| doc.remove(&args.label);
@@ -301,7 +294,6 @@ pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
     Ok(())
 }
 
-/// `relabel`
 pub fn relabel(ctx: &Context, args: &RelabelArgs) -> CliResult {
     ctx.update(|doc| doc.relabel(&args.old, &args.new))?;
     say(&format!(
@@ -312,12 +304,10 @@ pub fn relabel(ctx: &Context, args: &RelabelArgs) -> CliResult {
     Ok(())
 }
 
-/// `note`
 pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
     ctx.update(|doc| doc.set_note(&args.label, &args.text))
 }
 
-/// `passwd`
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
     let old = ctx.passphrase()?;
     // Check the old passphrase before asking for a new one.

@@ -13,15 +13,15 @@ use super::output::say;
 use crate::vault::hygiene::GitFacts;
 
 /// The textconv command set by `git setup`.
-pub const TEXTCONV: &str = "ascvault textconv";
+const TEXTCONV: &str = "ascvault textconv";
 /// The merge driver command set by `git setup`.
-pub const DRIVER: &str = "ascvault merge %O %A %B %P";
+const DRIVER: &str = "ascvault merge %O %A %B %P";
 /// The merge driver's human name.
-pub const DRIVER_NAME: &str = "ascvault vault merge (by entry id)";
+const DRIVER_NAME: &str = "ascvault vault merge (by entry id)";
 
 /// A repository and the vault's path inside it.
 #[derive(Debug)]
-pub struct Located {
+struct Located {
     /// The work tree's top level.
     pub top: PathBuf,
     /// The vault's path from the top level, with `/` separators.
@@ -49,7 +49,7 @@ fn stdout_line(out: &Output) -> Option<String> {
 
 /// Finds the repository holding `vault`. `Ok(None)` when the directory is
 /// not in a git work tree; an error when git cannot be run at all.
-pub fn locate(vault: &Path) -> CliResult<Option<Located>> {
+fn locate(vault: &Path) -> CliResult<Option<Located>> {
     let parent = match vault.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -172,7 +172,7 @@ fn is_driver(value: &str) -> bool {
 }
 
 /// Where git keeps cached textconv output for the `ascvault` driver.
-pub const CACHE_REF: &str = "refs/notes/textconv/ascvault";
+const CACHE_REF: &str = "refs/notes/textconv/ascvault";
 
 fn cache_ref_exists(top: &Path) -> bool {
     run(top, &["rev-parse", "-q", "--verify", CACHE_REF]).is_some_and(|o| o.status.success())
@@ -237,7 +237,6 @@ fn append_line(path: &Path, line: &str) -> CliResult {
         .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
 }
 
-/// `git setup`
 pub fn setup(ctx: &Context) -> CliResult {
     let located = locate(ctx.vault.path())?.ok_or_else(|| {
         CliError::new(format!(

@@ -8,9 +8,10 @@ use std::thread;
 
 use serde_json::json;
 
+use super::args::asc::NetArgs;
+use super::args::git::{CheckArgs, MergeArgs, TextconvArgs};
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
-use super::git_args::{CheckArgs, MergeArgs, TextconvArgs};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, Prompt, SourceError};
 use crate::vault::crypto::{self, Prepared};
@@ -213,10 +214,13 @@ fn summary_counts(ours: &Document, merged: &Document) -> (usize, usize) {
 
 /// `check`: exit 0 when clean, 1 when something was found.
 pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
-    if args.online {
-        crate::asc::client::parse_base(&args.net.api_base)?;
-        crate::asc::client::parse_base(&args.content_delivery_base)?;
-    }
+    // With --online, check both bases before asking for the passphrase.
+    let content_delivery = if args.online {
+        args.net.api_base.url()?;
+        Some(args.content_delivery_base.url()?)
+    } else {
+        None
+    };
     let Unlocked {
         document,
         container,
@@ -229,8 +233,8 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
         max_age_days: args.max_age,
     };
     let mut findings = hygiene::check(&document, &facts);
-    if args.online {
-        findings.extend(online(ctx, args, &document)?);
+    if let Some(content_delivery) = &content_delivery {
+        findings.extend(online(ctx, &args.net, content_delivery, &document)?);
     }
     if args.json {
         let list: Vec<_> = findings
@@ -267,16 +271,13 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
 }
 
 /// `verify` for every active entry of a known kind; the problems as findings.
-fn online(ctx: &Context, args: &CheckArgs, doc: &Document) -> CliResult<Vec<hygiene::Finding>> {
+fn online(
+    ctx: &Context,
+    net: &NetArgs,
+    content_delivery: &url::Url,
+    doc: &Document,
+) -> CliResult<Vec<hygiene::Finding>> {
     use crate::asc::verify::Verdict;
-    let verify_args = super::verify::VerifyArgs {
-        label: None,
-        all: true,
-        mark_revoked: false,
-        json: false,
-        content_delivery_base: args.content_delivery_base.clone(),
-        net: args.net.clone(),
-    };
     let mut out = Vec::new();
     for e in doc
         .entries
@@ -284,7 +285,7 @@ fn online(ctx: &Context, args: &CheckArgs, doc: &Document) -> CliResult<Vec<hygi
         .filter(|e| !e.revoked && !matches!(e.kind, Kind::Other(_)))
     {
         ctx.verbose(format!("asking Apple about {}", sanitize(&e.label)));
-        let verdict = super::verify::check(ctx, &verify_args, e)?;
+        let verdict = super::verify::check(ctx, net, content_delivery, e)?;
         let result = match verdict {
             Verdict::Valid { .. } => hygiene::Online::Valid,
             Verdict::Rejected { .. } => hygiene::Online::Rejected(verdict.to_string()),

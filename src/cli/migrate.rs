@@ -5,9 +5,9 @@ use std::fs;
 
 use zeroize::Zeroizing;
 
+use super::args::git::{ExportArgs, ImportP8Args};
 use super::context::Context;
 use super::error::{CliError, CliResult};
-use super::git_args::{ExportArgs, ImportP8Args};
 use super::output::{print, sanitize, say};
 use crate::vault::{Entry, Kind, NewApiKey, Secret, VaultError, credential};
 

@@ -3,35 +3,37 @@
 //! ([`output`]) and the mapping of errors to messages and exit codes
 //! ([`error`]). `main.rs` only calls [`main`].
 
-pub mod args;
-pub mod context;
-pub mod entries;
-pub mod error;
-pub mod output;
-pub mod run;
-pub mod secrets;
-// --- App Store Connect command modules (issue 3) ---
-pub mod apps;
-pub mod asc;
-pub mod reviews;
-pub mod verify;
+mod args;
+mod context;
+mod entries;
+mod error;
+mod output;
+mod run;
+mod secrets;
 
-// --- Metrics command modules (issue 4) ---
-pub mod chart;
-pub mod metrics;
+// App Store Connect
+mod apps;
+mod asc;
+mod reviews;
+mod verify;
 
-// --- Git command modules (issue 5) ---
-pub mod git;
-pub mod git_args;
-pub mod gitflow;
-pub mod migrate;
+// Metrics
+mod chart;
+mod metrics;
+
+// Git and migration
+mod git;
+mod gitflow;
+mod migrate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use args::{AddCommand, Cli, Command};
+use args::entries::AddCommand;
+use args::git::{GitCommand, ImportCommand};
+use args::{Cli, Command};
 use context::Context;
 use error::{CliError, CliResult, ExitStatus};
 
@@ -62,7 +64,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Prints an error as `error: …` and `hint: …` lines; returns its exit code.
-pub fn report(err: &CliError) -> ExitCode {
+fn report(err: &CliError) -> ExitCode {
     output::say(&format!("error: {}", output::sanitize(&err.message)));
     if let Some(hint) = &err.hint {
         output::say(&format!("hint: {}", output::sanitize(hint)));
@@ -85,18 +87,15 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Run(a) => return run::run(ctx, a),
         Command::Completions(a) => completions(a.shell),
         Command::Man => man_page(),
-        // --- App Store Connect (issue 3) ---
         Command::Apps(a) => apps::run(ctx, a),
         Command::Reviews(c) => reviews::run(ctx, c),
         Command::Verify(a) => verify::run(ctx, a),
-        // --- Metrics (issue 4) ---
         Command::Metrics(a) => metrics::run(ctx, a),
-        // --- Git (issue 5) ---
-        Command::Git(git_args::GitCommand::Setup) => git::setup(ctx),
+        Command::Git(GitCommand::Setup) => git::setup(ctx),
         Command::Textconv(a) => gitflow::textconv(ctx, a),
         Command::Merge(a) => gitflow::merge(ctx, a),
         Command::Check(a) => return gitflow::check(ctx, a),
-        Command::Import(git_args::ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
+        Command::Import(ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
         Command::Export(a) => migrate::export(ctx, a),
     }
     .map(|()| ExitStatus::Success)
@@ -124,7 +123,7 @@ fn man_page() -> CliResult {
 /// files there too, and attaching to another process already takes root or
 /// the debugger entitlement (`task_for_pid`). `ptrace(PT_DENY_ATTACH)` would
 /// add little and needs `unsafe`, which this crate forbids.
-pub fn harden_process() {
+fn harden_process() {
     #[cfg(unix)]
     {
         use rustix::process::{Resource, Rlimit, setrlimit};

@@ -1,13 +1,12 @@
 //! `ascvault reviews …`: list, show, respond, delete-response, flag, report.
 
-use std::path::PathBuf;
-
-use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime};
 
-use super::asc::{AscArgs, AscSession};
+use super::args::asc::{
+    AscArgs, DeleteResponseArgs, FilterArgs, FlagArgs, ListArgs, ReportArgs, ReportReason,
+    RespondArgs, ReviewsCommand, ShowArgs, SortArg,
+};
+use super::asc::AscSession;
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say, truncate};
@@ -15,155 +14,7 @@ use crate::asc::flag::{self, Finding};
 use crate::asc::reviews::{self, Query, Review, Sort};
 
 /// Apple's longest developer response, in characters.
-pub const MAX_RESPONSE_CHARS: usize = 5970;
-
-/// `reviews`
-#[derive(Debug, Subcommand)]
-pub enum ReviewsCommand {
-    /// List an app's reviews, newest first.
-    List(ListArgs),
-    /// Show one review and its developer response.
-    Show(ShowArgs),
-    /// Create or replace the developer response to a review.
-    Respond(RespondArgs),
-    /// Delete the developer response to a review.
-    DeleteResponse(DeleteResponseArgs),
-    /// Find reviews that are likely inappropriate, and say why.
-    Flag(FlagArgs),
-    /// Prepare a "Report a Concern" in App Store Connect (the API cannot file one).
-    Report(ReportArgs),
-}
-
-/// The order of `reviews list`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum SortArg {
-    /// Newest first.
-    Newest,
-    /// Oldest first.
-    Oldest,
-    /// Most stars first.
-    Best,
-    /// Fewest stars first.
-    Worst,
-}
-
-/// Which reviews.
-#[derive(Debug, Args)]
-pub struct FilterArgs {
-    /// The app: numeric app id or bundle id.
-    #[arg(long, value_name = "APP")]
-    pub app: String,
-    /// Only these star ratings, e.g. 1,2.
-    #[arg(long, value_delimiter = ',', value_name = "STARS", value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub rating: Vec<u8>,
-    /// Only these territories (ISO 3166 alpha-3), e.g. USA,GBR.
-    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = parse_territory)]
-    pub territory: Vec<String>,
-    /// Only reviews written on or after this date (YYYY-MM-DD, UTC) or instant (RFC 3339).
-    #[arg(long, value_name = "DATE", value_parser = parse_since)]
-    pub since: Option<OffsetDateTime>,
-    /// Only reviews without a published response.
-    #[arg(long)]
-    pub unanswered: bool,
-    /// The order.
-    #[arg(long, value_enum, default_value = "newest")]
-    pub sort: SortArg,
-    /// At most this many reviews.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max: Option<u32>,
-}
-
-/// `reviews list`
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Which reviews.
-    #[command(flatten)]
-    pub filter: FilterArgs,
-    /// JSON output: whole records, with any developer response.
-    #[arg(long, conflicts_with = "csv")]
-    pub json: bool,
-    /// CSV output.
-    #[arg(long)]
-    pub csv: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// `reviews show`
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// The review id.
-    pub review_id: String,
-    /// JSON output.
-    #[arg(long)]
-    pub json: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// `reviews respond`
-#[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("text").required(true).args(["body", "body_file"])))]
-pub struct RespondArgs {
-    /// The review id.
-    pub review_id: String,
-    /// The response text.
-    #[arg(long, value_name = "TEXT")]
-    pub body: Option<String>,
-    /// Read the response text from a file (`-`: standard input).
-    #[arg(long, value_name = "FILE")]
-    pub body_file: Option<PathBuf>,
-    /// JSON output.
-    #[arg(long)]
-    pub json: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// `reviews delete-response`
-#[derive(Debug, Args)]
-pub struct DeleteResponseArgs {
-    /// The review id.
-    pub review_id: String,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// `reviews flag`
-#[derive(Debug, Args)]
-pub struct FlagArgs {
-    /// Which reviews.
-    #[command(flatten)]
-    pub filter: FilterArgs,
-    /// A competitor's name to look for (repeatable).
-    #[arg(long, value_name = "NAME")]
-    pub competitor: Vec<String>,
-    /// JSON output: [{review, findings: [{reason, detail}]}].
-    #[arg(long)]
-    pub json: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-/// Why a review is reported.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ReportReason {
-    /// Offensive or abusive language.
-    Offensive,
-    /// Spam or advertising.
-    Spam,
-    /// Not about the app.
-    OffTopic,
-    /// Personal information.
-    PersonalInfo,
-    /// Anything else.
-    Other,
-}
+const MAX_RESPONSE_CHARS: usize = 5970;
 
 impl ReportReason {
     fn text(self) -> &'static str {
@@ -179,52 +30,6 @@ impl ReportReason {
             ReportReason::Other => "This review does not follow the App Store's rules for reviews.",
         }
     }
-}
-
-/// `reviews report`
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// The review id.
-    pub review_id: String,
-    /// The app the review belongs to (id or bundle id); needed when the key
-    /// sees several apps: the API links no review to its app, and the web
-    /// page is per app.
-    #[arg(long, value_name = "APP")]
-    pub app: Option<String>,
-    /// Why.
-    #[arg(long, value_enum)]
-    pub reason: ReportReason,
-    /// More words for Apple, added to the text to paste.
-    #[arg(long, value_name = "TEXT")]
-    pub details: Option<String>,
-    /// Print the address instead of opening the browser.
-    #[arg(long)]
-    pub print: bool,
-    /// App Store Connect options.
-    #[command(flatten)]
-    pub asc: AscArgs,
-}
-
-fn parse_territory(text: &str) -> Result<String, String> {
-    let t = text.trim().to_ascii_uppercase();
-    if t.len() == 3 && t.chars().all(|c| c.is_ascii_uppercase()) {
-        Ok(t)
-    } else {
-        Err(format!(
-            "{text:?} is not a three-letter territory code (USA, GBR, …)"
-        ))
-    }
-}
-
-fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
-    let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t);
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text, &format)
-        .map(|d| d.midnight().assume_utc())
-        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 instant"))
 }
 
 impl FilterArgs {
@@ -497,7 +302,7 @@ fn flag_reviews(ctx: &Context, args: &FlagArgs) -> CliResult {
 }
 
 /// App Store Connect's ratings-and-reviews page of an app.
-pub fn ratings_page(app_id: &str) -> String {
+fn ratings_page(app_id: &str) -> String {
     format!(
         "https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses"
     )

@@ -4,14 +4,14 @@
 
 use std::process::Command;
 
-use super::args::RunArgs;
+use super::args::entries::RunArgs;
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::secrets::PASSPHRASE_ENV;
 use crate::vault::{Entry, Kind};
 
 /// The variables set for each kind of entry (documented in the README).
-pub fn credential_env(entry: &Entry) -> Vec<(&'static str, String)> {
+fn credential_env(entry: &Entry) -> Vec<(&'static str, String)> {
     let secret = entry
         .secret()
         .map(|s| s.expose().to_owned())

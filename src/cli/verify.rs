@@ -1,39 +1,17 @@
 //! `ascvault verify`: asks Apple whether each active credential still works,
 //! and with `--mark-revoked` records the rejected ones as revoked.
 
-use clap::Args;
 use serde_json::{Value, json};
+use url::Url;
 
-use super::asc::{NetArgs, api_key_of, connect, observer};
+use super::args::asc::{NetArgs, VerifyArgs};
+use super::asc::{api_key_of, connect, observer};
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
 use crate::asc::Transport;
-use crate::asc::verify::{self, CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE, Verdict};
+use crate::asc::verify::{self, Verdict};
 use crate::vault::{Entry, Kind, Timestamp};
-
-/// `verify`
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// The entry to check; default: every active entry.
-    #[arg(conflicts_with = "all")]
-    pub label: Option<String>,
-    /// Check every active entry (the default without LABEL).
-    #[arg(long)]
-    pub all: bool,
-    /// Mark every entry Apple rejects as revoked (with a note saying when).
-    #[arg(long)]
-    pub mark_revoked: bool,
-    /// JSON output: [{label, kind, account, result, code, message, marked_revoked}].
-    #[arg(long)]
-    pub json: bool,
-    /// Base URL of Apple's content-delivery service (app-specific passwords).
-    #[arg(long, env = CONTENT_DELIVERY_ENV, default_value = DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
-    pub content_delivery_base: String,
-    /// Base URL and timeout.
-    #[command(flatten)]
-    pub net: NetArgs,
-}
 
 struct Checked {
     label: String,
@@ -43,24 +21,28 @@ struct Checked {
     marked: bool,
 }
 
-/// Asks Apple about one entry (also used by `check --online`).
-pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> {
-    let settings = args.net.settings();
+/// Asks Apple about one entry (also used by `check --online`), with the
+/// content-delivery base the caller has checked.
+pub fn check(
+    ctx: &Context,
+    net: &NetArgs,
+    content_delivery: &Url,
+    e: &Entry,
+) -> CliResult<Verdict> {
     Ok(match e.kind {
         Kind::ApiKey => {
-            let client = connect(ctx, &args.net, api_key_of(e)?)?;
+            let client = connect(ctx, net, api_key_of(e)?)?;
             verify::api_key(&client)
         }
         Kind::AppSpecificPassword => {
-            let base = crate::asc::client::parse_base(&args.content_delivery_base)?;
-            let transport = Transport::new(settings, Some(observer(ctx.verbose)))?;
+            let transport = Transport::new(net.settings(), Some(observer(ctx.verbose)))?;
             let (Some(apple_id), Some(password)) = (&e.apple_id, &e.password) else {
                 return Err(CliError::new(format!(
                     "entry {:?} lacks its Apple ID or password",
                     sanitize(&e.label)
                 )));
             };
-            verify::app_password(&transport, &base, apple_id, password)
+            verify::app_password(&transport, content_delivery, apple_id, password)
         }
         Kind::Other(_) => Verdict::Unreachable {
             message: "this version cannot check this kind".into(),
@@ -68,10 +50,10 @@ pub fn check(ctx: &Context, args: &VerifyArgs, e: &Entry) -> CliResult<Verdict> 
     })
 }
 
-/// `verify`
 pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
-    crate::asc::client::parse_base(&args.net.api_base)?;
-    crate::asc::client::parse_base(&args.content_delivery_base)?;
+    // Check both bases before asking for the passphrase.
+    args.net.api_base.url()?;
+    let content_delivery = args.content_delivery_base.url()?;
     let pass = ctx.passphrase()?;
     let doc = ctx.vault.open(&pass)?.document;
     let entries: Vec<&Entry> = match &args.label {
@@ -89,7 +71,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     let mut results = Vec::new();
     for e in entries {
         ctx.verbose(format!("checking {}", sanitize(&e.label)));
-        let verdict = check(ctx, args, e)?;
+        let verdict = check(ctx, &args.net, &content_delivery, e)?;
         results.push(Checked {
             label: e.label.clone(),
             kind: e.kind.clone(),

@@ -1,4 +1,4 @@
-//! Arguments of the git-related commands (issue 5): `git setup`,
+//! Arguments of the git-related and migration commands: `git setup`,
 //! `textconv`, `merge`, `check`, `import p8`, `export`.
 // The doc comments here are clap's --help text, where `AuthKey_<KEYID>.p8`
 // reads right; rustdoc would take `<KEYID>` for an HTML tag.
@@ -8,7 +8,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-/// `git`
+use super::asc::NetArgs;
+use super::values::ApiBase;
+use crate::asc::verify::{CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE};
+
 #[derive(Debug, Subcommand)]
 pub enum GitCommand {
     /// Set up the current repository: diff and merge attributes for the
@@ -16,7 +19,6 @@ pub enum GitCommand {
     Setup,
 }
 
-/// `textconv`
 #[derive(Debug, Args)]
 pub struct TextconvArgs {
     /// The vault file (git passes a temporary copy). Never prompts: the
@@ -24,7 +26,6 @@ pub struct TextconvArgs {
     pub file: PathBuf,
 }
 
-/// `merge`
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// The common ancestor (git's %O).
@@ -37,7 +38,6 @@ pub struct MergeArgs {
     pub path: Option<String>,
 }
 
-/// `check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Report active entries older than this many days.
@@ -50,14 +50,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
     /// With --online: base URL of Apple's content-delivery service.
-    #[arg(long, env = crate::asc::verify::CONTENT_DELIVERY_ENV, default_value = crate::asc::verify::DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
-    pub content_delivery_base: String,
+    #[arg(long, env = CONTENT_DELIVERY_ENV, default_value = DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
+    pub content_delivery_base: ApiBase,
     /// With --online: API base URL and timeout.
     #[command(flatten)]
-    pub net: super::asc::NetArgs,
+    pub net: NetArgs,
 }
 
-/// `import`
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Every AuthKey_<KEYID>.p8 in a directory (altool's layout).
@@ -77,7 +76,6 @@ pub struct ImportP8Args {
     pub label_prefix: String,
 }
 
-/// `export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Print the decrypted vault (canonical TOML) to stdout.

@@ -1,0 +1,267 @@
+//! Arguments of the App Store Connect commands: the network options every
+//! one of them shares, `apps`, `reviews …` and `verify`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+
+use super::values::{self, ApiBase};
+use crate::asc::Settings;
+use crate::asc::client::DEFAULT_API_BASE;
+use crate::asc::verify::{CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE};
+
+/// Where App Store Connect is and how long to wait for it.
+#[derive(Debug, Args, Clone)]
+pub struct NetArgs {
+    /// App Store Connect API base URL (http:// only for loopback).
+    #[arg(long, env = "ASCVAULT_API_BASE", default_value = DEFAULT_API_BASE, value_name = "URL")]
+    pub api_base: ApiBase,
+    /// Seconds to wait for each request (fractions allowed).
+    #[arg(long, default_value = "30", value_name = "SECS", value_parser = parse_secs)]
+    pub timeout: Duration,
+}
+
+impl NetArgs {
+    /// The client settings these options ask for, with the first retry's
+    /// delay from `ASCVAULT_RETRY_BASE_MS` when it is a number of
+    /// milliseconds (tests make it short; the library never reads the
+    /// environment).
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::with_timeout(self.timeout);
+        if let Some(ms) = std::env::var("ASCVAULT_RETRY_BASE_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            settings.retry_base = Duration::from_millis(ms);
+        }
+        settings
+    }
+}
+
+/// Options of every command that calls the API with a key.
+#[derive(Debug, Args, Clone)]
+pub struct AscArgs {
+    /// Base URL and timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// The api-key entry to use; default: the only active one.
+    #[arg(long, env = "ASCVAULT_ENTRY", value_name = "LABEL")]
+    pub entry: Option<String>,
+}
+
+/// Parses `--timeout`: positive seconds, at most a day.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err("must be more than 0 and at most 86400 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+// apps
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    /// JSON output: [{id, name, bundle_id, sku}].
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+// reviews
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewsCommand {
+    /// List an app's reviews, newest first.
+    List(ListArgs),
+    /// Show one review and its developer response.
+    Show(ShowArgs),
+    /// Create or replace the developer response to a review.
+    Respond(RespondArgs),
+    /// Delete the developer response to a review.
+    DeleteResponse(DeleteResponseArgs),
+    /// Find reviews that are likely inappropriate, and say why.
+    Flag(FlagArgs),
+    /// Prepare a "Report a Concern" in App Store Connect (the API cannot file one).
+    Report(ReportArgs),
+}
+
+/// The order of `reviews list`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SortArg {
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+    /// Most stars first.
+    Best,
+    /// Fewest stars first.
+    Worst,
+}
+
+/// Which reviews.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// The app: numeric app id or bundle id.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+    /// Only these star ratings, e.g. 1,2.
+    #[arg(long, value_delimiter = ',', value_name = "STARS", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub rating: Vec<u8>,
+    /// Only these territories (ISO 3166 alpha-3), e.g. USA,GBR.
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = values::parse_territory)]
+    pub territory: Vec<String>,
+    /// Only reviews written on or after this date (YYYY-MM-DD, UTC) or instant (RFC 3339).
+    #[arg(long, value_name = "DATE", value_parser = values::parse_since)]
+    pub since: Option<OffsetDateTime>,
+    /// Only reviews without a published response.
+    #[arg(long)]
+    pub unanswered: bool,
+    /// The order.
+    #[arg(long, value_enum, default_value = "newest")]
+    pub sort: SortArg,
+    /// At most this many reviews.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which reviews.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// JSON output: whole records, with any developer response.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV output.
+    #[arg(long)]
+    pub csv: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The review id.
+    pub review_id: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("text").required(true).args(["body", "body_file"])))]
+pub struct RespondArgs {
+    /// The review id.
+    pub review_id: String,
+    /// The response text.
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
+    /// Read the response text from a file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteResponseArgs {
+    /// The review id.
+    pub review_id: String,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    /// Which reviews.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// A competitor's name to look for (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub competitor: Vec<String>,
+    /// JSON output: [{review, findings: [{reason, detail}]}].
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// Why a review is reported.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportReason {
+    /// Offensive or abusive language.
+    Offensive,
+    /// Spam or advertising.
+    Spam,
+    /// Not about the app.
+    OffTopic,
+    /// Personal information.
+    PersonalInfo,
+    /// Anything else.
+    Other,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The review id.
+    pub review_id: String,
+    /// The app the review belongs to (id or bundle id); needed when the key
+    /// sees several apps: the API links no review to its app, and the web
+    /// page is per app.
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Why.
+    #[arg(long, value_enum)]
+    pub reason: ReportReason,
+    /// More words for Apple, added to the text to paste.
+    #[arg(long, value_name = "TEXT")]
+    pub details: Option<String>,
+    /// Print the address instead of opening the browser.
+    #[arg(long)]
+    pub print: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+// verify
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The entry to check; default: every active entry.
+    #[arg(conflicts_with = "all")]
+    pub label: Option<String>,
+    /// Check every active entry (the default without LABEL).
+    #[arg(long)]
+    pub all: bool,
+    /// Mark every entry Apple rejects as revoked (with a note saying when).
+    #[arg(long)]
+    pub mark_revoked: bool,
+    /// JSON output: [{label, kind, account, result, code, message, marked_revoked}].
+    #[arg(long)]
+    pub json: bool,
+    /// Base URL of Apple's content-delivery service (app-specific passwords).
+    #[arg(long, env = CONTENT_DELIVERY_ENV, default_value = DEFAULT_CONTENT_DELIVERY_BASE, value_name = "URL")]
+    pub content_delivery_base: ApiBase,
+    /// Base URL and timeout.
+    #[command(flatten)]
+    pub net: NetArgs,
+}
