@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 
 use crate::state::{Data, Fault, Shared, url_params};
 
+/// A handler's answer; `Err` is an early refusal, so handlers can use `?`.
+pub type Answer = Result<Response, Response>;
+
 /// An error answer in Apple's shape: `{"errors":[{id,status,code,title,detail}]}`.
 pub fn error(status: u16, code: &str, title: &str, detail: &str) -> Response {
     let body = json!({"errors": [{
