@@ -54,6 +54,11 @@ pub fn not_found(kind: &str, id: &str) -> Response {
     )
 }
 
+/// The item looked up, or Apple's 404 for a resource of type `kind` with id `id`.
+pub fn found<T>(item: Option<T>, kind: &str, id: &str) -> Result<T, Response> {
+    item.ok_or_else(|| not_found(kind, id))
+}
+
 /// Apple's 404 for a path it does not serve.
 pub async fn not_found_route(uri: Uri) -> Response {
     error(

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::apple::{self, Answer, host, json_status, page_links, page_params};
+use crate::apple::{self, Answer, found, host, json_status, page_links, page_params};
 use crate::state::{App, Shared, url_params};
 
 /// This area's routes.
@@ -83,11 +83,7 @@ async fn one(
     uri: Uri,
 ) -> Answer {
     let data = apple::data(&s)?;
-    let a = data
-        .apps
-        .iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| apple::not_found("apps", &id))?;
+    let a = found(data.apps.iter().find(|a| a.id == id), "apps", &id)?;
     Ok(json_status(
         StatusCode::OK,
         json!({ "data": resource(&host(&headers), a), "links": { "self": uri.to_string() } }),

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::apple::{
-    self, Answer, bad_parameter, body_not_json, host, json_status, page_links, page_params,
+    self, Answer, bad_parameter, body_not_json, found, host, json_status, page_links, page_params,
 };
 use crate::state::{ResponseRecord, Review, Shared, url_params};
 
@@ -183,9 +183,11 @@ async fn one(
     uri: Uri,
 ) -> Answer {
     let data = apple::data(&s)?;
-    let Some(review) = data.reviews.iter().find(|r| r.id == id) else {
-        return Err(apple::not_found("customerReviews", &id));
-    };
+    let review = found(
+        data.reviews.iter().find(|r| r.id == id),
+        "customerReviews",
+        &id,
+    )?;
     let include = url_params(uri.query().unwrap_or(""))
         .iter()
         .any(|(k, v)| k == "include" && v.split(',').any(|x| x == "response"));
@@ -223,10 +225,11 @@ async fn response_of(
     if !data.reviews.iter().any(|r| r.id == id) {
         return Err(apple::not_found("customerReviews", &id));
     }
-    let r = data
-        .responses
-        .get(&id)
-        .ok_or_else(|| apple::not_found("customerReviewResponses", &format!("response of {id}")))?;
+    let r = found(
+        data.responses.get(&id),
+        "customerReviewResponses",
+        &format!("response of {id}"),
+    )?;
     Ok(response_document(&headers, r))
 }
 
@@ -236,11 +239,11 @@ async fn response_one(
     headers: HeaderMap,
 ) -> Answer {
     let data = apple::data(&s)?;
-    let r = data
-        .responses
-        .values()
-        .find(|r| r.id == id)
-        .ok_or_else(|| apple::not_found("customerReviewResponses", &id))?;
+    let r = found(
+        data.responses.values().find(|r| r.id == id),
+        "customerReviewResponses",
+        &id,
+    )?;
     Ok(response_document(&headers, r))
 }
 
@@ -310,7 +313,7 @@ async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Answer 
         .iter()
         .find(|(_, r)| r.id == id)
         .map(|(k, _)| k.clone());
-    let key = key.ok_or_else(|| apple::not_found("customerReviewResponses", &id))?;
+    let key = found(key, "customerReviewResponses", &id)?;
     data.responses.remove(&key);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::state::{MetricsState, Request, SegmentFault};
 use super::{Params, SESSIONS_REPORT, segments};
-use crate::apple::{self, body_not_json, forbidden, host, json_status};
+use crate::apple::{self, Answer, body_not_json, forbidden, found, host, json_status};
 
 fn request_json(r: &Request) -> Value {
     json!({
@@ -27,12 +27,9 @@ fn request_json(r: &Request) -> Value {
     })
 }
 
-pub(super) async fn create_request(
-    State(state): State<Arc<MetricsState>>,
-    body: Bytes,
-) -> Response {
+pub(super) async fn create_request(State(state): State<Arc<MetricsState>>, body: Bytes) -> Answer {
     let Ok(doc) = serde_json::from_slice::<Value>(&body) else {
-        return body_not_json();
+        return Err(body_not_json());
     };
     let access = doc["data"]["attributes"]["accessType"]
         .as_str()
@@ -46,15 +43,15 @@ pub(super) async fn create_request(
         || !matches!(access.as_str(), "ONGOING" | "ONE_TIME_SNAPSHOT")
         || app.is_empty()
     {
-        return apple::error(
+        return Err(apple::error(
             422,
             "ENTITY_ERROR.ATTRIBUTE.INVALID",
             "An attribute value is not valid.",
             "accessType must be ONGOING or ONE_TIME_SNAPSHOT, with an app relationship.",
-        );
+        ));
     }
     if !state.lock().admin {
-        return forbidden("The API key in use does not allow this request");
+        return Err(forbidden("The API key in use does not allow this request"));
     }
     let exists = state
         .lock()
@@ -62,24 +59,22 @@ pub(super) async fn create_request(
         .iter()
         .any(|r| r.app == app && r.access == access);
     if exists {
-        return apple::error(
+        return Err(apple::error(
             409,
             "ENTITY_ERROR",
             "The request entity conflicts with an existing one",
             "You already have such an entity",
-        );
+        ));
     }
     let id = state.add_request(&app, &access);
     // A new request gets the catalog's reports at once (Apple takes a day or two).
     state.add_report(&id, SESSIONS_REPORT, "APP_USAGE", Vec::new());
     let r = state.lock().requests.iter().find(|r| r.id == id).cloned();
-    match r {
-        Some(r) => json_status(
-            StatusCode::CREATED,
-            json!({ "data": request_json(&r), "links": { "self": format!("/v1/analyticsReportRequests/{id}") } }),
-        ),
-        None => apple::not_found("analyticsReportRequests", &id),
-    }
+    let r = found(r, "analyticsReportRequests", &id)?;
+    Ok(json_status(
+        StatusCode::CREATED,
+        json!({ "data": request_json(&r), "links": { "self": format!("/v1/analyticsReportRequests/{id}") } }),
+    ))
 }
 
 pub(super) async fn list_requests(
@@ -107,10 +102,10 @@ pub(super) async fn list_reports(
     State(state): State<Arc<MetricsState>>,
     Path(request): Path<String>,
     Query(q): Params,
-) -> Response {
+) -> Answer {
     let inner = state.lock();
     if !inner.requests.iter().any(|r| r.id == request) {
-        return apple::not_found("analyticsReportRequests", &request);
+        return Err(apple::not_found("analyticsReportRequests", &request));
     }
     let category = q.get("filter[category]");
     let name = q.get("filter[name]");
@@ -131,24 +126,26 @@ pub(super) async fn list_reports(
             })
         })
         .collect();
-    json_status(
+    Ok(json_status(
         StatusCode::OK,
         json!({
             "data": data,
             "links": { "self": format!("/v1/analyticsReportRequests/{request}/reports") }
         }),
-    )
+    ))
 }
 
 pub(super) async fn list_instances(
     State(state): State<Arc<MetricsState>>,
     Path(report): Path<String>,
     Query(q): Params,
-) -> Response {
+) -> Answer {
     let inner = state.lock();
-    let Some(r) = inner.reports.iter().find(|r| r.id == report) else {
-        return apple::not_found("analyticsReports", &report);
-    };
+    let r = found(
+        inner.reports.iter().find(|r| r.id == report),
+        "analyticsReports",
+        &report,
+    )?;
     let granularity = q.get("filter[granularity]");
     let data: Vec<_> = r
         .instances
@@ -165,29 +162,27 @@ pub(super) async fn list_instances(
             })
         })
         .collect();
-    json_status(
+    Ok(json_status(
         StatusCode::OK,
         json!({
             "data": data,
             "links": { "self": format!("/v1/analyticsReports/{report}/instances") }
         }),
-    )
+    ))
 }
 
 pub(super) async fn list_segments(
     State(state): State<Arc<MetricsState>>,
     Path(instance): Path<String>,
     headers: HeaderMap,
-) -> Response {
+) -> Answer {
     let inner = state.lock();
-    let Some(i) = inner
-        .reports
-        .iter()
-        .flat_map(|r| &r.instances)
-        .find(|i| i.id == instance)
-    else {
-        return apple::not_found("analyticsReportInstances", &instance);
-    };
+    let mut instances = inner.reports.iter().flat_map(|r| &r.instances);
+    let i = found(
+        instances.find(|i| i.id == instance),
+        "analyticsReportInstances",
+        &instance,
+    )?;
     let host = host(&headers);
     let data: Vec<_> = i
         .segments
@@ -216,11 +211,11 @@ pub(super) async fn list_segments(
             })
         })
         .collect();
-    json_status(
+    Ok(json_status(
         StatusCode::OK,
         json!({
             "data": data,
             "links": { "self": format!("/v1/analyticsReportInstances/{instance}/segments") }
         }),
-    )
+    ))
 }
