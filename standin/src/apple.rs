@@ -179,8 +179,8 @@ pub fn fault_response(f: &Fault) -> Response {
             "{\"data\": [{\"type\": \"apps\", \"id\": \"1\", \"attributes\": {\"name\": ",
         )
             .into_response(),
-        // These change the normal answer rather than replace it: the front
-        // door applies them.
+        // These change the normal answer rather than replace it:
+        // `faults::answer` applies them.
         Fault::Slow(_) | Fault::Cut => StatusCode::OK.into_response(),
     }
 }

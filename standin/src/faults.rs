@@ -1,7 +1,7 @@
 //! Fault injection, one mechanism for the whole stand-in: a fault is queued
 //! for the requests whose path starts with (or is) a given path, a number of
-//! times, and the front door (`crate::front`) answers with it instead of, or
-//! on top of, the normal answer. Tests queue faults through
+//! times, and the front door answers with it instead of, or on top of, the
+//! normal answer ([`answer`]). Tests queue faults through
 //! [`Standin::fault`](crate::Standin::fault) and
 //! [`MetricsState::fault_segment`](crate::MetricsState::fault_segment),
 //! people through the admin endpoints.
@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::response::Response;
+
+use crate::apple;
 
 /// A fault to inject instead of the normal answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,9 +138,23 @@ impl Faults {
     }
 }
 
+/// The answer to a request: the `normal` one (run only if needed), or the
+/// fault's instead of or on top of it.
+pub async fn answer(fault: Option<Fault>, normal: impl Future<Output = Response>) -> Response {
+    match fault {
+        None => normal.await,
+        Some(Fault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            normal.await
+        }
+        Some(Fault::Cut) => cut(normal.await).await,
+        Some(f) => apple::fault_response(&f),
+    }
+}
+
 /// [`Fault::Cut`] applied to a normal answer: its status and headers (the
 /// full `Content-Length` included), half its body, then a reset.
-pub async fn cut(answer: Response) -> Response {
+async fn cut(answer: Response) -> Response {
     let (head, body) = answer.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await

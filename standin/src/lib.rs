@@ -117,17 +117,8 @@ async fn front(
     let fault = shared
         .take_fault(&method, &path)
         .or_else(|| metrics.faults().take(&method, &path));
-    let mut resp = match fault {
-        Some(Fault::Slow(d)) => {
-            tokio::time::sleep(d).await;
-            pass(&shared, is_api, bearer.as_deref(), req, next).await
-        }
-        Some(Fault::Cut) => {
-            faults::cut(pass(&shared, is_api, bearer.as_deref(), req, next).await).await
-        }
-        Some(f) => apple::fault_response(&f),
-        None => pass(&shared, is_api, bearer.as_deref(), req, next).await,
-    };
+    let normal = pass(&shared, is_api, bearer.as_deref(), req, next);
+    let mut resp = faults::answer(fault, normal).await;
     if let Some((lim, rem)) = rate
         && let Ok(v) = format!("user-hour-lim:{lim};user-hour-rem:{rem};").parse()
     {
