@@ -1,10 +1,11 @@
-//! Metrics endpoints of the stand-in, one module per area: [`analytics`]
-//! report requests, reports, instances and segment listings, and
-//! [`segments`] the segments themselves at "pre-signed" URLs outside `/v1/`;
-//! [`sales`] sales and finance reports (`application/a-gzip`); [`perf`] power
-//! and performance metrics and [`diagnostics`] signatures and logs, from the
-//! fixtures in `fixtures/asc/metrics/`. [`MetricsState`] holds the analytics
-//! data ([`seed`] fills it) and the deliberate segment defects tests ask for.
+//! Metrics endpoints of the stand-in, one module per area: `analytics`
+//! (report requests, reports, instances and segment listings) and
+//! `segments` (the segments themselves at "pre-signed" URLs outside `/v1/`);
+//! `sales` (sales and finance reports, `application/a-gzip`); `perf` (power
+//! and performance metrics) and `diagnostics` (signatures and logs), from
+//! the fixtures in `fixtures/asc/metrics/`. [`MetricsState`] (`state`)
+//! holds the analytics data, which `seed` fills, and the deliberate segment
+//! defects tests ask for.
 
 mod analytics;
 mod diagnostics;
