@@ -165,3 +165,49 @@ async fn cut(answer: Response) -> Response {
     ];
     Response::from_parts(head, Body::from_stream(futures_util::stream::iter(parts)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_is_used_up_after_its_times() {
+        let q = Faults::default();
+        q.add(Some("get"), "/v1/apps", Fault::Malformed, 2);
+        assert_eq!(q.take("POST", "/v1/apps"), None, "another method");
+        assert_eq!(q.take("GET", "/v1/apps/1"), Some(Fault::Malformed));
+        assert_eq!(q.take("GET", "/v1/apps"), Some(Fault::Malformed));
+        assert_eq!(q.take("GET", "/v1/apps"), None);
+    }
+
+    #[test]
+    fn forever_stays() {
+        let q = Faults::default();
+        q.add(None, "/v1/", Fault::status(500), u32::MAX);
+        for _ in 0..5 {
+            assert_eq!(q.take("GET", "/v1/apps"), Some(Fault::status(500)));
+        }
+    }
+
+    #[test]
+    fn an_exact_path_is_not_a_prefix() {
+        // Segment ids run seg-1, seg-10…: a fault for one must not hit the other.
+        let q = Faults::default();
+        q.add_exact("/analytics-segments/inst-1-seg-1", Fault::Cut, u32::MAX);
+        assert_eq!(q.take("GET", "/analytics-segments/inst-1-seg-10"), None);
+        assert_eq!(
+            q.take("GET", "/analytics-segments/inst-1-seg-1"),
+            Some(Fault::Cut)
+        );
+    }
+
+    #[test]
+    fn clear_path_removes_only_that_path() {
+        let q = Faults::default();
+        q.add_exact("/a", Fault::Cut, 1);
+        q.add(None, "/b", Fault::Malformed, 1);
+        q.clear_path("/a");
+        assert_eq!(q.take("GET", "/a"), None);
+        assert_eq!(q.take("GET", "/b"), Some(Fault::Malformed));
+    }
+}
