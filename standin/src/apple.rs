@@ -1,14 +1,21 @@
 //! Apple's answer shapes shared by every area: error bodies, fault answers,
-//! JSON responses and paging (`links.next` with an opaque cursor).
+//! JSON and other media types (with the `Accept` check), and paging
+//! (`links.next` with an opaque cursor).
+
+use std::sync::MutexGuard;
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::state::{Fault, url_params};
+use crate::state::{Data, Fault, Shared, url_params};
+
+/// A handler's answer; `Err` is an early refusal, so handlers can use `?`.
+pub type Answer = Result<Response, Response>;
 
 /// An error answer in Apple's shape: `{"errors":[{id,status,code,title,detail}]}`.
 pub fn error(status: u16, code: &str, title: &str, detail: &str) -> Response {
@@ -47,6 +54,11 @@ pub fn not_found(kind: &str, id: &str) -> Response {
     )
 }
 
+/// The item looked up, or Apple's 404 for a resource of type `kind` with id `id`.
+pub fn found<T>(item: Option<T>, kind: &str, id: &str) -> Result<T, Response> {
+    item.ok_or_else(|| not_found(kind, id))
+}
+
 /// Apple's 404 for a path it does not serve.
 pub async fn not_found_route(uri: Uri) -> Response {
     error(
@@ -70,6 +82,66 @@ pub fn bad_parameter(name: &str, detail: &str) -> Response {
     )
 }
 
+/// Apple's 400 for a missing parameter.
+pub fn missing_parameter(name: &str) -> Response {
+    error(
+        400,
+        "PARAMETER_ERROR.REQUIRED",
+        "A required parameter is missing.",
+        &format!("The parameter '{name}' is required."),
+    )
+}
+
+/// Apple's 400 for a request body that is not JSON.
+pub fn body_not_json() -> Response {
+    error(
+        400,
+        "PARAMETER_ERROR.INVALID",
+        "The request body is invalid",
+        "The request body is not valid JSON",
+    )
+}
+
+/// Apple's 403 for a key or account that may not do this.
+pub fn forbidden(detail: &str) -> Response {
+    error(
+        403,
+        "FORBIDDEN_ERROR",
+        "This request is forbidden for security reasons",
+        detail,
+    )
+}
+
+/// Whether the request's `Accept` names `media`.
+pub fn accepts(headers: &HeaderMap, media: &str) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|m| m.trim().starts_with(media)))
+}
+
+/// Apple's 406 for a resource served only as `media`.
+pub fn not_acceptable(media: &str) -> Response {
+    error(
+        406,
+        "NOT_ACCEPTABLE",
+        "The requested media type is not available",
+        &format!("This resource is served as {media}; send it in Accept."),
+    )
+}
+
+/// A 200 answer in a media type other than JSON (reports, metrics, logs).
+pub fn served_as(media: &'static str, body: impl Into<Body>) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, media)], body.into()).into_response()
+}
+
+/// The stand-in's data, or Apple's 500 if a handler panicked holding it.
+pub fn data(s: &Shared) -> Result<MutexGuard<'_, Data>, Response> {
+    s.data
+        .lock()
+        .map_err(|_| fault_response(&Fault::status(500)))
+}
+
 /// The answer for an injected fault.
 pub fn fault_response(f: &Fault) -> Response {
     match f {
@@ -84,12 +156,7 @@ pub fn fault_response(f: &Fault) -> Response {
                     "The request rate limit has been reached.",
                     "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
                 ),
-                403 => error(
-                    403,
-                    "FORBIDDEN_ERROR",
-                    "This request is forbidden for security reasons",
-                    "The API key in use does not allow this request",
-                ),
+                403 => forbidden("The API key in use does not allow this request"),
                 401 => not_authorized("injected"),
                 s if *s >= 500 => error(
                     *s,
@@ -112,7 +179,9 @@ pub fn fault_response(f: &Fault) -> Response {
             "{\"data\": [{\"type\": \"apps\", \"id\": \"1\", \"attributes\": {\"name\": ",
         )
             .into_response(),
-        Fault::Slow(_) => StatusCode::OK.into_response(),
+        // These change the normal answer rather than replace it:
+        // `faults::answer` applies them.
+        Fault::Slow(_) | Fault::Cut => StatusCode::OK.into_response(),
     }
 }
 

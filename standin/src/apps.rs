@@ -6,11 +6,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::apple::{self, host, json_status, page_links, page_params};
+use crate::apple::{self, Answer, found, host, json_status, page_links, page_params};
 use crate::state::{App, Shared, url_params};
 
 /// This area's routes.
@@ -35,12 +34,9 @@ pub fn resource(host: &str, a: &App) -> Value {
     })
 }
 
-async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Response {
+async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Answer {
     let query = uri.query().unwrap_or("");
-    let (offset, limit) = match page_params(query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let (offset, limit) = page_params(query)?;
     let params = url_params(query);
     let any_of = |name: &str| -> Option<Vec<String>> {
         params
@@ -54,10 +50,7 @@ async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Res
         any_of("filter[sku]"),
         any_of("filter[id]"),
     );
-    let data = match s.data.lock() {
-        Ok(d) => d,
-        Err(_) => return apple::fault_response(&crate::Fault::status(500)),
-    };
+    let data = apple::data(&s)?;
     let matching: Vec<&App> = data
         .apps
         .iter()
@@ -73,14 +66,14 @@ async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Res
         .take(limit)
         .map(|a| resource(&h, a))
         .collect();
-    json_status(
+    Ok(json_status(
         StatusCode::OK,
         json!({
             "data": page,
             "links": page_links(&headers, &uri, offset, limit, matching.len()),
             "meta": { "paging": { "total": matching.len(), "limit": limit } },
         }),
-    )
+    ))
 }
 
 async fn one(
@@ -88,16 +81,11 @@ async fn one(
     Path(id): Path<String>,
     headers: HeaderMap,
     uri: Uri,
-) -> Response {
-    let data = match s.data.lock() {
-        Ok(d) => d,
-        Err(_) => return apple::fault_response(&crate::Fault::status(500)),
-    };
-    match data.apps.iter().find(|a| a.id == id) {
-        Some(a) => json_status(
-            StatusCode::OK,
-            json!({ "data": resource(&host(&headers), a), "links": { "self": uri.to_string() } }),
-        ),
-        None => apple::not_found("apps", &id),
-    }
+) -> Answer {
+    let data = apple::data(&s)?;
+    let a = found(data.apps.iter().find(|a| a.id == id), "apps", &id)?;
+    Ok(json_status(
+        StatusCode::OK,
+        json!({ "data": resource(&host(&headers), a), "links": { "self": uri.to_string() } }),
+    ))
 }

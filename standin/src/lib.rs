@@ -14,11 +14,12 @@
 //! server.fault("/v1/apps", asc_standin::Fault::status(500), 1);
 //! ```
 //!
-//! Layout: [`state`] (data, faults, request log), [`auth`] (tokens),
-//! [`apple`] (error bodies, paging helpers), one module per area of the API
-//! ([`apps`], [`reviews`], [`content_delivery`]), and [`admin`] for people
-//! injecting faults by hand; metrics endpoints get modules of their own
-//! beside these, merged into [`router`].
+//! Layout: [`state`] (data, request log), [`faults`] (the one fault
+//! queue, applied at the front door for every request), [`auth`] (tokens),
+//! [`apple`] (error bodies, media types, paging helpers), one module per
+//! area of the API ([`apps`], [`reviews`], [`content_delivery`],
+//! [`metrics`] with its own state and one module per metrics area), and
+//! [`admin`] for people injecting faults by hand; all merged into [`router`].
 
 #![deny(missing_docs)]
 // Handlers return an early `Response` as the error of a `Result`; boxing
@@ -30,6 +31,7 @@ pub mod apple;
 pub mod apps;
 pub mod auth;
 pub mod content_delivery;
+pub mod faults;
 pub mod metrics;
 pub mod reviews;
 pub mod seed;
@@ -72,19 +74,26 @@ pub fn router(shared: Arc<Shared>) -> Router {
 /// [`router`] with the metrics endpoints' own state.
 pub fn router_with(shared: Arc<Shared>, metrics_state: Arc<MetricsState>) -> Router {
     Router::new()
-        .merge(metrics::routes(metrics_state))
+        .merge(metrics::routes(metrics_state.clone()))
         .merge(apps::routes())
         .merge(reviews::routes())
         .merge(content_delivery::routes())
         .merge(admin::routes())
         .fallback(apple::not_found_route)
-        .layer(middleware::from_fn_with_state(shared.clone(), front))
+        .layer(middleware::from_fn_with_state(
+            (shared.clone(), metrics_state),
+            front,
+        ))
         .with_state(shared)
 }
 
 /// Runs for every request: records it, injects a fault if one is due,
 /// checks the token on API paths, and adds `X-Rate-Limit`.
-async fn front(AxState(shared): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+async fn front(
+    AxState((shared, metrics)): AxState<(Arc<Shared>, Arc<MetricsState>)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     let bearer = req
         .headers()
@@ -104,14 +113,12 @@ async fn front(AxState(shared): AxState<Arc<Shared>>, req: Request, next: Next) 
     );
     let is_api = path.starts_with("/v1/");
     let rate = is_api.then(|| shared.spend_rate());
-    let mut resp = match shared.take_fault(req.method().as_str(), &path) {
-        Some(Fault::Slow(d)) => {
-            tokio::time::sleep(d).await;
-            pass(&shared, is_api, bearer.as_deref(), req, next).await
-        }
-        Some(f) => apple::fault_response(&f),
-        None => pass(&shared, is_api, bearer.as_deref(), req, next).await,
-    };
+    let method = req.method().as_str().to_owned();
+    let fault = shared
+        .take_fault(&method, &path)
+        .or_else(|| metrics.faults().take(&method, &path));
+    let normal = pass(&shared, is_api, bearer.as_deref(), req, next);
+    let mut resp = faults::answer(fault, normal).await;
     if let Some((lim, rem)) = rate
         && let Ok(v) = format!("user-hour-lim:{lim};user-hour-rem:{rem};").parse()
     {

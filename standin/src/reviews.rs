@@ -16,8 +16,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::apple::{self, bad_parameter, host, json_status, page_links, page_params};
-use crate::state::{Data, ResponseRecord, Review, Shared, url_params};
+use crate::apple::{
+    self, Answer, bad_parameter, body_not_json, found, host, json_status, page_links, page_params,
+};
+use crate::state::{ResponseRecord, Review, Shared, url_params};
 
 /// This area's routes.
 pub fn routes() -> Router<Arc<Shared>> {
@@ -75,29 +77,17 @@ fn response_json(host: &str, r: &ResponseRecord) -> Value {
     })
 }
 
-fn locked(s: &Shared) -> Result<std::sync::MutexGuard<'_, Data>, Response> {
-    s.data
-        .lock()
-        .map_err(|_| apple::fault_response(&crate::Fault::status(500)))
-}
-
 async fn list(
     State(s): State<Arc<Shared>>,
     Path(app_id): Path<String>,
     headers: HeaderMap,
     uri: Uri,
-) -> Response {
+) -> Answer {
     let query = uri.query().unwrap_or("");
-    let (offset, limit) = match page_params(query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (offset, limit) = page_params(query)?;
+    let data = apple::data(&s)?;
     if !data.apps.iter().any(|a| a.id == app_id) {
-        return apple::not_found("apps", &app_id);
+        return Err(apple::not_found("apps", &app_id));
     }
     let mut ratings: Option<Vec<u8>> = None;
     let mut territories: Option<Vec<String>> = None;
@@ -113,18 +103,23 @@ async fn list(
                     .collect();
                 match parsed {
                     Some(p) => ratings = Some(p),
-                    None => return bad_parameter("filter[rating]", "must be 1 to 5"),
+                    None => return Err(bad_parameter("filter[rating]", "must be 1 to 5")),
                 }
             }
             "filter[territory]" => territories = Some(v.split(',').map(str::to_owned).collect()),
             "exists[publishedResponse]" => match v.as_str() {
                 "true" => published = Some(true),
                 "false" => published = Some(false),
-                _ => return bad_parameter("exists[publishedResponse]", "must be true or false"),
+                _ => {
+                    return Err(bad_parameter(
+                        "exists[publishedResponse]",
+                        "must be true or false",
+                    ));
+                }
             },
             "sort" => {
                 if !["rating", "-rating", "createdDate", "-createdDate"].contains(&v.as_str()) {
-                    return bad_parameter("sort", "unknown sort");
+                    return Err(bad_parameter("sort", "unknown sort"));
                 }
                 sort = v;
             }
@@ -178,7 +173,7 @@ async fn list(
             .collect();
         doc["included"] = Value::Array(included);
     }
-    json_status(StatusCode::OK, doc)
+    Ok(json_status(StatusCode::OK, doc))
 }
 
 async fn one(
@@ -186,14 +181,13 @@ async fn one(
     Path(id): Path<String>,
     headers: HeaderMap,
     uri: Uri,
-) -> Response {
-    let data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let Some(review) = data.reviews.iter().find(|r| r.id == id) else {
-        return apple::not_found("customerReviews", &id);
-    };
+) -> Answer {
+    let data = apple::data(&s)?;
+    let review = found(
+        data.reviews.iter().find(|r| r.id == id),
+        "customerReviews",
+        &id,
+    )?;
     let include = url_params(uri.query().unwrap_or(""))
         .iter()
         .any(|(k, v)| k == "include" && v.split(',').any(|x| x == "response"));
@@ -207,7 +201,7 @@ async fn one(
         doc["included"] =
             Value::Array(response.map(|r| response_json(&h, r)).into_iter().collect());
     }
-    json_status(StatusCode::OK, doc)
+    Ok(json_status(StatusCode::OK, doc))
 }
 
 /// A `CustomerReviewResponseV1Response` for one response.
@@ -226,78 +220,70 @@ async fn response_of(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let data = apple::data(&s)?;
     if !data.reviews.iter().any(|r| r.id == id) {
-        return apple::not_found("customerReviews", &id);
+        return Err(apple::not_found("customerReviews", &id));
     }
-    match data.responses.get(&id) {
-        Some(r) => response_document(&headers, r),
-        None => apple::not_found("customerReviewResponses", &format!("response of {id}")),
-    }
+    let r = found(
+        data.responses.get(&id),
+        "customerReviewResponses",
+        &format!("response of {id}"),
+    )?;
+    Ok(response_document(&headers, r))
 }
 
 async fn response_one(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    let data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    match data.responses.values().find(|r| r.id == id) {
-        Some(r) => response_document(&headers, r),
-        None => apple::not_found("customerReviewResponses", &id),
-    }
+) -> Answer {
+    let data = apple::data(&s)?;
+    let r = found(
+        data.responses.values().find(|r| r.id == id),
+        "customerReviewResponses",
+        &id,
+    )?;
+    Ok(response_document(&headers, r))
 }
 
 fn entity_error(detail: &str) -> Response {
     apple::error(422, "ENTITY_ERROR", "The request entity is invalid", detail)
 }
 
-async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Answer {
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
-        return apple::error(
-            400,
-            "PARAMETER_ERROR.INVALID",
-            "The request body is invalid",
-            "The request body is not valid JSON",
-        );
+        return Err(body_not_json());
     };
     let data_obj = &req["data"];
     if data_obj["type"] != "customerReviewResponses" {
-        return apple::error(
+        return Err(apple::error(
             409,
             "ENTITY_ERROR.INCORRECT_TYPE",
             "The provided entity has the wrong type",
             "Expected 'customerReviewResponses'",
-        );
+        ));
     }
     let Some(text) = data_obj["attributes"]["responseBody"].as_str() else {
-        return entity_error("'responseBody' is required");
+        return Err(entity_error("'responseBody' is required"));
     };
     if text.trim().is_empty() {
-        return entity_error("'responseBody' must not be empty");
+        return Err(entity_error("'responseBody' must not be empty"));
     }
     if text.chars().count() > 5970 {
-        return entity_error("'responseBody' is longer than 5970 characters");
+        return Err(entity_error(
+            "'responseBody' is longer than 5970 characters",
+        ));
     }
     let review_ref = &data_obj["relationships"]["review"]["data"];
     let (Some("customerReviews"), Some(review_id)) =
         (review_ref["type"].as_str(), review_ref["id"].as_str())
     else {
-        return entity_error("'relationships.review' is required");
+        return Err(entity_error("'relationships.review' is required"));
     };
-    let mut data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let mut data = apple::data(&s)?;
     if !data.reviews.iter().any(|r| r.id == review_id) {
-        return apple::not_found("customerReviews", review_id);
+        return Err(apple::not_found("customerReviews", review_id));
     }
     let n = data.next_response;
     data.next_response += 1;
@@ -317,24 +303,17 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -
     });
     // One response per review: a new one replaces the old.
     data.responses.insert(review_id.to_owned(), record);
-    json_status(StatusCode::CREATED, doc)
+    Ok(json_status(StatusCode::CREATED, doc))
 }
 
-async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let mut data = match locked(&s) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let mut data = apple::data(&s)?;
     let key = data
         .responses
         .iter()
         .find(|(_, r)| r.id == id)
         .map(|(k, _)| k.clone());
-    match key {
-        Some(k) => {
-            data.responses.remove(&k);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        None => apple::not_found("customerReviewResponses", &id),
-    }
+    let key = found(key, "customerReviewResponses", &id)?;
+    data.responses.remove(&key);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,53 +1,14 @@
 //! The stand-in's state: its data (apps, reviews, responses), the faults
-//! queued by tests, the request log and the rate-limit counter.
+//! queued by tests (see [`crate::faults`]), the request log and the
+//! rate-limit counter.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+pub use crate::faults::Fault;
+use crate::faults::Faults;
 use crate::seed;
-
-/// A fault to inject instead of the normal answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// An Apple error answer with this status (429 adds `Retry-After`).
-    Status {
-        /// The HTTP status.
-        status: u16,
-        /// `Retry-After` seconds, if any.
-        retry_after: Option<u64>,
-    },
-    /// HTTP 200 with a body that is not valid JSON.
-    Malformed,
-    /// The normal answer, after this delay.
-    Slow(Duration),
-}
-
-impl Fault {
-    /// An Apple error answer without `Retry-After`.
-    pub fn status(status: u16) -> Fault {
-        Fault::Status {
-            status,
-            retry_after: None,
-        }
-    }
-
-    /// 429 with `Retry-After: secs`.
-    pub fn rate_limited(secs: u64) -> Fault {
-        Fault::Status {
-            status: 429,
-            retry_after: Some(secs),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Rule {
-    method: Option<String>,
-    prefix: String,
-    fault: Fault,
-    left: u32,
-}
 
 /// One request as the stand-in saw it.
 #[derive(Clone, Debug)]
@@ -180,7 +141,7 @@ pub struct Data {
 pub struct Shared {
     /// The data.
     pub data: Mutex<Data>,
-    rules: Mutex<Vec<Rule>>,
+    faults: Faults,
     log: Mutex<Vec<Recorded>>,
     rate: Mutex<(u64, u64)>,
 }
@@ -196,7 +157,7 @@ impl Shared {
     pub fn new() -> Shared {
         Shared {
             data: Mutex::new(seed::data()),
-            rules: Mutex::new(Vec::new()),
+            faults: Faults::default(),
             log: Mutex::new(Vec::new()),
             rate: Mutex::new((3600, 3600)),
         }
@@ -205,35 +166,17 @@ impl Shared {
     /// Queues a fault for `times` requests (`u32::MAX`: for ever) whose path
     /// starts with `prefix` (and whose method is `method`, if given).
     pub fn add_fault(&self, method: Option<&str>, prefix: &str, fault: Fault, times: u32) {
-        if let Ok(mut rules) = self.rules.lock() {
-            rules.push(Rule {
-                method: method.map(str::to_ascii_uppercase),
-                prefix: prefix.to_owned(),
-                fault,
-                left: times,
-            });
-        }
+        self.faults.add(method, prefix, fault, times);
     }
 
     /// Removes every queued fault.
     pub fn clear_faults(&self) {
-        if let Ok(mut rules) = self.rules.lock() {
-            rules.clear();
-        }
+        self.faults.clear();
     }
 
     /// The fault due for this request, if any (consumes one use).
     pub fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
-        let mut rules = self.rules.lock().ok()?;
-        let rule = rules.iter_mut().find(|r| {
-            r.left > 0
-                && path.starts_with(&r.prefix)
-                && r.method.as_deref().is_none_or(|m| m == method)
-        })?;
-        if rule.left != u32::MAX {
-            rule.left -= 1;
-        }
-        Some(rule.fault.clone())
+        self.faults.take(method, path)
     }
 
     /// Logs a request.
