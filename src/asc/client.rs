@@ -16,9 +16,10 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
+use super::backoff::Backoff;
 use super::error::{AscError, refusal};
 use super::token::{ApiKey, DEFAULT_LIFETIME, Token, unix_now};
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// Apple's API.
 pub const DEFAULT_API_BASE: &str = "https://api.appstoreconnect.apple.com";
@@ -56,6 +57,14 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The waits between attempts these settings ask for.
+    pub fn backoff(&self) -> Backoff {
+        Backoff {
+            base: self.retry_base,
+            cap: self.retry_cap,
+        }
+    }
+
     /// Defaults with this request timeout.
     pub fn with_timeout(timeout: Duration) -> Settings {
         Settings {
@@ -136,7 +145,7 @@ pub type Observer = Box<dyn Fn(&Notice) + Send + Sync>;
 /// Checks and normalizes a base URL: `https://`, or `http://` to a loopback host.
 pub fn parse_base(base: &str) -> Result<Url, AscError> {
     let url = Url::parse(base.trim())
-        .map_err(|e| AscError::Config(format!("base URL {base:?} is not a URL: {e}")))?;
+        .map_err(|e| AscError::BadBase(format!("base URL {base:?} is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -147,18 +156,18 @@ pub fn parse_base(base: &str) -> Result<Url, AscError> {
         "https" => {}
         "http" if loopback => {}
         "http" => {
-            return Err(AscError::Config(format!(
+            return Err(AscError::BadBase(format!(
                 "base URL {base:?} uses plain http to a host that is not loopback; use https"
             )));
         }
         other => {
-            return Err(AscError::Config(format!(
+            return Err(AscError::BadBase(format!(
                 "base URL {base:?} has scheme {other:?}; use https"
             )));
         }
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(AscError::Config(format!(
+        return Err(AscError::BadBase(format!(
             "base URL {base:?} must not have a query or fragment"
         )));
     }
@@ -172,7 +181,7 @@ pub fn join(base: &Url, path_and_query: &str) -> Result<Url, AscError> {
         base.as_str().trim_end_matches('/'),
         path_and_query.trim_start_matches('/')
     );
-    Url::parse(&text).map_err(|e| AscError::Config(format!("bad URL {text:?}: {e}")))
+    Url::parse(&text).map_err(|e| AscError::BadBase(format!("bad URL {text:?}: {e}")))
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -226,7 +235,7 @@ impl Transport {
             // A redirect could carry the token elsewhere; Apple's API sends none.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| AscError::Config(format!("cannot set up HTTPS: {}", chain(&e))))?;
+            .map_err(|e| AscError::Setup(format!("cannot set up HTTPS: {}", chain(&e))))?;
         Ok(Transport {
             http,
             settings,
@@ -246,11 +255,7 @@ impl Transport {
     }
 
     fn backoff(&self, retry: u32) -> Duration {
-        let base = self.settings.retry_base.as_millis() as u64;
-        let full = base.saturating_mul(1u64 << retry.min(16));
-        // Jitter: anywhere in the upper half, so parallel clients spread out.
-        let ms = full / 2 + fastrand::u64(0..=full / 2);
-        Duration::from_millis(ms).min(self.settings.retry_cap)
+        self.settings.backoff().delay(retry)
     }
 
     /// Sends a request, retrying idempotent ones on 429/500/502/503/504 and
@@ -503,7 +508,7 @@ impl Client {
         let mut slot = self
             .token
             .lock()
-            .map_err(|_| AscError::Config("token cache poisoned".into()))?;
+            .map_err(|_| AscError::Setup("token cache poisoned".into()))?;
         let now = unix_now();
         match slot.as_ref() {
             Some(t) if !renew && t.fresh_at(now, margin) => Ok(t.jwt.clone()),
@@ -543,7 +548,7 @@ impl Client {
     /// `GET` of a full URL on the base's origin (a `links.next`).
     pub fn get_url<T: DeserializeOwned>(&self, url: Url) -> Result<T, AscError> {
         if !same_origin(&url, &self.base) {
-            return Err(AscError::Config(format!(
+            return Err(AscError::BadLink(format!(
                 "App Store Connect sent a link to another host ({}); not following it with the token",
                 url.host_str().unwrap_or("?")
             )));
@@ -601,7 +606,7 @@ impl Client {
             let next = self
                 .base
                 .join(&next)
-                .map_err(|e| AscError::Config(format!("bad links.next {next:?}: {e}")))?;
+                .map_err(|e| AscError::BadLink(format!("bad links.next {next:?}: {e}")))?;
             if seen.contains(next.as_str()) {
                 return Err(AscError::Decode {
                     request: format!("GET {}", next.path()),
@@ -654,26 +659,6 @@ mod tests {
         );
         assert_eq!(RateLimit::parse("user-hour-lim:3600"), None);
         assert_eq!(RateLimit::parse("garbage"), None);
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_in_the_upper_half_and_is_capped() {
-        let t = Transport::new(
-            Settings {
-                retry_base: Duration::from_millis(100),
-                retry_cap: Duration::from_millis(1000),
-                ..Settings::default()
-            },
-            None,
-        )
-        .unwrap();
-        for _ in 0..50 {
-            let d0 = t.backoff(0).as_millis();
-            let d2 = t.backoff(2).as_millis();
-            assert!((50..=100).contains(&d0), "{d0}");
-            assert!((200..=400).contains(&d2), "{d2}");
-            assert_eq!(t.backoff(10).as_millis(), 1000);
-        }
     }
 
     #[test]

@@ -23,7 +23,9 @@ use md5::{Digest, Md5};
 use thiserror::Error;
 
 use super::analytics::SegmentInfo;
+use super::backoff::Backoff;
 use super::client::{chain, user_agent};
+use crate::atomic::{AtomicError, AtomicFile, Replace};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
 /// client small next to the cost of decompressing.
@@ -158,7 +160,7 @@ pub struct Summary {
 pub struct Downloader {
     http: reqwest::blocking::Client,
     retries: u32,
-    retry_base: Duration,
+    backoff: Backoff,
 }
 
 /// Counts and hashes the compressed bytes as the decoder pulls them.
@@ -192,11 +194,11 @@ enum Attempt {
 impl Downloader {
     /// A downloader: `timeout` bounds the connect and each read (a stalled
     /// transfer fails; a long healthy one does not); `retries` after the
-    /// first attempt on connection failures.
+    /// first attempt on connection failures, waiting as `backoff` says.
     pub fn new(
         timeout: Duration,
         retries: u32,
-        retry_base: Duration,
+        backoff: Backoff,
     ) -> Result<Downloader, DownloadError> {
         let http = reqwest::blocking::Client::builder()
             .user_agent(user_agent())
@@ -209,7 +211,7 @@ impl Downloader {
         Ok(Downloader {
             http,
             retries,
-            retry_base,
+            backoff,
         })
     }
 
@@ -300,7 +302,7 @@ impl Downloader {
                 found: tap.count,
             }));
         }
-        let found = hex(&tap.md5.finalize());
+        let found = hex::encode(tap.md5.finalize());
         if !found.eq_ignore_ascii_case(&segment.checksum) {
             return Err(Attempt::Fatal(DownloadError::Checksum {
                 segment: id.clone(),
@@ -334,12 +336,8 @@ impl Downloader {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            // Dropped (and so deleted) on every way out but the rename.
-            let tmp = tempfile::Builder::new()
-                .prefix(".ascvault-part-")
-                .tempfile_in(dir)
-                .map_err(io_err)?;
-            let mut writer = BufWriter::with_capacity(WRITE_BUF, tmp);
+            // Dropped (and so deleted) on every way out but the commit.
+            let mut tmp = AtomicFile::new(&job.dest).map_err(atomic_error)?;
             let tap_bytes = std::sync::atomic::AtomicU64::new(0);
             let counting = |e: Event| {
                 if let Event::Bytes(n) = e {
@@ -347,14 +345,19 @@ impl Downloader {
                 }
                 observe(e);
             };
-            match self.attempt(&job.segment, &mut writer, &counting) {
+            let fetched = {
+                let mut writer = BufWriter::with_capacity(WRITE_BUF, tmp.file());
+                self.attempt(&job.segment, &mut writer, &counting)
+                    .and_then(|written| {
+                        writer
+                            .flush()
+                            .map_err(|e| Attempt::Fatal(io_err(e)))
+                            .map(|()| written)
+                    })
+            };
+            match fetched {
                 Ok(written) => {
-                    let tmp = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
-                    tmp.as_file().sync_all().map_err(io_err)?;
-                    tmp.persist(&job.dest).map_err(|e| DownloadError::Io {
-                        path: job.dest.clone(),
-                        source: e.error,
-                    })?;
+                    tmp.commit(Replace::Yes).map_err(atomic_error)?;
                     observe(Event::Done {
                         segment: id.clone(),
                         skipped: false,
@@ -375,11 +378,7 @@ impl Downloader {
                         segment: id.clone(),
                         why: message,
                     });
-                    let base = self.retry_base.as_millis() as u64;
-                    let full = base.saturating_mul(1 << attempts.min(10));
-                    std::thread::sleep(Duration::from_millis(
-                        full / 2 + fastrand::u64(0..=full / 2),
-                    ));
+                    std::thread::sleep(self.backoff.delay(attempts));
                 }
             }
         }
@@ -607,6 +606,14 @@ impl Write for CountingWriter<'_> {
     }
 }
 
+/// A failed step of writing a segment's file, as the other local failures.
+fn atomic_error(e: AtomicError) -> DownloadError {
+    DownloadError::Io {
+        path: e.path,
+        source: e.source,
+    }
+}
+
 /// Sorts a failed copy into a broken connection (worth retrying), a local
 /// write failure, or a bad gzip stream.
 fn classify(segment: &str, e: io::Error) -> Attempt {
@@ -634,11 +641,6 @@ fn classify(segment: &str, e: io::Error) -> Attempt {
             source: e,
         }),
     }
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -679,10 +681,5 @@ mod tests {
         assert_eq!(out, b"h1\th2\n1\t2\n3\t4\n");
         let err = merge(&[a, c], &mut Vec::new()).unwrap_err();
         assert!(matches!(err, DownloadError::HeaderMismatch { .. }), "{err}");
-    }
-
-    #[test]
-    fn hex_is_lower_case() {
-        assert_eq!(hex(&[0xde, 0xad, 0x01]), "dead01");
     }
 }

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod metrics;
+pub use metrics::*;
+
 /// Apple credentials in one portable age-encrypted vault.
 #[derive(Debug, Parser)]
 #[command(name = "ascvault", version, about, long_about = None, max_term_width = 100)]
@@ -79,7 +82,7 @@ pub enum Command {
     Verify(super::verify::VerifyArgs),
     // --- Metrics (issue 4) go below. ---
     /// Metrics: analytics reports, sales and finance, performance, diagnostics, charts.
-    Metrics(super::metrics::MetricsArgs),
+    Metrics(MetricsArgs),
     // --- Git: setup, textconv, merge, check, import, export (issue 5) go below. ---
     /// Make the current git repository diff and merge the vault well.
     #[command(subcommand)]

@@ -244,7 +244,16 @@ impl From<AscError> for CliError {
                 ExitStatus::Failure,
                 Some("add the key again from its AuthKey_<KEYID>.p8 file"),
             ),
-            AscError::Config(_) => (ExitStatus::Usage, None),
+            AscError::BadBase(_) | AscError::BadId(_) => (ExitStatus::Usage, None),
+            // A server fault, like Decode: not the user's usage.
+            AscError::BadLink(_) => (
+                ExitStatus::Failure,
+                Some(
+                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
+                ),
+            ),
+            // Exit 2 as before the split; no hint the user could act on.
+            AscError::Setup(_) => (ExitStatus::Usage, None),
         };
         let mut e = CliError::new(message).code(code);
         if let Some(h) = hint {

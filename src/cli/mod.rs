@@ -17,7 +17,6 @@ pub mod reviews;
 pub mod verify;
 
 // --- Metrics command modules (issue 4) ---
-pub mod chart;
 pub mod metrics;
 
 // --- Git command modules (issue 5) ---
