@@ -41,6 +41,7 @@ pub mod perf;
 pub mod reviews;
 pub mod sales;
 mod token;
+mod transport;
 pub mod verify;
 
 pub use backoff::Backoff;
