@@ -48,4 +48,4 @@ pub use backoff::Backoff;
 pub use client::{Client, Notice, RateLimit, Settings, Transport};
 pub use error::{AscError, refusal};
 pub use path_id::path_id;
-pub use token::{ApiKey, Token};
+pub use token::{AUDIENCE, ApiKey, DEFAULT_LIFETIME, MAX_LIFETIME, Token};

@@ -143,7 +143,7 @@ pub struct Reply {
 
 /// HTTP with timeouts, retries and notices, but no authentication of its
 /// own: used directly for the content-delivery sign-in check, and by
-/// [`Client`] with a bearer token.
+/// [`Client`](super::Client) with a bearer token.
 pub struct Transport {
     http: reqwest::blocking::Client,
     settings: Settings,

@@ -1,7 +1,7 @@
 //! `ascvault metrics …`: analytics report requests, reports and streaming
-//! downloads ([`analytics`]); sales and finance reports ([`sales`]); power
-//! and performance metrics ([`perf`]); diagnostics ([`diagnostics`]); charts
-//! of any of them ([`chart`]). The arguments are in `cli/args/metrics.rs`.
+//! downloads (`analytics.rs`); sales and finance reports (`sales.rs`); power
+//! and performance metrics (`perf.rs`); diagnostics (`diagnostics.rs`);
+//! charts of any of them ([`chart`]). The arguments are in `cli/args/metrics.rs`.
 
 mod analytics;
 pub mod chart;
