@@ -263,6 +263,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_link_to_another_origin_is_a_server_fault_and_never_requested() {
+        let pem = Secret::from(include_str!("../../fixtures/keys/AuthKey_TESTKEY001.p8"));
+        let key = ApiKey::new("TESTKEY001", None, &pem).unwrap();
+        // Port 9 (discard) on loopback: nothing is sent before the check.
+        let client = Client::new("http://127.0.0.1:9", key, Settings::default(), None).unwrap();
+        for link in [
+            "https://127.0.0.1:9/v1/apps",
+            "http://127.0.0.2:9/v1/apps",
+            "http://127.0.0.1:10/v1/apps",
+        ] {
+            let err = client
+                .get_url::<serde_json::Value>(Url::parse(link).unwrap())
+                .unwrap_err();
+            assert!(matches!(err, AscError::BadLink(_)), "{link}: {err}");
+        }
+    }
+
+    #[test]
     fn bases_must_be_https_or_loopback() {
         assert!(parse_base("https://api.appstoreconnect.apple.com").is_ok());
         assert!(parse_base("http://127.0.0.1:8080").is_ok());

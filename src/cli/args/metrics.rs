@@ -381,3 +381,34 @@ pub struct ChartArgs {
     #[arg(long)]
     pub title: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each `api()` is the flag's value in Apple's spelling, so a new
+    /// variant cannot get a wire value that drifts from its name.
+    fn same_as_flag<T: ValueEnum>(api: impl Fn(&T) -> &'static str, uppercase: bool) {
+        for v in T::value_variants() {
+            let flag = v.to_possible_value().unwrap().get_name().replace('-', "_");
+            let flag = if lower {
+                flag.to_ascii_uppercase()
+            } else {
+                flag
+            };
+            assert_eq!(api(v), flag);
+        }
+    }
+
+    #[test]
+    fn api_values_follow_the_flag_values() {
+        same_as_flag::<Category>(|c| c.api(), false);
+        same_as_flag::<Granularity>(|g| g.api(), true);
+        same_as_flag::<Frequency>(|f| f.api(), true);
+        same_as_flag::<MetricKind>(|m| m.api(), true);
+        same_as_flag::<DiagnosticKind>(|d| d.api(), true);
+        for f in Frequency::value_variants() {
+            assert_eq!(f.name(), f.to_possible_value().unwrap().get_name());
+        }
+    }
+}

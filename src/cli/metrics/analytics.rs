@@ -17,6 +17,8 @@ use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult, ExitStatus};
 use crate::cli::output::{Table, print, print_json, sanitize, say};
 
+/// `metrics request`: a 409 (one exists) is shown, not an error; a 403
+/// says the first request needs an Admin key.
 pub(super) fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
     let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
@@ -57,6 +59,7 @@ pub(super) fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
     }
 }
 
+/// `metrics reports`: the reports on offer, as a table or JSON.
 pub(super) fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
     let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
@@ -109,6 +112,8 @@ fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// `metrics download`: plans, then streams to stdout (one header row) or
+/// fetches into `DIR/<slug>/` in parallel, optionally merging.
 pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     for (flag, d) in [("--since", &args.since), ("--until", &args.until)] {
         if let Some(d) = d {

@@ -9,6 +9,8 @@ use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::{self, Table, print, print_json, sanitize, say};
 
+/// `metrics diagnostics`: signatures as a table (or JSON), with `--logs`
+/// each one's call paths.
 pub(super) fn diagnostics(ctx: &Context, args: &DiagnosticsArgs) -> CliResult {
     let session = AscSession::open(ctx, &args.asc)?;
     let kind = args.kind.map(DiagnosticKind::api);

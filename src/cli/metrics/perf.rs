@@ -23,6 +23,7 @@ fn percentile_name(p: &str) -> String {
     }
 }
 
+/// `metrics perf`: the chart's format is checked before any request.
 pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
     if let Some(c) = &args.chart {
         chart::Format::of(c)?;

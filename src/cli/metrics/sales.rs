@@ -15,6 +15,8 @@ use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::output::{Table, print, print_json, sanitize};
 
+/// `metrics sales`: the TSV streamed, written to `--out`, or as JSON rows
+/// or a summary.
 pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
     check_sales_date(args.frequency, &args.date)?;
     let session = AscSession::open(ctx, &args.asc)?;
@@ -66,7 +68,8 @@ pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
     print_json(&tsv.to_json())
 }
 
-/// The finance `--date` check keeps its own message and hint, here.
+/// `metrics finance`: a monthly report, streamed, written to `--out`, or
+/// as JSON rows.
 pub(super) fn finance(ctx: &Context, args: &FinanceArgs) -> CliResult {
     if !is_month(&args.date) {
         return Err(
@@ -168,4 +171,23 @@ fn is_month(date: &str) -> bool {
         && b[4] == b'-'
         && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
         && matches!(date[5..].parse::<u8>(), Ok(1..=12))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_fit_their_frequency() {
+        assert!(is_month("2024-12"));
+        for bad in ["2024-13", "2024-00", "2024-1", "202412", "2024-12-01"] {
+            assert!(!is_month(bad), "{bad}");
+        }
+        assert!(check_sales_date(Frequency::Daily, "2024-02-29").is_ok());
+        assert!(check_sales_date(Frequency::Weekly, "2024-02-30").is_err());
+        assert!(check_sales_date(Frequency::Monthly, "2024-02").is_ok());
+        assert!(check_sales_date(Frequency::Yearly, "2024").is_ok());
+        let e = check_sales_date(Frequency::Yearly, "24").unwrap_err();
+        assert_eq!(e.message, r#"--date "24" does not fit --frequency yearly"#);
+    }
 }
