@@ -391,7 +391,7 @@ mod tests {
     fn same_as_flag<T: ValueEnum>(api: impl Fn(&T) -> &'static str, uppercase: bool) {
         for v in T::value_variants() {
             let flag = v.to_possible_value().unwrap().get_name().replace('-', "_");
-            let flag = if lower {
+            let flag = if uppercase {
                 flag.to_ascii_uppercase()
             } else {
                 flag
