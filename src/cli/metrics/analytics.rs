@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{asc_error, resolve_app, write_error};
-use crate::asc::analytics::{self, Access, Created, PlanError, Wanted, slug};
+use crate::asc::analytics::{self, Access, Created, PlanError, Planned, Wanted, slug};
 use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::{Category, DownloadArgs, Granularity, ReportsArgs, RequestArgs};
@@ -180,43 +180,10 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     };
     let start = Instant::now();
     if args.stdout {
-        let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
-        let mut header = None;
-        let mut bytes = 0u64;
-        for seg in segments.iter().map(|p| &p.segment) {
-            let mut filter = HeaderFilter::new(&mut out, &mut header);
-            match downloader.fetch_into(seg, &mut filter, &observe) {
-                Ok(n) => bytes += n,
-                Err(DownloadError::Io { source, .. })
-                    if source.kind() == io::ErrorKind::BrokenPipe =>
-                {
-                    return Ok(());
-                }
-                Err(e) => {
-                    if filter.mismatched() {
-                        return Err(DownloadError::HeaderMismatch {
-                            segment: seg.id.clone(),
-                        }
-                        .into());
-                    }
-                    let _ = out.flush();
-                    return Err(e.into());
-                }
-            }
-            observe(Event::Done {
-                segment: seg.id.clone(),
-                skipped: false,
-            });
-        }
-        match out.flush() {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                return Err(CliError::new(format!(
-                    "cannot write to standard output: {e}"
-                )));
-            }
-            _ => {}
-        }
+        // A reader that went away (`| head`) ends the command quietly.
+        let Some(bytes) = stream(&downloader, segments, &observe)? else {
+            return Ok(());
+        };
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }
@@ -274,4 +241,49 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         print(&format!("{}\n", dir.display()))?;
     }
     Ok(())
+}
+
+/// Streams the segments one after another to stdout with one header row;
+/// the decompressed bytes written, or `None` when stdout was closed.
+fn stream(
+    downloader: &Downloader,
+    segments: &[Planned],
+    observe: &(dyn Fn(Event) + Sync),
+) -> CliResult<Option<u64>> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut header = None;
+    let mut bytes = 0u64;
+    for seg in segments.iter().map(|p| &p.segment) {
+        let mut filter = HeaderFilter::new(&mut out, &mut header);
+        match downloader.fetch_into(seg, &mut filter, observe) {
+            Ok(n) => bytes += n,
+            Err(DownloadError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+                return Ok(None);
+            }
+            Err(e) => {
+                if filter.mismatched() {
+                    return Err(DownloadError::HeaderMismatch {
+                        segment: seg.id.clone(),
+                    }
+                    .into());
+                }
+                let _ = out.flush();
+                return Err(e.into());
+            }
+        }
+        observe(Event::Done {
+            segment: seg.id.clone(),
+            skipped: false,
+        });
+    }
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(CliError::new(format!(
+                "cannot write to standard output: {e}"
+            )));
+        }
+        _ => {}
+    }
+    Ok(Some(bytes))
 }
