@@ -50,9 +50,24 @@ pub enum AscError {
     /// The API key in the vault cannot sign tokens.
     #[error("the API key cannot be used: {0}")]
     Key(String),
-    /// A base URL or a link is not acceptable.
+    /// The base URL the user gave is not acceptable (not a URL, plain
+    /// http to a host that is not loopback, a query or fragment), or a
+    /// request URL built on it does not parse: a usage error.
     #[error("{0}")]
-    Config(String),
+    BadBase(String),
+    /// An id is not safe to put into a URL path (see
+    /// [`path_id`](super::path_id)): the user typed it, or the server sent it.
+    #[error("{0}")]
+    BadId(String),
+    /// App Store Connect sent a link that is not followed: to another
+    /// origin (the token would go with it) or not a URL. A server fault,
+    /// like [`AscError::Decode`].
+    #[error("{0}")]
+    BadLink(String),
+    /// The HTTP client could not be set up (no TLS backend, a poisoned
+    /// token cache).
+    #[error("{0}")]
+    Setup(String),
 }
 
 fn refusal_line(

@@ -1,18 +1,19 @@
 //! The App Store Connect side: an HTTP client with JWT authentication,
-//! retries and paging ([`client`], [`token`]), Apple's JSON:API shapes
+//! retries and paging ([`client`], signed with an [`ApiKey`]), Apple's JSON:API shapes
 //! ([`model`]), and what ascvault does with them: apps ([`apps`]), customer
 //! reviews and responses ([`reviews`]), checking credentials ([`verify`]) and
 //! spotting inappropriate reviews ([`flag`]); metrics: analytics reports
 //! ([`analytics`], fetched by [`download`]), sales and finance reports
 //! ([`sales`]), power and performance metrics and diagnostics ([`perf`]).
-//! Errors are [`AscError`].
+//! Errors are [`AscError`]; ids go into paths only through [`path_id`];
+//! every retry waits as [`Backoff`] says.
 //!
 //! Nothing here reads the vault or prints: the CLI hands in an [`ApiKey`]
 //! and shows the results. `spec/ASC.md` is the normative description.
 //!
 //! ```
 //! use ascvault::asc::{ApiKey, Client, Settings, apps, reviews};
-//! use ascvault::vault::Secret;
+//! use ascvault::Secret;
 //!
 //! # let standin = asc_standin::Standin::start();
 //! # let base = standin.url();
@@ -29,17 +30,22 @@
 
 pub mod analytics;
 pub mod apps;
+mod backoff;
 pub mod client;
 pub mod download;
 mod error;
 pub mod flag;
 pub mod model;
+mod path_id;
 pub mod perf;
 pub mod reviews;
 pub mod sales;
-pub mod token;
+mod token;
+mod transport;
 pub mod verify;
 
+pub use backoff::Backoff;
 pub use client::{Client, Notice, RateLimit, Settings, Transport};
 pub use error::{AscError, refusal};
-pub use token::{ApiKey, Token};
+pub use path_id::path_id;
+pub use token::{AUDIENCE, ApiKey, DEFAULT_LIFETIME, MAX_LIFETIME, Token};

@@ -6,10 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::analytics::path_id;
 use super::client::{Client, PAGE_LIMIT, decode};
 use super::error::AscError;
 use super::model::{ListDocument, Resource};
+use super::path_id::path_id;
 
 /// The media type of metrics.
 pub const XCODE_METRICS: &str = "application/vnd.apple.xcode-metrics+json";

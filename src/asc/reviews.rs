@@ -13,6 +13,7 @@ use super::error::AscError;
 use super::model::{
     CustomerReview, CustomerReviewResponse, ListDocument, SingleDocument, response_create_request,
 };
+use super::path_id::path_id;
 
 /// The order of `reviews list`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -158,23 +159,6 @@ pub fn from_page(page: ListDocument<CustomerReview>) -> Vec<Review> {
         .collect()
 }
 
-/// Checks an id before it goes into a path.
-pub fn check_id(what: &str, id: &str) -> Result<(), AscError> {
-    if !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        Ok(())
-    } else {
-        Err(AscError::Config(format!(
-            "{what} {:?} is not an App Store Connect id (letters, digits, '-')",
-            id
-        )))
-    }
-}
-
 /// The first page's path for a query.
 pub fn list_path(app_id: &str, q: &Query) -> String {
     let limit = q.max.map_or(PAGE_LIMIT, |m| m.clamp(1, PAGE_LIMIT));
@@ -197,7 +181,7 @@ pub fn list_path(app_id: &str, q: &Query) -> String {
 
 /// The reviews of an app, page by page until the query is satisfied.
 pub fn list(client: &Client, app_id: &str, q: &Query) -> Result<Vec<Review>, AscError> {
-    check_id("app id", app_id)?;
+    path_id("app id", app_id)?;
     let mut out: Vec<Review> = Vec::new();
     let full = |out: &Vec<Review>| q.max.is_some_and(|m| out.len() >= m);
     client.for_each_page(
@@ -226,7 +210,7 @@ pub fn list(client: &Client, app_id: &str, q: &Query) -> Result<Vec<Review>, Asc
 
 /// One review with its response.
 pub fn get(client: &Client, review_id: &str) -> Result<Review, AscError> {
-    check_id("review id", review_id)?;
+    path_id("review id", review_id)?;
     let doc: SingleDocument<CustomerReview> =
         client.get(&format!("/v1/customerReviews/{review_id}?include=response"))?;
     let responses = responses_of(doc.included);
@@ -236,7 +220,7 @@ pub fn get(client: &Client, review_id: &str) -> Result<Review, AscError> {
 /// Creates the developer response (Apple keeps one per review: a new one
 /// replaces the old).
 pub fn respond(client: &Client, review_id: &str, body: &str) -> Result<ResponseInfo, AscError> {
-    check_id("review id", review_id)?;
+    path_id("review id", review_id)?;
     let doc: SingleDocument<CustomerReviewResponse> = client.post(
         "/v1/customerReviewResponses",
         &response_create_request(review_id, body),
@@ -250,7 +234,7 @@ pub fn delete_response(client: &Client, review_id: &str) -> Result<Option<Respon
     let Some(response) = review.response else {
         return Ok(None);
     };
-    check_id("response id", &response.id)?;
+    path_id("response id", &response.id)?;
     client.delete(&format!("/v1/customerReviewResponses/{}", response.id))?;
     Ok(Some(response))
 }

@@ -15,7 +15,7 @@ use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use serde_json::json;
 
 use super::error::AscError;
-use crate::vault::{Entry, Kind, Secret};
+use crate::secret::Secret;
 
 /// The audience App Store Connect expects.
 pub const AUDIENCE: &str = "appstoreconnect-v1";
@@ -24,6 +24,18 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(20 * 60);
 /// The lifetime ascvault asks for: well under the cap, so clock skew of a
 /// few minutes cannot push a token over it.
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// The signing key of a `.p8` file (PKCS#8 PEM, P-256). The vault checks
+/// the same when a key is added; this side needs no vault to do it.
+fn parse_private_key(pem: &Secret) -> Result<p256::SecretKey, AscError> {
+    use p256::pkcs8::DecodePrivateKey;
+    p256::SecretKey::from_pkcs8_pem(pem.expose().trim()).map_err(|_| {
+        AscError::Key(
+            "the private key is not a PKCS#8 PEM P-256 (EC) key as App Store Connect issues in .p8 files"
+                .into(),
+        )
+    })
+}
 
 /// An App Store Connect API key, ready to sign. Prints redacted.
 pub struct ApiKey {
@@ -45,30 +57,12 @@ impl fmt::Debug for ApiKey {
 impl ApiKey {
     /// A key from its parts; `pem` is the PKCS#8 text of the `.p8`.
     pub fn new(key_id: &str, issuer_id: Option<&str>, pem: &Secret) -> Result<ApiKey, AscError> {
-        let secret = crate::vault::credential::parse_private_key(pem)
-            .map_err(|e| AscError::Key(e.to_string()))?;
+        let secret = parse_private_key(pem)?;
         Ok(ApiKey {
             key_id: key_id.to_owned(),
             issuer_id: issuer_id.map(str::to_owned),
             signing_key: SigningKey::from(secret),
         })
-    }
-
-    /// The key of an api-key entry.
-    pub fn from_entry(entry: &Entry) -> Result<ApiKey, AscError> {
-        if entry.kind != Kind::ApiKey {
-            return Err(AscError::Key(format!(
-                "entry {:?} is not an api-key entry",
-                entry.label
-            )));
-        }
-        let (Some(key_id), Some(pem)) = (&entry.key_id, &entry.private_key) else {
-            return Err(AscError::Key(format!(
-                "entry {:?} lacks its key id or private key",
-                entry.label
-            )));
-        };
-        ApiKey::new(key_id, entry.issuer_id.as_deref(), pem)
     }
 
     /// The key id (the token's `kid`).
@@ -172,7 +166,7 @@ mod tests {
         assert_eq!(claims["exp"], 1_700_000_000 + 1200);
         assert!(claims.get("sub").is_none());
         // The signature verifies with the key's public half.
-        let secret = crate::vault::credential::parse_private_key(&Secret::from(PEM)).unwrap();
+        let secret = parse_private_key(&Secret::from(PEM)).unwrap();
         let vk = VerifyingKey::from(secret.public_key());
         let signed = token.jwt.expose().rsplit_once('.').unwrap().0;
         let sig = Signature::from_slice(&sig).unwrap();

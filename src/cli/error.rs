@@ -299,7 +299,16 @@ impl From<AscError> for CliError {
                 ExitStatus::Failure,
                 Some("add the key again from its AuthKey_<KEYID>.p8 file"),
             ),
-            AscError::Config(_) => (ExitStatus::Usage, None),
+            AscError::BadBase(_) | AscError::BadId(_) => (ExitStatus::Usage, None),
+            // A server fault, like Decode: not the user's usage.
+            AscError::BadLink(_) => (
+                ExitStatus::Failure,
+                Some(
+                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
+                ),
+            ),
+            // Our own set-up failed (TLS backend, token cache): not usage.
+            AscError::Setup(_) => (ExitStatus::Failure, None),
         };
         CliError {
             message,
@@ -368,6 +377,61 @@ impl From<SourceError> for CliError {
 impl From<serde_json::Error> for CliError {
     fn from(err: serde_json::Error) -> Self {
         CliError::new(err.to_string())
+    }
+}
+
+// Metrics errors
+
+impl From<crate::asc::download::DownloadError> for CliError {
+    fn from(err: crate::asc::download::DownloadError) -> Self {
+        use crate::asc::download::DownloadError as D;
+        let e = CliError::new(err.to_string());
+        match err {
+            D::Checksum { .. } | D::Size { .. } | D::Gzip { .. } => e.hint(
+                "nothing was kept under the final name; run the command again (complete segments are skipped)",
+            ),
+            D::Status { .. } => e.code(ExitStatus::Refused).hint(
+                "segment URLs expire after a few minutes; run the command again to get fresh ones",
+            ),
+            D::Network { .. } => e
+                .code(ExitStatus::Network)
+                .hint("run the command again: complete segments are skipped"),
+            D::Io { .. } | D::HeaderMismatch { .. } | D::Setup(_) => e,
+        }
+    }
+}
+
+impl From<crate::asc::analytics::PlanError> for CliError {
+    fn from(err: crate::asc::analytics::PlanError) -> Self {
+        use super::output::sanitize;
+        use crate::asc::analytics::PlanError as P;
+        match err {
+            P::Asc(e) => e.into(),
+            P::NoSuchReport { app, report, names } => CliError::new(format!(
+                "app {app} has no report named {:?}",
+                sanitize(&report)
+            ))
+            .hint(if names.is_empty() {
+                "it has no reports at all: `ascvault metrics request --app …` first".to_owned()
+            } else {
+                format!("`ascvault metrics reports --app {app}` lists them")
+            }),
+            P::NoInstances { report } => {
+                CliError::new(format!("no instances of {:?} match", sanitize(&report))).hint(
+                    "instances are kept about 35 days; widen --since/--until or drop --granularity",
+                )
+            }
+        }
+    }
+}
+
+impl From<crate::asc::sales::ReportError> for CliError {
+    fn from(err: crate::asc::sales::ReportError) -> Self {
+        use crate::asc::sales::ReportError as R;
+        match err {
+            R::Asc(e) => e.into(),
+            R::Gzip(_) | R::Write(_) | R::MissingColumn(_) => CliError::new(err.to_string()),
+        }
     }
 }
 

@@ -18,7 +18,6 @@ mod reviews;
 mod verify;
 
 // Metrics
-mod chart;
 mod metrics;
 
 // Git and migration

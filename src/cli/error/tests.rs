@@ -164,7 +164,11 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
             Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists")),
         (asc(AscError::Key("bad".into())), Failure, "the API key cannot be used: bad",
             Some("add the key again from its AuthKey_<KEYID>.p8 file")),
-        (asc(AscError::Config("bad base".into())), Usage, "bad base", None),
+        (asc(AscError::BadBase("bad base".into())), Usage, "bad base", None),
+        (asc(AscError::BadId("bad id".into())), Usage, "bad id", None),
+        (asc(AscError::BadLink("off-origin link".into())), Failure, "off-origin link",
+            Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists")),
+        (asc(AscError::Setup("no TLS".into())), Failure, "no TLS", None),
         // --app.
         (ResolveError::UnknownBundleId("com.x".into()).into(), Failure, "no app with bundle id \"com.x\"",
             Some("`ascvault apps` lists the apps this key can see, with their bundle ids")),

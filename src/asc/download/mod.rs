@@ -7,12 +7,14 @@
 //! failure never leaves a partial file under the final name, and a second
 //! run skips every segment whose final file exists (resume).
 //!
+//! Segments streamed or merged into one TSV keep one header row
+//! ([`HeaderFilter`], [`merge`]).
+//!
 //! Pre-signed URLs carry their own authorization in the query: they get no
 //! `Authorization` header (the JWT must not leak to the storage host).
 
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,8 +24,14 @@ use flate2::bufread::MultiGzDecoder;
 use md5::{Digest, Md5};
 use thiserror::Error;
 
-use super::analytics::SegmentInfo;
-use super::client::{chain, user_agent};
+mod tsv;
+
+pub use tsv::{HeaderFilter, merge};
+
+use crate::asc::analytics::SegmentInfo;
+use crate::asc::backoff::Backoff;
+use crate::asc::client::{chain, user_agent};
+use crate::atomic::{AtomicError, AtomicFile, Replace};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
 /// client small next to the cost of decompressing.
@@ -158,7 +166,7 @@ pub struct Summary {
 pub struct Downloader {
     http: reqwest::blocking::Client,
     retries: u32,
-    retry_base: Duration,
+    backoff: Backoff,
 }
 
 /// Counts and hashes the compressed bytes as the decoder pulls them.
@@ -192,11 +200,11 @@ enum Attempt {
 impl Downloader {
     /// A downloader: `timeout` bounds the connect and each read (a stalled
     /// transfer fails; a long healthy one does not); `retries` after the
-    /// first attempt on connection failures.
+    /// first attempt on connection failures, waiting as `backoff` says.
     pub fn new(
         timeout: Duration,
         retries: u32,
-        retry_base: Duration,
+        backoff: Backoff,
     ) -> Result<Downloader, DownloadError> {
         let http = reqwest::blocking::Client::builder()
             .user_agent(user_agent())
@@ -209,7 +217,7 @@ impl Downloader {
         Ok(Downloader {
             http,
             retries,
-            retry_base,
+            backoff,
         })
     }
 
@@ -300,7 +308,7 @@ impl Downloader {
                 found: tap.count,
             }));
         }
-        let found = hex(&tap.md5.finalize());
+        let found = hex::encode(tap.md5.finalize());
         if !found.eq_ignore_ascii_case(&segment.checksum) {
             return Err(Attempt::Fatal(DownloadError::Checksum {
                 segment: id.clone(),
@@ -334,12 +342,8 @@ impl Downloader {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            // Dropped (and so deleted) on every way out but the rename.
-            let tmp = tempfile::Builder::new()
-                .prefix(".ascvault-part-")
-                .tempfile_in(dir)
-                .map_err(io_err)?;
-            let mut writer = BufWriter::with_capacity(WRITE_BUF, tmp);
+            // Dropped (and so deleted) on every way out but the commit.
+            let mut tmp = AtomicFile::new(&job.dest).map_err(atomic_error)?;
             let tap_bytes = std::sync::atomic::AtomicU64::new(0);
             let counting = |e: Event| {
                 if let Event::Bytes(n) = e {
@@ -347,14 +351,19 @@ impl Downloader {
                 }
                 observe(e);
             };
-            match self.attempt(&job.segment, &mut writer, &counting) {
+            let fetched = {
+                let mut writer = BufWriter::with_capacity(WRITE_BUF, tmp.file());
+                self.attempt(&job.segment, &mut writer, &counting)
+                    .and_then(|written| {
+                        writer
+                            .flush()
+                            .map_err(|e| Attempt::Fatal(io_err(e)))
+                            .map(|()| written)
+                    })
+            };
+            match fetched {
                 Ok(written) => {
-                    let tmp = writer.into_inner().map_err(|e| io_err(e.into_error()))?;
-                    tmp.as_file().sync_all().map_err(io_err)?;
-                    tmp.persist(&job.dest).map_err(|e| DownloadError::Io {
-                        path: job.dest.clone(),
-                        source: e.error,
-                    })?;
+                    tmp.commit(Replace::Yes).map_err(atomic_error)?;
                     observe(Event::Done {
                         segment: id.clone(),
                         skipped: false,
@@ -375,11 +384,7 @@ impl Downloader {
                         segment: id.clone(),
                         why: message,
                     });
-                    let base = self.retry_base.as_millis() as u64;
-                    let full = base.saturating_mul(1 << attempts.min(10));
-                    std::thread::sleep(Duration::from_millis(
-                        full / 2 + fastrand::u64(0..=full / 2),
-                    ));
+                    std::thread::sleep(self.backoff.delay(attempts));
                 }
             }
         }
@@ -455,131 +460,6 @@ impl Downloader {
     }
 }
 
-/// Writes the TSV `files` one after another into `out`, keeping only the
-/// first file's header row; every other file must start with the same row.
-/// Returns the data rows written.
-pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<u64, DownloadError> {
-    let mut header: Option<Vec<u8>> = None;
-    let mut rows = 0u64;
-    for path in files {
-        let io_err = |source| DownloadError::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut reader = BufReader::with_capacity(READ_BUF, File::open(path).map_err(io_err)?);
-        let mut first = Vec::new();
-        reader.read_until(b'\n', &mut first).map_err(io_err)?;
-        if first.is_empty() {
-            continue;
-        }
-        if !first.ends_with(b"\n") {
-            first.push(b'\n');
-        }
-        match &header {
-            None => {
-                out.write_all(&first).map_err(io_err)?;
-                header = Some(first);
-            }
-            Some(h) if trim_eol(h) == trim_eol(&first) => {}
-            Some(_) => {
-                return Err(DownloadError::HeaderMismatch {
-                    segment: path.display().to_string(),
-                });
-            }
-        }
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = reader.read_until(b'\n', &mut line).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            if !line.ends_with(b"\n") {
-                line.push(b'\n');
-            }
-            out.write_all(&line).map_err(io_err)?;
-            rows += 1;
-        }
-    }
-    out.flush().map_err(|source| DownloadError::Io {
-        path: PathBuf::from("(output)"),
-        source,
-    })?;
-    Ok(rows)
-}
-
-/// A writer that passes through everything but the first line, which it
-/// compares with (or records as) the shared header row: used to stream
-/// several segments to one output with a single header.
-pub struct HeaderFilter<'a> {
-    inner: &'a mut dyn Write,
-    header: &'a mut Option<Vec<u8>>,
-    line: Vec<u8>,
-    in_header: bool,
-    mismatch: bool,
-}
-
-impl<'a> HeaderFilter<'a> {
-    /// Filters one segment's bytes into `inner`; `header` carries the
-    /// header row from segment to segment.
-    pub fn new(inner: &'a mut dyn Write, header: &'a mut Option<Vec<u8>>) -> Self {
-        HeaderFilter {
-            inner,
-            header,
-            line: Vec::new(),
-            in_header: true,
-            mismatch: false,
-        }
-    }
-
-    /// True when this segment's header differed from the first one's.
-    pub fn mismatched(&self) -> bool {
-        self.mismatch
-    }
-}
-
-impl Write for HeaderFilter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if !self.in_header {
-            return self.inner.write(buf);
-        }
-        let (head, rest) = match buf.iter().position(|b| *b == b'\n') {
-            Some(i) => (&buf[..=i], Some(&buf[i + 1..])),
-            None => (buf, None),
-        };
-        if self.line.len() + head.len() > 1 << 20 {
-            return Err(io::Error::other("header row longer than 1 MiB"));
-        }
-        self.line.extend_from_slice(head);
-        if let Some(rest) = rest {
-            self.in_header = false;
-            match self.header.as_ref() {
-                None => {
-                    self.inner.write_all(&self.line)?;
-                    *self.header = Some(std::mem::take(&mut self.line));
-                }
-                Some(h) => {
-                    if trim_eol(h) != trim_eol(&self.line) {
-                        self.mismatch = true;
-                        return Err(io::Error::other("header row differs"));
-                    }
-                }
-            }
-            self.inner.write_all(rest)?;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn trim_eol(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
 /// Counts what is written, and remembers whether writing failed (so a
 /// local failure is not mistaken for a broken transfer).
 struct CountingWriter<'a> {
@@ -604,6 +484,14 @@ impl Write for CountingWriter<'_> {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A failed step of writing a segment's file, as the other local failures.
+fn atomic_error(e: AtomicError) -> DownloadError {
+    DownloadError::Io {
+        path: e.path,
+        source: e.source,
     }
 }
 
@@ -633,56 +521,5 @@ fn classify(segment: &str, e: io::Error) -> Attempt {
             path: PathBuf::from(format!("(segment {segment})")),
             source: e,
         }),
-    }
-}
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_filter_keeps_one_header() {
-        let mut out = Vec::new();
-        let mut header = None;
-        {
-            let mut f = HeaderFilter::new(&mut out, &mut header);
-            f.write_all(b"a\tb\n1\t2\n").unwrap();
-        }
-        {
-            let mut f = HeaderFilter::new(&mut out, &mut header);
-            // The header arrives split across writes.
-            f.write_all(b"a\t").unwrap();
-            f.write_all(b"b\n3\t4\n").unwrap();
-        }
-        assert_eq!(out, b"a\tb\n1\t2\n3\t4\n");
-        let mut f = HeaderFilter::new(&mut out, &mut header);
-        assert!(f.write_all(b"x\ty\n5\t6\n").is_err());
-        assert!(f.mismatched());
-    }
-
-    #[test]
-    fn merge_keeps_one_header_and_refuses_a_different_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.tsv");
-        let b = dir.path().join("b.tsv");
-        let c = dir.path().join("c.tsv");
-        std::fs::write(&a, "h1\th2\n1\t2\n").unwrap();
-        std::fs::write(&b, "h1\th2\r\n3\t4").unwrap();
-        std::fs::write(&c, "x\ty\n5\t6\n").unwrap();
-        let mut out = Vec::new();
-        assert_eq!(merge(&[a.clone(), b.clone()], &mut out).unwrap(), 2);
-        assert_eq!(out, b"h1\th2\n1\t2\n3\t4\n");
-        let err = merge(&[a, c], &mut Vec::new()).unwrap_err();
-        assert!(matches!(err, DownloadError::HeaderMismatch { .. }), "{err}");
-    }
-
-    #[test]
-    fn hex_is_lower_case() {
-        assert_eq!(hex(&[0xde, 0xad, 0x01]), "dead01");
     }
 }

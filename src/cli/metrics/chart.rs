@@ -6,16 +6,22 @@
 //! `ab_glyph` renderer: charts come out the same on a headless CI with no
 //! fonts installed, and nothing depends on fontconfig.
 
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use super::error::{CliError, CliResult};
+use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
+use crate::cli::args::metrics::ChartArgs;
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::output::{print, sanitize};
 
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 /// The family name charts use.
 const FAMILY: &str = "sans-serif";
 
@@ -289,6 +295,102 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
             }
         })
         .collect()
+}
+
+/// `metrics chart`: a column of a TSV file as a chart or a sparkline.
+pub(super) fn chart(args: &ChartArgs) -> CliResult {
+    let file = File::open(&args.input)
+        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
+    let tsv = Tsv::parse(BufReader::new(file))
+        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
+    let col = tsv.column(&args.column).ok_or_else(|| {
+        CliError::usage(format!(
+            "{} has no column {:?}",
+            args.input.display(),
+            sanitize(&args.column)
+        ))
+        .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
+    })?;
+    let by = match &args.by {
+        Some(b) => Some(tsv.column(b).ok_or_else(|| {
+            CliError::usage(format!(
+                "{} has no column {:?}",
+                args.input.display(),
+                sanitize(b)
+            ))
+            .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
+        })?),
+        None => None,
+    };
+    let (labels, values): (Vec<String>, Vec<f64>) = match by {
+        Some(b) => {
+            // Rows sharing an x value (a date across territories, say) are summed.
+            let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+            for row in &tsv.rows {
+                if let Ok(v) = row[col].trim().parse::<f64>() {
+                    *sums.entry(row[b].trim().to_owned()).or_default() += v;
+                }
+            }
+            sums.into_iter().unzip()
+        }
+        None => tsv
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| {
+                Some(((i + 1).to_string(), row[col].trim().parse::<f64>().ok()?))
+            })
+            .unzip(),
+    };
+    if values.is_empty() {
+        return Err(CliError::new(format!(
+            "column {:?} has no numeric values",
+            sanitize(&args.column)
+        )));
+    }
+    let column = tsv.header[col].clone();
+    let x_caption = by
+        .map(|b| tsv.header[b].clone())
+        .unwrap_or_else(|| "row".into());
+    let Some(out) = &args.out else {
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let last = values.last().copied().unwrap_or_default();
+        return print(&format!(
+            "{} {}  min {} max {} last {} ({} points)\n",
+            sanitize(&column),
+            sparkline(&values, 60),
+            short_number(lo),
+            short_number(hi),
+            short_number(last),
+            values.len()
+        ));
+    };
+    let title = args.title.clone().unwrap_or_else(|| {
+        format!(
+            "{column} by {x_caption} — {}",
+            args.input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )
+    });
+    // Dates (as analytics and sales reports have) get a real time axis.
+    let days: Option<Vec<i64>> = labels.iter().map(|l| day_of_date(l)).collect();
+    let x_days = days.filter(|d| d.windows(2).all(|w| w[0] < w[1]));
+    let spec = Chart {
+        title: sanitize(&title),
+        x_caption: sanitize(&x_caption),
+        y_caption: sanitize(&column),
+        series: vec![Series {
+            name: sanitize(&column),
+            points: values.iter().copied().enumerate().collect(),
+        }],
+        x_labels: labels,
+        x_days,
+    };
+    draw(&spec, out, args.width, args.height)?;
+    print(&format!("{}\n", out.display()))
 }
 
 #[cfg(test)]

@@ -2,13 +2,19 @@
 //! (`ONGOING` or `ONE_TIME_SNAPSHOT`), each request's reports (name,
 //! category), each report's instances (granularity, processing date) and
 //! each instance's segments (a pre-signed URL, an MD5 checksum, a size).
-//! Fetching the segments themselves is [`super::download`]'s job.
+//! Which segments a download takes is [`plan`]'s decision; fetching them
+//! is [`super::download`]'s job.
+
+mod plan;
+
+pub use plan::{Plan, PlanError, Planned, Wanted, plan, slug};
 
 use serde::{Deserialize, Serialize};
 
 use super::client::{Client, PAGE_LIMIT};
 use super::error::AscError;
 use super::model::{ListDocument, Resource, SingleDocument};
+use super::path_id::path_id;
 
 /// `AnalyticsReportRequest.attributes`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -59,15 +65,6 @@ pub struct SegmentAttributes {
     #[serde(default)]
     pub url: Option<String>,
 }
-
-/// The report categories Apple offers.
-pub const CATEGORIES: &[&str] = &[
-    "APP_USAGE",
-    "APP_STORE_ENGAGEMENT",
-    "COMMERCE",
-    "FRAMEWORK_USAGE",
-    "PERFORMANCE",
-];
 
 /// A report request as ascvault shows it (`--json` names are a contract).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -154,25 +151,6 @@ pub enum Created {
     New(RequestInfo),
     /// Apple answered 409: one of this access type already exists (shown).
     Existing(RequestInfo),
-}
-
-/// Checks an id before it goes into a path: ASCII letters, digits, `-`
-/// and `_` only (ids come from the user or from the server; neither may
-/// smuggle `/`, `?` or `%` into a request).
-pub fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, AscError> {
-    let ok = !id.is_empty()
-        && id.len() <= 200
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-    if ok {
-        Ok(id)
-    } else {
-        Err(AscError::Config(format!(
-            "{what} {:?} is not a valid id (letters, digits, '-', '_')",
-            id.escape_debug().to_string()
-        )))
-    }
 }
 
 /// `AnalyticsReportRequestCreateRequest` for an app.

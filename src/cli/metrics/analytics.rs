@@ -1,0 +1,289 @@
+//! `metrics request`, `metrics reports` and `metrics download`: the
+//! Analytics Reports API. What a download fetches is decided by
+//! [`crate::asc::analytics::plan`]; this module shows progress, streams or
+//! stores the segments, and merges them.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{asc_error, resolve_app, write_error};
+use crate::asc::analytics::{self, Access, Created, PlanError, Planned, Wanted, slug};
+use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
+use crate::atomic::{AtomicFile, Replace};
+use crate::cli::args::metrics::{Category, DownloadArgs, Granularity, ReportsArgs, RequestArgs};
+use crate::cli::asc::AscSession;
+use crate::cli::context::Context;
+use crate::cli::error::{CliError, CliResult, ExitStatus};
+use crate::cli::output::{Table, print, print_json, sanitize, say};
+
+/// `metrics request`: a 409 (one exists) is shown, not an error; a 403
+/// says the first request needs an Admin key.
+pub(super) fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
+    let session = AscSession::open(ctx, &args.asc)?;
+    let app = resolve_app(&session, &args.app)?;
+    let access = if args.snapshot {
+        Access::Snapshot
+    } else {
+        Access::Ongoing
+    };
+    match analytics::create_request(&session.client, &app, access) {
+        Ok(Created::New(r)) => print(&format!(
+            "created {} analytics report request {} for app {app}\n",
+            r.access_type,
+            sanitize(&r.id)
+        )),
+        Ok(Created::Existing(r)) => {
+            say(&format!(
+                "an {} analytics report request already exists for app {app}; not creating another",
+                r.access_type
+            ));
+            print(&format!(
+                "{}\t{}\t{}\n",
+                sanitize(&r.id),
+                r.access_type,
+                if r.stopped_due_to_inactivity {
+                    "stopped (inactivity)"
+                } else {
+                    "active"
+                }
+            ))
+        }
+        Err(e) if e.status() == Some(403) => Err(CliError::new(e.to_string())
+            .code(ExitStatus::Refused)
+            .hint(format!(
+                "creating the first analytics report request needs a key with the Admin role; entry {:?} lacks it. Once a request exists, keys with the Sales and Reports or Finance role can download",
+                sanitize(&session.label)
+            ))),
+        Err(e) => Err(asc_error(e)),
+    }
+}
+
+/// `metrics reports`: the reports on offer, as a table or JSON.
+pub(super) fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
+    let session = AscSession::open(ctx, &args.asc)?;
+    let app = resolve_app(&session, &args.app)?;
+    let list = analytics::reports(&session.client, &app, args.category.map(Category::api))
+        .map_err(asc_error)?;
+    if args.json {
+        return print_json(&serde_json::to_value(&list).map_err(|e| CliError::new(e.to_string()))?);
+    }
+    if list.is_empty() {
+        say("no reports (has a report request been made? `ascvault metrics request --app …`)");
+        return Ok(());
+    }
+    let mut t = Table::new(&["NAME", "CATEGORY", "ACCESS", "ID"]);
+    for r in &list {
+        t.row(vec![
+            r.name.clone(),
+            r.category.clone(),
+            r.access_type.clone(),
+            r.id.clone(),
+        ]);
+    }
+    print(&t.render())
+}
+
+/// Checks a `YYYY-MM-DD` flag; the message and hint are the command's own
+/// (a clap value parser would word them its way).
+pub(super) fn check_date(flag: &str, date: &str) -> CliResult<()> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(date, &format).map(|_| ()).map_err(|_| {
+        CliError::usage(format!("{flag} {:?} is not a date", sanitize(date)))
+            .hint("write dates as YYYY-MM-DD")
+    })
+}
+
+/// Draws a progress bar on stderr when it is a terminal.
+fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} segments {msg} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("0/{segments}"));
+    Some(bar)
+}
+
+/// `metrics download`: plans, then streams to stdout (one header row) or
+/// fetches into `DIR/<slug>/` in parallel, optionally merging.
+pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
+    for (flag, d) in [("--since", &args.since), ("--until", &args.until)] {
+        if let Some(d) = d {
+            check_date(flag, d)?;
+        }
+    }
+    if args.stdout && args.merge {
+        return Err(CliError::usage(
+            "--merge goes with --out; --stdout always writes one header row",
+        ));
+    }
+    let session = AscSession::open(ctx, &args.asc)?;
+    let app = resolve_app(&session, &args.app)?;
+    let wanted = Wanted {
+        report: args.report.clone(),
+        granularity: args.granularity.map(Granularity::api),
+        since: args.since.clone(),
+        until: args.until.clone(),
+    };
+    let plan = analytics::plan(&session.client, &app, &wanted).map_err(|e| match e {
+        PlanError::Asc(e) => asc_error(e),
+        other => other.into(),
+    })?;
+    let segments = &plan.segments;
+    ctx.verbose(format!(
+        "{} instance(s), {} segment(s) of {:?}",
+        plan.instances,
+        segments.len(),
+        args.report
+    ));
+    let downloader = Downloader::new(
+        args.asc.net.timeout,
+        3,
+        // The same waits as API retries (ASCVAULT_RETRY_BASE_MS).
+        args.asc.net.settings().backoff(),
+    )?;
+    let out = args.out.as_deref().unwrap_or(Path::new("."));
+    let dir = out.join(slug(&args.report));
+    // Segments complete from an earlier run are skipped: not counted.
+    let total: u64 = segments
+        .iter()
+        .filter(|p| args.stdout || !dir.join(&p.file_name).is_file())
+        .map(|p| p.segment.size_in_bytes)
+        .sum();
+    let bar = progress_bar(total, segments.len());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let n_segments = segments.len();
+    let observe = |e: Event| {
+        if let Some(bar) = &bar {
+            match e {
+                Event::Bytes(n) => bar.inc(n),
+                Event::Rewind(n) => bar.set_position(bar.position().saturating_sub(n)),
+                Event::Done { .. } => {
+                    let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    bar.set_message(format!("{d}/{n_segments}"));
+                }
+                Event::Retry { segment, why } => {
+                    bar.println(format!("retrying segment {segment}: {}", sanitize(&why)))
+                }
+            }
+        } else if let Event::Retry { segment, why } = e {
+            ctx.verbose(format!("retrying segment {segment}: {}", sanitize(&why)));
+        }
+    };
+    let start = Instant::now();
+    if args.stdout {
+        // A reader that went away (`| head`) ends the command quietly.
+        let Some(bytes) = stream(&downloader, segments, &observe)? else {
+            return Ok(());
+        };
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        ctx.verbose(format!(
+            "streamed {} segment(s), {bytes} bytes, in {:.1} s",
+            n_segments,
+            start.elapsed().as_secs_f64()
+        ));
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
+    let jobs: Vec<Job> = segments
+        .iter()
+        .map(|p| Job {
+            segment: p.segment.clone(),
+            dest: dir.join(&p.file_name),
+        })
+        .collect();
+    let files: Vec<PathBuf> = jobs.iter().map(|j| j.dest.clone()).collect();
+    let result = downloader.fetch_all(jobs, usize::from(args.jobs), &observe);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = result?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let line = format!(
+        "{} segment(s) downloaded, {} already complete, into {} ({:.1} MB in {:.1} s)",
+        summary.fetched,
+        summary.skipped,
+        dir.display(),
+        summary.bytes_written as f64 / 1e6,
+        elapsed
+    );
+    if bar.is_some() {
+        say(&line);
+    } else {
+        ctx.verbose(&line);
+    }
+    if args.merge {
+        let target = out.join(format!("{}.tsv", slug(&args.report)));
+        let mut tmp = AtomicFile::new(&target).map_err(|e| write_error(&target, e))?;
+        let rows = {
+            let mut w = BufWriter::with_capacity(256 * 1024, tmp.file());
+            let rows = download::merge(&files, &mut w)?;
+            w.flush()
+                .map_err(|e| CliError::new(format!("cannot write the merged file: {e}")))?;
+            rows
+        };
+        tmp.commit(Replace::Yes)
+            .map_err(|e| write_error(&target, e))?;
+        ctx.verbose(format!("merged {rows} row(s) into {}", target.display()));
+        print(&format!("{}\n", target.display()))?;
+    } else {
+        print(&format!("{}\n", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Streams the segments one after another to stdout with one header row;
+/// the decompressed bytes written, or `None` when stdout was closed.
+fn stream(
+    downloader: &Downloader,
+    segments: &[Planned],
+    observe: &(dyn Fn(Event) + Sync),
+) -> CliResult<Option<u64>> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut header = None;
+    let mut bytes = 0u64;
+    for seg in segments.iter().map(|p| &p.segment) {
+        let mut filter = HeaderFilter::new(&mut out, &mut header);
+        match downloader.fetch_into(seg, &mut filter, observe) {
+            Ok(n) => bytes += n,
+            Err(DownloadError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+                return Ok(None);
+            }
+            Err(e) => {
+                if filter.mismatched() {
+                    return Err(DownloadError::HeaderMismatch {
+                        segment: seg.id.clone(),
+                    }
+                    .into());
+                }
+                let _ = out.flush();
+                return Err(e.into());
+            }
+        }
+        observe(Event::Done {
+            segment: seg.id.clone(),
+            skipped: false,
+        });
+    }
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(CliError::new(format!(
+                "cannot write to standard output: {e}"
+            )));
+        }
+        _ => {}
+    }
+    Ok(Some(bytes))
+}

@@ -1,0 +1,75 @@
+//! `ascvault metrics …`: analytics report requests, reports and streaming
+//! downloads (`analytics.rs`); sales and finance reports (`sales.rs`); power
+//! and performance metrics (`perf.rs`); diagnostics (`diagnostics.rs`);
+//! charts of any of them ([`chart`]). The arguments are in `cli/args/metrics.rs`.
+
+mod analytics;
+pub mod chart;
+mod diagnostics;
+mod perf;
+mod sales;
+
+use std::path::Path;
+
+use super::args::metrics::{MetricsArgs, MetricsCommand};
+use super::asc::AscSession;
+use super::context::Context;
+use super::error::{CliError, CliResult};
+use crate::asc::sales::ReportError;
+use crate::asc::{AscError, apps};
+use crate::atomic::AtomicError;
+
+/// Runs a `metrics` subcommand.
+pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
+    match &args.command {
+        MetricsCommand::Request(a) => analytics::request(ctx, a),
+        MetricsCommand::Reports(a) => analytics::reports(ctx, a),
+        MetricsCommand::Download(a) => analytics::download(ctx, a),
+        MetricsCommand::Sales(a) => sales::sales(ctx, a),
+        MetricsCommand::Finance(a) => sales::finance(ctx, a),
+        MetricsCommand::Perf(a) => perf::perf(ctx, a),
+        MetricsCommand::Diagnostics(a) => diagnostics::diagnostics(ctx, a),
+        MetricsCommand::Chart(a) => chart::chart(a),
+    }
+}
+
+/// An App Store Connect error, with a hint about the roles reports need
+/// (the generic 403 hint speaks of reviews).
+fn asc_error(err: AscError) -> CliError {
+    let forbidden = err.status() == Some(403);
+    let e = CliError::from(err);
+    if forbidden {
+        e.hint("the key's role lacks access: reports need Admin, Finance or Sales and Reports; check it under Users and Access → Integrations")
+    } else {
+        e
+    }
+}
+
+/// A sales or finance report error, with the metrics 403 hint.
+fn report_error(err: ReportError) -> CliError {
+    match err {
+        ReportError::Asc(e) => asc_error(e),
+        other => other.into(),
+    }
+}
+
+/// A failed atomic write of `target` (merged TSV, sales or finance report).
+fn write_error(target: &Path, err: AtomicError) -> CliError {
+    if err.action == "creating a temporary file in" {
+        CliError::new(format!(
+            "cannot write in {}: {}",
+            err.path.display(),
+            err.source
+        ))
+    } else {
+        CliError::new(format!("cannot write {}: {}", target.display(), err.source))
+    }
+}
+
+/// The app id of `--app`: a numeric id as is, a bundle id looked up.
+fn resolve_app(session: &AscSession, app: &str) -> CliResult<String> {
+    if apps::is_app_id(app.trim()) {
+        return Ok(app.trim().to_owned());
+    }
+    Ok(apps::resolve(&session.client, app)?.id)
+}

@@ -1,0 +1,245 @@
+//! `metrics perf`: power and performance metrics as a table per metric,
+//! insights first, optionally charted across versions.
+
+use std::collections::BTreeMap;
+
+use super::asc_error;
+use super::chart::{self, Chart, Series};
+use super::resolve_app;
+use crate::asc::perf::{self, Target, XcodeMetrics};
+use crate::cli::args::metrics::PerfArgs;
+use crate::cli::asc::AscSession;
+use crate::cli::context::Context;
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::output::{Table, print, print_json, sanitize};
+
+/// `p50` for `percentile.fifty`, and so on.
+fn percentile_name(p: &str) -> String {
+    match p {
+        "percentile.fifty" => "p50".into(),
+        "percentile.ninety" => "p90".into(),
+        "percentile.ninety-five" | "percentile.ninetyfive" => "p95".into(),
+        other => other.trim_start_matches("percentile.").to_owned(),
+    }
+}
+
+/// `metrics perf`: the chart's format is checked before any request.
+pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
+    if let Some(c) = &args.chart {
+        chart::Format::of(c)?;
+    }
+    let session = AscSession::open(ctx, &args.asc)?;
+    let target = match (&args.app, &args.build) {
+        (Some(app), _) => Target::App(resolve_app(&session, app)?),
+        (None, Some(b)) => Target::Build(b.trim().to_owned()),
+        (None, None) => return Err(CliError::usage("give --app or --build")),
+    };
+    let categories: Vec<String> = args.metric.iter().map(|m| m.api().to_owned()).collect();
+    let doc = perf::metrics(
+        &session.client,
+        &target,
+        &categories,
+        args.device.as_deref(),
+    )
+    .map_err(asc_error)?;
+    if let Some(path) = &args.chart {
+        chart::draw(&perf_chart(&doc)?, path, 960, 540)?;
+        ctx.verbose(format!("chart written to {}", path.display()));
+    }
+    if args.json {
+        return print_json(&serde_json::to_value(&doc).map_err(|e| CliError::new(e.to_string()))?);
+    }
+    print(&render_perf(&doc))
+}
+
+/// Insights first (regressions, then trending up), then a table per metric.
+fn render_perf(doc: &XcodeMetrics) -> String {
+    let mut out = String::new();
+    let insight_line = |i: &perf::Insight| {
+        format!(
+            "  {} {}: {}{}",
+            i.metric_category.as_deref().unwrap_or("?"),
+            i.metric.as_deref().unwrap_or("?"),
+            i.summary_string.as_deref().unwrap_or(""),
+            if i.high_impact == Some(true) {
+                " [high impact]"
+            } else {
+                ""
+            }
+        )
+    };
+    if !doc.insights.regressions.is_empty() {
+        out.push_str("Regressions:\n");
+        for i in &doc.insights.regressions {
+            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
+        }
+    }
+    if !doc.insights.trending_up.is_empty() {
+        out.push_str("Trending up:\n");
+        for i in &doc.insights.trending_up {
+            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
+        }
+    }
+    for product in &doc.product_data {
+        for cat in &product.metric_categories {
+            for m in &cat.metrics {
+                let unit = m
+                    .unit
+                    .as_ref()
+                    .and_then(|u| u.identifier.clone())
+                    .unwrap_or_default();
+                let unit_name = m
+                    .unit
+                    .as_ref()
+                    .and_then(|u| u.display_name.clone())
+                    .unwrap_or_default();
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&sanitize(&format!(
+                    "{} {} — {} ({unit_name}){}",
+                    product.platform.as_deref().unwrap_or(""),
+                    cat.identifier.as_deref().unwrap_or("?"),
+                    m.identifier.as_deref().unwrap_or("?"),
+                    goals(m)
+                )));
+                out.push('\n');
+                let mut header = vec!["VERSION".to_owned()];
+                let mut by_version: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for ds in &m.datasets {
+                    header.push(dataset_label(ds));
+                }
+                let versions = versions_of(m);
+                for v in &versions {
+                    let mut cells = Vec::new();
+                    for ds in &m.datasets {
+                        let cell = ds
+                            .points
+                            .iter()
+                            .find(|p| p.version.as_deref() == Some(v))
+                            .and_then(|p| {
+                                p.value.map(|x| {
+                                    let mut c = format!("{} {unit}", chart::short_number(x));
+                                    if let Some(e) = p.error_margin {
+                                        c.push_str(&format!(" ±{}", chart::short_number(e)));
+                                    }
+                                    if let Some(g) = &p.goal {
+                                        c.push_str(&format!(" ({g})"));
+                                    }
+                                    c
+                                })
+                            })
+                            .unwrap_or_else(|| "—".into());
+                        cells.push(cell);
+                    }
+                    by_version.insert(v.clone(), cells);
+                }
+                let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+                let mut t = Table::new(&refs);
+                for v in &versions {
+                    let mut row = vec![v.clone()];
+                    row.extend(by_version.remove(v).unwrap_or_default());
+                    t.row(row);
+                }
+                out.push_str(&t.render());
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no metrics\n");
+    }
+    out
+}
+
+/// `p50 All iPhones`: the percentile and the device of a dataset.
+fn dataset_label(ds: &perf::Dataset) -> String {
+    let f = &ds.filter_criteria;
+    format!(
+        "{} {}",
+        percentile_name(f.percentile.as_deref().unwrap_or("")),
+        f.device_marketing_name
+            .as_deref()
+            .or(f.device.as_deref())
+            .unwrap_or("")
+    )
+}
+
+/// The versions of a metric's points, in Apple's order.
+fn versions_of(m: &perf::Metric) -> Vec<String> {
+    let mut versions: Vec<String> = Vec::new();
+    for p in m.datasets.iter().flat_map(|ds| &ds.points) {
+        let v = p.version.clone().unwrap_or_default();
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    versions
+}
+
+/// `; goals: …` after a metric's title, when it has goals.
+fn goals(m: &perf::Metric) -> String {
+    if m.goal_keys.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = m
+        .goal_keys
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {}–{}",
+                g.goal_key.as_deref().unwrap_or("?"),
+                g.lower_bound.map(|v| v.to_string()).unwrap_or_default(),
+                g.upper_bound.map(|v| v.to_string()).unwrap_or_default()
+            )
+        })
+        .collect();
+    format!("; goals: {}", parts.join(", "))
+}
+
+/// The first metric across versions, a line per dataset.
+fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
+    let Some((cat, m)) = doc
+        .product_data
+        .iter()
+        .flat_map(|p| &p.metric_categories)
+        .flat_map(|c| c.metrics.iter().map(move |m| (c, m)))
+        .next()
+    else {
+        return Err(CliError::new("no metrics to chart"));
+    };
+    let versions = versions_of(m);
+    let series = m
+        .datasets
+        .iter()
+        .map(|ds| Series {
+            name: dataset_label(ds),
+            points: ds
+                .points
+                .iter()
+                .filter_map(|p| {
+                    let x = versions
+                        .iter()
+                        .position(|v| Some(v) == p.version.as_ref())?;
+                    Some((x, p.value?))
+                })
+                .collect(),
+        })
+        .collect();
+    let unit = m.unit.clone().unwrap_or_default();
+    Ok(Chart {
+        title: format!(
+            "{} {}",
+            cat.identifier.as_deref().unwrap_or(""),
+            m.identifier.as_deref().unwrap_or("")
+        ),
+        x_caption: "version".into(),
+        y_caption: format!(
+            "{} ({})",
+            unit.display_name.as_deref().unwrap_or(""),
+            unit.identifier.as_deref().unwrap_or("")
+        ),
+        x_labels: versions,
+        x_days: None,
+        series,
+    })
+}
