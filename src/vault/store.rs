@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use super::crypto::{self, Container, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
 use super::format::Document;
+use super::open::{Unlocked, open_bytes};
 use crate::atomic::{self, Replace, parent_dir};
 use crate::secret::Secret;
 
@@ -26,15 +27,6 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Vault {
     path: PathBuf,
     lock_timeout: Duration,
-}
-
-/// A decrypted vault.
-#[derive(Debug)]
-pub struct Unlocked {
-    /// The plaintext document.
-    pub document: Document,
-    /// Armor and work factor of the file it came from.
-    pub container: Container,
 }
 
 impl Vault {
@@ -94,20 +86,7 @@ impl Vault {
     }
 
     fn decrypt(&self, bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, VaultError> {
-        let (container, plaintext) =
-            crypto::decrypt(bytes, passphrase).map_err(|source| self.unlock_error(source))?;
-        let text = std::str::from_utf8(&plaintext).map_err(|_| VaultError::Format {
-            path: self.path.clone(),
-            source: super::error::FormatError::NotUtf8,
-        })?;
-        let document = Document::parse(text).map_err(|source| VaultError::Format {
-            path: self.path.clone(),
-            source,
-        })?;
-        Ok(Unlocked {
-            document,
-            container,
-        })
+        open_bytes(bytes, passphrase).map_err(|e| e.at(&self.path))
     }
 
     fn unlock_error(&self, source: UnlockError) -> VaultError {
@@ -379,7 +358,7 @@ fn remove_stale_temp_files(path: &Path) {
 
 /// Writes `bytes` to `path` atomically (see [`crate::atomic`]); a vault
 /// reached through a symlink is written where the link points.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
     let target = resolve_symlink(path);
     let replace = if replace { Replace::Yes } else { Replace::No };
     atomic::write(&target, bytes, replace).map_err(|e| {
