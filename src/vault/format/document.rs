@@ -187,6 +187,49 @@ impl Document {
     }
 }
 
+fn wipe_strings(table: &mut toml::Table) {
+    fn wipe(value: &mut toml::Value) {
+        match value {
+            toml::Value::String(s) => zeroize::Zeroize::zeroize(s),
+            toml::Value::Array(items) => items.iter_mut().for_each(wipe),
+            toml::Value::Table(t) => wipe_strings(t),
+            _ => {}
+        }
+    }
+    table.iter_mut().for_each(|(_, v)| wipe(v));
+}
+
+/// Turns a TOML error into a line number and a message with every quoted
+/// value removed: the plaintext holds secrets, and parser messages quote input.
+fn toml_error(text: &str, err: &toml::de::Error) -> FormatError {
+    let line = err
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(0);
+    let mut message = String::new();
+    let mut quote: Option<char> = None;
+    for c in err.message().chars() {
+        match quote {
+            Some(q) if c == q => {
+                message.push('…');
+                message.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None if matches!(c, '"' | '`' | '\'') => {
+                message.push(c);
+                quote = Some(c);
+            }
+            None if c == '\n' => message.push(' '),
+            None => message.push(c),
+        }
+    }
+    FormatError::Toml {
+        line,
+        message: message.trim().to_owned(),
+    }
+}
+
 // Changes: each keeps the document's invariants or changes nothing.
 
 impl Document {
@@ -287,49 +330,6 @@ impl Document {
             Some(note.to_owned())
         };
         Ok(())
-    }
-}
-
-fn wipe_strings(table: &mut toml::Table) {
-    fn wipe(value: &mut toml::Value) {
-        match value {
-            toml::Value::String(s) => zeroize::Zeroize::zeroize(s),
-            toml::Value::Array(items) => items.iter_mut().for_each(wipe),
-            toml::Value::Table(t) => wipe_strings(t),
-            _ => {}
-        }
-    }
-    table.iter_mut().for_each(|(_, v)| wipe(v));
-}
-
-/// Turns a TOML error into a line number and a message with every quoted
-/// value removed: the plaintext holds secrets, and parser messages quote input.
-fn toml_error(text: &str, err: &toml::de::Error) -> FormatError {
-    let line = err
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-        .unwrap_or(0);
-    let mut message = String::new();
-    let mut quote: Option<char> = None;
-    for c in err.message().chars() {
-        match quote {
-            Some(q) if c == q => {
-                message.push('…');
-                message.push(c);
-                quote = None;
-            }
-            Some(_) => {}
-            None if matches!(c, '"' | '`' | '\'') => {
-                message.push(c);
-                quote = Some(c);
-            }
-            None if c == '\n' => message.push(' '),
-            None => message.push(c),
-        }
-    }
-    FormatError::Toml {
-        line,
-        message: message.trim().to_owned(),
     }
 }
 
