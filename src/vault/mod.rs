@@ -11,8 +11,9 @@
 //!   texts in pieces on several threads;
 //! - `open`: the read path, bytes → [`Unlocked`] ([`open_bytes`]), which
 //!   [`Vault::open`] and git's textconv and merge driver share;
-//! - `store`: the file on disk ([`Vault`]: lock, read-modify-write, atomic
-//!   replacement through `crate::atomic`);
+//! - `store`: the file on disk ([`Vault`]: read-modify-write, atomic
+//!   replacement through `crate::atomic`), with its writer lock and the
+//!   clean-up done under it in `store/lock`;
 //! - `merge_files`: git's merge driver on files ([`MergeFiles`]): open the
 //!   three versions, merge, encrypt like ours;
 //! - `new_entry`: [`NewPassword`] and [`NewApiKey`], validated into entries;

@@ -7,17 +7,21 @@
 //! sidecar lock file (`<vault>.lock`); readers need no lock because the
 //! rename is atomic.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+mod lock;
+
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::crypto::{self, Container, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
 use super::format::Document;
 use super::open::{Unlocked, open_bytes};
-use crate::atomic::{self, Replace, parent_dir};
+use crate::atomic::{self, Replace};
 use crate::secret::Secret;
+pub use lock::LockGuard;
+use lock::remove_stale_temp_files;
 
 /// How long a writer waits for another writer by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -217,29 +221,7 @@ impl Vault {
 
     /// Takes the writer lock, waiting up to the timeout.
     pub fn lock(&self) -> Result<LockGuard, VaultError> {
-        let lock_path = lock_path(&self.path);
-        let file = open_private(&lock_path, false)
-            .map_err(|e| VaultError::io("opening lock file", &lock_path, e))?;
-        let start = Instant::now();
-        let mut pause = Duration::from_millis(2);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(LockGuard { _file: file }),
-                Err(TryLockError::WouldBlock) if start.elapsed() < self.lock_timeout => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(TryLockError::WouldBlock) => {
-                    return Err(VaultError::LockTimeout {
-                        path: lock_path,
-                        waited_secs: self.lock_timeout.as_secs(),
-                    });
-                }
-                Err(TryLockError::Error(e)) => {
-                    return Err(VaultError::io("locking", &lock_path, e));
-                }
-            }
-        }
+        lock::take(&self.path, self.lock_timeout)
     }
 }
 
@@ -290,23 +272,6 @@ impl Drop for Draft {
     }
 }
 
-/// Holds the writer lock until dropped.
-#[derive(Debug)]
-pub struct LockGuard {
-    _file: File,
-}
-
-/// The sidecar lock file of a vault: `<vault>.lock`, beside it.
-pub fn lock_path(vault: &Path) -> PathBuf {
-    let target = resolve_symlink(vault);
-    let mut name = target
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".lock");
-    target.with_file_name(name)
-}
-
 /// A vault reached through a symlink is written where the link points, so
 /// the link survives the rename.
 fn resolve_symlink(path: &Path) -> PathBuf {
@@ -315,44 +280,6 @@ fn resolve_symlink(path: &Path) -> PathBuf {
             fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
         }
         _ => path.to_owned(),
-    }
-}
-
-fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true);
-    if create_new {
-        options.create_new(true);
-    } else {
-        options.create(true).truncate(false);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Deletes temp files that killed writers left beside the vault
-/// (`.<name>.<random>.tmp`). Call only under the writer lock: then no live
-/// writer of this vault can own one.
-fn remove_stale_temp_files(path: &Path) {
-    let target = resolve_symlink(path);
-    let dir = parent_dir(&target);
-    if target.file_name().is_none() {
-        return;
-    }
-    let prefix = atomic::temp_prefix(&target);
-    let Ok(entries) = fs::read_dir(&dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") {
-            let _ = fs::remove_file(entry.path());
-        }
     }
 }
 
