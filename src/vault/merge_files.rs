@@ -167,3 +167,99 @@ impl Merged {
         write_atomic(path, &self.bytes, true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{Entry, NewPassword};
+
+    const PASS: &str = "merge files test passphrase";
+
+    fn entry(label: &str) -> Entry {
+        NewPassword {
+            label: label.into(),
+            apple_id: "dev@example.com".into(),
+            password: Secret::from("abcd-efgh-ijkl-mnop"),
+            note: None,
+            skip_format_check: false,
+        }
+        .into_entry()
+        .unwrap()
+    }
+
+    fn file(doc: &Document, pass: &str, armored: bool) -> Vec<u8> {
+        let container = Container {
+            armored,
+            work_factor: 10,
+        };
+        Prepared::new(&Secret::from(pass), container)
+            .unwrap()
+            .encrypt(doc.to_canonical().as_bytes())
+            .unwrap()
+    }
+
+    fn with(labels: &[&str]) -> Document {
+        let mut doc = Document::default();
+        for label in labels {
+            doc.add(entry(label)).unwrap();
+        }
+        doc
+    }
+
+    #[test]
+    fn an_empty_base_merges_two_additions_into_a_file_like_ours() {
+        let ours = file(&with(&["a"]), PASS, true);
+        let theirs = file(&with(&["b"]), PASS, false);
+        let files = MergeFiles::new(b"", &ours, &theirs).unwrap();
+        let merged = files.merge(&Secret::from(PASS)).unwrap();
+        assert_eq!(merged.ours.entries.len(), 1);
+        let labels: Vec<&str> = merged
+            .document
+            .entries
+            .iter()
+            .map(|e| e.label.as_str())
+            .collect();
+        assert_eq!(labels, ["a", "b"]);
+        let reopened = open_bytes(merged.bytes(), &Secret::from(PASS)).unwrap();
+        assert_eq!(reopened.document, merged.document);
+        assert_eq!(reopened.container, crypto::inspect(&ours).unwrap());
+    }
+
+    #[test]
+    fn a_side_that_does_not_open_is_named() {
+        let ours = file(&with(&["a"]), PASS, true);
+        let theirs = file(&with(&["b"]), "another passphrase", true);
+        let files = MergeFiles::new(b"", &ours, &theirs).unwrap();
+        let err = files.merge(&Secret::from(PASS)).unwrap_err();
+        assert!(matches!(
+            err,
+            MergeFilesError::Open {
+                input: MergeInput::Theirs,
+                source: OpenError::Unlock(UnlockError::WrongPassphrase)
+            }
+        ));
+        assert!(
+            MergeFiles::new(b"", b"", &theirs).is_err(),
+            "ours is checked first"
+        );
+    }
+
+    #[test]
+    fn conflicts_are_all_returned() {
+        let base = with(&["a"]);
+        let mut ours = base.clone();
+        ours.set_note("a", "ours").unwrap();
+        let mut theirs = base.clone();
+        theirs.set_note("a", "theirs").unwrap();
+        let (base, ours, theirs) = (
+            file(&base, PASS, true),
+            file(&ours, PASS, true),
+            file(&theirs, PASS, true),
+        );
+        let files = MergeFiles::new(&base, &ours, &theirs).unwrap();
+        match files.merge(&Secret::from(PASS)) {
+            Err(MergeFilesError::Conflicts(conflicts)) => assert_eq!(conflicts.len(), 1),
+            other => panic!("{other:?}"),
+        }
+    }
+}

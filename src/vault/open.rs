@@ -54,3 +54,57 @@ pub fn open_bytes(bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, OpenErr
         container,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::crypto::Prepared;
+
+    const PASS: &str = "open test passphrase";
+
+    fn encrypt(plaintext: &[u8]) -> Vec<u8> {
+        let container = Container {
+            armored: false,
+            work_factor: 10,
+        };
+        Prepared::new(&Secret::from(PASS), container)
+            .unwrap()
+            .encrypt(plaintext)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_vault_opens_into_its_document_and_container() {
+        let text = Document::default().to_canonical();
+        let unlocked = open_bytes(&encrypt(text.as_bytes()), &Secret::from(PASS)).unwrap();
+        assert_eq!(unlocked.document, Document::default());
+        assert_eq!(unlocked.container.work_factor, 10);
+        assert!(!unlocked.container.armored);
+    }
+
+    #[test]
+    fn each_failure_says_which_stage_failed() {
+        let bytes = encrypt(Document::default().to_canonical().as_bytes());
+        assert!(matches!(
+            open_bytes(&bytes, &Secret::from("wrong")),
+            Err(OpenError::Unlock(UnlockError::WrongPassphrase))
+        ));
+        assert!(matches!(
+            open_bytes(&encrypt(b"\xff\xfe"), &Secret::from(PASS)),
+            Err(OpenError::Format(FormatError::NotUtf8))
+        ));
+        assert!(matches!(
+            open_bytes(&encrypt(b"format = \"other\"\n"), &Secret::from(PASS)),
+            Err(OpenError::Format(FormatError::NotAscvault { .. }))
+        ));
+    }
+
+    #[test]
+    fn said_of_a_path_it_is_the_vault_error_of_that_file() {
+        let path = Path::new("v.age");
+        let err = OpenError::Unlock(UnlockError::Empty).at(path);
+        assert!(matches!(err, VaultError::Unlock { ref path, .. } if path == Path::new("v.age")));
+        let err = OpenError::Format(FormatError::NotUtf8).at(path);
+        assert!(matches!(err, VaultError::Format { .. }));
+    }
+}
