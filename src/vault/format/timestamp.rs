@@ -48,9 +48,8 @@ impl Timestamp {
         let t = self.0;
         format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
     }
-}
 
-impl Timestamp {
+    /// As a TOML datetime value, for the canonical table of an entry.
     pub(super) fn to_toml(self) -> toml::Value {
         match self.rfc3339().parse::<toml::value::Datetime>() {
             Ok(dt) => toml::Value::Datetime(dt),
