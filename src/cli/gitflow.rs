@@ -14,11 +14,14 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, Prompt, SourceError};
-use crate::vault::crypto::{self, Prepared};
+use crate::vault::crypto;
 use crate::vault::hygiene::{self, Facts};
-use crate::vault::merge::{self, Side};
+use crate::vault::merge::Side;
 use crate::vault::render::{self, FingerprintKey};
-use crate::vault::{Document, Kind, Secret, Timestamp, UnlockError, Unlocked};
+use crate::vault::{
+    self, Document, FormatError, Kind, MergeFiles, MergeFilesError, MergeInput, OpenError, Secret,
+    Timestamp, UnlockError, Unlocked,
+};
 
 /// The passphrase without ever prompting: textconv runs once per side of
 /// every diff, often while a pager holds the terminal. `Ok(None)` when there
@@ -47,16 +50,13 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     // The fingerprint key costs one KDF, like the decryption: run both at once.
     let (opened, key) = thread::scope(|s| {
         let key = s.spawn(|| FingerprintKey::derive(&pass, container.work_factor));
-        let opened = crypto::decrypt(&bytes, &pass);
+        let opened = vault::open_bytes(&bytes, &pass);
         (opened, key.join())
     });
-    let plain = match opened {
-        Ok((_, plain)) => plain,
-        Err(e) => return print(&render::summary(&bytes, &e.to_string())),
-    };
-    let document = match std::str::from_utf8(&plain).ok().map(Document::parse) {
-        Some(Ok(doc)) => doc,
-        _ => {
+    let document = match opened {
+        Ok(unlocked) => unlocked.document,
+        Err(OpenError::Unlock(e)) => return print(&render::summary(&bytes, &e.to_string())),
+        Err(OpenError::Format(_)) => {
             return print(&render::summary(
                 &bytes,
                 "decrypted, but not a vault this version can read",
@@ -70,70 +70,71 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     print(&render::render(&document, container, key.as_ref()))
 }
 
-/// Which file of a merge, for messages.
-#[derive(Clone, Copy)]
-enum Which {
-    Base,
-    Ours,
-    Theirs,
+fn read_side(path: &Path, which: MergeInput) -> CliResult<Vec<u8>> {
+    fs::read(path)
+        .map_err(|e| CliError::new(format!("cannot read {which} ({}): {e}", path.display())))
 }
 
-impl Which {
-    fn name(self) -> &'static str {
-        match self {
-            Which::Base => "the common ancestor (base)",
-            Which::Ours => "our version",
-            Which::Theirs => "their version",
+/// The message, hint and exit status of a merge that did not produce a file.
+fn merge_error(error: MergeFilesError, shown: &str) -> CliError {
+    match error {
+        MergeFilesError::Open {
+            input: which,
+            source: OpenError::Unlock(e),
+        } => {
+            let wrong_passphrase = matches!(e, UnlockError::WrongPassphrase);
+            let hint = match which {
+                MergeInput::Ours if wrong_passphrase => {
+                    "check the passphrase (ASCVAULT_PASSPHRASE, --passphrase-file or the prompt)"
+                }
+                _ if wrong_passphrase => {
+                    "the passphrase was changed on one branch only: run `ascvault passwd` so both \
+                     branches use one passphrase, commit, and merge again"
+                }
+                _ => "restore the file from another commit, then merge again",
+            };
+            let message = if wrong_passphrase && which != MergeInput::Ours {
+                format!(
+                    "{which} of {shown} does not open with the passphrase that opens our version"
+                )
+            } else {
+                format!("cannot unlock {which} of {shown}: {e}")
+            };
+            CliError::new(message).hint(hint).code(ExitStatus::Unlock)
         }
-    }
-}
-
-fn read_side(path: &Path, which: Which) -> CliResult<Vec<u8>> {
-    fs::read(path).map_err(|e| {
-        CliError::new(format!(
-            "cannot read {} ({}): {e}",
-            which.name(),
-            path.display()
-        ))
-    })
-}
-
-fn open_side(bytes: &[u8], pass: &Secret, which: Which, shown: &str) -> CliResult<Document> {
-    if matches!(which, Which::Base) && bytes.is_empty() {
-        // Both branches added the vault: there is no ancestor.
-        return Ok(Document::default());
-    }
-    let (_, plain) = crypto::decrypt(bytes, pass).map_err(|e| {
-        let hint = match (&e, which) {
-            (UnlockError::WrongPassphrase, Which::Ours) => {
-                "check the passphrase (ASCVAULT_PASSPHRASE, --passphrase-file or the prompt)"
-            }
-            (UnlockError::WrongPassphrase, _) => {
-                "the passphrase was changed on one branch only: run `ascvault passwd` so both \
-                 branches use one passphrase, commit, and merge again"
-            }
-            _ => "restore the file from another commit, then merge again",
-        };
-        let message = if matches!(e, UnlockError::WrongPassphrase) && !matches!(which, Which::Ours)
-        {
-            format!(
-                "{} of {shown} does not open with the passphrase that opens our version",
-                which.name()
-            )
-        } else {
-            format!("cannot unlock {} of {shown}: {e}", which.name())
-        };
-        CliError::new(message).hint(hint).code(ExitStatus::Unlock)
-    })?;
-    let text = std::str::from_utf8(&plain).map_err(|_| {
-        CliError::new(format!("{} of {shown} is not UTF-8 text", which.name()))
-            .code(ExitStatus::Unlock)
-    })?;
-    Document::parse(text).map_err(|e| {
-        CliError::new(format!("cannot read {} of {shown}: {e}", which.name()))
+        MergeFilesError::Open {
+            input: which,
+            source: OpenError::Format(FormatError::NotUtf8),
+        } => {
+            CliError::new(format!("{which} of {shown} is not UTF-8 text")).code(ExitStatus::Unlock)
+        }
+        MergeFilesError::Open {
+            input: which,
+            source: OpenError::Format(e),
+        } => CliError::new(format!("cannot read {which} of {shown}: {e}"))
             .hint("a newer ascvault may have written it: upgrade ascvault and merge again")
-            .code(ExitStatus::Unlock)
-    })
+            .code(ExitStatus::Unlock),
+        MergeFilesError::Panicked(what) => CliError::new(what),
+        MergeFilesError::Encrypt(e) => CliError::from(e),
+        MergeFilesError::Conflicts(conflicts) => {
+            for c in &conflicts {
+                say(&format!("conflict: {}", sanitize(&c.to_string())));
+            }
+            CliError::new(format!(
+                "cannot merge {shown}: {} conflict{}; our version was left as it was",
+                conflicts.len(),
+                if conflicts.len() == 1 { "" } else { "s" }
+            ))
+            .hint(
+                "apply their changes by hand with ascvault commands (`git show MERGE_HEAD:<path>` is \
+                 their file), then `git add` the vault and commit",
+            )
+        }
+        MergeFilesError::Invalid(e) => CliError::new(format!(
+            "the merged {shown} would not be a valid vault: {e}"
+        ))
+        .hint("merge by hand with ascvault commands"),
+    }
 }
 
 /// `merge BASE OURS THEIRS [PATH]`: writes the merged vault over OURS, or
@@ -143,63 +144,19 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    let base_bytes = read_side(&args.base, Which::Base)?;
-    let ours_bytes = read_side(&args.ours, Which::Ours)?;
-    let theirs_bytes = read_side(&args.theirs, Which::Theirs)?;
-    let container = crypto::inspect(&ours_bytes).map_err(|e| {
+    let base_bytes = read_side(&args.base, MergeInput::Base)?;
+    let ours_bytes = read_side(&args.ours, MergeInput::Ours)?;
+    let theirs_bytes = read_side(&args.theirs, MergeInput::Theirs)?;
+    let files = MergeFiles::new(&base_bytes, &ours_bytes, &theirs_bytes).map_err(|e| {
         CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
     let pass = secrets::passphrase(ctx.passphrase_file.as_deref())?;
-
-    // Four KDFs (three opens, one for the new file), two at a time.
-    let (ours, prepared) = thread::scope(|s| {
-        let prepared = s.spawn(|| Prepared::new(&pass, container));
-        let ours = open_side(&ours_bytes, &pass, Which::Ours, &shown);
-        (ours, prepared.join())
-    });
-    let ours = ours?;
-    let (base, theirs) = thread::scope(|s| {
-        let theirs = s.spawn(|| open_side(&theirs_bytes, &pass, Which::Theirs, &shown));
-        let base = open_side(&base_bytes, &pass, Which::Base, &shown);
-        (base, theirs.join())
-    });
-    let theirs = theirs.map_err(|_| CliError::new("the decryption thread panicked"))??;
-    let base = base?;
-    let prepared = prepared
-        .map_err(|_| CliError::new("the key derivation thread panicked"))?
-        .map_err(CliError::from)?;
-
-    let merged = match merge::merge(&base, &ours, &theirs) {
-        Ok(doc) => doc,
-        Err(conflicts) => {
-            for c in &conflicts {
-                say(&format!("conflict: {}", sanitize(&c.to_string())));
-            }
-            return Err(CliError::new(format!(
-                "cannot merge {shown}: {} conflict{}; our version was left as it was",
-                conflicts.len(),
-                if conflicts.len() == 1 { "" } else { "s" }
-            ))
-            .hint(
-                "apply their changes by hand with ascvault commands (`git show MERGE_HEAD:<path>` is \
-                 their file), then `git add` the vault and commit",
-            ));
-        }
-    };
-    let text = merged.to_canonical();
-    // Validate before writing: the result must be a vault we can read back.
-    Document::parse(&text).map_err(|e| {
-        CliError::new(format!(
-            "the merged {shown} would not be a valid vault: {e}"
-        ))
-        .hint("merge by hand with ascvault commands")
-    })?;
-    let bytes = prepared.encrypt(text.as_bytes())?;
-    crate::vault::store::write_atomic(&args.ours, &bytes, true)?;
-    let (added, removed) = summary_counts(&ours, &merged);
+    let merged = files.merge(&pass).map_err(|e| merge_error(e, &shown))?;
+    merged.write(&args.ours)?;
+    let (added, removed) = summary_counts(&merged.ours, &merged.document);
     say(&format!(
         "ascvault: merged {shown}: {} entries ({added} from {} side, {removed} removed)",
-        merged.entries.len(),
+        merged.document.entries.len(),
         Side::Theirs
     ));
     Ok(())

@@ -1,26 +1,38 @@
 //! The vault: an age-encrypted TOML document of credentials (spec/FORMAT.md).
 //!
-//! - [`format`](mod@format): the plaintext schema and its canonical serialization (large
-//!   texts parsed in pieces on several threads: `split`);
-//! - [`crypto`]: the age container (header inspection, decrypt, prepared encrypt);
-//! - [`store`]: the file on disk (lock, atomic write);
-//! - [`credential`]: validation of what goes into an entry;
-//! - [`ops`]: changes to a document that keep its invariants;
-//! - [`merge`]: the three-way merge of documents by entry id (git's merge driver);
-//! - [`render`]: the redacted text rendering for `git diff`;
-//! - [`hygiene`]: the findings of `ascvault check`.
+//! The public surface is the items re-exported here, plus three modules
+//! whose names say what they are for: [`crypto`] (the age container),
+//! [`merge`] (the three-way merge of documents) and [`hygiene`] (the
+//! findings of `ascvault check`). The other modules are private:
+//!
+//! - `format/`: the plaintext schema, one type per file — [`Document`]
+//!   (parsing, canonical output, lookup and every change to it), [`Entry`],
+//!   [`Kind`], [`Timestamp`], [`Version`]; its child `split` parses large
+//!   texts in pieces on several threads;
+//! - `open`: the read path, bytes → [`Unlocked`] ([`open_bytes`]), which
+//!   [`Vault::open`] and git's textconv and merge driver share;
+//! - `store`: the file on disk ([`Vault`]: read-modify-write, atomic
+//!   replacement through `crate::atomic`), with its writer lock and the
+//!   clean-up done under it in `store/lock`;
+//! - `merge_files`: git's merge driver on files ([`MergeFiles`]): open the
+//!   three versions, merge, encrypt like ours;
+//! - `new_entry`: [`NewPassword`] and [`NewApiKey`], validated into entries;
+//! - `credential`: the validation rules of labels, Apple IDs, passwords and
+//!   key parts;
+//! - `render`: the redacted text rendering for `git diff`;
+//! - `error`: [`VaultError`] and the errors it carries.
 
-pub mod credential;
+pub(crate) mod credential;
 pub mod crypto;
 mod error;
-pub mod format;
+mod format;
 pub mod hygiene;
 pub mod merge;
-pub mod ops;
-pub mod render;
-
-mod split;
-pub mod store;
+mod merge_files;
+mod new_entry;
+mod open;
+pub(crate) mod render;
+pub(crate) mod store;
 
 pub use crate::secret::Secret;
 pub use crypto::{
@@ -28,5 +40,7 @@ pub use crypto::{
 };
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
 pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
-pub use ops::{NewApiKey, NewPassword};
-pub use store::{Draft, Unlocked, Vault};
+pub use merge_files::{MergeFiles, MergeFilesError, MergeInput, Merged};
+pub use new_entry::{NewApiKey, NewPassword};
+pub use open::{OpenError, Unlocked, open_bytes};
+pub use store::{DEFAULT_LOCK_TIMEOUT, Draft, LockGuard, Vault};

@@ -53,13 +53,6 @@ impl FingerprintKey {
     }
 }
 
-/// True when rendering `doc` needs a [`FingerprintKey`] (it holds a password).
-pub fn needs_key(doc: &Document) -> bool {
-    doc.entries
-        .iter()
-        .any(|e| e.kind == Kind::AppSpecificPassword && e.password.is_some())
-}
-
 /// The entry's fingerprint: `key:<hex>`, `pw:<hex>`, or `-`.
 ///
 /// A password entry rendered without a key shows `pw:?`.

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
-use super::format::{Document, Entry};
+use super::{Document, Entry};
 
 /// The header line the text is cut at, newline included.
 const ENTRY_HEADER: &str = "[[entry]]\n";
@@ -229,9 +229,9 @@ mod tests {
 
     #[test]
     fn document_parse_takes_the_split_path_for_large_texts_with_the_same_outcome() {
-        let n = 1 + super::super::format::SPLIT_MIN_BYTES / entry(0).len();
+        let n = 1 + super::super::document::SPLIT_MIN_BYTES / entry(0).len();
         let text = format!("{HEAD}{}", (0..n).map(entry).collect::<String>());
-        assert!(text.len() >= super::super::format::SPLIT_MIN_BYTES);
+        assert!(text.len() >= super::super::document::SPLIT_MIN_BYTES);
         assert!(parse(&text, 32 * 1024, 2).is_some(), "the cut is taken");
         let doc = Document::parse(&text).unwrap();
         assert_eq!(doc.entries.len(), n);

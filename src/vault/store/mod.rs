@@ -7,16 +7,21 @@
 //! sidecar lock file (`<vault>.lock`); readers need no lock because the
 //! rename is atomic.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+mod lock;
+
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::crypto::{self, Container, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
 use super::format::Document;
-use crate::atomic::{self, Replace, parent_dir};
+use super::open::{Unlocked, open_bytes};
+use crate::atomic::{self, Replace};
 use crate::secret::Secret;
+pub use lock::LockGuard;
+use lock::remove_stale_temp_files;
 
 /// How long a writer waits for another writer by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,15 +31,6 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Vault {
     path: PathBuf,
     lock_timeout: Duration,
-}
-
-/// A decrypted vault.
-#[derive(Debug)]
-pub struct Unlocked {
-    /// The plaintext document.
-    pub document: Document,
-    /// Armor and work factor of the file it came from.
-    pub container: Container,
 }
 
 impl Vault {
@@ -94,20 +90,7 @@ impl Vault {
     }
 
     fn decrypt(&self, bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, VaultError> {
-        let (container, plaintext) =
-            crypto::decrypt(bytes, passphrase).map_err(|source| self.unlock_error(source))?;
-        let text = std::str::from_utf8(&plaintext).map_err(|_| VaultError::Format {
-            path: self.path.clone(),
-            source: super::error::FormatError::NotUtf8,
-        })?;
-        let document = Document::parse(text).map_err(|source| VaultError::Format {
-            path: self.path.clone(),
-            source,
-        })?;
-        Ok(Unlocked {
-            document,
-            container,
-        })
+        open_bytes(bytes, passphrase).map_err(|e| e.at(&self.path))
     }
 
     fn unlock_error(&self, source: UnlockError) -> VaultError {
@@ -238,29 +221,7 @@ impl Vault {
 
     /// Takes the writer lock, waiting up to the timeout.
     pub fn lock(&self) -> Result<LockGuard, VaultError> {
-        let lock_path = lock_path(&self.path);
-        let file = open_private(&lock_path, false)
-            .map_err(|e| VaultError::io("opening lock file", &lock_path, e))?;
-        let start = Instant::now();
-        let mut pause = Duration::from_millis(2);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(LockGuard { _file: file }),
-                Err(TryLockError::WouldBlock) if start.elapsed() < self.lock_timeout => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(TryLockError::WouldBlock) => {
-                    return Err(VaultError::LockTimeout {
-                        path: lock_path,
-                        waited_secs: self.lock_timeout.as_secs(),
-                    });
-                }
-                Err(TryLockError::Error(e)) => {
-                    return Err(VaultError::io("locking", &lock_path, e));
-                }
-            }
-        }
+        lock::take(&self.path, self.lock_timeout)
     }
 }
 
@@ -311,23 +272,6 @@ impl Drop for Draft {
     }
 }
 
-/// Holds the writer lock until dropped.
-#[derive(Debug)]
-pub struct LockGuard {
-    _file: File,
-}
-
-/// The sidecar lock file of a vault: `<vault>.lock`, beside it.
-pub fn lock_path(vault: &Path) -> PathBuf {
-    let target = resolve_symlink(vault);
-    let mut name = target
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".lock");
-    target.with_file_name(name)
-}
-
 /// A vault reached through a symlink is written where the link points, so
 /// the link survives the rename.
 fn resolve_symlink(path: &Path) -> PathBuf {
@@ -339,47 +283,9 @@ fn resolve_symlink(path: &Path) -> PathBuf {
     }
 }
 
-fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true);
-    if create_new {
-        options.create_new(true);
-    } else {
-        options.create(true).truncate(false);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Deletes temp files that killed writers left beside the vault
-/// (`.<name>.<random>.tmp`). Call only under the writer lock: then no live
-/// writer of this vault can own one.
-fn remove_stale_temp_files(path: &Path) {
-    let target = resolve_symlink(path);
-    let dir = parent_dir(&target);
-    if target.file_name().is_none() {
-        return;
-    }
-    let prefix = atomic::temp_prefix(&target);
-    let Ok(entries) = fs::read_dir(&dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Writes `bytes` to `path` atomically (see [`crate::atomic`]); a vault
 /// reached through a symlink is written where the link points.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), VaultError> {
     let target = resolve_symlink(path);
     let replace = if replace { Replace::Yes } else { Replace::No };
     atomic::write(&target, bytes, replace).map_err(|e| {

@@ -1,0 +1,419 @@
+//! The whole plaintext document: parsing and validation, canonical output,
+//! lookup by label, and the changes that keep its invariants (unique labels,
+//! revocation only moving forward, validated labels). Everything `Document`
+//! does is here.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::version::check_head;
+use super::{CURRENT_VERSION, Entry, FORMAT_TAG, Kind, Timestamp, Version, restore_datetimes};
+use crate::vault::credential;
+use crate::vault::error::{FormatError, VaultError};
+
+/// The whole plaintext document.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Document {
+    /// Always `ascvault`.
+    pub format: String,
+    /// The format version the file was last written with.
+    pub version: Version,
+    /// Top-level keys written by a newer minor version, kept as they were.
+    #[serde(flatten)]
+    pub extra: toml::Table,
+    /// The entries.
+    #[serde(default, rename = "entry")]
+    pub entries: Vec<Entry>,
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Document {
+            format: FORMAT_TAG.to_owned(),
+            version: CURRENT_VERSION,
+            extra: toml::Table::new(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// Texts this long are parsed in pieces ([`super::split`]); below it a
+/// single parse is as fast.
+pub(super) const SPLIT_MIN_BYTES: usize = 64 * 1024;
+/// About how much text each piece of a split parse holds.
+const SPLIT_PIECE_BYTES: usize = 32 * 1024;
+
+/// Just the keys needed to decide whether the rest can be read.
+#[derive(Deserialize)]
+struct Head {
+    format: Option<toml::Value>,
+    version: Option<toml::Value>,
+}
+
+impl Document {
+    /// Parses and validates a plaintext.
+    ///
+    /// Texts of 64 KiB and more are cut at their `[[entry]]` lines and the
+    /// pieces parsed on up to as many threads as there are cores (scoped:
+    /// none outlives the call); the result is the same as one parse.
+    pub fn parse(text: &str) -> Result<Document, FormatError> {
+        if text.len() >= SPLIT_MIN_BYTES {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+            if let Some(result) = Self::parse_split(text, SPLIT_PIECE_BYTES, threads) {
+                return result;
+            }
+        }
+        Self::parse_whole(text)
+    }
+
+    /// [`Document::parse`] of a text cut into pieces of about `piece_bytes`
+    /// parsed on up to `threads` threads; `None` when the text cannot be cut
+    /// safely. Public for the fuzz targets, which check it agrees with
+    /// [`Document::parse_whole`].
+    #[doc(hidden)]
+    pub fn parse_split(
+        text: &str,
+        piece_bytes: usize,
+        threads: usize,
+    ) -> Option<Result<Document, FormatError>> {
+        let doc = super::split::parse(text, piece_bytes, threads)?;
+        Some(doc.checked())
+    }
+
+    /// [`Document::parse`] without the split: one `toml` parse of the whole
+    /// text. Public for the fuzz targets, which compare the two.
+    #[doc(hidden)]
+    pub fn parse_whole(text: &str) -> Result<Document, FormatError> {
+        match toml::from_str::<Document>(text) {
+            Ok(doc) => doc.checked(),
+            Err(err) => {
+                // Say "newer version" rather than a schema error when that is the cause.
+                if let Ok(head) = toml::from_str::<Head>(text) {
+                    let format = match head.format {
+                        Some(toml::Value::String(s)) => s,
+                        Some(_) => String::from("(not a string)"),
+                        None => String::from("(missing)"),
+                    };
+                    if format != FORMAT_TAG {
+                        return Err(FormatError::NotAscvault { found: format });
+                    }
+                    if let Some(toml::Value::String(v)) = head.version {
+                        match Version::parse(&v) {
+                            None => return Err(FormatError::BadVersion { found: v }),
+                            Some(found) => check_head(FORMAT_TAG, found)?,
+                        }
+                    }
+                }
+                Err(toml_error(text, &err))
+            }
+        }
+    }
+
+    fn checked(self) -> Result<Document, FormatError> {
+        check_head(&self.format, self.version)?;
+        self.check()?;
+        Ok(self)
+    }
+
+    fn check(&self) -> Result<(), FormatError> {
+        let allow_unknown_kind = self.version > CURRENT_VERSION;
+        let mut labels = HashSet::with_capacity(self.entries.len());
+        let mut ids = HashSet::with_capacity(self.entries.len());
+        for e in &self.entries {
+            e.check(allow_unknown_kind)?;
+            if !labels.insert(e.label.to_lowercase()) {
+                return Err(FormatError::DuplicateLabel {
+                    label: e.label.clone(),
+                });
+            }
+            if !ids.insert(e.id.as_str()) {
+                return Err(FormatError::DuplicateId { id: e.id.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Canonical plaintext bytes (zeroized on drop).
+    ///
+    /// The version written is ours, or the file's when that is a newer minor:
+    /// writers never downgrade.
+    pub fn to_canonical(&self) -> Zeroizing<String> {
+        // Built as a table rather than through `#[derive(Serialize)]`: with
+        // the flattened `extra`, toml's serializer does not keep the order of
+        // `[[entry]]` tables (seen with toml 1.2; pinned by a test below).
+        let mut top = toml::Table::new();
+        top.insert("format".into(), FORMAT_TAG.into());
+        top.insert(
+            "version".into(),
+            self.version.max(CURRENT_VERSION).to_string().into(),
+        );
+        for (k, v) in &self.extra {
+            top.insert(k.clone(), restore_datetimes(v.clone()));
+        }
+        if !self.entries.is_empty() {
+            let entries = self
+                .entries
+                .iter()
+                .map(|e| toml::Value::Table(e.to_table()))
+                .collect();
+            top.insert("entry".into(), toml::Value::Array(entries));
+        }
+        let text = Zeroizing::new(toml::to_string(&top).unwrap_or_default());
+        // The table held copies of the secrets: wipe them.
+        wipe_strings(&mut top);
+        text
+    }
+
+    /// The entry with this label (case-insensitive).
+    pub fn find(&self, label: &str) -> Option<&Entry> {
+        let i = self.position(label)?;
+        Some(&self.entries[i])
+    }
+
+    /// Mutable access to the entry with this label (case-insensitive).
+    pub fn find_mut(&mut self, label: &str) -> Option<&mut Entry> {
+        let i = self.position(label)?;
+        Some(&mut self.entries[i])
+    }
+
+    /// Index of the entry with this label (case-insensitive).
+    pub fn position(&self, label: &str) -> Option<usize> {
+        let wanted = label.to_lowercase();
+        self.entries
+            .iter()
+            .position(|e| e.label.to_lowercase() == wanted)
+    }
+}
+
+fn wipe_strings(table: &mut toml::Table) {
+    fn wipe(value: &mut toml::Value) {
+        match value {
+            toml::Value::String(s) => zeroize::Zeroize::zeroize(s),
+            toml::Value::Array(items) => items.iter_mut().for_each(wipe),
+            toml::Value::Table(t) => wipe_strings(t),
+            _ => {}
+        }
+    }
+    table.iter_mut().for_each(|(_, v)| wipe(v));
+}
+
+/// Turns a TOML error into a line number and a message with every quoted
+/// value removed: the plaintext holds secrets, and parser messages quote input.
+fn toml_error(text: &str, err: &toml::de::Error) -> FormatError {
+    let line = err
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(0);
+    let mut message = String::new();
+    let mut quote: Option<char> = None;
+    for c in err.message().chars() {
+        match quote {
+            Some(q) if c == q => {
+                message.push('…');
+                message.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None if matches!(c, '"' | '`' | '\'') => {
+                message.push(c);
+                quote = Some(c);
+            }
+            None if c == '\n' => message.push(' '),
+            None => message.push(c),
+        }
+    }
+    FormatError::Toml {
+        line,
+        message: message.trim().to_owned(),
+    }
+}
+
+// Changes: each keeps the document's invariants or changes nothing.
+
+impl Document {
+    /// Adds an entry; its label must be free.
+    pub fn add(&mut self, entry: Entry) -> Result<&Entry, VaultError> {
+        credential::check_label(&entry.label)?;
+        if self.position(&entry.label).is_some() {
+            return Err(VaultError::LabelTaken { label: entry.label });
+        }
+        // Entries are kept in the order they were added (spec/FORMAT.md §3).
+        self.entries.push(entry);
+        Ok(self.entries.last().expect("just pushed"))
+    }
+
+    /// The entry, or `NoSuchEntry`.
+    pub fn get(&self, label: &str) -> Result<&Entry, VaultError> {
+        self.find(label).ok_or_else(|| VaultError::NoSuchEntry {
+            label: label.to_owned(),
+        })
+    }
+
+    /// The entry if it may be used: exists, not revoked, of a known kind.
+    pub fn usable(&self, label: &str) -> Result<&Entry, VaultError> {
+        let entry = self.get(label)?;
+        if entry.revoked {
+            return Err(VaultError::Revoked {
+                label: entry.label.clone(),
+            });
+        }
+        if let Kind::Other(kind) = &entry.kind {
+            return Err(VaultError::UnsupportedKind {
+                label: entry.label.clone(),
+                kind: kind.clone(),
+            });
+        }
+        Ok(entry)
+    }
+
+    /// Revokes one entry. Returns false if it was revoked already.
+    pub fn revoke(&mut self, label: &str, at: Timestamp) -> Result<bool, VaultError> {
+        let entry = self
+            .find_mut(label)
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })?;
+        let was = entry.revoked;
+        entry.revoke(at);
+        Ok(!was)
+    }
+
+    /// Revokes every active entry; returns how many changed.
+    pub fn revoke_all(&mut self, at: Timestamp) -> usize {
+        let mut n = 0;
+        for e in self.entries.iter_mut().filter(|e| !e.revoked) {
+            e.revoke(at);
+            n += 1;
+        }
+        n
+    }
+
+    /// Deletes an entry for good.
+    pub fn remove(&mut self, label: &str) -> Result<Entry, VaultError> {
+        let i = self
+            .position(label)
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })?;
+        Ok(self.entries.remove(i))
+    }
+
+    /// Renames an entry; its id stays.
+    pub fn relabel(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
+        credential::check_label(new)?;
+        let i = self.position(old).ok_or_else(|| VaultError::NoSuchEntry {
+            label: old.to_owned(),
+        })?;
+        if let Some(j) = self.position(new)
+            && j != i
+        {
+            return Err(VaultError::LabelTaken {
+                label: new.to_owned(),
+            });
+        }
+        self.entries[i].label = new.to_owned();
+        Ok(())
+    }
+
+    /// Sets (or with an empty text, clears) an entry's note.
+    pub fn set_note(&mut self, label: &str, note: &str) -> Result<(), VaultError> {
+        let entry = self
+            .find_mut(label)
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })?;
+        entry.note = if note.is_empty() {
+            None
+        } else {
+            Some(note.to_owned())
+        };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    const SAMPLE: &str = r#"format = "ascvault"
+version = "1.0"
+
+[[entry]]
+id = "0b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a11"
+label = "fastlane"
+kind = "app-specific-password"
+created = 2026-01-02T03:04:05Z
+revoked = false
+apple_id = "dev@example.com"
+password = "abcd-efgh-ijkl-mnop"
+"#;
+
+    #[test]
+    fn canonical_round_trip_is_byte_identical() {
+        let doc = Document::parse(SAMPLE).unwrap();
+        let out = doc.to_canonical();
+        assert_eq!(out.as_str(), SAMPLE);
+        assert_eq!(
+            Document::parse(&out).unwrap().to_canonical().as_str(),
+            out.as_str()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_of_a_newer_minor_survive() {
+        let text = SAMPLE.replace(
+            "version = \"1.0\"",
+            "version = \"1.3\"\nsync = { peer = \"x\" }",
+        ) + "color = \"blue\"\nseen = 2026-02-02T00:00:00Z\n";
+        let doc = Document::parse(&text).unwrap();
+        let out = doc.to_canonical();
+        assert!(out.contains("version = \"1.3\""), "{}", out.as_str());
+        assert!(out.contains("color = \"blue\""));
+        assert!(out.contains("seen = 2026-02-02T00:00:00Z"));
+        assert!(out.contains("peer = \"x\""));
+    }
+
+    #[test]
+    fn entries_keep_their_order_through_serialization() {
+        // Regression: toml's derive path shuffled [[entry]] tables at random.
+        let mut doc = Document::default();
+        for i in 0..12 {
+            let kind = if i % 2 == 0 {
+                Kind::AppSpecificPassword
+            } else {
+                Kind::ApiKey
+            };
+            let mut e = Entry::new(format!("e{i:02}"), kind);
+            e.apple_id = Some("dev@example.com".into());
+            e.password = Some(Secret::from("abcd-efgh-ijkl-mnop"));
+            e.key_id = Some("TESTKEY001".into());
+            e.private_key = Some(Secret::from(
+                "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+            ));
+            doc.entries.push(e);
+        }
+        for _ in 0..20 {
+            let parsed = Document::parse(&doc.to_canonical()).unwrap();
+            let labels: Vec<&str> = parsed.entries.iter().map(|e| e.label.as_str()).collect();
+            let expected: Vec<String> = (0..12).map(|i| format!("e{i:02}")).collect();
+            assert_eq!(labels, expected);
+        }
+    }
+
+    #[test]
+    fn newer_major_is_refused_naming_both_versions() {
+        let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
+        let err = Document::parse(text).unwrap_err().to_string();
+        assert!(err.contains("2.0") && err.contains("1.0"), "{err}");
+    }
+
+    #[test]
+    fn toml_errors_never_quote_values() {
+        let text = SAMPLE.replace("revoked = false", "revoked = \"abcd-efgh-ijkl-mnop\"");
+        let err = Document::parse(&text).unwrap_err().to_string();
+        assert!(!err.contains("abcd"), "{err}");
+    }
+}
