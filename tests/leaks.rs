@@ -49,10 +49,10 @@ fn cmdline(pid: u32) -> String {
 }
 
 fn observe(name: &str, cmd: Cmd) -> Seen {
-    let child = cmd.spawn();
+    let running = cmd.spawn();
     // spawn returns once exec succeeded: this is ascvault's own argv.
-    let cmdline = cmdline(child.id());
-    let out = Outcome(child.wait_with_output().expect("wait"));
+    let cmdline = cmdline(running.child.id());
+    let out = running.wait();
     Seen {
         name: name.to_owned(),
         out,
@@ -198,8 +198,8 @@ fn secrets_appear_only_where_asked() {
         r#"test -n "$ASC_APP_SPECIFIC_PASSWORD" && "#,
         r#"test -z "${ASCVAULT_PASSPHRASE+set}" && sleep 3"#
     ));
-    let child = run.spawn();
-    let pid = child.id();
+    let running = run.spawn();
+    let pid = running.child.id();
     let mut grandchild_env = None;
     let mut grandchild_cmdline = String::new();
     if cfg!(target_os = "linux") {
@@ -223,8 +223,7 @@ fn secrets_appear_only_where_asked() {
         }
     }
     let parent_cmdline = cmdline(pid);
-    let out = Outcome(child.wait_with_output().expect("wait"));
-    let out = out.success();
+    let out = running.wait().success().into_outcome();
     if cfg!(target_os = "linux") {
         let env = grandchild_env.expect("saw run's child in /proc");
         let env = String::from_utf8_lossy(&env);
@@ -434,7 +433,7 @@ fn run_holds_only_the_handed_over_credential_while_its_child_runs() {
         .args(&run_args)
         .spawn();
     let memory = memory_while_child_runs(&started);
-    let _ = from_file.wait_with_output();
+    let _ = from_file.wait();
     let mut seen = vec![("file", memory)];
 
     let _ = fs::remove_file(&started);

@@ -1,0 +1,70 @@
+//! `ascvault metrics …` against the stand-in on loopback, by family:
+//! analytics report requests and reports, streaming downloads, sales and
+//! finance reports, performance metrics and diagnostics, charts, and the
+//! stand-in's answers against Apple's schemas.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT};
+
+use crate::support::Cmd;
+use crate::support::standin::AscWorld;
+
+mod analytics;
+mod chart;
+mod downloads;
+mod perf;
+mod sales;
+mod shapes;
+
+/// Where the downloads of a test go.
+fn out_dir(w: &AscWorld) -> PathBuf {
+    w.t.path("out")
+}
+
+/// Downloads the daily instances from 2026-11-20 on: three segments.
+fn download(w: &AscWorld, extra: &[&str]) -> Cmd {
+    let out = out_dir(w);
+    w.metrics(&[
+        "download",
+        "--app",
+        APP_ID,
+        "--report",
+        DOWNLOADS_REPORT,
+        "--granularity",
+        "daily",
+        "--since",
+        "2026-11-20",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .args(extra)
+}
+
+/// The three segment ids the download above fetches, in order.
+fn daily_segments(w: &AscWorld) -> Vec<String> {
+    // Instances oldest first: 2026-10-01 (1), 2026-11-16 weekly (1),
+    // 2026-11-20 (2), 2026-11-21 (1).
+    let all = w.server.metrics().segment_ids(DOWNLOADS_REPORT);
+    assert_eq!(all.len(), 5, "{all:?}");
+    let weekly_and_old: Vec<String> = all[..2].to_vec();
+    all.into_iter()
+        .filter(|id| !weekly_and_old.contains(id))
+        .collect()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn report_dir(w: &AscWorld) -> std::path::PathBuf {
+    out_dir(w).join("app-store-downloads-standard")
+}
