@@ -433,8 +433,11 @@ fn missing_vault_and_completions_and_man() {
     t.cmd(&["list"])
         .run()
         .fails(ExitStatus::Failure)
-        .stderr_has("no vault at")
-        .stderr_has("ascvault init");
+        .stderr_is(&format!(
+            "error: no vault at {}\n\
+             hint: create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours\n",
+            t.vault().display()
+        ));
     t.cmd(&["completions", "bash"])
         .run()
         .success()

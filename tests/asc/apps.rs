@@ -49,8 +49,10 @@ fn several_keys_need_entry() {
     w.cmd(&["apps"])
         .run()
         .fails(ExitStatus::Usage)
-        .stderr_has("several active api-key entries: asc, second")
-        .stderr_has("--entry");
+        .stderr_is(concat!(
+            "error: several active api-key entries: asc, second\n",
+            "hint: choose one with --entry LABEL (or ASCVAULT_ENTRY)\n",
+        ));
     w.cmd(&["apps", "--entry", "second"]).run().success();
     w.cmd(&["apps"])
         .env("ASCVAULT_ENTRY", "asc")
@@ -78,8 +80,10 @@ fn an_unknown_bundle_id_says_so() {
     w.cmd(&["reviews", "list", "--app", "com.example.nothing"])
         .run()
         .fails(ExitStatus::Failure)
-        .stderr_has("no app with bundle id \"com.example.nothing\"")
-        .stderr_has("ascvault apps");
+        .stderr_is(concat!(
+            "error: no app with bundle id \"com.example.nothing\"\n",
+            "hint: `ascvault apps` lists the apps this key can see, with their bundle ids\n",
+        ));
     w.cmd(&["reviews", "list", "--app", "not a bundle/id"])
         .run()
         .fails(ExitStatus::Usage);

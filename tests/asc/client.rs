@@ -19,8 +19,10 @@ fn a_403_says_the_role_lacks_access() {
     w.cmd(&["reviews", "list", "--app", APP])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("403 FORBIDDEN_ERROR")
-        .stderr_has("hint: the key's role lacks access");
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/apps/1234567890/customerReviews: 403 FORBIDDEN_ERROR: This request is forbidden for security reasons — The API key in use does not allow this request\n\
+             hint: the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews\n"
+        );
     assert_eq!(w.count(REVIEWS_PATH), 1, "a 403 is not retried");
 }
 
@@ -30,8 +32,10 @@ fn a_404_is_a_refusal() {
     w.cmd(&["reviews", "show", "00000000-0000-4000-8000-999999999999"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("404 NOT_FOUND")
-        .stderr_has("There is no resource of type 'customerReviews'");
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/customerReviews/00000000-0000-4000-8000-999999999999: 404 NOT_FOUND: The specified resource does not exist — There is no resource of type 'customerReviews' with id '00000000-0000-4000-8000-999999999999'\n\
+             hint: check the id; `ascvault apps` lists the apps this key can see\n"
+        );
     w.cmd(&["reviews", "list", "--app", "999"])
         .run()
         .fails(ExitStatus::Refused)
@@ -67,8 +71,10 @@ fn a_500_forever_gives_up_after_a_few_tries() {
     w.cmd(&["apps"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("500 UNEXPECTED_ERROR")
-        .stderr_has("try again later");
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/apps: 500 UNEXPECTED_ERROR: An unexpected error occurred. — The server encountered an unexpected error. Please try again later.\n\
+             hint: App Store Connect is failing; try again later\n"
+        );
     assert_eq!(w.count("/v1/apps"), 4, "the first try and three retries");
 }
 

@@ -107,8 +107,10 @@ fn report_needs_app_when_the_key_sees_several() {
     ])
     .run()
     .fails(ExitStatus::Usage)
-    .stderr_has("this key sees 3 apps")
-    .stderr_has("--app");
+    .stderr_is(concat!(
+        "error: this key sees 3 apps: say which one the review belongs to\n",
+        "hint: pass --app APP (id or bundle id); the API links no review to its app\n",
+    ));
     w.cmd(&[
         "reviews",
         "report",

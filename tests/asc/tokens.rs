@@ -187,8 +187,10 @@ fn a_401_that_persists_is_a_refusal_with_a_hint() {
     w.cmd(&["apps"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("401 NOT_AUTHORIZED")
-        .stderr_has("hint: check the entry's key id and issuer id");
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/apps: 401 NOT_AUTHORIZED: Authentication credentials are missing or invalid. — Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens\n\
+             hint: check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)\n"
+        );
     assert_eq!(w.count("/v1/apps"), 2);
 }
 

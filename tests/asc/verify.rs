@@ -72,8 +72,10 @@ fn verify_reports_valid_and_rejected_with_apples_reason() {
             "marked_revoked"
         ]
     );
-    out.stderr_has("Apple rejected 2 of 4")
-        .stderr_has("--mark-revoked");
+    out.stderr_is(concat!(
+        "error: Apple rejected 2 of 4 credential(s): old, account\n",
+        "hint: `ascvault verify --mark-revoked` records that in the vault\n",
+    ));
     // The key check was one GET /v1/apps?limit=1; nothing was written.
     let api = w.server.requests_to("/v1/");
     assert_eq!(api.len(), 1);

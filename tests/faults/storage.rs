@@ -126,8 +126,11 @@ fn vault_that_is_a_directory_is_refused_clearly() {
         t.cmd(args)
             .run()
             .fails(ExitStatus::Failure)
-            .stderr_has("is a directory")
-            .stderr_has("hint:");
+            .stderr_is(&format!(
+                "error: {} is a directory, not a vault file\n\
+                 hint: point --vault (or ASCVAULT_VAULT) at the vault file itself\n",
+                t.vault().display()
+            ));
     }
     t.cmd(&["add", "password", "x", "--apple-id", "d@example.com"])
         .arg("--password-stdin")
@@ -202,8 +205,11 @@ fn lock_left_by_a_dead_process_does_not_block_and_a_live_one_is_named() {
         .env("ASCVAULT_LOCK_TIMEOUT", "1")
         .run()
         .fails(ExitStatus::Failure)
-        .stderr_has("another ascvault process is writing")
-        .stderr_has("hint:");
+        .stderr_is(&format!(
+            "error: another ascvault process is writing {} (waited 1 s for its lock)\n\
+             hint: wait for the other process to finish, then try again\n",
+            lock.display()
+        ));
     assert_eq!(t.vault_bytes(), before);
     // The holder dies without cleaning up: its lock file stays, with junk in it.
     let group = i32::try_from(holder.id())

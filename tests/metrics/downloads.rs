@@ -208,8 +208,11 @@ fn an_expired_segment_url_is_a_refusal() {
     download(&w, &["--jobs", "1"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("HTTP 403")
-        .stderr_has("expire");
+        .stderr_is(&format!(
+            "error: segment {}: the download URL answered HTTP 403 (it may have expired)\n\
+             hint: segment URLs expire after a few minutes; run the command again to get fresh ones\n",
+            segs[0]
+        ));
 }
 
 #[test]
