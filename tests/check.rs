@@ -13,9 +13,7 @@ fn check_reports_findings_from_the_file_and_from_git() {
         return;
     }
     let g = Git::new();
-    let repo = g.path("r");
-    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
-    g.configure(&repo);
+    let repo = g.repo("r");
     g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
         .run()
         .success();

@@ -1,7 +1,7 @@
 //! Managing entries through the binary: add, list, show, revoke, remove,
 //! relabel, note, run.
 
-use crate::support::{Env, ExitStatus};
+use crate::support::{Env, ExitStatus, keys_of};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
 
@@ -33,12 +33,7 @@ fn list_json_has_the_documented_fields() {
     let v = t.cmd(&["list", "--json"]).run().success().json();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    let keys: Vec<&str> = rows[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&rows[0]);
     assert_eq!(
         keys,
         [

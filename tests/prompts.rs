@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use rexpect::session::PtySession;
+
 use crate::support::pty::{ascvault, exit_status, spawn};
 use crate::support::{Env, ExitStatus, PASSPHRASE};
 
@@ -47,10 +49,9 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     t.cmd(&["list"]).run().success();
 }
 
-#[test]
-fn passphrase_and_password_prompts_are_hidden() {
-    let t = Env::new();
-    t.init();
+/// `add password fl` on a terminal, answering the vault passphrase and then
+/// `password` at the prompts: the session, ended, and all it printed.
+fn add_at_the_prompt(t: &Env, password: &str) -> (PtySession, String) {
     let mut p = spawn({
         let mut c = ascvault(t.dir.path(), &t.vault());
         c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
@@ -59,8 +60,16 @@ fn passphrase_and_password_prompts_are_hidden() {
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("App-specific password").unwrap();
-    p.send_line("ABCD EFGH IJKL MNOP").unwrap();
+    p.send_line(password).unwrap();
     let rest = p.exp_eof().unwrap();
+    (p, rest)
+}
+
+#[test]
+fn passphrase_and_password_prompts_are_hidden() {
+    let t = Env::new();
+    t.init();
+    let (mut p, rest) = add_at_the_prompt(&t, "ABCD EFGH IJKL MNOP");
     assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
     assert!(
         !rest.contains("ABCD") && !rest.contains(PASSPHRASE),
@@ -75,16 +84,7 @@ fn a_malformed_password_at_the_prompt_changes_nothing() {
     let t = Env::new();
     t.init();
     let before = t.vault_bytes();
-    let mut p = spawn({
-        let mut c = ascvault(t.dir.path(), &t.vault());
-        c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
-        c
-    });
-    p.exp_string("Vault passphrase: ").unwrap();
-    p.send_line(PASSPHRASE).unwrap();
-    p.exp_string("App-specific password").unwrap();
-    p.send_line("hunter2").unwrap();
-    let rest = p.exp_eof().unwrap();
+    let (mut p, rest) = add_at_the_prompt(&t, "hunter2");
     assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(
         rest.contains("16 letters") && !rest.contains("hunter2"),

@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module covers an area, all share
 //! the harness in `support`.
 
+mod harness;
 mod support;
 
 // The vault file and its entries.

@@ -63,11 +63,7 @@ fn several_keys_need_entry() {
 #[test]
 fn a_password_entry_cannot_call_the_api() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "up",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("up");
     w.cmd(&["apps", "--entry", "up"])
         .run()
         .fails(ExitStatus::Usage)

@@ -224,16 +224,8 @@ fn faults_can_be_queued_over_http_for_trying_by_hand() {
 #[test]
 fn no_secret_reaches_the_output_even_verbose_or_failing() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "good",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
-    w.t.add_password(
-        "old",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::REVOKED_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("good");
+    w.add_password_apple_rejects("old");
     let mut outs = vec![
         w.cmd(&["-v", "apps"]).run(),
         w.cmd(&["-v", "verify", "--json"]).run(),

@@ -3,10 +3,21 @@
 //! outputs.
 
 use asc_standin::seed;
+use serde_json::Value;
 
 use super::{APP, BUNDLE, REVIEWS_PATH, review};
-use crate::support::ExitStatus;
 use crate::support::standin::AscWorld;
+use crate::support::{ExitStatus, keys_of};
+
+/// `reviews list --app APP <args> --json`, which must succeed: its rows.
+fn list_json(w: &AscWorld, args: &[&str]) -> Value {
+    w.cmd(&["reviews", "list", "--app", APP])
+        .args(args)
+        .arg("--json")
+        .run()
+        .success()
+        .json()
+}
 
 #[test]
 fn reviews_list_is_newest_first_with_whole_records_in_json() {
@@ -18,12 +29,7 @@ fn reviews_list_is_newest_first_with_whole_records_in_json() {
         .json();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 15);
-    let keys: Vec<&str> = rows[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&rows[0]);
     assert_eq!(
         keys,
         [
@@ -79,11 +85,7 @@ fn reviews_list_table_shows_date_stars_territory_nickname_title_body() {
 #[test]
 fn all_pages_are_followed_through_links_next() {
     let w = AscWorld::new();
-    let v = w
-        .cmd(&["reviews", "list", "--app", APP, "--json"])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &[]);
     assert_eq!(v.as_array().unwrap().len(), seed::NOTES_REVIEWS);
     let pages = w.server.requests_to(REVIEWS_PATH);
     assert_eq!(pages.len(), 3, "450 reviews are three pages of 200");
@@ -99,13 +101,7 @@ fn since_stops_paging_at_the_cutoff_without_wasted_requests() {
     let cutoff = cutoff
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let v = w
-        .cmd(&[
-            "reviews", "list", "--app", APP, "--since", &cutoff, "--json",
-        ])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &["--since", &cutoff]);
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 301, "reviews 0..=300");
     assert_eq!(rows.last().unwrap()["id"], review(300));
@@ -116,19 +112,7 @@ fn since_stops_paging_at_the_cutoff_without_wasted_requests() {
 #[test]
 fn since_takes_a_plain_date() {
     let w = AscWorld::new();
-    let v = w
-        .cmd(&[
-            "reviews",
-            "list",
-            "--app",
-            APP,
-            "--since",
-            "2026-11-01",
-            "--json",
-        ])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &["--since", "2026-11-01"]);
     // 12:00, 08:00, 04:00 and 00:00 on the first of November.
     assert_eq!(v.as_array().unwrap().len(), 4);
     assert_eq!(w.count(REVIEWS_PATH), 1);
@@ -137,21 +121,7 @@ fn since_takes_a_plain_date() {
 #[test]
 fn since_with_another_order_filters_instead_of_stopping() {
     let w = AscWorld::new();
-    let v = w
-        .cmd(&[
-            "reviews",
-            "list",
-            "--app",
-            APP,
-            "--since",
-            "2026-11-01",
-            "--sort",
-            "oldest",
-            "--json",
-        ])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &["--since", "2026-11-01", "--sort", "oldest"]);
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["id"], review(3), "oldest of the four first");
@@ -165,22 +135,16 @@ fn since_with_another_order_filters_instead_of_stopping() {
 #[test]
 fn filters_are_sent_to_apple_and_hold_in_the_results() {
     let w = AscWorld::new();
-    let v = w
-        .cmd(&[
-            "reviews",
-            "list",
-            "--app",
-            APP,
+    let v = list_json(
+        &w,
+        &[
             "--rating",
-            "1,2",
+            "1, 2",
             "--territory",
-            "usa,GBR",
+            "usa, GBR",
             "--unanswered",
-            "--json",
-        ])
-        .run()
-        .success()
-        .json();
+        ],
+    );
     let rows = v.as_array().unwrap();
     assert!(!rows.is_empty());
     for r in rows {
@@ -206,13 +170,7 @@ fn filters_are_sent_to_apple_and_hold_in_the_results() {
 #[test]
 fn sort_and_max() {
     let w = AscWorld::new();
-    let v = w
-        .cmd(&[
-            "reviews", "list", "--app", APP, "--sort", "best", "--max", "5", "--json",
-        ])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &["--sort", "best", "--max", "5"]);
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 5);
     assert!(rows.iter().all(|r| r["rating"] == 5));
@@ -222,13 +180,7 @@ fn sort_and_max() {
             .as_deref(),
         Some("5")
     );
-    let v = w
-        .cmd(&[
-            "reviews", "list", "--app", APP, "--sort", "oldest", "--max", "1", "--json",
-        ])
-        .run()
-        .success()
-        .json();
+    let v = list_json(&w, &["--sort", "oldest", "--max", "1"]);
     assert_eq!(v[0]["id"], review(seed::NOTES_REVIEWS - 1));
 }
 
@@ -254,14 +206,15 @@ fn csv_output_has_a_header_and_one_row_per_review() {
 #[test]
 fn bad_filter_values_are_usage_errors() {
     let w = AscWorld::new();
-    w.cmd(&["reviews", "list", "--app", APP, "--rating", "6"])
-        .run()
-        .fails(ExitStatus::Usage);
-    w.cmd(&["reviews", "list", "--app", APP, "--territory", "US"])
-        .run()
-        .fails(ExitStatus::Usage);
-    w.cmd(&["reviews", "list", "--app", APP, "--since", "yesterday"])
-        .run()
-        .fails(ExitStatus::Usage);
+    for bad in [
+        ["--rating", "6"],
+        ["--territory", "US"],
+        ["--since", "yesterday"],
+    ] {
+        w.cmd(&["reviews", "list", "--app", APP])
+            .args(&bad)
+            .run()
+            .fails(ExitStatus::Usage);
+    }
     assert_eq!(w.server.requests().len(), 0);
 }

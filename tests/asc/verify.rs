@@ -1,8 +1,10 @@
 //! `ascvault verify`: each entry checked with Apple, rejections with
 //! Apple's reason, `--mark-revoked`, and an unreachable service.
 
-use crate::support::ExitStatus;
+use serde_json::Value;
+
 use crate::support::standin::{AscWorld, closed_port};
+use crate::support::{ExitStatus, keys_of};
 
 fn add_raw_password(w: &AscWorld, label: &str, password: &str) {
     w.t.cmd(&[
@@ -19,33 +21,28 @@ fn add_raw_password(w: &AscWorld, label: &str, password: &str) {
     .success();
 }
 
+/// The row of a `--json` list whose label is `label`.
+#[track_caller]
+fn labelled<'a>(rows: &'a Value, label: &str) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == label)
+        .unwrap_or_else(|| panic!("no row labelled {label:?}: {rows:#}"))
+}
+
 #[test]
 fn verify_reports_valid_and_rejected_with_apples_reason() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "good",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
-    w.t.add_password(
-        "old",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::REVOKED_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("good");
+    w.add_password_apple_rejects("old");
     add_raw_password(&w, "account", asc_standin::ACCOUNT_PASSWORD);
     let out = w
         .cmd(&["verify", "--json"])
         .run()
         .fails(ExitStatus::Refused);
     let v = out.json();
-    let by_label = |l: &str| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["label"] == l)
-            .unwrap()
-            .clone()
-    };
+    let by_label = |label: &str| labelled(&v, label).clone();
     assert_eq!(by_label("asc")["result"], "valid");
     assert_eq!(by_label("good")["result"], "valid");
     let old = by_label("old");
@@ -54,12 +51,7 @@ fn verify_reports_valid_and_rejected_with_apples_reason() {
     assert!(old["message"].as_str().unwrap().contains("-20101"));
     assert_eq!(by_label("account")["code"], "-22938");
     assert_eq!(old["marked_revoked"], false);
-    let keys: Vec<&str> = old
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&old);
     assert_eq!(
         keys,
         [
@@ -87,11 +79,7 @@ fn verify_reports_valid_and_rejected_with_apples_reason() {
 #[test]
 fn verify_one_label_and_all_valid_is_success() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "good",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("good");
     w.cmd(&["verify", "good"])
         .run()
         .success()
@@ -104,37 +92,19 @@ fn verify_one_label_and_all_valid_is_success() {
 #[test]
 fn verify_mark_revoked_makes_the_vault_match_apple() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "good",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
-    w.t.add_password(
-        "old",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::REVOKED_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("good");
+    w.add_password_apple_rejects("old");
     w.cmd(&["verify", "--mark-revoked"])
         .run()
         .fails(ExitStatus::Refused)
         .stdout_has("rejected (marked revoked)");
     let v = w.t.cmd(&["list", "--all", "--json"]).run().success().json();
-    let old = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["label"] == "old")
-        .unwrap();
+    let old = labelled(&v, "old");
     assert_eq!(old["revoked"], true);
     let note = old["note"].as_str().unwrap();
     assert!(note.starts_with("Apple rejected it on 20"), "{note}");
     assert!(note.contains("-20101"), "{note}");
-    let good = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["label"] == "good")
-        .unwrap();
+    let good = labelled(&v, "good");
     assert_eq!(good["revoked"], false);
     // Next time only the valid entries are checked.
     w.cmd(&["verify"]).run().success();
@@ -143,11 +113,7 @@ fn verify_mark_revoked_makes_the_vault_match_apple() {
 #[test]
 fn verify_unreachable_is_a_network_failure() {
     let w = AscWorld::new();
-    w.t.add_password(
-        "good",
-        asc_standin::TEST_APPLE_ID,
-        asc_standin::VALID_APP_PASSWORD,
-    );
+    w.add_password_apple_accepts("good");
     let port = closed_port();
     let before = w.t.vault_bytes();
     let v = w
@@ -159,20 +125,8 @@ fn verify_unreachable_is_a_network_failure() {
         .run()
         .fails(ExitStatus::Network)
         .json();
-    let good = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["label"] == "good")
-        .unwrap();
+    let good = labelled(&v, "good");
     assert_eq!(good["result"], "unreachable");
-    assert_eq!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["label"] == "asc")
-            .unwrap()["result"],
-        "valid"
-    );
+    assert_eq!(labelled(&v, "asc")["result"], "valid");
     assert_eq!(w.t.vault_bytes(), before, "nothing marked");
 }

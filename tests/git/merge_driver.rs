@@ -96,9 +96,7 @@ fn vaults_added_on_two_branches_merge_over_an_empty_base() {
         return;
     }
     let g = Git::new();
-    let repo = g.path("r");
-    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
-    g.configure(&repo);
+    let repo = g.repo("r");
     g.av(&repo, &["git", "setup"]).run().success();
     g.git(&repo, &["add", "-A"]);
     g.git(&repo, &["commit", "-q", "-m", "setup"]);
@@ -127,6 +125,18 @@ fn vaults_added_on_two_branches_merge_over_an_empty_base() {
     assert_eq!(labels, ["from-main", "from-other"]);
 }
 
+/// Notes p1 on clone `b`, commits, and pulls, which must stop: `b`'s vault
+/// before the pull, and what the pull said.
+#[track_caller]
+fn note_and_pull_stops(g: &Git, b: &Path) -> (Vec<u8>, String) {
+    g.av(b, &["note", "p1", "from b"]).run().success();
+    g.git(b, &["commit", "-q", "-am", "b: note"]);
+    let ours = fs::read(b.join("ascvault.age")).unwrap();
+    let (merged, stderr) = g.pull(b);
+    assert!(!merged, "the pull should stop: {stderr}");
+    (ours, stderr)
+}
+
 #[test]
 fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     if !git_available() {
@@ -138,12 +148,7 @@ fn a_genuine_conflict_stops_the_merge_and_leaves_ours_unchanged() {
     g.av(&a, &["note", "p1", "from a"]).run().success();
     g.git(&a, &["commit", "-q", "-am", "a: note"]);
     g.git(&a, &["push", "-q"]);
-    g.av(&b, &["note", "p1", "from b"]).run().success();
-    g.git(&b, &["commit", "-q", "-am", "b: note"]);
-    let ours = fs::read(b.join("ascvault.age")).unwrap();
-
-    let (merged, stderr) = g.pull(&b);
-    assert!(!merged, "the pull should stop: {stderr}");
+    let (ours, stderr) = note_and_pull_stops(&g, &b);
     assert!(
         stderr.contains("conflict: entry \"p1\"") && stderr.contains("note changed differently"),
         "{stderr}"
@@ -181,11 +186,7 @@ fn a_passphrase_changed_on_one_branch_is_a_clear_merge_error() {
     .success();
     g.git(&a, &["commit", "-q", "-am", "a: passwd"]);
     g.git(&a, &["push", "-q"]);
-    g.av(&b, &["note", "p1", "from b"]).run().success();
-    g.git(&b, &["commit", "-q", "-am", "b: note"]);
-    let ours = fs::read(b.join("ascvault.age")).unwrap();
-    let (merged, stderr) = g.pull(&b);
-    assert!(!merged, "the pull should stop: {stderr}");
+    let (ours, stderr) = note_and_pull_stops(&g, &b);
     assert!(
         stderr.contains("does not open with the passphrase that opens our version"),
         "{stderr}"

@@ -13,9 +13,7 @@ fn git_setup_is_idempotent_and_turns_cachetextconv_off() {
         return;
     }
     let g = Git::new();
-    let repo = g.path("r");
-    g.git(g.root.path(), &["init", "-q", "-b", "main", "r"]);
-    g.configure(&repo);
+    let repo = g.repo("r");
     g.git(&repo, &["config", "diff.ascvault.cachetextconv", "true"]);
     fs::write(repo.join(".gitattributes"), "*.txt text").unwrap();
     g.git(&repo, &["commit", "-q", "--allow-empty", "-m", "start"]);

@@ -3,8 +3,8 @@
 
 use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT, SESSIONS_REPORT};
 
-use crate::support::ExitStatus;
 use crate::support::standin::AscWorld;
+use crate::support::{ExitStatus, keys_of};
 
 #[test]
 fn request_when_one_exists_shows_it_instead_of_failing() {
@@ -70,12 +70,7 @@ fn reports_are_listed_and_filtered_by_category() {
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 1, "{v}");
     assert_eq!(rows[0]["name"], DOWNLOADS_REPORT);
-    let keys: Vec<&str> = rows[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&rows[0]);
     assert_eq!(keys, ["id", "name", "category", "access_type"]);
 }
 

@@ -37,55 +37,33 @@ fn charts_are_svg_or_png_of_the_requested_size_with_every_point() {
     download(&w, &["--merge"]).run().success();
     let merged = out_dir(&w).join("app-store-downloads-standard.tsv");
     let m = merged.to_str().unwrap();
+    // `chart` of the merged download, drawn into `out`.
+    let chart =
+        |args: &[&str], out: &Path| w.metrics(&["chart", m]).args(args).arg("--out").arg(out);
     // Two dates: the rows of each are summed into one point.
     let svg = w.t.path("c.svg");
-    w.metrics(&[
-        "chart",
-        m,
-        "--column",
-        "Counts",
-        "--by",
-        "Date",
-        "--out",
-        svg.to_str().unwrap(),
-        "--width",
-        "640",
-        "--height",
-        "400",
-    ])
+    chart(
+        &[
+            "--column", "Counts", "--by", "Date", "--width", "640", "--height", "400",
+        ],
+        &svg,
+    )
     .run()
     .success();
     let (width, height, points) = svg_facts(&svg);
     assert_eq!((width, height, points), (640, 400, 2));
     assert!(fs::read_to_string(&svg).unwrap().contains("Counts by Date"));
     // Without --by: one point per row.
-    w.metrics(&[
-        "chart",
-        m,
-        "--column",
-        "counts",
-        "--out",
-        svg.to_str().unwrap(),
-    ])
-    .run()
-    .success();
+    chart(&["--column", "counts"], &svg).run().success();
     assert_eq!(svg_facts(&svg), (960, 540, 12));
 
     let png = w.t.path("c.png");
-    w.metrics(&[
-        "chart",
-        m,
-        "--column",
-        "Counts",
-        "--by",
-        "Date",
-        "--out",
-        png.to_str().unwrap(),
-        "--width",
-        "800",
-        "--height",
-        "300",
-    ])
+    chart(
+        &[
+            "--column", "Counts", "--by", "Date", "--width", "800", "--height", "300",
+        ],
+        &png,
+    )
     .run()
     .success();
     let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&png).unwrap()));

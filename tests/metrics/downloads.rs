@@ -7,7 +7,7 @@ use std::fs;
 
 use asc_standin::metrics::{APP_ID, DOWNLOADS_HEADER, DOWNLOADS_REPORT, SegmentFault};
 
-use super::{daily_segments, download, files_in, out_dir, report_dir};
+use super::{download, faulty_segment, files_in, out_dir, report_dir, stream};
 use crate::support::ExitStatus;
 use crate::support::standin::AscWorld;
 
@@ -37,23 +37,7 @@ fn download_merges_into_one_header_and_sends_no_token_to_segment_urls() {
 #[test]
 fn download_to_stdout_streams_one_header() {
     let w = AscWorld::new();
-    let out = w
-        .metrics(&[
-            "download",
-            "--app",
-            APP_ID,
-            "--report",
-            DOWNLOADS_REPORT,
-            "--granularity",
-            "daily",
-            "--since",
-            "2026-11-20",
-            "--until",
-            "2026-11-20",
-            "--stdout",
-        ])
-        .run()
-        .success();
+    let out = stream(&w, &["--until", "2026-11-20"]).run().success();
     let text = out.stdout();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], DOWNLOADS_HEADER);
@@ -63,36 +47,17 @@ fn download_to_stdout_streams_one_header() {
 
 #[test]
 fn a_checksum_mismatch_while_streaming_to_stdout_fails() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[1], SegmentFault::WrongChecksum);
-    w.metrics(&[
-        "download",
-        "--app",
-        APP_ID,
-        "--report",
-        DOWNLOADS_REPORT,
-        "--granularity",
-        "daily",
-        "--since",
-        "2026-11-20",
-        "--stdout",
-    ])
-    .run()
-    .fails(ExitStatus::Failure)
-    .stderr_has(&format!("segment {}: checksum mismatch", segs[1]));
+    let (w, segs) = faulty_segment(1, SegmentFault::WrongChecksum);
+    stream(&w, &[])
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has(&format!("segment {}: checksum mismatch", segs[1]));
 }
 
 #[test]
 fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
     // The last segment breaks halfway on every attempt.
-    w.server
-        .metrics()
-        .fault_segment(&segs[2], SegmentFault::FailHalfway(u32::MAX));
+    let (w, segs) = faulty_segment(2, SegmentFault::FailHalfway(u32::MAX));
     download(&w, &["--jobs", "1"])
         .run()
         .fails(ExitStatus::Network)
@@ -126,11 +91,7 @@ fn an_interrupted_download_resumes_without_fetching_complete_segments_again() {
 
 #[test]
 fn a_segment_cut_once_is_fetched_again() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[0], SegmentFault::FailHalfway(1));
+    let (w, segs) = faulty_segment(0, SegmentFault::FailHalfway(1));
     download(&w, &[]).run().success();
     assert_eq!(files_in(&report_dir(&w)).len(), 3);
     let n = w
@@ -145,11 +106,7 @@ fn a_segment_cut_once_is_fetched_again() {
 
 #[test]
 fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[1], SegmentFault::WrongChecksum);
+    let (w, segs) = faulty_segment(1, SegmentFault::WrongChecksum);
     download(&w, &["--jobs", "1"])
         .run()
         .fails(ExitStatus::Failure)
@@ -166,11 +123,7 @@ fn a_checksum_mismatch_names_the_segment_and_leaves_no_file() {
 
 #[test]
 fn a_size_mismatch_is_an_error() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[0], SegmentFault::WrongSize);
+    let (w, segs) = faulty_segment(0, SegmentFault::WrongSize);
     download(&w, &["--jobs", "1"])
         .run()
         .fails(ExitStatus::Failure)
@@ -180,11 +133,7 @@ fn a_size_mismatch_is_an_error() {
 
 #[test]
 fn a_truncated_gzip_stream_is_an_error_and_leaves_no_file() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[2], SegmentFault::Truncated);
+    let (w, segs) = faulty_segment(2, SegmentFault::Truncated);
     download(&w, &["--jobs", "1", "--merge"])
         .run()
         .fails(ExitStatus::Failure)
@@ -200,11 +149,7 @@ fn a_truncated_gzip_stream_is_an_error_and_leaves_no_file() {
 
 #[test]
 fn an_expired_segment_url_is_a_refusal() {
-    let w = AscWorld::new();
-    let segs = daily_segments(&w);
-    w.server
-        .metrics()
-        .fault_segment(&segs[0], SegmentFault::Expired);
+    let (w, segs) = faulty_segment(0, SegmentFault::Expired);
     download(&w, &["--jobs", "1"])
         .run()
         .fails(ExitStatus::Refused)

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT};
+use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT, SegmentFault};
 
 use crate::support::Cmd;
 use crate::support::standin::AscWorld;
@@ -23,9 +23,9 @@ fn out_dir(w: &AscWorld) -> PathBuf {
     w.t.path("out")
 }
 
-/// Downloads the daily instances from 2026-11-20 on: three segments.
-fn download(w: &AscWorld, extra: &[&str]) -> Cmd {
-    let out = out_dir(w);
+/// `metrics download` of the daily instances from 2026-11-20 on (three
+/// segments), without a destination.
+fn daily(w: &AscWorld) -> Cmd {
     w.metrics(&[
         "download",
         "--app",
@@ -36,10 +36,26 @@ fn download(w: &AscWorld, extra: &[&str]) -> Cmd {
         "daily",
         "--since",
         "2026-11-20",
-        "--out",
-        out.to_str().unwrap(),
     ])
-    .args(extra)
+}
+
+/// Downloads the daily instances from 2026-11-20 on into [`out_dir`].
+fn download(w: &AscWorld, extra: &[&str]) -> Cmd {
+    daily(w).arg("--out").arg(out_dir(w)).args(extra)
+}
+
+/// Streams the daily instances from 2026-11-20 on to stdout.
+fn stream(w: &AscWorld, extra: &[&str]) -> Cmd {
+    daily(w).arg("--stdout").args(extra)
+}
+
+/// A world whose `n`th daily segment (see [`daily_segments`]) has `fault`,
+/// and those segments' ids.
+fn faulty_segment(n: usize, fault: SegmentFault) -> (AscWorld, Vec<String>) {
+    let w = AscWorld::new();
+    let segs = daily_segments(&w);
+    w.server.metrics().fault_segment(&segs[n], fault);
+    (w, segs)
 }
 
 /// The three segment ids the download above fetches, in order.

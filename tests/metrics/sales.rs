@@ -73,31 +73,24 @@ fn sales_report_as_tsv_json_file_and_summary() {
         .run()
         .fails(ExitStatus::Refused)
         .stderr_has("403");
-    // Apple's 404 for a day without sales.
-    w.metrics(&[
-        "sales",
-        "--entry",
-        "sales",
-        "--frequency",
-        "daily",
-        "--date",
-        NO_SALES_DATE,
-    ])
-    .run()
-    .fails(ExitStatus::Refused)
-    .stderr_has("no sales");
-    w.metrics(&[
-        "sales",
-        "--entry",
-        "sales",
-        "--frequency",
-        "monthly",
-        "--date",
-        "2026-11-20",
-    ])
-    .run()
-    .fails(ExitStatus::Usage)
-    .stderr_has("does not fit");
+    // Apple's 404 for a day without sales; a date that is no month.
+    for (frequency, date, status, message) in [
+        ("daily", NO_SALES_DATE, ExitStatus::Refused, "no sales"),
+        ("monthly", "2026-11-20", ExitStatus::Usage, "does not fit"),
+    ] {
+        w.metrics(&[
+            "sales",
+            "--entry",
+            "sales",
+            "--frequency",
+            frequency,
+            "--date",
+            date,
+        ])
+        .run()
+        .fails(status)
+        .stderr_has(message);
+    }
 }
 
 #[test]

@@ -126,6 +126,14 @@ impl Git {
         self.git(dir, &["config", "init.defaultBranch", "main"]);
     }
 
+    /// A new repository `name` (branch main), configured.
+    pub fn repo(&self, name: &str) -> PathBuf {
+        self.git(self.root.path(), &["init", "-q", "-b", "main", name]);
+        let dir = self.path(name);
+        self.configure(&dir);
+        dir
+    }
+
     /// A bare origin and a first clone `a` holding a committed, set-up vault
     /// with passwords p1..p3; returns a's path.
     pub fn origin_and_first_clone(&self) -> PathBuf {
@@ -141,9 +149,7 @@ impl Git {
                 origin.to_str().unwrap(),
             ],
         );
-        let a = self.path("a");
-        self.git(self.root.path(), &["init", "-q", "-b", "main", "a"]);
-        self.configure(&a);
+        let a = self.repo("a");
         self.git(&a, &["remote", "add", "origin", origin.to_str().unwrap()]);
         self.av(&a, &["init", "--work-factor", TEST_WORK_FACTOR])
             .run()

@@ -39,6 +39,17 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// The keys of a JSON object, in order: a `--json` output's fields are a
+/// contract, names and order both.
+#[track_caller]
+pub fn keys_of(v: &serde_json::Value) -> Vec<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 /// One test's world: a temp dir holding the vault and a passphrase file.
 pub struct Env {
     pub dir: tempfile::TempDir,

@@ -39,6 +39,26 @@ impl AscWorld {
         self.cmd(&["metrics"]).args(args)
     }
 
+    /// Adds an app-specific password the stand-in's sign-in service accepts.
+    pub fn add_password_apple_accepts(&self, label: &str) -> &Self {
+        self.t.add_password(
+            label,
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::VALID_APP_PASSWORD,
+        );
+        self
+    }
+
+    /// Adds an app-specific password the stand-in rejects as revoked.
+    pub fn add_password_apple_rejects(&self, label: &str) -> &Self {
+        self.t.add_password(
+            label,
+            asc_standin::TEST_APPLE_ID,
+            asc_standin::REVOKED_APP_PASSWORD,
+        );
+        self
+    }
+
     /// How many requests the stand-in saw to paths starting with `prefix`.
     pub fn count(&self, prefix: &str) -> usize {
         self.server.requests_to(prefix).len()
