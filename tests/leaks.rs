@@ -60,12 +60,14 @@ fn observe(name: &str, cmd: Cmd) -> Seen {
     }
 }
 
+#[track_caller]
 fn assert_clean(seen: &Seen, allow_stdout: bool) {
     assert_lacks(seen, &secrets(), allow_stdout);
 }
 
 /// None of `secrets` in what `seen` showed (stdout unless allowed, stderr,
 /// cmdline).
+#[track_caller]
 fn assert_lacks(seen: &Seen, secrets: &[String], allow_stdout: bool) {
     for s in secrets {
         if !allow_stdout {
@@ -138,7 +140,7 @@ fn secrets_appear_only_where_asked() {
     ] {
         quiet(name, c(args));
     }
-    // The git helpers (issue 5): textconv is what `git diff` shows, so it
+    // The git helpers: textconv is what `git diff` shows, so it
     // must never hold a secret; neither may check, merge or import say one.
     let vault = t.vault();
     quiet("textconv", c(&["textconv"]).arg(&vault));

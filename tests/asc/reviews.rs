@@ -10,6 +10,7 @@ use crate::support::standin::AscWorld;
 use crate::support::{ExitStatus, keys_of};
 
 /// `reviews list --app APP <args> --json`, which must succeed: its rows.
+#[track_caller]
 fn list_json(w: &AscWorld, args: &[&str]) -> Value {
     w.cmd(&["reviews", "list", "--app", APP])
         .args(args)

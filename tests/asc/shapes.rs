@@ -14,6 +14,7 @@ fn openapi() -> Value {
 }
 
 /// A GET with a fresh token: status and JSON body.
+#[track_caller]
 fn get(server: &Standin, path: &str) -> (u16, Value) {
     let (status, body) = api_get(server, path, "application/json");
     (status, serde_json::from_slice(&body).unwrap())

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::support::standin::{AscWorld, closed_port};
 use crate::support::{ExitStatus, keys_of};
 
+#[track_caller]
 fn add_raw_password(w: &AscWorld, label: &str, password: &str) {
     w.t.cmd(&[
         "add",

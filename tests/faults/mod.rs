@@ -40,6 +40,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Adds `n` password entries `{prefix}{i}` through the library (fast setup).
+#[track_caller]
 fn populate(vault: &Path, prefix: &str, n: usize) {
     Vault::new(vault)
         .update(&Secret::from(PASSPHRASE), |doc| {
@@ -79,6 +80,7 @@ fn kill_between(cmd: Cmd, min: Duration, max: Duration) -> bool {
 }
 
 /// How long a command takes when left alone (the window to kill it in).
+#[track_caller]
 fn duration_of(cmd: Cmd) -> Duration {
     let start = Instant::now();
     cmd.run().success();

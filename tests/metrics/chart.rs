@@ -11,6 +11,7 @@ use crate::support::standin::AscWorld;
 use crate::support::{Env, ExitStatus};
 
 /// Width, height and the data points (`<circle>`s) of an SVG.
+#[track_caller]
 fn svg_facts(path: &Path) -> (u32, u32, usize) {
     let text = fs::read_to_string(path).unwrap();
     let start = text.find("<svg").expect("an <svg> element");
@@ -106,6 +107,7 @@ fn perf_chart_draws_every_version_of_each_dataset() {
 }
 
 /// The `cx` of every `<circle>` of an SVG, in document order.
+#[track_caller]
 fn circle_xs(path: &Path) -> Vec<f64> {
     let text = fs::read_to_string(path).unwrap();
     text.split("<circle")
@@ -118,6 +120,7 @@ fn circle_xs(path: &Path) -> Vec<f64> {
 }
 
 /// The `cx` of each point when `column` is charted by `by` from a TSV.
+#[track_caller]
 fn chart_xs(t: &Env, tsv_text: &str, by: &str) -> Vec<f64> {
     let (tsv, svg) = (t.path("chart.tsv"), t.path("chart.svg"));
     fs::write(&tsv, tsv_text).unwrap();

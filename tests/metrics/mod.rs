@@ -51,6 +51,7 @@ fn stream(w: &AscWorld, extra: &[&str]) -> Cmd {
 
 /// A world whose `n`th daily segment (see [`daily_segments`]) has `fault`,
 /// and those segments' ids.
+#[track_caller]
 fn faulty_segment(n: usize, fault: SegmentFault) -> (AscWorld, Vec<String>) {
     let w = AscWorld::new();
     let segs = daily_segments(&w);
@@ -59,6 +60,7 @@ fn faulty_segment(n: usize, fault: SegmentFault) -> (AscWorld, Vec<String>) {
 }
 
 /// The three segment ids the download above fetches, in order.
+#[track_caller]
 fn daily_segments(w: &AscWorld) -> Vec<String> {
     // Instances oldest first: 2026-10-01 (1), 2026-11-16 weekly (1),
     // 2026-11-20 (2), 2026-11-21 (1).

@@ -12,6 +12,7 @@ fn openapi() -> Value {
     crate::support::openapi::load("metrics/openapi-metrics-3.7.json")
 }
 
+#[track_caller]
 fn json(server: &Standin, path: &str, accept: &str) -> Value {
     let (status, body) = get(server, path, accept);
     assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));

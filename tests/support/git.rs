@@ -58,6 +58,7 @@ impl Git {
     }
 
     /// `git pull` with a merge (not a rebase): success, and stderr.
+    #[track_caller]
     pub fn pull(&self, dir: &Path) -> (bool, String) {
         let out = self.git_out(
             dir,
@@ -71,6 +72,7 @@ impl Git {
         (out.status.success(), text)
     }
 
+    #[track_caller]
     pub fn git_out(&self, dir: &Path, args: &[&str], passphrase: bool) -> Output {
         self.git_cmd(dir, args, passphrase)
             .output()
@@ -127,6 +129,7 @@ impl Git {
     }
 
     /// A new repository `name` (branch main), configured.
+    #[track_caller]
     pub fn repo(&self, name: &str) -> PathBuf {
         self.git(self.root.path(), &["init", "-q", "-b", "main", name]);
         let dir = self.path(name);
@@ -136,6 +139,7 @@ impl Git {
 
     /// A bare origin and a first clone `a` holding a committed, set-up vault
     /// with passwords p1..p3; returns a's path.
+    #[track_caller]
     pub fn origin_and_first_clone(&self) -> PathBuf {
         let origin = self.path("origin.git");
         self.git(
@@ -164,6 +168,7 @@ impl Git {
         a
     }
 
+    #[track_caller]
     pub fn clone(&self, name: &str) -> PathBuf {
         let dir = self.path(name);
         let origin = self.path("origin.git");

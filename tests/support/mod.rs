@@ -71,6 +71,7 @@ impl Env {
         self.path("ascvault.age")
     }
 
+    #[track_caller]
     pub fn vault_bytes(&self) -> Vec<u8> {
         fs::read(self.vault()).expect("vault exists")
     }
@@ -91,6 +92,7 @@ impl Env {
     }
 
     /// Creates an empty armored vault at the test work factor.
+    #[track_caller]
     pub fn init(&self) -> &Self {
         self.cmd(&["init", "--work-factor", TEST_WORK_FACTOR])
             .run()
@@ -99,6 +101,7 @@ impl Env {
     }
 
     /// Adds an app-specific password entry.
+    #[track_caller]
     pub fn add_password(&self, label: &str, apple_id: &str, password: &str) -> &Self {
         self.cmd(&[
             "add",
@@ -115,12 +118,14 @@ impl Env {
     }
 
     /// Adds an API key entry from the fixture key.
+    #[track_caller]
     pub fn add_key(&self, label: &str, key_id: &str) -> &Self {
         self.add_key_with(label, key_id, &[])
     }
 
     /// Adds an API key entry from the fixture key, with `extra` arguments
     /// (say, `--vendor-number`).
+    #[track_caller]
     pub fn add_key_with(&self, label: &str, key_id: &str, extra: &[&str]) -> &Self {
         let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
         self.cmd(&[

@@ -14,6 +14,7 @@ pub fn spawn(command: Command) -> PtySession {
 }
 
 /// Waits for the process and returns its exit status.
+#[track_caller]
 pub fn exit_status(session: &mut PtySession) -> ExitStatus {
     match session.process().wait().expect("wait for pty child") {
         WaitStatus::Exited(_, code) => ExitStatus::of(code),

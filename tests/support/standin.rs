@@ -40,6 +40,7 @@ impl AscWorld {
     }
 
     /// Adds an app-specific password the stand-in's sign-in service accepts.
+    #[track_caller]
     pub fn add_password_apple_accepts(&self, label: &str) -> &Self {
         self.t.add_password(
             label,
@@ -50,6 +51,7 @@ impl AscWorld {
     }
 
     /// Adds an app-specific password the stand-in rejects as revoked.
+    #[track_caller]
     pub fn add_password_apple_rejects(&self, label: &str) -> &Self {
         self.t.add_password(
             label,

@@ -16,6 +16,7 @@ pub(in crate::vault) fn pw_entry(label: &str, secs: i64) -> Entry {
     e
 }
 
+/// A document holding copies of `entries`.
 pub(in crate::vault) fn doc(entries: &[&Entry]) -> Document {
     Document {
         entries: entries.iter().map(|e| (*e).clone()).collect(),
