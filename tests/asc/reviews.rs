@@ -138,13 +138,7 @@ fn filters_are_sent_to_apple_and_hold_in_the_results() {
     let w = AscWorld::new();
     let v = list_json(
         &w,
-        &[
-            "--rating",
-            "1, 2",
-            "--territory",
-            "usa, GBR",
-            "--unanswered",
-        ],
+        &["--rating", "1,2", "--territory", "usa,GBR", "--unanswered"],
     );
     let rows = v.as_array().unwrap();
     assert!(!rows.is_empty());
