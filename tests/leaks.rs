@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use asc_standin::{REVOKED_APP_PASSWORD, Standin, TEST_ISSUER_ID, VALID_APP_PASSWORD, seed};
 
-use crate::support::{Cmd, Env, Outcome, PASSPHRASE, fixtures};
+use crate::support::{Cmd, Env, ExitStatus, Outcome, PASSPHRASE, fixtures};
 
 const PASS: &str = "canary vault passphrase Q7";
 const NEW_PASS: &str = "canary new passphrase Z9";
@@ -256,21 +256,28 @@ fn secrets_appear_only_where_asked() {
     quiet("remove", v(NEW_PASS, &["remove", "key", "--yes"]));
 
     // The commands did what they were asked, so the check above saw real work.
-    let codes: Vec<(String, i32)> = runs
+    let statuses: Vec<(String, ExitStatus)> = runs
         .iter()
-        .map(|(s, _)| (s.name.clone(), s.out.code()))
+        .map(|(s, _)| (s.name.clone(), s.out.status()))
         .collect();
-    for (name, code) in &codes {
+    for (name, status) in &statuses {
         if name.starts_with("check") {
             // Exit 1 means "problems found", a report like any other.
-            assert!(*code == 0 || *code == 1, "{name}: exit {code}");
+            assert!(
+                matches!(status, ExitStatus::Success | ExitStatus::Failure),
+                "{name}: {status}"
+            );
             continue;
         }
         let want_failure = matches!(
             name.as_str(),
             "wrong passphrase" | "malformed password" | "duplicate label" | "run revoked"
         );
-        assert_eq!(*code != 0, want_failure, "{name}: exit {code}");
+        assert_eq!(
+            *status != ExitStatus::Success,
+            want_failure,
+            "{name}: {status}"
+        );
     }
     assert!(
         runs.iter()
@@ -311,42 +318,58 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
     let app = seed::NOTES_APP_ID;
     let review = seed::review_id(0, 1);
     let missing = seed::review_id(0, 99_999);
-    // (name, arguments, expected exit code)
-    let cases: &[(&str, &[&str], i32)] = &[
-        ("apps", &["apps"], 0),
-        ("apps --json", &["apps", "--json"], 0),
+    // (name, arguments, expected exit status)
+    let cases: &[(&str, &[&str], ExitStatus)] = &[
+        ("apps", &["apps"], ExitStatus::Success),
+        ("apps --json", &["apps", "--json"], ExitStatus::Success),
         (
             "reviews list",
             &["reviews", "list", "--app", app, "--max", "5"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews list --csv",
             &["reviews", "list", "--app", app, "--max", "5", "--csv"],
-            0,
+            ExitStatus::Success,
         ),
-        ("reviews show", &["reviews", "show", &review, "--json"], 0),
-        ("reviews show missing", &["reviews", "show", &missing], 6),
+        (
+            "reviews show",
+            &["reviews", "show", &review, "--json"],
+            ExitStatus::Success,
+        ),
+        (
+            "reviews show missing",
+            &["reviews", "show", &missing],
+            ExitStatus::Refused,
+        ),
         (
             "reviews respond",
             &["reviews", "respond", &review, "--body", "Thanks!"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews flag",
             &["reviews", "flag", "--app", app, "--max", "20"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews report --print",
             &[
                 "reviews", "report", &review, "--app", app, "--reason", "spam", "--print",
             ],
-            0,
+            ExitStatus::Success,
         ),
-        ("verify good", &["verify", "good", "--json"], 0),
-        ("verify --all", &["verify", "--all"], 6),
-        ("metrics reports", &["metrics", "reports", "--app", app], 0),
+        (
+            "verify good",
+            &["verify", "good", "--json"],
+            ExitStatus::Success,
+        ),
+        ("verify --all", &["verify", "--all"], ExitStatus::Refused),
+        (
+            "metrics reports",
+            &["metrics", "reports", "--app", app],
+            ExitStatus::Success,
+        ),
         (
             "metrics sales",
             &[
@@ -357,16 +380,20 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
                 "--date",
                 "2026-11-20",
             ],
-            0,
+            ExitStatus::Success,
         ),
-        ("metrics perf", &["metrics", "perf", "--app", app], 0),
+        (
+            "metrics perf",
+            &["metrics", "perf", "--app", app],
+            ExitStatus::Success,
+        ),
     ];
     let runs: Vec<Seen> = cases
         .iter()
         .map(|(name, args, _)| observe(name, c(args)))
         .collect();
     for (seen, (name, _, code)) in runs.iter().zip(cases) {
-        assert_eq!(seen.out.code(), *code, "{name}: {}", seen.out.stderr());
+        assert_eq!(seen.out.status(), *code, "{name}: {}", seen.out.stderr());
         // --verbose really talked: each command logged its requests.
         assert!(
             seen.out.stderr().contains("ascvault:"),

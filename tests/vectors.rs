@@ -103,7 +103,7 @@ fn every_vector_is_refused_cleanly_by_the_binary() {
             "error: cannot unlock "
         };
         if out.status() != ExitStatus::Unlock || err.contains("panicked") || error_lines != 1 {
-            failures.push(format!("{}: exit {}, stderr {err:?}", v.name, out.code()));
+            failures.push(format!("{}: {}, stderr {err:?}", v.name, out.status()));
         } else if !err.starts_with(class) {
             failures.push(format!("{}: expected {class:?}…, got {err:?}", v.name));
         } else if !out.stdout().is_empty() {
