@@ -3,6 +3,7 @@
 
 use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT, SESSIONS_REPORT};
 
+use super::download_report;
 use crate::support::standin::AscWorld;
 use crate::support::{ExitStatus, keys_of};
 
@@ -77,23 +78,16 @@ fn reports_are_listed_and_filtered_by_category() {
 #[test]
 fn download_of_an_unknown_report_lists_where_to_look() {
     let w = AscWorld::new();
-    w.metrics(&["download", "--app", APP_ID, "--report", "Nope", "--stdout"])
+    download_report(&w, "Nope")
+        .arg("--stdout")
         .run()
         .fails(ExitStatus::Failure)
         .stderr_is(concat!(
             "error: app 1234567890 has no report named \"Nope\"\n",
             "hint: `ascvault metrics reports --app 1234567890` lists them\n",
         ));
-    w.metrics(&[
-        "download",
-        "--app",
-        APP_ID,
-        "--report",
-        DOWNLOADS_REPORT,
-        "--stdout",
-        "--since",
-        "20-11-2026",
-    ])
-    .run()
-    .fails(ExitStatus::Usage);
+    download_report(&w, DOWNLOADS_REPORT)
+        .args(&["--stdout", "--since", "20-11-2026"])
+        .run()
+        .fails(ExitStatus::Usage);
 }

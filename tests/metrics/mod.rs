@@ -23,20 +23,15 @@ fn out_dir(w: &AscWorld) -> PathBuf {
     w.t.path("out")
 }
 
+/// `metrics download` of the report `name` of the stand-in's app.
+fn download_report(w: &AscWorld, name: &str) -> Cmd {
+    w.metrics(&["download", "--app", APP_ID, "--report", name])
+}
+
 /// `metrics download` of the daily instances from 2026-11-20 on (three
 /// segments), without a destination.
 fn daily(w: &AscWorld) -> Cmd {
-    w.metrics(&[
-        "download",
-        "--app",
-        APP_ID,
-        "--report",
-        DOWNLOADS_REPORT,
-        "--granularity",
-        "daily",
-        "--since",
-        "2026-11-20",
-    ])
+    download_report(w, DOWNLOADS_REPORT).args(&["--granularity", "daily", "--since", "2026-11-20"])
 }
 
 /// Downloads the daily instances from 2026-11-20 on into [`out_dir`].
