@@ -1,7 +1,7 @@
 //! Managing entries through the binary: add, list, show, revoke, remove,
 //! relabel, note, run.
 
-use crate::support::Env;
+use crate::support::{Env, ExitStatus, keys_of};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
 
@@ -33,12 +33,7 @@ fn list_json_has_the_documented_fields() {
     let v = t.cmd(&["list", "--json"]).run().success().json();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    let keys: Vec<&str> = rows[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = keys_of(&rows[0]);
     assert_eq!(
         keys,
         [
@@ -69,7 +64,9 @@ fn revoked_entries_are_hidden_and_refused() {
         .run()
         .success()
         .stdout_has("revoked");
-    t.cmd(&["run", "old", "--", "true"]).run().fails(5);
+    t.cmd(&["run", "old", "--", "true"])
+        .run()
+        .fails(ExitStatus::Revoked);
 }
 
 #[test]
@@ -85,8 +82,9 @@ fn run_hands_credentials_to_the_child_only() {
             "-c",
             "echo $FASTLANE_USER $ASC_APP_SPECIFIC_PASSWORD ${ASCVAULT_PASSPHRASE:-none}; exit 3",
         ])
-        .run();
-    assert_eq!(out.code(), 3);
+        .run()
+        // The child's own code, passed on.
+        .exits(ExitStatus::Other(3));
     assert_eq!(out.stdout(), format!("dev@example.com {PW} none\n"));
 }
 
@@ -97,7 +95,7 @@ fn init_never_overwrites_and_checks_the_work_factor() {
     let before = t.vault_bytes();
     t.cmd(&["init", "--work-factor", "10"])
         .run()
-        .fails(1)
+        .fails(ExitStatus::Failure)
         .stderr_has("already exists");
     assert_eq!(t.vault_bytes(), before);
     let other = t.path("other.age");
@@ -105,7 +103,7 @@ fn init_never_overwrites_and_checks_the_work_factor() {
         t.cmd(&["init", "--work-factor", bad])
             .env("ASCVAULT_VAULT", &other)
             .run()
-            .fails(2);
+            .fails(ExitStatus::Usage);
     }
     assert!(!other.exists());
     t.cmd(&["init", "--work-factor", "12", "--binary"])
@@ -146,74 +144,99 @@ fn bad_input_changes_nothing() {
     t.init().add_password("fastlane", "dev@example.com", PW);
     let before = t.vault_bytes();
     // Arguments split on spaces; `''` is an empty argument, `{keys}` the fixture key folder.
-    let cases: &[(&str, &str, i32, &str)] = &[
+    let cases: &[(&str, &str, ExitStatus, &str)] = &[
         (
             "add password FASTLANE --apple-id dev@example.com --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
-            1,
+            ExitStatus::Failure,
             "already exists",
         ),
         (
             "add password x --apple-id dev@example.com --password-stdin",
             "hunter2\n",
-            1,
+            ExitStatus::Failure,
             "16 letters",
         ),
         (
             "add password x --apple-id not-an-email --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
-            1,
+            ExitStatus::Failure,
             "not an Apple ID",
         ),
         (
             "add password '' --apple-id dev@example.com --password-stdin",
             "qrst-uvwx-yzab-cdef\n",
-            1,
+            ExitStatus::Failure,
             "1 to 64",
         ),
         (
             "add api-key k --key-id TESTKEY001 --private-key {keys}/rsa-not-ec.p8",
             "",
-            1,
+            ExitStatus::Failure,
             "P-256",
         ),
         (
             "add api-key k --key-id TESTKEY001 --private-key {keys}/p384-not-p256.p8",
             "",
-            1,
+            ExitStatus::Failure,
             "P-256",
         ),
         (
             "add api-key k --key-id TESTKEY001 --private-key /nonexistent.p8",
             "",
-            1,
+            ExitStatus::Failure,
             "cannot read",
         ),
         (
             "add api-key k --key-id short --private-key {keys}/AuthKey_TESTKEY001.p8",
             "",
-            1,
+            ExitStatus::Failure,
             "10 letters",
         ),
         (
             "add api-key k --key-id TESTKEY001 --issuer-id nope --private-key {keys}/AuthKey_TESTKEY001.p8",
             "",
-            1,
+            ExitStatus::Failure,
             "not a UUID",
         ),
-        ("relabel nothere y", "", 4, "no entry labelled"),
+        (
+            "relabel nothere y",
+            "",
+            ExitStatus::NoEntry,
+            "no entry labelled",
+        ),
         (
             "relabel fastlane bad\u{7}label",
             "",
-            1,
+            ExitStatus::Failure,
             "control characters",
         ),
-        ("note nothere y", "", 4, "no entry labelled"),
-        ("show nothere", "", 4, "no entry labelled"),
-        ("revoke nothere --yes", "", 4, "no entry labelled"),
-        ("remove nothere --yes", "", 4, "no entry labelled"),
-        ("run nothere -- true", "", 4, "no entry labelled"),
-        ("list --bogus", "", 2, "unexpected argument"),
+        (
+            "note nothere y",
+            "",
+            ExitStatus::NoEntry,
+            "no entry labelled",
+        ),
+        ("show nothere", "", ExitStatus::NoEntry, "no entry labelled"),
+        (
+            "revoke nothere --yes",
+            "",
+            ExitStatus::NoEntry,
+            "no entry labelled",
+        ),
+        (
+            "remove nothere --yes",
+            "",
+            ExitStatus::NoEntry,
+            "no entry labelled",
+        ),
+        (
+            "run nothere -- true",
+            "",
+            ExitStatus::NoEntry,
+            "no entry labelled",
+        ),
+        ("list --bogus", "", ExitStatus::Usage, "unexpected argument"),
     ];
     let keys = crate::support::fixtures().join("keys");
     for &(line, stdin, code, message) in cases {
@@ -229,10 +252,9 @@ fn bad_input_changes_nothing() {
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = t.cmd(&args).stdin(stdin).run();
-        if code == 2 {
-            // clap's own usage errors: exit 2, a message, no panic.
-            assert_eq!(out.code(), 2, "{args:?}");
-            assert!(out.stderr().contains(message), "{args:?}: {}", out.stderr());
+        if code == ExitStatus::Usage {
+            // clap's own usage errors: exit 2 and a message.
+            out.exits(code).stderr_has(message);
         } else {
             out.fails(code).stderr_has(message);
         }
@@ -271,7 +293,7 @@ fn relabel_note_remove() {
     let id = t.cmd(&["show", "a", "--json"]).run().success().json()["id"].clone();
     t.cmd(&["relabel", "a", "B"])
         .run()
-        .fails(1)
+        .fails(ExitStatus::Failure)
         .stderr_has("already exists");
     t.cmd(&["relabel", "a", "renamed"]).run().success();
     let v = t.cmd(&["show", "RENAMED", "--json"]).run().success().json();
@@ -331,7 +353,9 @@ fn revoke_all_and_revocation_is_final() {
         first_at
     );
     t.cmd(&["list"]).run().success().stderr_has("2 revoked");
-    t.cmd(&["run", "k", "--", "true"]).run().fails(5);
+    t.cmd(&["run", "k", "--", "true"])
+        .run()
+        .fails(ExitStatus::Revoked);
 }
 
 #[test]
@@ -385,7 +409,7 @@ fn passphrase_file_and_passwd_from_a_file() {
     .run()
     .success()
     .stderr_has("git history");
-    t.cmd(&["list"]).run().fails(3);
+    t.cmd(&["list"]).run().fails(ExitStatus::Unlock);
     t.cmd(&["list"])
         .env("ASCVAULT_PASSPHRASE", "second passphrase")
         .run()
@@ -395,7 +419,7 @@ fn passphrase_file_and_passwd_from_a_file() {
     t.cmd(&["passwd"])
         .env("ASCVAULT_PASSPHRASE", "second passphrase")
         .run()
-        .fails(2);
+        .fails(ExitStatus::Usage);
 }
 
 #[test]
@@ -403,9 +427,12 @@ fn missing_vault_and_completions_and_man() {
     let t = Env::new();
     t.cmd(&["list"])
         .run()
-        .fails(1)
-        .stderr_has("no vault at")
-        .stderr_has("ascvault init");
+        .fails(ExitStatus::Failure)
+        .stderr_is(&format!(
+            "error: no vault at {}\n\
+             hint: create one with `ascvault init`, or point --vault (or ASCVAULT_VAULT) at yours\n",
+            t.vault().display()
+        ));
     t.cmd(&["completions", "bash"])
         .run()
         .success()

@@ -4,43 +4,63 @@
 
 use std::fs;
 
-use crate::support::{Env, fixtures};
+use crate::support::{Env, ExitStatus, fixtures};
 
 /// Passphrase of every fixture vault.
 const FIXTURE_PASSPHRASE: &str = "fixture passphrase";
 
 /// (file under fixtures/broken, expected exit of `list --all`, stderr text)
-const BROKEN: &[(&str, i32, &str)] = &[
-    ("empty.age", 3, "the file is empty"),
-    ("truncated.age", 3, "the encrypted payload does not verify"),
+const BROKEN: &[(&str, ExitStatus, &str)] = &[
+    ("empty.age", ExitStatus::Unlock, "the file is empty"),
     (
-        "bitflip-payload.age",
-        3,
+        "truncated.age",
+        ExitStatus::Unlock,
         "the encrypted payload does not verify",
     ),
-    ("bitflip-header.age", 3, "the header MAC does not verify"),
-    ("not-age.txt", 3, "not an age-encrypted file"),
+    (
+        "bitflip-payload.age",
+        ExitStatus::Unlock,
+        "the encrypted payload does not verify",
+    ),
+    (
+        "bitflip-header.age",
+        ExitStatus::Unlock,
+        "the header MAC does not verify",
+    ),
+    (
+        "not-age.txt",
+        ExitStatus::Unlock,
+        "not an age-encrypted file",
+    ),
     (
         "x25519.age",
-        3,
+        ExitStatus::Unlock,
         "encrypted to a recipient of type X25519, not to a passphrase",
     ),
-    ("workfactor-30.age", 3, "scrypt work factor 30; at most 22"),
-    ("crlf.age", 0, ""),
-    ("not-toml.age", 3, "not a valid vault document (line 1)"),
+    (
+        "workfactor-30.age",
+        ExitStatus::Unlock,
+        "scrypt work factor 30; at most 22",
+    ),
+    ("crlf.age", ExitStatus::Success, ""),
+    (
+        "not-toml.age",
+        ExitStatus::Unlock,
+        "not a valid vault document (line 1)",
+    ),
     (
         "unknown-major.age",
-        3,
+        ExitStatus::Unlock,
         "vault format version 2.0 is newer than this ascvault supports (1.0)",
     ),
     (
         "duplicate-labels.age",
-        3,
+        ExitStatus::Unlock,
         "two entries are labelled \"FASTLANE\"",
     ),
     (
         "invalid-password.age",
-        3,
+        ExitStatus::Unlock,
         "the password is not in Apple's form",
     ),
 ];
@@ -72,13 +92,13 @@ fn broken_fixtures_fail_cleanly_and_stay_unchanged() {
             .cmd(&["list", "--all"])
             .env("ASCVAULT_PASSPHRASE", FIXTURE_PASSPHRASE)
             .run();
-        if *code == 0 {
+        if *code == ExitStatus::Success {
             out.success().stdout_has("fastlane");
         } else {
             out.fails(*code).stderr_has(message).stderr_has("hint:");
         }
         // A write must not touch a file it cannot read.
-        if *code != 0 {
+        if *code != ExitStatus::Success {
             t.cmd(&["note", "fastlane", "x"])
                 .env("ASCVAULT_PASSPHRASE", FIXTURE_PASSPHRASE)
                 .run()
@@ -105,12 +125,12 @@ fn wrong_passphrase_is_exit_3_and_distinct_from_damage() {
     t.cmd(&["list"])
         .env("ASCVAULT_PASSPHRASE", "not it")
         .run()
-        .fails(3)
+        .fails(ExitStatus::Unlock)
         .stderr_has("wrong passphrase");
     t.cmd(&["revoke", "fastlane", "--yes"])
         .env("ASCVAULT_PASSPHRASE", "not it")
         .run()
-        .fails(3);
+        .fails(ExitStatus::Unlock);
     assert_eq!(t.vault_bytes(), before);
 }
 
@@ -179,7 +199,7 @@ fn a_newer_minor_version_is_read_and_its_unknown_fields_survive_a_rewrite() {
     t.cmd(&["run", "future-thing", "--", "true"])
         .env("ASCVAULT_PASSPHRASE", FIXTURE_PASSPHRASE)
         .run()
-        .fails(1);
+        .fails(ExitStatus::Failure);
     t.cmd(&["note", "fastlane", "rewritten"])
         .env("ASCVAULT_PASSPHRASE", FIXTURE_PASSPHRASE)
         .run()

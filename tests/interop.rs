@@ -7,8 +7,8 @@
 use std::fs;
 use std::process::Command;
 
-use crate::support::pty::{exit_code, have_age, spawn};
-use crate::support::{Env, PASSPHRASE, fixtures};
+use crate::support::pty::{exit_status, have_age, spawn};
+use crate::support::{Env, ExitStatus, PASSPHRASE, fixtures};
 
 fn skip() -> bool {
     if have_age() {
@@ -39,7 +39,7 @@ fn age_cli_decrypts_an_ascvault_vault() {
         p.exp_string("Enter passphrase").unwrap();
         p.send_line(PASSPHRASE).unwrap();
         p.exp_eof().unwrap();
-        assert_eq!(exit_code(&mut p), 0);
+        assert_eq!(exit_status(&mut p), ExitStatus::Success);
         let plain = fs::read_to_string(&out).unwrap();
         assert!(
             plain.starts_with("format = \"ascvault\"\nversion = \"1.0\"\n"),
@@ -71,7 +71,7 @@ fn a_plaintext_encrypted_with_age_p_opens_in_ascvault() {
     p.exp_string("Confirm passphrase").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_eof().unwrap();
-    assert_eq!(exit_code(&mut p), 0);
+    assert_eq!(exit_status(&mut p), ExitStatus::Success);
     let header = ascvault::vault::crypto::inspect(&t.vault_bytes()).unwrap();
     assert_eq!(header.work_factor, 18, "the Go CLI's default");
     let v = t.cmd(&["list", "--all", "--json"]).run().success().json();

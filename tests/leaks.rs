@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use asc_standin::{REVOKED_APP_PASSWORD, Standin, TEST_ISSUER_ID, VALID_APP_PASSWORD, seed};
 
-use crate::support::{Cmd, Env, Outcome, PASSPHRASE, fixtures};
+use crate::support::{Cmd, Env, ExitStatus, Outcome, PASSPHRASE, fixtures};
 
 const PASS: &str = "canary vault passphrase Q7";
 const NEW_PASS: &str = "canary new passphrase Z9";
@@ -49,10 +49,10 @@ fn cmdline(pid: u32) -> String {
 }
 
 fn observe(name: &str, cmd: Cmd) -> Seen {
-    let child = cmd.spawn();
+    let running = cmd.spawn();
     // spawn returns once exec succeeded: this is ascvault's own argv.
-    let cmdline = cmdline(child.id());
-    let out = Outcome(child.wait_with_output().expect("wait"));
+    let cmdline = cmdline(running.child.id());
+    let out = running.wait();
     Seen {
         name: name.to_owned(),
         out,
@@ -60,12 +60,14 @@ fn observe(name: &str, cmd: Cmd) -> Seen {
     }
 }
 
+#[track_caller]
 fn assert_clean(seen: &Seen, allow_stdout: bool) {
     assert_lacks(seen, &secrets(), allow_stdout);
 }
 
 /// None of `secrets` in what `seen` showed (stdout unless allowed, stderr,
 /// cmdline).
+#[track_caller]
 fn assert_lacks(seen: &Seen, secrets: &[String], allow_stdout: bool) {
     for s in secrets {
         if !allow_stdout {
@@ -138,7 +140,7 @@ fn secrets_appear_only_where_asked() {
     ] {
         quiet(name, c(args));
     }
-    // The git helpers (issue 5): textconv is what `git diff` shows, so it
+    // The git helpers: textconv is what `git diff` shows, so it
     // must never hold a secret; neither may check, merge or import say one.
     let vault = t.vault();
     quiet("textconv", c(&["textconv"]).arg(&vault));
@@ -198,8 +200,8 @@ fn secrets_appear_only_where_asked() {
         r#"test -n "$ASC_APP_SPECIFIC_PASSWORD" && "#,
         r#"test -z "${ASCVAULT_PASSPHRASE+set}" && sleep 3"#
     ));
-    let child = run.spawn();
-    let pid = child.id();
+    let running = run.spawn();
+    let pid = running.child.id();
     let mut grandchild_env = None;
     let mut grandchild_cmdline = String::new();
     if cfg!(target_os = "linux") {
@@ -223,8 +225,7 @@ fn secrets_appear_only_where_asked() {
         }
     }
     let parent_cmdline = cmdline(pid);
-    let out = Outcome(child.wait_with_output().expect("wait"));
-    let out = out.success();
+    let out = running.wait().success().into_outcome();
     if cfg!(target_os = "linux") {
         let env = grandchild_env.expect("saw run's child in /proc");
         let env = String::from_utf8_lossy(&env);
@@ -255,21 +256,28 @@ fn secrets_appear_only_where_asked() {
     quiet("remove", v(NEW_PASS, &["remove", "key", "--yes"]));
 
     // The commands did what they were asked, so the check above saw real work.
-    let codes: Vec<(String, i32)> = runs
+    let statuses: Vec<(String, ExitStatus)> = runs
         .iter()
-        .map(|(s, _)| (s.name.clone(), s.out.code()))
+        .map(|(s, _)| (s.name.clone(), s.out.status()))
         .collect();
-    for (name, code) in &codes {
+    for (name, status) in &statuses {
         if name.starts_with("check") {
             // Exit 1 means "problems found", a report like any other.
-            assert!(*code == 0 || *code == 1, "{name}: exit {code}");
+            assert!(
+                matches!(status, ExitStatus::Success | ExitStatus::Failure),
+                "{name}: {status}"
+            );
             continue;
         }
         let want_failure = matches!(
             name.as_str(),
             "wrong passphrase" | "malformed password" | "duplicate label" | "run revoked"
         );
-        assert_eq!(*code != 0, want_failure, "{name}: exit {code}");
+        assert_eq!(
+            *status != ExitStatus::Success,
+            want_failure,
+            "{name}: {status}"
+        );
     }
     assert!(
         runs.iter()
@@ -310,42 +318,58 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
     let app = seed::NOTES_APP_ID;
     let review = seed::review_id(0, 1);
     let missing = seed::review_id(0, 99_999);
-    // (name, arguments, expected exit code)
-    let cases: &[(&str, &[&str], i32)] = &[
-        ("apps", &["apps"], 0),
-        ("apps --json", &["apps", "--json"], 0),
+    // (name, arguments, expected exit status)
+    let cases: &[(&str, &[&str], ExitStatus)] = &[
+        ("apps", &["apps"], ExitStatus::Success),
+        ("apps --json", &["apps", "--json"], ExitStatus::Success),
         (
             "reviews list",
             &["reviews", "list", "--app", app, "--max", "5"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews list --csv",
             &["reviews", "list", "--app", app, "--max", "5", "--csv"],
-            0,
+            ExitStatus::Success,
         ),
-        ("reviews show", &["reviews", "show", &review, "--json"], 0),
-        ("reviews show missing", &["reviews", "show", &missing], 6),
+        (
+            "reviews show",
+            &["reviews", "show", &review, "--json"],
+            ExitStatus::Success,
+        ),
+        (
+            "reviews show missing",
+            &["reviews", "show", &missing],
+            ExitStatus::Refused,
+        ),
         (
             "reviews respond",
             &["reviews", "respond", &review, "--body", "Thanks!"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews flag",
             &["reviews", "flag", "--app", app, "--max", "20"],
-            0,
+            ExitStatus::Success,
         ),
         (
             "reviews report --print",
             &[
                 "reviews", "report", &review, "--app", app, "--reason", "spam", "--print",
             ],
-            0,
+            ExitStatus::Success,
         ),
-        ("verify good", &["verify", "good", "--json"], 0),
-        ("verify --all", &["verify", "--all"], 6),
-        ("metrics reports", &["metrics", "reports", "--app", app], 0),
+        (
+            "verify good",
+            &["verify", "good", "--json"],
+            ExitStatus::Success,
+        ),
+        ("verify --all", &["verify", "--all"], ExitStatus::Refused),
+        (
+            "metrics reports",
+            &["metrics", "reports", "--app", app],
+            ExitStatus::Success,
+        ),
         (
             "metrics sales",
             &[
@@ -356,16 +380,20 @@ fn asc_and_metrics_commands_keep_secrets_and_tokens_out_of_sight() {
                 "--date",
                 "2026-11-20",
             ],
-            0,
+            ExitStatus::Success,
         ),
-        ("metrics perf", &["metrics", "perf", "--app", app], 0),
+        (
+            "metrics perf",
+            &["metrics", "perf", "--app", app],
+            ExitStatus::Success,
+        ),
     ];
     let runs: Vec<Seen> = cases
         .iter()
         .map(|(name, args, _)| observe(name, c(args)))
         .collect();
     for (seen, (name, _, code)) in runs.iter().zip(cases) {
-        assert_eq!(seen.out.code(), *code, "{name}: {}", seen.out.stderr());
+        assert_eq!(seen.out.status(), *code, "{name}: {}", seen.out.stderr());
         // --verbose really talked: each command logged its requests.
         assert!(
             seen.out.stderr().contains("ascvault:"),
@@ -434,7 +462,7 @@ fn run_holds_only_the_handed_over_credential_while_its_child_runs() {
         .args(&run_args)
         .spawn();
     let memory = memory_while_child_runs(&started);
-    let _ = from_file.wait_with_output();
+    let _ = from_file.wait();
     let mut seen = vec![("file", memory)];
 
     let _ = fs::remove_file(&started);

@@ -3,8 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::pty::{ascvault, exit_code, spawn};
-use crate::support::{Env, PASSPHRASE};
+use rexpect::session::PtySession;
+
+use crate::support::pty::{ascvault, exit_status, spawn};
+use crate::support::{Env, ExitStatus, PASSPHRASE};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
 
@@ -23,14 +25,14 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("another thing").unwrap();
     p.exp_string("the passphrases do not match").unwrap();
-    assert_eq!(exit_code(&mut p), 1);
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(!t.vault().exists());
 
     let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line("").unwrap();
     p.exp_string("the passphrase is empty").unwrap();
-    assert_eq!(exit_code(&mut p), 1);
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(!t.vault().exists());
 
     let mut p = spawn(init_command(&t));
@@ -39,7 +41,7 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     let rest = p.exp_eof().unwrap();
-    assert_eq!(exit_code(&mut p), 0);
+    assert_eq!(exit_status(&mut p), ExitStatus::Success);
     assert!(
         !rest.contains(PASSPHRASE),
         "the passphrase was echoed: {rest}"
@@ -47,10 +49,9 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     t.cmd(&["list"]).run().success();
 }
 
-#[test]
-fn passphrase_and_password_prompts_are_hidden() {
-    let t = Env::new();
-    t.init();
+/// `add password fl` on a terminal, answering the vault passphrase and then
+/// `password` at the prompts: the session, ended, and all it printed.
+fn add_at_the_prompt(t: &Env, password: &str) -> (PtySession, String) {
     let mut p = spawn({
         let mut c = ascvault(t.dir.path(), &t.vault());
         c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
@@ -59,9 +60,17 @@ fn passphrase_and_password_prompts_are_hidden() {
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("App-specific password").unwrap();
-    p.send_line("ABCD EFGH IJKL MNOP").unwrap();
+    p.send_line(password).unwrap();
     let rest = p.exp_eof().unwrap();
-    assert_eq!(exit_code(&mut p), 0, "{rest}");
+    (p, rest)
+}
+
+#[test]
+fn passphrase_and_password_prompts_are_hidden() {
+    let t = Env::new();
+    t.init();
+    let (mut p, rest) = add_at_the_prompt(&t, "ABCD EFGH IJKL MNOP");
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
     assert!(
         !rest.contains("ABCD") && !rest.contains(PASSPHRASE),
         "echoed: {rest}"
@@ -75,17 +84,8 @@ fn a_malformed_password_at_the_prompt_changes_nothing() {
     let t = Env::new();
     t.init();
     let before = t.vault_bytes();
-    let mut p = spawn({
-        let mut c = ascvault(t.dir.path(), &t.vault());
-        c.args(["add", "password", "fl", "--apple-id", "dev@example.com"]);
-        c
-    });
-    p.exp_string("Vault passphrase: ").unwrap();
-    p.send_line(PASSPHRASE).unwrap();
-    p.exp_string("App-specific password").unwrap();
-    p.send_line("hunter2").unwrap();
-    let rest = p.exp_eof().unwrap();
-    assert_eq!(exit_code(&mut p), 1);
+    let (mut p, rest) = add_at_the_prompt(&t, "hunter2");
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(
         rest.contains("16 letters") && !rest.contains("hunter2"),
         "{rest}"
@@ -98,7 +98,7 @@ fn revoke_confirms_at_the_terminal() {
     let t = Env::new();
     t.init().add_password("fl", "dev@example.com", PW);
     let before = t.vault_bytes();
-    for (answer, code) in [("n", 1), ("y", 0)] {
+    for (answer, code) in [("n", ExitStatus::Failure), ("y", ExitStatus::Success)] {
         let mut p = spawn({
             let mut c = ascvault(t.dir.path(), &t.vault());
             c.env("ASCVAULT_PASSPHRASE", PASSPHRASE)
@@ -108,7 +108,7 @@ fn revoke_confirms_at_the_terminal() {
         p.exp_string("Revoke fl? [y/N]").unwrap();
         p.send_line(answer).unwrap();
         p.exp_eof().unwrap();
-        assert_eq!(exit_code(&mut p), code, "answer {answer}");
+        assert_eq!(exit_status(&mut p), code, "answer {answer}");
         if answer == "n" {
             assert_eq!(t.vault_bytes(), before);
         }
@@ -142,7 +142,7 @@ fn a_write_while_a_confirmation_waits_is_kept() {
         t.add_password(&added, "dev@example.com", PW);
         p.send_line("y").unwrap();
         p.exp_eof().unwrap();
-        assert_eq!(exit_code(&mut p), 0, "{args:?}");
+        assert_eq!(exit_status(&mut p), ExitStatus::Success, "{args:?}");
         t.cmd(&["list", "--all"]).run().success().stdout_has(&added);
     }
     let list = t.cmd(&["list", "--all", "--json"]).run().success().json();
@@ -170,10 +170,10 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("a new passphrase").unwrap();
     p.exp_eof().unwrap();
-    assert_eq!(exit_code(&mut p), 0);
+    assert_eq!(exit_status(&mut p), ExitStatus::Success);
     t.cmd(&["list"])
         .run()
-        .fails(3)
+        .fails(ExitStatus::Unlock)
         .stderr_has("wrong passphrase");
     t.cmd(&["list"])
         .env("ASCVAULT_PASSPHRASE", "a new passphrase")
@@ -189,21 +189,23 @@ fn without_a_terminal_or_source_commands_fail_at_once() {
     let start = Instant::now();
     t.bare(&["list"])
         .run()
-        .fails(2)
-        .stderr_has("no terminal")
-        .stderr_has("--passphrase-file");
+        .fails(ExitStatus::Usage)
+        .stderr_is(concat!(
+            "error: no terminal to ask for the passphrase\n",
+            "hint: pass --passphrase-file PATH or set ASCVAULT_PASSPHRASE (meant for CI)\n",
+        ));
     t.bare(&["init"])
         .env("ASCVAULT_VAULT", t.path("other.age"))
         .run()
-        .fails(2);
+        .fails(ExitStatus::Usage);
     t.cmd(&["add", "password", "x", "--apple-id", "dev@example.com"])
         .run()
-        .fails(2)
+        .fails(ExitStatus::Usage)
         .stderr_has("--password-stdin");
-    t.cmd(&["remove", "x"]).run().fails(4);
+    t.cmd(&["remove", "x"]).run().fails(ExitStatus::NoEntry);
     t.cmd(&["revoke", "--all"])
         .run()
-        .fails(2)
+        .fails(ExitStatus::Usage)
         .stderr_has("--yes");
     assert!(
         start.elapsed() < Duration::from_secs(20),

@@ -1,24 +1,25 @@
 //! The one integration-test binary: each module covers an area, all share
 //! the harness in `support`.
 
+mod harness;
 mod support;
 
+// The vault file and its entries.
 mod entries;
 mod fixtures;
 mod interop;
 mod prompts;
+mod transfer;
 
-// --- App Store Connect (issue 3) ---
+// App Store Connect.
 mod asc;
-mod asc_shapes;
-
-// --- Metrics (issue 4) ---
 mod metrics;
 
-// --- Git (issue 5) ---
+// Git and hygiene.
+mod check;
 mod git;
 
-// --- Fault injection, vectors, secrets (issue 6) ---
+// Fault injection, vectors, secrets.
 mod faults;
 mod fuzz_regressions;
 mod leaks;

@@ -17,8 +17,7 @@ use std::time::Duration;
 use ascvault::vault::{Secret, UnlockError, crypto};
 use sha2::{Digest, Sha256};
 
-use crate::faults::run_with_timeout;
-use crate::support::{Env, Outcome, fixtures};
+use crate::support::{Env, ExitStatus, fixtures};
 
 /// A parsed vector file.
 struct Vector {
@@ -91,11 +90,10 @@ fn every_vector_is_refused_cleanly_by_the_binary() {
         // Non-scrypt vectors: any passphrase; ours must not matter.
         let pass = v.passphrase.as_deref().unwrap_or("password");
         let cmd = t.cmd(&["list"]).env("ASCVAULT_PASSPHRASE", pass);
-        let Some(output) = run_with_timeout(cmd, Duration::from_secs(20)) else {
+        let Some(out) = cmd.run_with_timeout(Duration::from_secs(20)) else {
             failures.push(format!("{}: still running after 20 s", v.name));
             continue;
         };
-        let out = Outcome(output);
         let err = out.stderr();
         let error_lines = err.lines().filter(|l| l.starts_with("error:")).count();
         let class = if v.expect == "success" && v.passphrase.is_some() {
@@ -104,8 +102,8 @@ fn every_vector_is_refused_cleanly_by_the_binary() {
         } else {
             "error: cannot unlock "
         };
-        if out.code() != 3 || err.contains("panicked") || error_lines != 1 {
-            failures.push(format!("{}: exit {}, stderr {err:?}", v.name, out.code()));
+        if out.status() != ExitStatus::Unlock || err.contains("panicked") || error_lines != 1 {
+            failures.push(format!("{}: {}, stderr {err:?}", v.name, out.status()));
         } else if !err.starts_with(class) {
             failures.push(format!("{}: expected {class:?}…, got {err:?}", v.name));
         } else if !out.stdout().is_empty() {

@@ -300,3 +300,6 @@ pub fn online(label: &str, result: &Online) -> Option<Finding> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;

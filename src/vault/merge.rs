@@ -375,3 +375,6 @@ pub fn merge(
         entries,
     })
 }
+
+#[cfg(test)]
+pub(super) mod tests;

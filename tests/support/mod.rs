@@ -5,15 +5,24 @@
 //! let t = Env::new();
 //! t.init();
 //! t.cmd(&["list"]).stdin("…").run().success().stdout_has("fastlane");
+//! t.cmd(&["show", "nothere"]).run().fails(ExitStatus::NoEntry);
 //! ```
+//!
+//! `cmd` runs the binary and checks what it did; `status` mirrors the
+//! documented exit codes; `standin` is a vault plus a stand-in App Store
+//! Connect; `git` is a sandbox of repositories; `openapi` checks JSON
+//! against Apple's schemas; `pty` runs a command on a terminal.
 
 #![allow(dead_code)]
 
-use std::ffi::OsStr;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+mod cmd;
+mod status;
+
+pub use cmd::{Cmd, Outcome};
+pub use status::ExitStatus;
 
 /// The passphrase of every test vault made by [`Env::init`].
 pub const PASSPHRASE: &str = "test passphrase";
@@ -28,6 +37,17 @@ pub fn bin() -> PathBuf {
 /// The repository's `fixtures/` folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The keys of a JSON object, in order: a `--json` output's fields are a
+/// contract, names and order both.
+#[track_caller]
+pub fn keys_of(v: &serde_json::Value) -> Vec<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
 }
 
 /// One test's world: a temp dir holding the vault and a passphrase file.
@@ -51,6 +71,7 @@ impl Env {
         self.path("ascvault.age")
     }
 
+    #[track_caller]
     pub fn vault_bytes(&self) -> Vec<u8> {
         fs::read(self.vault()).expect("vault exists")
     }
@@ -71,6 +92,7 @@ impl Env {
     }
 
     /// Creates an empty armored vault at the test work factor.
+    #[track_caller]
     pub fn init(&self) -> &Self {
         self.cmd(&["init", "--work-factor", TEST_WORK_FACTOR])
             .run()
@@ -79,6 +101,7 @@ impl Env {
     }
 
     /// Adds an app-specific password entry.
+    #[track_caller]
     pub fn add_password(&self, label: &str, apple_id: &str, password: &str) -> &Self {
         self.cmd(&[
             "add",
@@ -95,7 +118,15 @@ impl Env {
     }
 
     /// Adds an API key entry from the fixture key.
+    #[track_caller]
     pub fn add_key(&self, label: &str, key_id: &str) -> &Self {
+        self.add_key_with(label, key_id, &[])
+    }
+
+    /// Adds an API key entry from the fixture key, with `extra` arguments
+    /// (say, `--vendor-number`).
+    #[track_caller]
+    pub fn add_key_with(&self, label: &str, key_id: &str, extra: &[&str]) -> &Self {
         let p8 = fixtures().join("keys/AuthKey_TESTKEY001.p8");
         self.cmd(&[
             "add",
@@ -108,193 +139,15 @@ impl Env {
             "--private-key",
             p8.to_str().unwrap(),
         ])
+        .args(extra)
         .run()
         .success();
         self
     }
 }
 
-/// A command being built.
-pub struct Cmd {
-    command: Command,
-    stdin: Option<Vec<u8>>,
-}
-
-impl Cmd {
-    pub fn new(cwd: &Path) -> Self {
-        let mut command = Command::new(bin());
-        command.current_dir(cwd).env_clear();
-        for keep in ["PATH", "HOME", "TMPDIR", "LANG"] {
-            if let Some(v) = std::env::var_os(keep) {
-                command.env(keep, v);
-            }
-        }
-        detach_from_terminal(&mut command);
-        Cmd {
-            command,
-            stdin: None,
-        }
-    }
-
-    pub fn args<S: AsRef<OsStr>>(mut self, args: &[S]) -> Self {
-        self.command.args(args);
-        self
-    }
-
-    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
-        self.command.arg(arg);
-        self
-    }
-
-    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
-        self.command.env(key, value);
-        self
-    }
-
-    pub fn env_remove(mut self, key: &str) -> Self {
-        self.command.env_remove(key);
-        self
-    }
-
-    pub fn stdin(mut self, input: &str) -> Self {
-        self.stdin = Some(input.as_bytes().to_vec());
-        self
-    }
-
-    pub fn run(mut self) -> Outcome {
-        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        self.command.stdin(if self.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        let mut child = self.command.spawn().expect("spawn ascvault");
-        if let Some(input) = self.stdin.take() {
-            let mut pipe = child.stdin.take().unwrap();
-            // The child may exit before reading: ignore a broken pipe.
-            let _ = pipe.write_all(&input);
-        }
-        Outcome(child.wait_with_output().expect("wait for ascvault"))
-    }
-
-    /// Starts the command without waiting (stdout and stderr piped, stdin
-    /// written and closed), for tests that kill or watch the process.
-    pub fn spawn(mut self) -> std::process::Child {
-        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        self.command.stdin(if self.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        let mut child = self.command.spawn().expect("spawn ascvault");
-        if let Some(input) = self.stdin.take() {
-            let mut pipe = child.stdin.take().unwrap();
-            let _ = pipe.write_all(&input);
-        }
-        child
-    }
-}
-
-/// Gives the child its own session, so it has no controlling terminal even
-/// when the tests run in one: a prompt must fail fast, never hang.
-fn detach_from_terminal(command: &mut Command) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        #[allow(unsafe_code)]
-        // SAFETY: setsid is async-signal-safe and touches no memory of ours.
-        unsafe {
-            command.pre_exec(|| {
-                rustix::process::setsid().map_err(std::io::Error::from)?;
-                Ok(())
-            });
-        }
-    }
-}
-
-/// What a finished command did.
-pub struct Outcome(pub Output);
-
-impl Outcome {
-    pub fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
-    }
-
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
-    }
-
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code(),
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    pub fn success(self) -> Self {
-        assert_eq!(self.code(), 0, "expected success, got {}", self.describe());
-        self
-    }
-
-    /// Asserts the exit code, a clean one-line `error:` message, and no panic.
-    pub fn fails(self, code: i32) -> Self {
-        assert_eq!(
-            self.code(),
-            code,
-            "expected exit {code}, got {}",
-            self.describe()
-        );
-        let err = self.stderr();
-        assert!(!err.contains("panicked"), "panic: {}", self.describe());
-        assert_eq!(
-            err.lines().filter(|l| l.starts_with("error:")).count(),
-            1,
-            "expected one error line: {}",
-            self.describe()
-        );
-        self
-    }
-
-    pub fn stdout_has(self, needle: &str) -> Self {
-        assert!(
-            self.stdout().contains(needle),
-            "stdout lacks {needle:?}: {}",
-            self.describe()
-        );
-        self
-    }
-
-    pub fn stderr_has(self, needle: &str) -> Self {
-        assert!(
-            self.stderr().contains(needle),
-            "stderr lacks {needle:?}: {}",
-            self.describe()
-        );
-        self
-    }
-
-    pub fn stdout_lacks(self, needle: &str) -> Self {
-        assert!(
-            !self.stdout().contains(needle),
-            "stdout has {needle:?}: {}",
-            self.describe()
-        );
-        self
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout)
-            .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.describe()))
-    }
-}
-
+pub mod git;
+pub mod openapi;
 #[cfg(unix)]
 pub mod pty;
-
 pub mod standin;

@@ -6,15 +6,18 @@ use std::process::Command;
 use nix::sys::wait::WaitStatus;
 use rexpect::session::PtySession;
 
+use super::ExitStatus;
+
 /// Spawns `command` on a new pty; every expectation times out after 30 s.
 pub fn spawn(command: Command) -> PtySession {
     rexpect::session::spawn_command(command, Some(30_000)).expect("spawn on a pty")
 }
 
-/// Waits for the process and returns its exit code.
-pub fn exit_code(session: &mut PtySession) -> i32 {
+/// Waits for the process and returns its exit status.
+#[track_caller]
+pub fn exit_status(session: &mut PtySession) -> ExitStatus {
     match session.process().wait().expect("wait for pty child") {
-        WaitStatus::Exited(_, code) => code,
+        WaitStatus::Exited(_, code) => ExitStatus::of(code),
         other => panic!("pty child did not exit normally: {other:?}"),
     }
 }

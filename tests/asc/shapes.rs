@@ -6,107 +6,18 @@ use asc_standin::{Standin, seed};
 use serde_json::{Value, json};
 
 use crate::support::fixtures;
+use crate::support::openapi::{assert_shape, check};
+use crate::support::standin::api_get;
 
 fn openapi() -> Value {
-    let text = std::fs::read_to_string(fixtures().join("asc/openapi-reviews-3.7.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    crate::support::openapi::load("openapi-reviews-3.7.json")
 }
 
-/// A small JSON Schema check covering what Apple's description uses:
-/// `$ref`, `type`, `properties`, `required`, `items`, `enum`, `minimum`,
-/// `maximum`, `oneOf`.
-pub(crate) fn check(root: &Value, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.rsplit('/').next().unwrap();
-        let target = &root["components"]["schemas"][name];
-        assert!(!target.is_null(), "unresolved {r}");
-        return check(root, target, v, at, errs);
-    }
-    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
-        let ok = options.iter().any(|o| {
-            let mut e = Vec::new();
-            check(root, o, v, at, &mut e);
-            e.is_empty()
-        });
-        if !ok {
-            errs.push(format!("{at}: matches no oneOf"));
-        }
-        return;
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !allowed.contains(v)
-    {
-        errs.push(format!("{at}: {v} not in enum"));
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object") => {
-            let Some(obj) = v.as_object() else {
-                errs.push(format!("{at}: not an object: {v}"));
-                return;
-            };
-            for req in schema["required"].as_array().into_iter().flatten() {
-                if !obj.contains_key(req.as_str().unwrap()) {
-                    errs.push(format!("{at}: missing required {req}"));
-                }
-            }
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (k, val) in obj {
-                    if let Some(s) = props.get(k) {
-                        check(root, s, val, &format!("{at}.{k}"), errs);
-                    }
-                }
-            }
-        }
-        Some("array") => match v.as_array() {
-            Some(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    check(root, &schema["items"], item, &format!("{at}[{i}]"), errs);
-                }
-            }
-            None => errs.push(format!("{at}: not an array")),
-        },
-        Some("string") if !v.is_string() => errs.push(format!("{at}: not a string: {v}")),
-        Some("integer") => match v.as_i64() {
-            Some(n) => {
-                if schema["minimum"].as_i64().is_some_and(|m| n < m)
-                    || schema["maximum"].as_i64().is_some_and(|m| n > m)
-                {
-                    errs.push(format!("{at}: {n} out of range"));
-                }
-            }
-            None => errs.push(format!("{at}: not an integer: {v}")),
-        },
-        Some("boolean") if !v.is_boolean() => errs.push(format!("{at}: not a boolean")),
-        _ => {}
-    }
-}
-
-pub(crate) fn assert_shape(root: &Value, schema: &str, v: &Value) {
-    let mut errs = Vec::new();
-    check(
-        root,
-        &json!({"$ref": format!("#/components/schemas/{schema}")}),
-        v,
-        schema,
-        &mut errs,
-    );
-    assert!(errs.is_empty(), "{schema}: {errs:#?}\n{v:#}");
-}
-
+/// A GET with a fresh token: status and JSON body.
+#[track_caller]
 fn get(server: &Standin, path: &str) -> (u16, Value) {
-    let key = ascvault::asc::ApiKey::new(
-        asc_standin::TEST_KEY_ID,
-        Some(asc_standin::TEST_ISSUER_ID),
-        &ascvault::vault::Secret::from(asc_standin::TEST_KEY_PEM),
-    )
-    .unwrap();
-    let token = key.mint(std::time::Duration::from_secs(600));
-    let resp = reqwest::blocking::Client::new()
-        .get(format!("{}{path}", server.url()))
-        .bearer_auth(token.jwt.expose())
-        .send()
-        .unwrap();
-    (resp.status().as_u16(), resp.json().unwrap())
+    let (status, body) = api_get(server, path, "application/json");
+    (status, serde_json::from_slice(&body).unwrap())
 }
 
 #[test]

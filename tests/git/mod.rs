@@ -1,0 +1,6 @@
+//! Living in git, with real git in a sandbox (`support::git`): the merge
+//! driver between two clones, diffs through textconv, and `git setup`.
+
+mod merge_driver;
+mod setup;
+mod textconv;

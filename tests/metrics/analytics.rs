@@ -1,0 +1,93 @@
+//! Analytics report requests (one exists already; creating one needs the
+//! Admin role) and the reports they hold.
+
+use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT, SESSIONS_REPORT};
+
+use super::download_report;
+use crate::support::standin::AscWorld;
+use crate::support::{ExitStatus, keys_of};
+
+#[test]
+fn request_when_one_exists_shows_it_instead_of_failing() {
+    let w = AscWorld::new();
+    w.metrics(&["request", "--app", APP_ID])
+        .run()
+        .success()
+        .stderr_has("already exists")
+        .stdout_has("req-0001")
+        .stdout_has("ONGOING");
+    w.metrics(&["request", "--app", APP_ID, "--snapshot"])
+        .run()
+        .success()
+        .stdout_has("created ONE_TIME_SNAPSHOT");
+    w.metrics(&["request", "--app", APP_ID, "--snapshot"])
+        .run()
+        .success()
+        .stderr_has("already exists")
+        .stdout_has("ONE_TIME_SNAPSHOT");
+}
+
+#[test]
+fn request_without_the_admin_role_is_refused_with_a_hint() {
+    let w = AscWorld::new();
+    w.server.metrics().set_admin(false);
+    let before = w.t.vault_bytes();
+    w.metrics(&["request", "--app", asc_standin::seed::WEATHER_APP_ID])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_is(
+            "error: App Store Connect refused POST /v1/analyticsReportRequests: 403 FORBIDDEN_ERROR: This request is forbidden for security reasons — The API key in use does not allow this request\n\
+             hint: creating the first analytics report request needs a key with the Admin role; entry \"asc\" lacks it. Once a request exists, keys with the Sales and Reports or Finance role can download\n"
+        );
+    assert_eq!(w.t.vault_bytes(), before);
+}
+
+#[test]
+fn reports_are_listed_and_filtered_by_category() {
+    let w = AscWorld::new();
+    w.metrics(&["reports", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout_has(DOWNLOADS_REPORT)
+        .stdout_has(SESSIONS_REPORT)
+        .stdout_has("COMMERCE");
+    // A bundle id is resolved to the app first.
+    w.metrics(&["reports", "--app", asc_standin::seed::NOTES_BUNDLE_ID])
+        .run()
+        .success()
+        .stdout_has(DOWNLOADS_REPORT);
+    let v = w
+        .metrics(&[
+            "reports",
+            "--app",
+            APP_ID,
+            "--category",
+            "commerce",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["name"], DOWNLOADS_REPORT);
+    let keys = keys_of(&rows[0]);
+    assert_eq!(keys, ["id", "name", "category", "access_type"]);
+}
+
+#[test]
+fn download_of_an_unknown_report_lists_where_to_look() {
+    let w = AscWorld::new();
+    download_report(&w, "Nope")
+        .arg("--stdout")
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_is(concat!(
+            "error: app 1234567890 has no report named \"Nope\"\n",
+            "hint: `ascvault metrics reports --app 1234567890` lists them\n",
+        ));
+    download_report(&w, DOWNLOADS_REPORT)
+        .args(&["--stdout", "--since", "20-11-2026"])
+        .run()
+        .fails(ExitStatus::Usage);
+}

@@ -1,0 +1,154 @@
+//! Charts: valid SVG or PNG of the requested size with one point per
+//! value, perf charts, and a time axis for date columns.
+
+use std::fs;
+use std::path::Path;
+
+use asc_standin::metrics::APP_ID;
+
+use super::{download, out_dir};
+use crate::support::standin::AscWorld;
+use crate::support::{Env, ExitStatus};
+
+/// Width, height and the data points (`<circle>`s) of an SVG.
+#[track_caller]
+fn svg_facts(path: &Path) -> (u32, u32, usize) {
+    let text = fs::read_to_string(path).unwrap();
+    let start = text.find("<svg").expect("an <svg> element");
+    let tag = &text[start..start + text[start..].find('>').unwrap()];
+    let attr = |name: &str| -> u32 {
+        let key = format!(" {name}=\"");
+        let i = tag
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+            + key.len();
+        tag[i..i + tag[i..].find('"').unwrap()].parse().unwrap()
+    };
+    assert!(text.trim_end().ends_with("</svg>"));
+    (
+        attr("width"),
+        attr("height"),
+        text.matches("<circle").count(),
+    )
+}
+
+#[test]
+fn charts_are_svg_or_png_of_the_requested_size_with_every_point() {
+    let w = AscWorld::new();
+    download(&w, &["--merge"]).run().success();
+    let merged = out_dir(&w).join("app-store-downloads-standard.tsv");
+    let m = merged.to_str().unwrap();
+    // `chart` of the merged download, drawn into `out`.
+    let chart =
+        |args: &[&str], out: &Path| w.metrics(&["chart", m]).args(args).arg("--out").arg(out);
+    // Two dates: the rows of each are summed into one point.
+    let svg = w.t.path("c.svg");
+    chart(
+        &[
+            "--column", "Counts", "--by", "Date", "--width", "640", "--height", "400",
+        ],
+        &svg,
+    )
+    .run()
+    .success();
+    let (width, height, points) = svg_facts(&svg);
+    assert_eq!((width, height, points), (640, 400, 2));
+    assert!(fs::read_to_string(&svg).unwrap().contains("Counts by Date"));
+    // Without --by: one point per row.
+    chart(&["--column", "counts"], &svg).run().success();
+    assert_eq!(svg_facts(&svg), (960, 540, 12));
+
+    let png = w.t.path("c.png");
+    chart(
+        &[
+            "--column", "Counts", "--by", "Date", "--width", "800", "--height", "300",
+        ],
+        &png,
+    )
+    .run()
+    .success();
+    let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().expect("a valid PNG");
+    assert_eq!((reader.info().width, reader.info().height), (800, 300));
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).expect("the image decodes");
+    assert!(buf.iter().any(|b| *b != 255), "not a blank image");
+
+    w.metrics(&["chart", m, "--column", "Counts", "--by", "Date"])
+        .run()
+        .success()
+        .stdout_has("(2 points)");
+    w.metrics(&["chart", m, "--column", "Nope"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("Counts");
+    w.metrics(&["chart", m, "--column", "Counts", "--out", "x.gif"])
+        .run()
+        .fails(ExitStatus::Usage);
+}
+
+#[test]
+fn perf_chart_draws_every_version_of_each_dataset() {
+    let w = AscWorld::new();
+    let svg = w.t.path("perf.svg");
+    w.metrics(&[
+        "perf",
+        "--app",
+        APP_ID,
+        "--metric",
+        "launch",
+        "--chart",
+        svg.to_str().unwrap(),
+    ])
+    .run()
+    .success();
+    // Three datasets × three versions.
+    assert_eq!(svg_facts(&svg), (960, 540, 9));
+}
+
+/// The `cx` of every `<circle>` of an SVG, in document order.
+#[track_caller]
+fn circle_xs(path: &Path) -> Vec<f64> {
+    let text = fs::read_to_string(path).unwrap();
+    text.split("<circle")
+        .skip(1)
+        .map(|c| {
+            let i = c.find(" cx=\"").expect("cx") + 5;
+            c[i..i + c[i..].find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// The `cx` of each point when `column` is charted by `by` from a TSV.
+#[track_caller]
+fn chart_xs(t: &Env, tsv_text: &str, by: &str) -> Vec<f64> {
+    let (tsv, svg) = (t.path("chart.tsv"), t.path("chart.svg"));
+    fs::write(&tsv, tsv_text).unwrap();
+    let (tsv, svg_arg) = (tsv.to_str().unwrap(), svg.to_str().unwrap());
+    t.cmd(&[
+        "metrics", "chart", tsv, "--column", "Counts", "--by", by, "--out", svg_arg,
+    ])
+    .run()
+    .success();
+    circle_xs(&svg)
+}
+
+#[test]
+fn date_columns_get_a_time_axis() {
+    let t = Env::new();
+    // One day, then nine days: the second gap must be nine times the first.
+    let xs = chart_xs(
+        &t,
+        "Date\tCounts\n2026-01-01\t5\n2026-01-02\t7\n2026-01-11\t6\n",
+        "Date",
+    );
+    assert_eq!(xs.len(), 3);
+    let (first, second) = (xs[1] - xs[0], xs[2] - xs[1]);
+    assert!(
+        (second / first - 9.0).abs() < 0.3,
+        "gaps {first} and {second}"
+    );
+    // Labels that are not all dates stay evenly spaced.
+    let xs = chart_xs(&t, "Version\tCounts\n2.1\t5\n2.2\t7\n2.3\t6\n", "Version");
+    assert!(((xs[2] - xs[1]) - (xs[1] - xs[0])).abs() < 1.0, "{xs:?}");
+}

@@ -1,0 +1,131 @@
+//! Performance metrics (insights first, then a table per metric) and
+//! diagnostics (ranked by weight, call stacks on request).
+
+use asc_standin::metrics::{APP_ID, BUILD_ID};
+
+use crate::support::ExitStatus;
+use crate::support::standin::AscWorld;
+
+#[test]
+fn perf_lists_insights_first_then_a_table_per_metric() {
+    let w = AscWorld::new();
+    let out = w
+        .metrics(&["perf", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout();
+    let regress = out.find("Regressions:").expect("regressions");
+    let trending = out.find("Trending up:").expect("trending");
+    let first_table = out.find("VERSION").expect("a table");
+    assert!(regress < trending && trending < first_table, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Regressions:", "{out}");
+    assert!(lines.contains(&"Trending up:"), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("2.3 ") && l.contains("0.74 s ±0.04 (GOOD)")),
+        "a row per version: {out}"
+    );
+    for needle in [
+        "Launch time rose 18%",
+        "[high impact]",
+        "LAUNCH — launchTime (Seconds); goals: GOOD 0–1",
+        "p50 All iPhones",
+        "p90 All iPhones",
+        "0.74 s",
+        "peakMemory (Megabytes)",
+        "ANIMATION — scrollHitchRate",
+    ] {
+        assert!(out.contains(needle), "lacks {needle:?}:\n{out}");
+    }
+    let v = w
+        .metrics(&[
+            "perf",
+            "--build",
+            BUILD_ID,
+            "--metric",
+            "launch,memory",
+            "--device",
+            "all_iphones",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let cats: Vec<&str> = v["productData"][0]["metricCategories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(cats, ["LAUNCH", "MEMORY"]);
+    assert_eq!(
+        v["productData"][0]["metricCategories"][0]["metrics"][0]["datasets"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    w.metrics(&["perf", "--build", "../apps"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("not a valid id");
+    w.metrics(&["perf", "--build", "nope"])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_has("404");
+}
+
+#[test]
+fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
+    let w = AscWorld::new();
+    let out = w
+        .metrics(&["diagnostics", "--build", BUILD_ID])
+        .run()
+        .success()
+        .stdout();
+    let order: Vec<usize> = ["sig-hang-2", "sig-launch-1", "sig-hang-1", "sig-disk-1"]
+        .iter()
+        .map(|id| {
+            out.find(id)
+                .unwrap_or_else(|| panic!("{id} missing:\n{out}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|p| p[0] < p[1]), "{out}");
+    let v = w
+        .metrics(&[
+            "diagnostics",
+            "--build",
+            BUILD_ID,
+            "--type",
+            "hangs",
+            "--logs",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let sigs = v.as_array().unwrap();
+    assert_eq!(sigs.len(), 2);
+    assert_eq!(sigs[0]["id"], "sig-hang-2");
+    assert_eq!(sigs[0]["weight"], 47.1);
+    let frames: Vec<&str> = sigs[0]["logs"][0]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(frames[0], "libdyld.dylib  start");
+    assert!(
+        frames.contains(&"* PocketNotes  +[ImageCache decodeSynchronously:]"),
+        "{frames:?}"
+    );
+    assert_eq!(sigs[0]["logs"][0]["version"], "2.3 (230)");
+    w.metrics(&["diagnostics", "--build", BUILD_ID, "--logs"])
+        .run()
+        .success()
+        .stdout_has("\n  2.3 (230) on iPhone15,2 iOS 17.1\n")
+        .stdout_has("\n    libdyld.dylib  start\n")
+        .stdout_has("CGImageSourceCreateImageAtIndex\n");
+}
