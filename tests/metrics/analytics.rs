@@ -86,8 +86,15 @@ fn download_of_an_unknown_report_lists_where_to_look() {
             "error: app 1234567890 has no report named \"Nope\"\n",
             "hint: `ascvault metrics reports --app 1234567890` lists them\n",
         ));
+    // Checked by the argument parser, before the vault is opened.
     download_report(&w, DOWNLOADS_REPORT)
         .args(&["--stdout", "--since", "20-11-2026"])
         .run()
-        .fails(ExitStatus::Usage);
+        .fails(ExitStatus::Usage)
+        .stderr_has("\"20-11-2026\" is not a date: write dates as YYYY-MM-DD");
+    download_report(&w, DOWNLOADS_REPORT)
+        .args(&["--stdout", "--merge"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("'--stdout' cannot be used with '--merge'");
 }

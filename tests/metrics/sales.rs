@@ -125,5 +125,6 @@ fn finance_report_as_json_stops_at_the_totals() {
         VENDOR,
     ])
     .run()
-    .fails(ExitStatus::Usage);
+    .fails(ExitStatus::Usage)
+    .stderr_has("\"2026-10-01\" is not a month: write YYYY-MM (Apple's fiscal month)");
 }

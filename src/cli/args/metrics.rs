@@ -2,14 +2,16 @@
 //! value enums with the API value each one stands for (an explicit `api()`,
 //! never a `Debug` string).
 //!
-//! Dates (`--since`, `--until`, `--date`) stay strings here: their checks
-//! keep their own messages and hints, in the handlers.
+//! `--since`/`--until` are [`Day`]s and finance `--date` a [`Month`],
+//! checked at parse time. Sales `--date` stays a string: its form depends
+//! on `--frequency`, so the handler checks the pair.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::asc::AscArgs;
+use super::values::{Day, Month};
 
 /// `metrics`
 #[derive(Debug, Args)]
@@ -140,10 +142,10 @@ pub struct DownloadArgs {
     pub granularity: Option<Granularity>,
     /// Only instances processed on or after this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+    pub since: Option<Day>,
     /// Only instances processed on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    pub until: Option<Day>,
     /// Write segments (and the merged file) into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -151,7 +153,7 @@ pub struct DownloadArgs {
     #[arg(long)]
     pub stdout: bool,
     /// Also write one TSV with a single header row (`DIR/<report>.tsv`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdout")]
     pub merge: bool,
     /// Segments fetched at a time.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32), value_name = "N")]
@@ -239,7 +241,7 @@ pub struct FinanceArgs {
     pub region: String,
     /// Fiscal month, YYYY-MM.
     #[arg(long, value_name = "YYYY-MM")]
-    pub date: String,
+    pub date: Month,
     /// Vendor number (default: the entry's vendor_number).
     #[arg(long, value_name = "N")]
     pub vendor: Option<String>,

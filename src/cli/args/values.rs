@@ -50,6 +50,59 @@ impl fmt::Display for ApiBase {
     }
 }
 
+/// A calendar day, written `YYYY-MM-DD` (`metrics download --since/--until`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(Date);
+
+impl FromStr for Day {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Date::parse(text, &format)
+            .map(Day)
+            .map_err(|_| format!("{text:?} is not a date: write dates as YYYY-MM-DD"))
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = (self.0.year(), u8::from(self.0.month()), self.0.day());
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// A calendar month, written `YYYY-MM` (`metrics finance --date`: finance
+/// reports are monthly, by Apple's fiscal month).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Month {
+    year: u16,
+    month: u8,
+}
+
+impl FromStr for Month {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("{text:?} is not a month: write YYYY-MM (Apple's fiscal month)");
+        let b = text.as_bytes();
+        if b.len() != 7 || b[4] != b'-' || !b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        let year = text[..4].parse().map_err(|_| bad())?;
+        match text[5..].parse::<u8>() {
+            Ok(month @ 1..=12) => Ok(Month { year, month }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
 /// Parses a territory: three letters (ISO 3166 alpha-3), upper-cased.
 pub fn parse_territory(text: &str) -> Result<String, String> {
     let t = text.trim().to_ascii_uppercase();
@@ -77,6 +130,39 @@ pub fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_and_months_parse_and_print_back() {
+        for text in ["2024-02-29", "1999-12-31", "2026-01-01"] {
+            assert_eq!(text.parse::<Day>().unwrap().to_string(), text);
+        }
+        for bad in [
+            "2023-02-29",
+            "2024-1-01",
+            "20240101",
+            "2024-01-01T00:00:00Z",
+            " 2024-01-01",
+            "",
+        ] {
+            let err = bad.parse::<Day>().unwrap_err();
+            assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+        }
+        for text in ["2024-12", "2024-01", "0999-07"] {
+            assert_eq!(text.parse::<Month>().unwrap().to_string(), text);
+        }
+        for bad in [
+            "2024-13",
+            "2024-00",
+            "2024-1",
+            "202412",
+            "2024-12-01",
+            "+024-12",
+            "２０２４-12",
+        ] {
+            let err = bad.parse::<Month>().unwrap_err();
+            assert!(err.contains("YYYY-MM"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn a_base_is_kept_as_given_and_checked_on_use() {

@@ -84,16 +84,6 @@ pub(super) fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
     print(&t.render())
 }
 
-/// Checks a `YYYY-MM-DD` flag; the message and hint are the command's own
-/// (a clap value parser would word them its way).
-pub(super) fn check_date(flag: &str, date: &str) -> CliResult<()> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(date, &format).map(|_| ()).map_err(|_| {
-        CliError::usage(format!("{flag} {:?} is not a date", sanitize(date)))
-            .hint("write dates as YYYY-MM-DD")
-    })
-}
-
 /// Draws a progress bar on stderr when it is a terminal.
 fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
@@ -115,23 +105,13 @@ fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
 /// `metrics download`: plans, then streams to stdout (one header row) or
 /// fetches into `DIR/<slug>/` in parallel, optionally merging.
 pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
-    for (flag, d) in [("--since", &args.since), ("--until", &args.until)] {
-        if let Some(d) = d {
-            check_date(flag, d)?;
-        }
-    }
-    if args.stdout && args.merge {
-        return Err(CliError::usage(
-            "--merge goes with --out; --stdout always writes one header row",
-        ));
-    }
     let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
     let wanted = Wanted {
         report: args.report.clone(),
         granularity: args.granularity.map(Granularity::api),
-        since: args.since.clone(),
-        until: args.until.clone(),
+        since: args.since.map(|d| d.to_string()),
+        until: args.until.map(|d| d.to_string()),
     };
     let plan = analytics::plan(&session.client, &app, &wanted).map_err(|e| match e {
         PlanError::Asc(e) => asc_error(e),

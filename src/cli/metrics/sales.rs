@@ -5,11 +5,11 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::analytics::check_date;
 use super::{report_error, write_error};
 use crate::asc::sales::{self, FinanceQuery, ReportError, SalesQuery, Tsv};
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::metrics::{FinanceArgs, Frequency, SalesArgs};
+use crate::cli::args::values::{Day, Month};
 use crate::cli::asc::AscSession;
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
@@ -71,16 +71,10 @@ pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
 /// `metrics finance`: a monthly report, streamed, written to `--out`, or
 /// as JSON rows.
 pub(super) fn finance(ctx: &Context, args: &FinanceArgs) -> CliResult {
-    if !is_month(&args.date) {
-        return Err(
-            CliError::usage(format!("--date {:?} is not a month", sanitize(&args.date)))
-                .hint("finance reports are monthly: --date YYYY-MM (Apple's fiscal month)"),
-        );
-    }
     let session = AscSession::open(ctx, &args.asc)?;
     let query = FinanceQuery {
         region: args.region.trim().to_ascii_uppercase(),
-        date: args.date.clone(),
+        date: args.date.to_string(),
         vendor: vendor(&session, &args.vendor)?,
         report_type: args.report_type.trim().to_ascii_uppercase(),
     };
@@ -148,8 +142,8 @@ fn vendor(session: &AscSession, flag: &Option<String>) -> CliResult<String> {
 /// Checks `--date` against `--frequency` (two flags: no value parser can).
 fn check_sales_date(freq: Frequency, date: &str) -> CliResult<()> {
     let ok = match freq {
-        Frequency::Daily | Frequency::Weekly => check_date("--date", date).is_ok(),
-        Frequency::Monthly => is_month(date),
+        Frequency::Daily | Frequency::Weekly => date.parse::<Day>().is_ok(),
+        Frequency::Monthly => date.parse::<Month>().is_ok(),
         Frequency::Yearly => date.len() == 4 && date.bytes().all(|b| b.is_ascii_digit()),
     };
     if ok {
@@ -164,24 +158,14 @@ fn check_sales_date(freq: Frequency, date: &str) -> CliResult<()> {
     }
 }
 
-/// `YYYY-MM` with a month of 1 to 12.
-fn is_month(date: &str) -> bool {
-    let b = date.as_bytes();
-    b.len() == 7
-        && b[4] == b'-'
-        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
-        && matches!(date[5..].parse::<u8>(), Ok(1..=12))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn dates_fit_their_frequency() {
-        assert!(is_month("2024-12"));
         for bad in ["2024-13", "2024-00", "2024-1", "202412", "2024-12-01"] {
-            assert!(!is_month(bad), "{bad}");
+            assert!(check_sales_date(Frequency::Monthly, bad).is_err(), "{bad}");
         }
         assert!(check_sales_date(Frequency::Daily, "2024-02-29").is_ok());
         assert!(check_sales_date(Frequency::Weekly, "2024-02-30").is_err());
