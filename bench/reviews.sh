@@ -96,7 +96,7 @@ add(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC
     "`ascvault reviews list --app 1234567890 --json` against the stand-in App Store Connect on loopback "
     "(450 reviews, one every 4 hours, newest first), counting the requests in the stand-in's log. "
     "Target (issue 3): ceil(N/200) requests for N reviews, and none for a page that starts past `--since`. "
-    "`tests/asc.rs` pins the count for one case on every `cargo test` "
+    "`tests/asc/reviews.rs` pins the count for one case on every `cargo test` "
     "(`since_stops_paging_at_the_cutoff_without_wasted_requests`: cut-off at review 300, 2 requests).")
 add("")
 add("| N reviews returned | how | requests | target ceil(N/200) | pages asked past `--since` | `limit` asked | met |")

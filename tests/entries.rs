@@ -467,7 +467,7 @@ fn core_dumps_are_disabled() {
 }
 
 /// A vault past 64 KiB of plaintext is parsed in pieces on several threads
-/// (src/vault/split.rs): every command still sees every entry, in order.
+/// (src/vault/format/split.rs): every command still sees every entry, in order.
 #[test]
 fn a_large_vault_keeps_every_entry_in_order() {
     use ascvault::vault::{NewPassword, Secret, Vault};

@@ -13,7 +13,8 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::secrets::SourceError;
+use super::sanitize::sanitize;
+use super::source::{PASSPHRASE_ENV, SourceError};
 use crate::asc::AscError;
 use crate::asc::apps::ResolveError;
 use crate::vault::{InvalidInput, UnlockError, VaultError};
@@ -272,6 +273,9 @@ fn io_error(action: &str, path: &Path, source: &io::Error) -> CliError {
 
 // App Store Connect errors
 
+/// The hint for an answer from App Store Connect that we cannot use.
+const UNREADABLE_ANSWER: &str = "App Store Connect sent an answer this version cannot read; try again, and report it if it persists";
+
 impl From<AscError> for CliError {
     fn from(err: AscError) -> Self {
         let message = err.to_string();
@@ -289,24 +293,14 @@ impl From<AscError> for CliError {
                 ExitStatus::Network,
                 Some("check the network connection and --api-base (ASCVAULT_API_BASE)"),
             ),
-            AscError::Decode { .. } => (
-                ExitStatus::Failure,
-                Some(
-                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
-                ),
-            ),
+            AscError::Decode { .. } => (ExitStatus::Failure, Some(UNREADABLE_ANSWER)),
             AscError::Key(_) => (
                 ExitStatus::Failure,
                 Some("add the key again from its AuthKey_<KEYID>.p8 file"),
             ),
             AscError::BadBase(_) | AscError::BadId(_) => (ExitStatus::Usage, None),
             // A server fault, like Decode: not the user's usage.
-            AscError::BadLink(_) => (
-                ExitStatus::Failure,
-                Some(
-                    "App Store Connect sent an answer this version cannot read; try again, and report it if it persists",
-                ),
-            ),
+            AscError::BadLink(_) => (ExitStatus::Failure, Some(UNREADABLE_ANSWER)),
             // Our own set-up failed (TLS backend, token cache): not usage.
             AscError::Setup(_) => (ExitStatus::Failure, None),
         };
@@ -363,7 +357,7 @@ impl From<SourceError> for CliError {
             SourceError::NoTerminal | SourceError::NoSource => {
                 CliError::usage(message).hint(format!(
                     "pass --passphrase-file PATH or set {} (meant for CI)",
-                    super::secrets::PASSPHRASE_ENV
+                    PASSPHRASE_ENV
                 ))
             }
             SourceError::EmptyNew => CliError::new(message)
@@ -403,7 +397,6 @@ impl From<crate::asc::download::DownloadError> for CliError {
 
 impl From<crate::asc::analytics::PlanError> for CliError {
     fn from(err: crate::asc::analytics::PlanError) -> Self {
-        use super::output::sanitize;
         use crate::asc::analytics::PlanError as P;
         match err {
             P::Asc(e) => e.into(),

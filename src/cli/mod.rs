@@ -9,7 +9,9 @@ mod entries;
 mod error;
 mod output;
 mod run;
+mod sanitize;
 mod secrets;
+mod source;
 
 // App Store Connect
 mod apps;

@@ -5,6 +5,8 @@
 use std::io::{self, Write};
 
 use super::error::{CliError, CliResult};
+use super::sanitize::is_unsafe;
+pub use super::sanitize::{sanitize, truncate};
 
 /// Writes everything to stdout; a broken pipe counts as success.
 pub fn print(text: &str) -> CliResult {
@@ -28,28 +30,6 @@ pub fn print_json(value: &serde_json::Value) -> CliResult {
 /// A message for the user on stderr.
 pub fn say(text: &str) {
     let _ = writeln!(io::stderr(), "{text}");
-}
-
-/// Removes control characters (terminal escapes) from untrusted text, such
-/// as labels typed by someone else or anything a server sent.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| if is_unsafe(c) { ' ' } else { c })
-        .collect()
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control() && c != '\t'
-}
-
-/// Cuts text to at most `max` characters, marking the cut with `…`.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
 }
 
 /// An aligned plain-text table.

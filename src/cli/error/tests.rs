@@ -202,7 +202,7 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
 
 #[test]
 fn storage_full_errors_map_to_a_disk_full_message() {
-    // The injected-error variant of the full-disk case (tests/faults.rs
+    // The injected-error variant of the full-disk case (tests/faults/storage.rs
     // mounts a small tmpfs where it may): it runs everywhere.
     for kind in [K::StorageFull, K::QuotaExceeded] {
         let err = io(kind);
