@@ -24,8 +24,16 @@
 //!   passphrase comes from, `--verbose`.
 //! - `src/cli/asc.rs`: the one App Store Connect session (vault → key →
 //!   client).
-//! - `src/cli/error.rs`: messages, hints and exit codes; every library error
-//!   becomes a `CliError` there. `src/cli/output.rs` writes stdout and stderr.
+//! - `src/cli/error.rs`: messages, hints and exit codes (`ExitStatus`);
+//!   every library error becomes a `CliError` there, by an exhaustive match.
+//!   `src/cli/output.rs` writes stdout and stderr; `src/cli/sanitize.rs`
+//!   makes untrusted text safe to print.
+//! - `src/cli/source.rs`: where a passphrase comes from (file, environment,
+//!   prompt); `src/cli/secrets.rs`: the prompts built on it.
+//!
+//! Shared by both halves: [`Secret`] (`src/secret.rs`), and `src/atomic.rs`,
+//! the one way a file is written (temporary file, fsync, rename, fsync of the
+//! directory).
 //!
 //! To add a subcommand: its arguments in `src/cli/args/<family>.rs` and a
 //! variant of `Command` in `src/cli/args/mod.rs`; its handler in

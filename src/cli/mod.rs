@@ -1,7 +1,7 @@
 //! The command-line interface: argument parsing ([`args`]), one module per
-//! command family, passphrase and prompt handling ([`secrets`]), output
-//! ([`output`]) and the mapping of errors to messages and exit codes
-//! ([`error`]). `main.rs` only calls [`main`].
+//! command family, passphrase sources and prompts ([`source`], [`secrets`]),
+//! output ([`output`], [`sanitize`]) and the mapping of errors to messages and
+//! exit codes ([`error`]). `main.rs` only calls [`main`].
 
 mod args;
 mod context;

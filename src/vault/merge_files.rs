@@ -171,20 +171,12 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::{Entry, NewPassword};
+    use crate::vault::Entry;
 
     const PASS: &str = "merge files test passphrase";
 
     fn entry(label: &str) -> Entry {
-        NewPassword {
-            label: label.into(),
-            apple_id: "dev@example.com".into(),
-            password: Secret::from("abcd-efgh-ijkl-mnop"),
-            note: None,
-            skip_format_check: false,
-        }
-        .into_entry()
-        .unwrap()
+        crate::vault::new_entry::test_password_entry(label)
     }
 
     fn file(doc: &Document, pass: &str, armored: bool) -> Vec<u8> {

@@ -85,3 +85,17 @@ impl NewApiKey {
         Ok(entry)
     }
 }
+
+/// A valid app-specific-password entry, for the vault's unit tests.
+#[cfg(test)]
+pub(crate) fn test_password_entry(label: &str) -> Entry {
+    NewPassword {
+        label: label.into(),
+        apple_id: "dev@example.com".into(),
+        password: Secret::from("abcd-efgh-ijkl-mnop"),
+        note: None,
+        skip_format_check: false,
+    }
+    .into_entry()
+    .expect("a valid entry")
+}

@@ -13,7 +13,6 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::asc::AscArgs;
 use super::values::{Day, Month};
 
-/// `metrics`
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
     /// What to do.
@@ -42,7 +41,6 @@ pub enum MetricsCommand {
     Chart(ChartArgs),
 }
 
-/// `metrics request`
 #[derive(Debug, Args)]
 pub struct RequestArgs {
     /// Which key, which server, how long to wait.
@@ -56,7 +54,6 @@ pub struct RequestArgs {
     pub snapshot: bool,
 }
 
-/// `metrics reports`
 #[derive(Debug, Args)]
 pub struct ReportsArgs {
     /// Which key, which server, how long to wait.
@@ -124,7 +121,6 @@ impl Granularity {
     }
 }
 
-/// `metrics download`
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("dest").required(true).args(["out", "stdout"])))]
 pub struct DownloadArgs {
@@ -195,7 +191,6 @@ impl Frequency {
     }
 }
 
-/// `metrics sales`
 #[derive(Debug, Args)]
 pub struct SalesArgs {
     /// Which key, which server, how long to wait.
@@ -230,7 +225,6 @@ pub struct SalesArgs {
     pub summary: bool,
 }
 
-/// `metrics finance`
 #[derive(Debug, Args)]
 pub struct FinanceArgs {
     /// Which key, which server, how long to wait.
@@ -290,7 +284,6 @@ impl MetricKind {
     }
 }
 
-/// `metrics perf`
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["app", "build"])))]
 pub struct PerfArgs {
@@ -339,7 +332,6 @@ impl DiagnosticKind {
     }
 }
 
-/// `metrics diagnostics`
 #[derive(Debug, Args)]
 pub struct DiagnosticsArgs {
     /// Which key, which server, how long to wait.
@@ -359,7 +351,6 @@ pub struct DiagnosticsArgs {
     pub json: bool,
 }
 
-/// `metrics chart`
 #[derive(Debug, Args)]
 pub struct ChartArgs {
     /// A TSV file (a downloaded analytics report, a sales report).

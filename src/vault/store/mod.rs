@@ -302,7 +302,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::{Entry, NewPassword};
+    use crate::vault::Entry;
 
     const PASS: &str = "store test passphrase";
 
@@ -327,15 +327,7 @@ mod tests {
     }
 
     fn entry(label: &str) -> Entry {
-        NewPassword {
-            label: label.into(),
-            apple_id: "dev@example.com".into(),
-            password: Secret::from("abcd-efgh-ijkl-mnop"),
-            note: None,
-            skip_format_check: false,
-        }
-        .into_entry()
-        .unwrap()
+        crate::vault::new_entry::test_password_entry(label)
     }
 
     fn labels(vault: &Vault) -> Vec<String> {
