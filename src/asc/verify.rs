@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client::{Client, Transport, join};
 use super::error::AscError;
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// Apple's content-delivery host (used by altool, Transporter, notarytool).
 pub const DEFAULT_CONTENT_DELIVERY_BASE: &str = "https://contentdelivery.itunes.apple.com";
