@@ -56,7 +56,7 @@ pub enum AscError {
     #[error("{0}")]
     BadBase(String),
     /// An id is not safe to put into a URL path (see
-    /// [`path_id`](super::path_id)): the user typed it, or the server sent it.
+    /// [`path_id`](super::path_id())): the user typed it, or the server sent it.
     #[error("{0}")]
     BadId(String),
     /// App Store Connect sent a link that is not followed: to another

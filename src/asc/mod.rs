@@ -5,7 +5,7 @@
 //! spotting inappropriate reviews ([`flag`]); metrics: analytics reports
 //! ([`analytics`], fetched by [`download`]), sales and finance reports
 //! ([`sales`]), power and performance metrics and diagnostics ([`perf`]).
-//! Errors are [`AscError`]; ids go into paths only through [`path_id`];
+//! Errors are [`AscError`]; ids go into paths only through [`path_id()`];
 //! every retry waits as [`Backoff`] says.
 //!
 //! Nothing here reads the vault or prints: the CLI hands in an [`ApiKey`]

@@ -1,6 +1,6 @@
 //! git's merge driver on files (spec/MERGE.md §1): the three versions'
 //! bytes opened with one passphrase through the vault's read path,
-//! merged by entry id ([`merge`](super::merge)), and the result encrypted
+//! merged by entry id ([`merge`]), and the result encrypted
 //! like our version, ready to replace it.
 //!
 //! The messages, and when to ask for the passphrase, are the caller's

@@ -2,7 +2,7 @@
 //! (`ONGOING` or `ONE_TIME_SNAPSHOT`), each request's reports (name,
 //! category), each report's instances (granularity, processing date) and
 //! each instance's segments (a pre-signed URL, an MD5 checksum, a size).
-//! Which segments a download takes is [`plan`]'s decision; fetching them
+//! Which segments a download takes is [`plan()`]'s decision; fetching them
 //! is [`super::download`]'s job.
 
 mod plan;

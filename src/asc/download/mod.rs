@@ -22,10 +22,11 @@ use std::time::Duration;
 
 use flate2::bufread::MultiGzDecoder;
 use md5::{Digest, Md5};
-use thiserror::Error;
 
+mod error;
 mod tsv;
 
+pub use error::DownloadError;
 pub use tsv::{HeaderFilter, merge};
 
 use crate::asc::analytics::SegmentInfo;
@@ -38,83 +39,6 @@ use crate::atomic::{AtomicError, AtomicFile, Replace};
 const READ_BUF: usize = 256 * 1024;
 /// Write buffer of the decompressed output.
 const WRITE_BUF: usize = 256 * 1024;
-
-/// Why a segment could not be fetched. Every variant names the segment.
-#[derive(Debug, Error)]
-#[non_exhaustive]
-pub enum DownloadError {
-    /// No answer, or the connection broke, after the retries.
-    #[error("segment {segment}: download failed after {attempts} attempt(s): {message}")]
-    Network {
-        /// The segment id.
-        segment: String,
-        /// Attempts made.
-        attempts: u32,
-        /// What went wrong last.
-        message: String,
-    },
-    /// The storage host answered with an error status.
-    #[error("segment {segment}: the download URL answered HTTP {status} (it may have expired)")]
-    Status {
-        /// The segment id.
-        segment: String,
-        /// The status.
-        status: u16,
-    },
-    /// Fewer or more compressed bytes than `sizeInBytes`.
-    #[error("segment {segment}: got {found} bytes, App Store Connect announced {expected}")]
-    Size {
-        /// The segment id.
-        segment: String,
-        /// `sizeInBytes`.
-        expected: u64,
-        /// What arrived.
-        found: u64,
-    },
-    /// The MD5 of the compressed bytes differs from `checksum`.
-    #[error("segment {segment}: checksum mismatch: expected MD5 {expected}, got {found}")]
-    Checksum {
-        /// The segment id.
-        segment: String,
-        /// `checksum`.
-        expected: String,
-        /// The MD5 of what arrived.
-        found: String,
-    },
-    /// The bytes are not a whole gzip stream (truncated or corrupt).
-    #[error("segment {segment}: not a complete gzip stream: {message}")]
-    Gzip {
-        /// The segment id.
-        segment: String,
-        /// The decoder's complaint.
-        message: String,
-    },
-    /// Reading or writing a local file failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: io::Error,
-    },
-    /// The segments of a merge do not share one header row.
-    #[error("segment {segment}: its header row differs from the first segment's; not merging")]
-    HeaderMismatch {
-        /// The segment id (or file).
-        segment: String,
-    },
-    /// The HTTP client could not be set up.
-    #[error("cannot set up the downloader: {0}")]
-    Setup(String),
-}
-
-impl DownloadError {
-    /// True for failures of the network (exit code 7 at the CLI).
-    pub fn is_network(&self) -> bool {
-        matches!(self, DownloadError::Network { .. })
-    }
-}
 
 /// A segment and where it goes.
 #[derive(Clone, Debug)]
