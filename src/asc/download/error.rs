@@ -1,0 +1,84 @@
+//! Why a segment download failed: every variant names the segment, and says
+//! whether the network (exit 7), the server's answer or the disk is at fault.
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Why a segment could not be fetched. Every variant names the segment.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// No answer, or the connection broke, after the retries.
+    #[error("segment {segment}: download failed after {attempts} attempt(s): {message}")]
+    Network {
+        /// The segment id.
+        segment: String,
+        /// Attempts made.
+        attempts: u32,
+        /// What went wrong last.
+        message: String,
+    },
+    /// The storage host answered with an error status.
+    #[error("segment {segment}: the download URL answered HTTP {status} (it may have expired)")]
+    Status {
+        /// The segment id.
+        segment: String,
+        /// The status.
+        status: u16,
+    },
+    /// Fewer or more compressed bytes than `sizeInBytes`.
+    #[error("segment {segment}: got {found} bytes, App Store Connect announced {expected}")]
+    Size {
+        /// The segment id.
+        segment: String,
+        /// `sizeInBytes`.
+        expected: u64,
+        /// What arrived.
+        found: u64,
+    },
+    /// The MD5 of the compressed bytes differs from `checksum`.
+    #[error("segment {segment}: checksum mismatch: expected MD5 {expected}, got {found}")]
+    Checksum {
+        /// The segment id.
+        segment: String,
+        /// `checksum`.
+        expected: String,
+        /// The MD5 of what arrived.
+        found: String,
+    },
+    /// The bytes are not a whole gzip stream (truncated or corrupt).
+    #[error("segment {segment}: not a complete gzip stream: {message}")]
+    Gzip {
+        /// The segment id.
+        segment: String,
+        /// The decoder's complaint.
+        message: String,
+    },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// The segments of a merge do not share one header row.
+    #[error("segment {segment}: its header row differs from the first segment's; not merging")]
+    HeaderMismatch {
+        /// The segment id (or file).
+        segment: String,
+    },
+    /// The HTTP client could not be set up.
+    #[error("cannot set up the downloader: {0}")]
+    Setup(String),
+}
+
+impl DownloadError {
+    /// True for failures of the network (exit code 7 at the CLI).
+    pub fn is_network(&self) -> bool {
+        matches!(self, DownloadError::Network { .. })
+    }
+}
