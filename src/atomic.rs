@@ -11,13 +11,37 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+/// The steps of an atomic write, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Creating the temporary file (the path is the directory).
+    CreateTemp,
+    /// Writing or syncing the temporary file.
+    Write,
+    /// Renaming it over the target.
+    Replace,
+    /// Syncing the directory after the rename.
+    SyncDir,
+}
+
+impl Step {
+    /// The words for messages: `<action> <path>: <OS error>`.
+    pub fn action(self) -> &'static str {
+        match self {
+            Step::CreateTemp => "creating a temporary file in",
+            Step::Write => "writing",
+            Step::Replace => "replacing",
+            Step::SyncDir => "syncing directory",
+        }
+    }
+}
+
 /// A failed step of an atomic write; the target is unchanged.
 #[derive(Debug, thiserror::Error)]
-#[error("{action} {}: {source}", path.display())]
+#[error("{} {}: {source}", step.action(), path.display())]
 pub(crate) struct AtomicError {
-    /// What was being done: "creating a temporary file in", "writing",
-    /// "replacing", "syncing directory".
-    pub action: &'static str,
+    /// The step that failed.
+    pub step: Step,
     /// The file or directory it was done to.
     pub path: PathBuf,
     /// The OS error (`AlreadyExists` when a no-clobber write found a file).
@@ -53,7 +77,7 @@ impl AtomicFile {
     pub fn with_suffix(target: &Path, suffix: &str) -> Result<AtomicFile, AtomicError> {
         if std::fs::metadata(target).is_ok_and(|m| m.is_dir()) {
             return Err(AtomicError {
-                action: "writing",
+                step: Step::Write,
                 path: target.to_owned(),
                 source: io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
             });
@@ -66,7 +90,7 @@ impl AtomicFile {
             .suffix(suffix)
             .tempfile_in(&dir)
             .map_err(|source| AtomicError {
-                action: "creating a temporary file in",
+                step: Step::CreateTemp,
                 path: dir.clone(),
                 source,
             })?;
@@ -90,7 +114,7 @@ impl AtomicFile {
     /// An error while writing the content, in this module's terms.
     pub fn write_error(&self, source: io::Error) -> AtomicError {
         AtomicError {
-            action: "writing",
+            step: Step::Write,
             path: self.temp.path().to_owned(),
             source,
         }
@@ -110,12 +134,12 @@ impl AtomicFile {
                 .map_err(|e| e.error),
         };
         persisted.map_err(|source| AtomicError {
-            action: "replacing",
+            step: Step::Replace,
             path: self.target.clone(),
             source,
         })?;
         sync_dir(&self.dir).map_err(|source| AtomicError {
-            action: "syncing directory",
+            step: Step::SyncDir,
             path: self.dir.clone(),
             source,
         })

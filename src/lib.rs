@@ -31,7 +31,8 @@
 //! - `src/cli/source.rs`: where a passphrase comes from (file, environment,
 //!   prompt); `src/cli/secrets.rs`: the prompts built on it.
 //!
-//! Shared by both halves: [`Secret`] (`src/secret.rs`), and `src/atomic.rs`,
+//! Shared by both halves: [`Secret`] (`src/secret.rs`), `src/p8.rs` (reading
+//! a `.p8` key), and `src/atomic.rs`,
 //! the one way a file is written (temporary file, fsync, rename, fsync of the
 //! directory).
 //!
@@ -72,6 +73,7 @@
 pub mod asc;
 mod atomic;
 mod cli;
+mod p8;
 mod secret;
 pub mod vault;
 

@@ -25,11 +25,10 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(20 * 60);
 /// few minutes cannot push a token over it.
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
-/// The signing key of a `.p8` file (PKCS#8 PEM, P-256). The vault checks
-/// the same when a key is added; this side needs no vault to do it.
+/// The signing key of a `.p8` file (read by [`crate::p8`], as the vault
+/// reads it when a key is added), or the client's error.
 fn parse_private_key(pem: &Secret) -> Result<p256::SecretKey, AscError> {
-    use p256::pkcs8::DecodePrivateKey;
-    p256::SecretKey::from_pkcs8_pem(pem.expose().trim()).map_err(|_| {
+    crate::p8::private_key(pem).ok_or_else(|| {
         AscError::Key(
             "the private key is not a PKCS#8 PEM P-256 (EC) key as App Store Connect issues in .p8 files"
                 .into(),

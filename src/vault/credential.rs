@@ -1,7 +1,7 @@
 //! Validation and normalization of what goes into an entry: labels, Apple IDs,
 //! app-specific passwords, and App Store Connect API key parts.
 
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use zeroize::Zeroizing;
 
 use super::error::InvalidInput;
@@ -130,7 +130,7 @@ pub fn normalize_private_key(pem: &Secret) -> Result<Secret, InvalidInput> {
 
 /// Parses a PKCS#8 PEM P-256 private key.
 pub fn parse_private_key(pem: &Secret) -> Result<p256::SecretKey, InvalidInput> {
-    p256::SecretKey::from_pkcs8_pem(pem.expose().trim()).map_err(|_| InvalidInput::PrivateKey)
+    crate::p8::private_key(pem).ok_or(InvalidInput::PrivateKey)
 }
 
 /// The DER encoding of the key's public half (SubjectPublicKeyInfo).

@@ -108,13 +108,7 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
         Format::Png => ".tmp.png",
         Format::Svg => ".tmp.svg",
     };
-    let tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| {
-        CliError::new(format!(
-            "cannot write in {}: {}",
-            e.path.display(),
-            e.source
-        ))
-    })?;
+    let tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| super::write_error(path, e))?;
     let result = match format {
         Format::Png => {
             let root = BitMapBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
@@ -127,8 +121,7 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
     };
     result.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
     tmp.commit(Replace::Yes)
-        .map_err(|e| CliError::new(format!("cannot write {}: {}", path.display(), e.source)))?;
-    Ok(())
+        .map_err(|e| super::write_error(path, e))
 }
 
 const COLORS: [RGBColor; 6] = [

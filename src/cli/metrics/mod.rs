@@ -17,7 +17,7 @@ use super::context::Context;
 use super::error::{CliError, CliResult};
 use crate::asc::sales::ReportError;
 use crate::asc::{AscError, apps};
-use crate::atomic::AtomicError;
+use crate::atomic::{AtomicError, Step};
 
 /// Runs a `metrics` subcommand.
 pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
@@ -53,9 +53,10 @@ fn report_error(err: ReportError) -> CliError {
     }
 }
 
-/// A failed atomic write of `target` (merged TSV, sales or finance report).
+/// A failed atomic write of `target` (merged TSV, sales or finance report,
+/// chart).
 fn write_error(target: &Path, err: AtomicError) -> CliError {
-    if err.action == "creating a temporary file in" {
+    if err.step == Step::CreateTemp {
         CliError::new(format!(
             "cannot write in {}: {}",
             err.path.display(),

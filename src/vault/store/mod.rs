@@ -18,7 +18,7 @@ use super::crypto::{self, Container, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
 use super::format::Document;
 use super::open::{Unlocked, open_bytes};
-use crate::atomic::{self, Replace};
+use crate::atomic::{self, Replace, Step};
 use crate::secret::Secret;
 pub use lock::LockGuard;
 use lock::remove_stale_temp_files;
@@ -289,12 +289,12 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(
     let target = resolve_symlink(path);
     let replace = if replace { Replace::Yes } else { Replace::No };
     atomic::write(&target, bytes, replace).map_err(|e| {
-        if e.action == "replacing" && e.source.kind() == io::ErrorKind::AlreadyExists {
+        if e.step == Step::Replace && e.source.kind() == io::ErrorKind::AlreadyExists {
             VaultError::AlreadyExists {
                 path: path.to_owned(),
             }
         } else {
-            VaultError::io(e.action, &e.path, e.source)
+            VaultError::io(e.step.action(), &e.path, e.source)
         }
     })
 }
