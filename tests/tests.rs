@@ -22,5 +22,6 @@ mod git;
 // Fault injection, vectors, secrets.
 mod faults;
 mod fuzz_regressions;
+mod hostile;
 mod leaks;
 mod vectors;

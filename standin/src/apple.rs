@@ -181,7 +181,9 @@ pub fn fault_response(f: &Fault) -> Response {
             .into_response(),
         // These change the normal answer rather than replace it:
         // `faults::answer` applies them.
-        Fault::Slow(_) | Fault::Cut => StatusCode::OK.into_response(),
+        Fault::Slow(_) | Fault::Cut | Fault::Drip { .. } | Fault::Answer { .. } => {
+            StatusCode::OK.into_response()
+        }
     }
 }
 

@@ -32,6 +32,25 @@ pub enum Fault {
     /// The normal answer's head and the first half of its body, then the
     /// connection drops.
     Cut,
+    /// Any answer at all, as given: what a hostile server would send
+    /// (forged paths in JSON, escape sequences, bombs, redirects).
+    Answer {
+        /// The HTTP status.
+        status: u16,
+        /// Headers, in order (`Location`, `Content-Type`…).
+        headers: Vec<(String, String)>,
+        /// The body, byte for byte.
+        body: Vec<u8>,
+    },
+    /// The normal answer's head, then its body `chunk` bytes at a time with
+    /// `every` between chunks: a slow drip that never stalls long enough
+    /// for a per-read timeout.
+    Drip {
+        /// Bytes per chunk (at least 1).
+        chunk: usize,
+        /// The pause between chunks.
+        every: Duration,
+    },
 }
 
 impl Fault {
@@ -40,6 +59,15 @@ impl Fault {
         Fault::Status {
             status,
             retry_after: None,
+        }
+    }
+
+    /// A JSON answer of status 200 with this body.
+    pub fn json(body: &serde_json::Value) -> Fault {
+        Fault::Answer {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
         }
     }
 
@@ -148,6 +176,12 @@ pub async fn answer(fault: Option<Fault>, normal: impl Future<Output = Response>
             normal.await
         }
         Some(Fault::Cut) => cut(normal.await).await,
+        Some(Fault::Drip { chunk, every }) => drip(normal.await, chunk.max(1), every).await,
+        Some(Fault::Answer {
+            status,
+            headers,
+            body,
+        }) => forged(status, &headers, body),
         Some(f) => apple::fault_response(&f),
     }
 }
@@ -164,6 +198,44 @@ async fn cut(answer: Response) -> Response {
         Err(io::Error::new(io::ErrorKind::ConnectionReset, "cut")),
     ];
     Response::from_parts(head, Body::from_stream(futures_util::stream::iter(parts)))
+}
+
+/// [`Fault::Answer`]: the status, headers and body exactly as given
+/// (headers that are not valid HTTP are skipped).
+fn forged(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() =
+        axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK);
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            axum::http::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            resp.headers_mut().append(n, v);
+        }
+    }
+    resp
+}
+
+/// [`Fault::Drip`] applied to a normal answer: its head, then its body in
+/// small chunks with a pause before each.
+async fn drip(answer: Response, chunk: usize, every: Duration) -> Response {
+    let (head, body) = answer.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let stream = futures_util::stream::unfold(0usize, move |at| {
+        let bytes = bytes.clone();
+        async move {
+            if at >= bytes.len() {
+                return None;
+            }
+            tokio::time::sleep(every).await;
+            let end = (at + chunk).min(bytes.len());
+            Some((Ok::<Bytes, io::Error>(bytes.slice(at..end)), end))
+        }
+    });
+    Response::from_parts(head, Body::from_stream(stream))
 }
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! Placeholder: filled by the issue-11 work on this area.
