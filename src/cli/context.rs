@@ -2,13 +2,14 @@
 //! whether to be verbose. Built once from the parsed global flags.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
 use super::error::CliResult;
 use super::output::say;
 use super::secrets;
-use crate::vault::{Document, Secret, Unlocked, Vault};
+use crate::vault::{Document, Secret, Unlocked, Vault, WARN_WORK_FACTOR};
 
 /// How long to wait for another ascvault's lock on the vault:
 /// `ASCVAULT_LOCK_TIMEOUT` seconds when it is a number, else the vault's
@@ -21,6 +22,28 @@ fn lock_timeout() -> Duration {
         .and_then(|s| s.parse::<u64>().ok())
         .map(Duration::from_secs)
         .unwrap_or(crate::vault::store::DEFAULT_LOCK_TIMEOUT)
+}
+
+/// Set once the weak-vault warning went out: once per process.
+static WARNED_WEAK: AtomicBool = AtomicBool::new(false);
+
+/// Says on stderr, once per process, that a vault's work factor is below
+/// [`WARN_WORK_FACTOR`]: anyone who can write the file could have lowered
+/// it, and every later write keeps it. `ASCVAULT_ALLOW_WEAK_VAULT=1`
+/// silences it (test suites, which use fast vaults on purpose). Every path
+/// that opens a vault calls this.
+pub fn warn_weak_work_factor(work_factor: u8) {
+    if work_factor >= WARN_WORK_FACTOR
+        || std::env::var_os("ASCVAULT_ALLOW_WEAK_VAULT").is_some_and(|v| v == "1")
+        || WARNED_WEAK.swap(true, Ordering::Relaxed)
+    {
+        return;
+    }
+    say(&format!(
+        "warning: this vault's work factor is {work_factor}, below {WARN_WORK_FACTOR}: \
+         a stolen copy is cheap to attack (raise it with `ascvault passwd --work-factor {}`)",
+        crate::vault::DEFAULT_WORK_FACTOR
+    ));
 }
 
 /// Shared state of one invocation.

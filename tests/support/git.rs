@@ -50,7 +50,8 @@ impl Git {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_PAGER", "cat")
-            .env("LANG", "C");
+            .env("LANG", "C")
+            .env("ASCVAULT_ALLOW_WEAK_VAULT", "1");
         if passphrase {
             c.env("ASCVAULT_PASSPHRASE", PASSPHRASE);
         }
