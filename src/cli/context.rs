@@ -89,6 +89,7 @@ impl Context {
         let pass = self.passphrase()?;
         let start = Instant::now();
         let unlocked = self.vault.open(&pass)?;
+        warn_weak_work_factor(unlocked.container.work_factor);
         self.verbose(format!(
             "unlocked {} ({} entries, work factor {}, {}) in {} ms",
             self.vault.path().display(),
