@@ -99,7 +99,7 @@ pub fn api_key_of(e: &Entry) -> CliResult<ApiKey> {
     let (Some(key_id), Some(pem)) = (&e.key_id, &e.private_key) else {
         return Err(AscError::Key(format!(
             "entry {:?} lacks its key id or private key",
-            e.label
+            sanitize(&e.label)
         ))
         .into());
     };
@@ -131,8 +131,8 @@ impl AscSession {
         };
         ctx.verbose(format!(
             "using key {} at {}",
-            key.key_id(),
-            args.net.api_base
+            sanitize(key.key_id()),
+            sanitize(args.net.api_base.as_str())
         ));
         Ok(AscSession {
             client: connect(ctx, &args.net, key)?,

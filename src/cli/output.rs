@@ -1,11 +1,16 @@
 //! Data to stdout, talk to stderr. Tables are aligned plain text; `--json` is
 //! a contract (field names documented in the README). A closed stdout (e.g.
 //! `| head`) is not an error.
+//!
+//! Everything here may carry text from a server or a reviewer, and may end
+//! up in a terminal or a spreadsheet: table cells and headers are sanitized,
+//! `--json` escapes C1 controls and invisible characters (the same JSON,
+//! but inert when it is printed), and CSV cells cannot start a formula.
 
 use std::io::{self, Write};
 
 use super::error::{CliError, CliResult};
-use super::sanitize::is_unsafe;
+use super::sanitize::{is_invisible, is_unsafe};
 pub use super::sanitize::{sanitize, truncate};
 
 /// Writes everything to stdout; a broken pipe counts as success.
@@ -20,11 +25,63 @@ pub fn print(text: &str) -> CliResult {
     }
 }
 
-/// Prints a JSON value, pretty, with a trailing newline.
+/// Prints a JSON value, pretty, with a trailing newline (see [`json_text`]).
 pub fn print_json(value: &serde_json::Value) -> CliResult {
-    let mut text = serde_json::to_string_pretty(value)?;
+    let mut text = json_text(value)?;
     text.push('\n');
     print(&text)
+}
+
+/// A JSON value as pretty text that is safe in a terminal: serde_json
+/// escapes C0 controls but writes C1 (e.g. the one-byte CSI `U+009B`), DEL,
+/// bidi overrides and zero-width characters as they are; these come out as
+/// `\uXXXX` instead. A reader of the JSON gets the same strings back.
+pub fn json_text(value: &serde_json::Value) -> CliResult<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    Ok(escape_json_text(text))
+}
+
+/// True for what `--json` writes as `\uXXXX` on top of serde_json's escapes
+/// (which cover C0: any C0 left in its output is layout, e.g. `\n`).
+fn needs_json_escape(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}') || is_invisible(c)
+}
+
+/// Escapes [`needs_json_escape`] characters in serialized JSON. They can
+/// only occur inside string literals (the rest of JSON is ASCII punctuation,
+/// digits and words), where `\uXXXX` means the same character; all of them
+/// are in the Basic Multilingual Plane, so one escape each.
+fn escape_json_text(text: String) -> String {
+    if !text.chars().any(needs_json_escape) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_json_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A CSV cell from text someone else wrote (a reviewer, a server): sanitized,
+/// and with OWASP's rule against formula injection applied — a cell that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return (after any
+/// leading spaces, which spreadsheets may skip) gets a leading `'`, so
+/// Excel, LibreOffice and Sheets show it as text instead of running it.
+/// Numbers ascvault computes itself (e.g. a rating) do not go through here.
+pub fn csv_cell(text: &str) -> String {
+    let clean = sanitize(text);
+    let starts_formula = clean
+        .trim_start_matches(' ')
+        .starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if starts_formula {
+        format!("'{clean}")
+    } else {
+        clean
+    }
 }
 
 /// A message for the user on stderr.
@@ -40,10 +97,11 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column titles.
+    /// A table with these column titles (sanitized: some come from a
+    /// server, e.g. the device names heading the perf table).
     pub fn new(header: &[&str]) -> Self {
         Table {
-            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            header: header.iter().map(|h| sanitize(h)).collect(),
             rows: Vec::new(),
         }
     }
@@ -103,6 +161,70 @@ mod tests {
         t.row(vec!["xyz\u{1b}[2J".into(), "1".into()]);
         t.row(vec!["é".into(), "".into()]);
         assert_eq!(t.render(), "A        LONGER\nxyz [2J  1\né\n");
+    }
+
+    #[test]
+    fn headers_are_sanitized_too() {
+        // The perf table's header holds device names from the server.
+        let mut t = Table::new(&["DEVICE", "iPhone\u{1b}]52;c;cm0=\u{7}\u{202E}x\u{9b}2J"]);
+        t.row(vec!["a".into(), "1".into()]);
+        let out = t.render();
+        assert!(!out.chars().any(|c| c != '\n' && is_unsafe(c)), "{out:?}");
+        assert_eq!(out, "DEVICE  iPhone ]52;c;cm0= x 2J\na       1\n");
+    }
+
+    #[test]
+    fn json_escapes_c1_and_invisible_characters_and_means_the_same() {
+        let hostile = "a\u{9b}2J\u{1b}]52;c;eA==\u{7}\u{202E}\u{200B}\u{FEFF}\u{7f}b é😀";
+        let v = serde_json::json!({ "name": hostile });
+        let text = json_text(&v).unwrap();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(!text.chars().any(is_invisible), "{text:?}");
+        assert!(text.contains(r"\u009b"), "{text}");
+        assert!(text.contains(r"\u202e"), "{text}");
+        assert!(text.contains(r"\u001b"), "{text}");
+        assert!(text.contains("é😀"), "ordinary text stays: {text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v, "the same JSON");
+    }
+
+    #[test]
+    fn clean_json_is_what_serde_json_writes() {
+        let v = serde_json::json!({ "a": [1, "x\ny", null], "b": "ünïcödé" });
+        assert_eq!(
+            json_text(&v).unwrap(),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+    }
+
+    #[test]
+    fn csv_cells_cannot_start_a_formula() {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "  =1+1",
+        ] {
+            let cell = csv_cell(bad);
+            assert!(cell.starts_with('\''), "{bad:?} → {cell:?}");
+        }
+        // A carriage return is a control: it becomes a space, then the rule holds.
+        assert_eq!(csv_cell("\r=cmd|' /C calc'!A0"), "' =cmd|' /C calc'!A0");
+        for fine in [
+            "Great app",
+            "2026-11-01T12:00:00Z",
+            "5",
+            "",
+            "a=b",
+            "e-mail",
+        ] {
+            assert_eq!(csv_cell(fine), fine);
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::args::asc::{
 use super::asc::AscSession;
 use super::context::Context;
 use super::error::{CliError, CliResult};
-use super::output::{Table, print, print_json, sanitize, say, truncate};
+use super::output::{Table, csv_cell, print, print_json, sanitize, say, truncate};
 use crate::asc::flag::{self, Finding};
 use crate::asc::reviews::{self, Query, Review, Sort};
 
@@ -88,7 +88,11 @@ fn one_line(text: Option<&str>) -> String {
 fn fetch(ctx: &Context, filter: &FilterArgs, asc: &AscArgs) -> CliResult<Vec<Review>> {
     let client = AscSession::open(ctx, asc)?.client;
     let app = crate::asc::apps::resolve(&client, &filter.app)?;
-    ctx.verbose(format!("app {} ({})", app.id, sanitize(&app.name)));
+    ctx.verbose(format!(
+        "app {} ({})",
+        sanitize(&app.id),
+        sanitize(&app.name)
+    ));
     Ok(reviews::list(&client, &app.id, &filter.query())?)
 }
 
@@ -135,7 +139,9 @@ fn csv_of(found: &[Review]) -> CliResult<String> {
     ])
     .map_err(err)?;
     for r in found {
-        let clean = |s: Option<&str>| sanitize(s.unwrap_or(""));
+        // Every text cell is someone else's (a reviewer's or Apple's); the
+        // rating is ours, a number that never starts a formula.
+        let clean = |s: Option<&str>| csv_cell(s.unwrap_or(""));
         w.write_record([
             clean(Some(&r.id)),
             clean(r.created_date.as_deref()),
@@ -301,11 +307,21 @@ fn flag_reviews(ctx: &Context, args: &FlagArgs) -> CliResult {
     print(&table.render())
 }
 
-/// App Store Connect's ratings-and-reviews page of an app.
-fn ratings_page(app_id: &str) -> String {
-    format!(
+/// App Store Connect's ratings-and-reviews page of an app. The id comes
+/// from the server and goes into an address that is printed and opened: only
+/// a numeric id is taken, so it can neither carry escapes to the terminal
+/// nor point the browser elsewhere (`../`, `?`, `#`).
+fn ratings_page(app_id: &str) -> CliResult<String> {
+    if !crate::asc::apps::is_app_id(app_id) {
+        return Err(CliError::new(format!(
+            "App Store Connect sent an app id that is not a number: {:?}",
+            sanitize(&truncate(app_id, 40))
+        ))
+        .hint("that is not an answer Apple gives; check --api-base"));
+    }
+    Ok(format!(
         "https://appstoreconnect.apple.com/apps/{app_id}/distribution/activity/ios/ratingsResponses"
-    )
+    ))
 }
 
 fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
@@ -325,7 +341,7 @@ fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
             apps.remove(0)
         }
     };
-    let page = ratings_page(&app.id);
+    let page = ratings_page(&app.id)?;
     say(
         "Apple's API cannot file a concern about a review: only the App Store Connect web page can.",
     );

@@ -91,7 +91,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         let reasons: Vec<(String, String)> = results
             .iter()
             .filter_map(|c| match &c.verdict {
-                Verdict::Rejected { .. } => Some((c.label.clone(), c.verdict.to_string())),
+                // Apple's words, stored in the vault and later shown by
+                // `list`/`show` and in git diffs: sanitized before storing.
+                Verdict::Rejected { .. } => {
+                    Some((c.label.clone(), sanitize(&c.verdict.to_string())))
+                }
                 _ => None,
             })
             .collect();
