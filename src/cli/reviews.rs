@@ -71,10 +71,11 @@ fn stars(rating: Option<u8>) -> String {
     format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
 }
 
+/// The day of a review (sanitized: the server wrote it).
 fn date_of(r: &Review) -> String {
     r.created_date
         .as_deref()
-        .map(|d| d.chars().take(10).collect())
+        .map(|d| sanitize(&d.chars().take(10).collect::<String>()))
         .unwrap_or_default()
 }
 
