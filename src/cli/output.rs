@@ -7,6 +7,7 @@
 //! `--json` escapes C1 controls and invisible characters (the same JSON,
 //! but inert when it is printed), and CSV cells cannot start a formula.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::error::{CliError, CliResult};
@@ -50,19 +51,28 @@ fn needs_json_escape(c: char) -> bool {
 /// Escapes [`needs_json_escape`] characters in serialized JSON. They can
 /// only occur inside string literals (the rest of JSON is ASCII punctuation,
 /// digits and words), where `\uXXXX` means the same character; all of them
-/// are in the Basic Multilingual Plane, so one escape each.
-fn escape_json_text(text: String) -> String {
-    if !text.chars().any(needs_json_escape) {
+/// are in the Basic Multilingual Plane, so one escape each. The text may
+/// hold a secret (`show --reveal --json`): the copy is made at its final
+/// size and the original is wiped.
+fn escape_json_text(mut text: String) -> String {
+    let extra: usize = text
+        .chars()
+        .filter(|&c| needs_json_escape(c))
+        .map(|c| 6 - c.len_utf8())
+        .sum();
+    if extra == 0 {
         return text;
     }
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut out = String::with_capacity(text.len() + extra);
     for c in text.chars() {
         if needs_json_escape(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            // Infallible: writing to a String.
+            let _ = write!(out, "\\u{:04x}", c as u32);
         } else {
             out.push(c);
         }
     }
+    zeroize::Zeroize::zeroize(&mut text);
     out
 }
 
