@@ -8,12 +8,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+
+mod png;
 
 use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
@@ -134,25 +136,41 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
         }
     }
     register_font();
-    // Written to a temporary file beside the target, renamed when whole.
+    let bytes = render(chart, format, width, height)?;
+    // Written through the temporary file's own handle, never reopened by
+    // path: in a directory another user can write, a path can be swapped
+    // between our create and a reopen.
     let suffix = match format {
         Format::Png => ".tmp.png",
         Format::Svg => ".tmp.svg",
     };
-    let tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| super::write_error(path, e))?;
-    let result = match format {
-        Format::Png => {
-            let root = BitMapBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
-            plot(chart, root)
-        }
-        Format::Svg => {
-            let root = SVGBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
-            plot(chart, root)
-        }
-    };
-    result.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
+    let mut tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| super::write_error(path, e))?;
+    tmp.file()
+        .write_all(&bytes)
+        .map_err(|e| super::write_error(path, tmp.write_error(e)))?;
     tmp.commit(Replace::Yes)
         .map_err(|e| super::write_error(path, e))
+}
+
+/// The chart's file content, drawn in memory.
+fn render(chart: &Chart, format: Format, width: u32, height: u32) -> CliResult<Vec<u8>> {
+    let drawn = match format {
+        Format::Png => {
+            let pixels = usize::try_from(u64::from(width) * u64::from(height) * 3)
+                .map_err(|_| CliError::new("the chart is too large for memory"))?;
+            let mut rgb = vec![0u8; pixels];
+            let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+            plot(chart, root)
+                .and_then(|()| png::encode_rgb(&rgb, width, height).map_err(|e| e.to_string()))
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            // The backend writes the string when dropped, at the end of plot.
+            plot(chart, root).map(|()| svg.into_bytes())
+        }
+    };
+    drawn.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))
 }
 
 const COLORS: [RGBColor; 6] = [
