@@ -19,7 +19,7 @@ use asc_standin::metrics::APP_ID;
 
 use crate::support::git::{Git, git_available};
 use crate::support::standin::AscWorld;
-use crate::support::{Env, ExitStatus, PASSPHRASE, fixtures};
+use crate::support::{Env, ExitStatus, Outcome, PASSPHRASE, fixtures};
 
 /// Far longer than any chart takes; on the unfixed code the command spins
 /// at 100 % CPU and never ends.
@@ -64,9 +64,8 @@ fn chart_refuses_infinite_and_huge_values_instead_of_spinning() {
             ),
         )
         .unwrap();
-        let tsv = tsv.to_str().unwrap();
         for extra in [&["--by", "Date"][..], &[]] {
-            t.cmd(&["metrics", "chart", tsv, "--column", "Units"])
+            chart_units(&t, &tsv)
                 .args(extra)
                 .arg("--out")
                 .arg(&out)
@@ -78,7 +77,7 @@ fn chart_refuses_infinite_and_huge_values_instead_of_spinning() {
             assert!(!out.exists(), "a chart of {values:?} was written");
         }
         // The terminal sparkline refuses them too.
-        t.cmd(&["metrics", "chart", tsv, "--column", "Units"])
+        chart_units(&t, &tsv)
             .run()
             .fails(ExitStatus::Failure)
             .stderr_has(problem);
@@ -89,18 +88,12 @@ fn chart_refuses_infinite_and_huge_values_instead_of_spinning() {
         "Date\tUnits\n2026-01-01\t1e15\n2026-01-02\t999999999999999.9\n",
     )
     .unwrap();
-    t.cmd(&[
-        "metrics",
-        "chart",
-        tsv.to_str().unwrap(),
-        "--column",
-        "Units",
-    ])
-    .arg("--out")
-    .arg(&out)
-    .run_with_timeout(HANG)
-    .expect("metrics chart hung on a narrow span")
-    .success();
+    chart_units(&t, &tsv)
+        .arg("--out")
+        .arg(&out)
+        .run_with_timeout(HANG)
+        .expect("metrics chart hung on a narrow span")
+        .success();
 }
 
 #[test]
@@ -186,12 +179,33 @@ pub(super) fn swap_for_symlinks(
     })
 }
 
+/// `metrics chart TSV --column Units`.
+fn chart_units(t: &Env, tsv: &Path) -> crate::support::Cmd {
+    t.cmd(&[
+        "metrics",
+        "chart",
+        tsv.to_str().unwrap(),
+        "--column",
+        "Units",
+    ])
+}
+
+/// `metrics chart` of a small TSV into `out`, a 4000×4000 PNG: plotters
+/// took a while to draw one before it reopened the temp file by path to
+/// save it, and a swap happened meanwhile.
+pub(super) fn chart_a_big_png(t: &Env, out: &Path) -> Outcome {
+    let tsv = t.path("data.tsv");
+    fs::write(&tsv, "Date\tUnits\n2026-01-01\t3\n2026-01-02\t5\n").unwrap();
+    chart_units(t, &tsv)
+        .args(&["--width", "4000", "--height", "4000", "--out"])
+        .arg(out)
+        .run()
+}
+
 #[cfg(unix)]
 #[test]
 fn a_swapped_chart_temp_file_is_never_written_through() {
     let t = Env::new();
-    let tsv = t.path("data.tsv");
-    fs::write(&tsv, "Date\tUnits\n2026-01-01\t3\n2026-01-02\t5\n").unwrap();
     let shared = t.path("shared");
     fs::create_dir(&shared).unwrap();
     let victim = t.path("victim");
@@ -203,19 +217,7 @@ fn a_swapped_chart_temp_file_is_never_written_through() {
         victim.clone(),
         stop.clone(),
     );
-    // A large PNG: plotters took a while to draw it before reopening the
-    // temp file by path to save it, and the swap happened meanwhile.
-    let outcome = t
-        .cmd(&[
-            "metrics",
-            "chart",
-            tsv.to_str().unwrap(),
-            "--column",
-            "Units",
-        ])
-        .args(&["--width", "4000", "--height", "4000", "--out"])
-        .arg(shared.join("chart.png"))
-        .run();
+    let outcome = chart_a_big_png(&t, &shared.join("chart.png"));
     stop.store(true, Ordering::Relaxed);
     let swapped = swapper.join().unwrap();
     // On the fixed code the temp file lives for a moment only, and may

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::script;
+use super::{chart_a_big_png, script};
 use crate::support::{Env, ExitStatus, TEST_WORK_FACTOR};
 
 /// The attacker's uid and gid.
@@ -119,8 +119,6 @@ fn a_second_user_swaps_the_chart_temp_file() {
         return;
     };
     let victim = root_only_file(&t);
-    let tsv = t.path("data.tsv");
-    fs::write(&tsv, "Date\tUnits\n2026-01-01\t3\n2026-01-02\t5\n").unwrap();
     // The attacker's loop: every chart temp file becomes a link to the
     // victim, renamed over it in one step, until told to stop.
     let attacker = t.path("attacker.sh");
@@ -142,17 +140,7 @@ done"#,
     let mut running = nobody_command(&[attacker.to_str().unwrap()], &shared)
         .spawn()
         .expect("start the attacker");
-    let outcome = t
-        .cmd(&[
-            "metrics",
-            "chart",
-            tsv.to_str().unwrap(),
-            "--column",
-            "Units",
-        ])
-        .args(&["--width", "4000", "--height", "4000", "--out"])
-        .arg(shared.join("chart.png"))
-        .run();
+    let outcome = chart_a_big_png(&t, &shared.join("chart.png"));
     fs::write(shared.join("stop"), "").unwrap();
     running.wait().unwrap();
     println!(

@@ -50,3 +50,22 @@ fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> io::Result<()> {
     png.extend_from_slice(&crc.sum().to_be_bytes());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_png_decodes_to_the_same_pixels() {
+        let rgb: Vec<u8> = (0..3 * 2 * 3).map(|i| (i * 13) as u8).collect();
+        let bytes = encode_rgb(&rgb, 3, 2).unwrap();
+        let mut reader = ::png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (3, 2));
+        let mut out = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut out).unwrap();
+        assert_eq!(out, rgb);
+        assert!(encode_rgb(&rgb, 4, 2).is_err());
+    }
+}
