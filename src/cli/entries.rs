@@ -310,8 +310,14 @@ pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
 
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
     let old = ctx.passphrase()?;
+    // Raising the work factor is what the weak-vault warning advises: no
+    // need to say it while doing it.
+    let vault = match args.work_factor {
+        Some(wf) if wf >= WARN_WORK_FACTOR => ctx.vault.clone().on_unlock(|_| {}),
+        _ => ctx.vault.clone(),
+    };
     // Check the old passphrase before asking for a new one.
-    let before = ctx.vault.open(&old)?.container;
+    let before = vault.open(&old)?.container;
     // `--work-factor` alone keeps the passphrase: it is the advice of the
     // weak-vault warning, and needs no new secret.
     let new = match (args.work_factor, &args.new_passphrase_file) {
@@ -327,7 +333,7 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
             crate::vault::DEFAULT_WORK_FACTOR
         ));
     }
-    ctx.vault.rekey(&old, new.as_ref(), args.work_factor)?;
+    vault.rekey(&old, new.as_ref(), args.work_factor)?;
     if let Some(wf) = args.work_factor {
         say(&format!(
             "work factor changed from {} to {wf}",
