@@ -101,7 +101,9 @@ impl AtomicFile {
         })
     }
 
-    /// The temporary file, for writers that open files by path (plotters).
+    /// The temporary file's path, for tests: writers write through
+    /// [`AtomicFile::file`], never by reopening a path.
+    #[cfg(test)]
     pub fn temp_path(&self) -> &Path {
         self.temp.path()
     }

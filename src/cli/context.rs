@@ -31,7 +31,8 @@ static WARNED_WEAK: AtomicBool = AtomicBool::new(false);
 /// [`WARN_WORK_FACTOR`]: anyone who can write the file could have lowered
 /// it, and every later write keeps it. `ASCVAULT_ALLOW_WEAK_VAULT=1`
 /// silences it (test suites, which use fast vaults on purpose). Every path
-/// that opens a vault calls this.
+/// that opens a vault calls this: the context's vault does on every
+/// decryption, reads and writes alike ([`Vault::on_unlock`]).
 pub fn warn_weak_work_factor(work_factor: u8) {
     if work_factor >= WARN_WORK_FACTOR
         || std::env::var_os("ASCVAULT_ALLOW_WEAK_VAULT").is_some_and(|v| v == "1")
@@ -62,7 +63,9 @@ impl Context {
     /// Builds the context from the global flags.
     pub fn new(global: &GlobalArgs) -> Self {
         Context {
-            vault: Vault::new(&global.vault).with_lock_timeout(lock_timeout()),
+            vault: Vault::new(&global.vault)
+                .with_lock_timeout(lock_timeout())
+                .on_unlock(|container| warn_weak_work_factor(container.work_factor)),
             passphrase_file: global.passphrase_file.clone(),
             verbose: global.verbose,
         }
@@ -89,7 +92,6 @@ impl Context {
         let pass = self.passphrase()?;
         let start = Instant::now();
         let unlocked = self.vault.open(&pass)?;
-        warn_weak_work_factor(unlocked.container.work_factor);
         self.verbose(format!(
             "unlocked {} ({} entries, work factor {}, {}) in {} ms",
             self.vault.path().display(),

@@ -310,11 +310,41 @@ pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
 
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
     let old = ctx.passphrase()?;
+    // Raising the work factor is what the weak-vault warning advises: no
+    // need to say it while doing it.
+    let vault = match args.work_factor {
+        Some(wf) if wf >= WARN_WORK_FACTOR => ctx.vault.clone().on_unlock(|_| {}),
+        _ => ctx.vault.clone(),
+    };
     // Check the old passphrase before asking for a new one.
-    ctx.vault.open(&old)?;
-    let new = secrets::new_passphrase(args.new_passphrase_file.as_deref(), false)?;
-    ctx.vault.change_passphrase(&old, &new)?;
-    say("passphrase changed");
-    say("old copies of the vault (git history, backups) still open with the old passphrase");
+    let before = vault.open(&old)?.container;
+    // `--work-factor` alone keeps the passphrase: it is the advice of the
+    // weak-vault warning, and needs no new secret.
+    let new = match (args.work_factor, &args.new_passphrase_file) {
+        (Some(_), None) => None,
+        _ => Some(secrets::new_passphrase(
+            args.new_passphrase_file.as_deref(),
+            false,
+        )?),
+    };
+    if let Some(wf) = args.work_factor.filter(|wf| *wf < WARN_WORK_FACTOR) {
+        say(&format!(
+            "warning: work factor {wf} is for test vaults only; the default is {}",
+            crate::vault::DEFAULT_WORK_FACTOR
+        ));
+    }
+    vault.rekey(&old, new.as_ref(), args.work_factor)?;
+    if let Some(wf) = args.work_factor {
+        say(&format!(
+            "work factor changed from {} to {wf}",
+            before.work_factor
+        ));
+    }
+    if new.is_some() {
+        say("passphrase changed");
+        say("old copies of the vault (git history, backups) still open with the old passphrase");
+    } else {
+        say("old copies of the vault (git history, backups) keep their old work factor");
+    }
     Ok(())
 }

@@ -3,13 +3,14 @@
 //! the vault (`ascvault git setup`, spec/MERGE.md §3).
 
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use super::output::say;
+use super::secrets::PASSPHRASE_ENV;
 use crate::vault::hygiene::GitFacts;
 
 /// The textconv command set by `git setup`.
@@ -28,14 +29,20 @@ struct Located {
     pub rel: String,
 }
 
-fn run(top: &Path, args: &[&str]) -> Option<Output> {
-    Command::new("git")
+/// `git -C dir`, without the vault passphrase in its environment: git
+/// runs hooks, pagers and helpers that have no business seeing it.
+fn git(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
         .arg("-C")
-        .arg(top)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .ok()
+        .arg(dir)
+        .env_remove(PASSPHRASE_ENV)
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(top: &Path, args: &[&str]) -> Option<Output> {
+    git(top).args(args).output().ok()
 }
 
 fn stdout_line(out: &Output) -> Option<String> {
@@ -60,11 +67,8 @@ fn locate(vault: &Path) -> CliResult<Option<Located>> {
             parent.display()
         ))
     })?;
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(&dir)
+    let out = git(&dir)
         .args(["rev-parse", "--show-toplevel"])
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| {
             CliError::new(format!("cannot run git: {e}"))
@@ -211,30 +215,56 @@ fn check_pattern(rel: &str) -> CliResult {
     }
 }
 
-/// Appends a line to a file, adding a newline first if the file lacks one.
-fn append_line(path: &Path, line: &str) -> CliResult {
-    let existing = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+/// Refuses to write through a symlink (or into anything but a regular
+/// file): a link could point outside the repository, at a file another
+/// user chose. Checked for every file `setup` may append to before it
+/// changes anything.
+fn check_plain_file(top: &Path, name: &str) -> CliResult {
+    let path = top.join(name);
+    let what = match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
             return Err(CliError::new(format!(
                 "cannot read {}: {e}",
                 path.display()
             )));
         }
+        Ok(m) if m.file_type().is_symlink() => "a symbolic link",
+        Ok(m) if !m.is_file() => "not a regular file",
+        Ok(_) => return Ok(()),
     };
+    Err(CliError::new(format!(
+        "{} is {what}; git setup writes only to a regular file in the repository",
+        path.display()
+    ))
+    .hint(format!(
+        "nothing was changed; replace {name} with a regular file (or see where it points), then run `ascvault git setup` again"
+    )))
+}
+
+/// Appends a line to a file, adding a newline first if the file lacks one.
+/// The file is opened without following a symlink (see [`check_plain_file`]).
+fn append_line(path: &Path, line: &str) -> CliResult {
+    let write_error =
+        |e: std::io::Error| CliError::new(format!("cannot write {}: {e}", path.display()));
+    let mut options = OpenOptions::new();
+    options.create(true).read(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    let mut file = options.open(path).map_err(write_error)?;
+    let mut existing = Vec::new();
+    file.read_to_end(&mut existing)
+        .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display())))?;
     let mut text = String::new();
     if !existing.is_empty() && !existing.ends_with(b"\n") {
         text.push('\n');
     }
     text.push_str(line);
     text.push('\n');
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
+    file.write_all(text.as_bytes()).map_err(write_error)
 }
 
 pub fn setup(ctx: &Context) -> CliResult {
@@ -248,6 +278,9 @@ pub fn setup(ctx: &Context) -> CliResult {
     let top = &located.top;
     let rel = &located.rel;
     check_pattern(rel)?;
+    for name in [".gitattributes", ".gitignore"] {
+        check_plain_file(top, name)?;
+    }
     let mut changes: Vec<String> = Vec::new();
 
     let wanted = Some("ascvault".to_owned());

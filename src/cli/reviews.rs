@@ -374,8 +374,55 @@ fn report(ctx: &Context, args: &ReportArgs) -> CliResult {
     if args.print {
         return Ok(());
     }
-    open::that_detached(&page).map_err(|e| {
+    open_browser(&page).map_err(|e| {
         CliError::new(format!("cannot open a browser: {e}"))
             .hint("open the address printed above yourself, or pass --print")
     })
+}
+
+/// Opens `page` with the platform's opener (xdg-open, `open`, …), as
+/// `open::that_detached` would, but without the vault passphrase in its
+/// environment: the browser it starts, and every helper that browser runs,
+/// would inherit it. The first opener that starts and does not fail at
+/// once wins; one still running after a moment has handed the page off.
+fn open_browser(page: &str) -> std::io::Result<()> {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut failure = None;
+    for mut command in open::commands(page) {
+        command
+            .env_remove(super::secrets::PASSPHRASE_ENV)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        {
+            // Its own process group: a Ctrl-C in this terminal is not the browser's.
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                failure.get_or_insert(e);
+                continue;
+            }
+        };
+        let start = Instant::now();
+        loop {
+            match child.try_wait()? {
+                Some(status) if status.success() => return Ok(()),
+                Some(status) => {
+                    failure = Some(std::io::Error::other(format!(
+                        "{} failed ({status})",
+                        command.get_program().to_string_lossy()
+                    )));
+                    break;
+                }
+                None if start.elapsed() >= Duration::from_millis(250) => return Ok(()),
+                None => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    }
+    Err(failure.unwrap_or_else(|| std::io::Error::other("no browser opener found")))
 }

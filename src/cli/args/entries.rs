@@ -131,6 +131,10 @@ pub struct PasswdArgs {
     /// Read the new passphrase from this file when not at a terminal.
     #[arg(long, value_name = "PATH")]
     pub new_passphrase_file: Option<PathBuf>,
+    /// Re-encrypt with this work factor (log2 of scrypt's N, 10 to 22),
+    /// keeping the passphrase unless --new-passphrase-file gives one.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(10..=22))]
+    pub work_factor: Option<u8>,
 }
 
 #[derive(Debug, Args)]

@@ -8,12 +8,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+
+mod png;
 
 use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
@@ -24,6 +26,31 @@ use crate::cli::output::{print, sanitize};
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 /// The family name charts use.
 const FAMILY: &str = "sans-serif";
+
+/// The largest magnitude a chart takes: far above any real report (a
+/// quadrillion), and far from `f64`'s limits, where plotters' axis
+/// arithmetic overflows or stops advancing and never returns.
+pub const MAX_VALUE: f64 = 1e15;
+
+/// Refuses a value a chart cannot draw: not finite (`inf`, `NaN`), or
+/// beyond [`MAX_VALUE`]. `what` names the series, `at` the point.
+fn check_value(what: &str, at: &str, value: f64) -> CliResult {
+    let problem = if !value.is_finite() {
+        "is not a finite number"
+    } else if value.abs() > MAX_VALUE {
+        "is out of range"
+    } else {
+        return Ok(());
+    };
+    Err(CliError::new(format!(
+        "cannot chart {} at {}: {value:e} {problem}",
+        sanitize(what),
+        sanitize(at)
+    ))
+    .hint(format!(
+        "a chart takes finite values from -{MAX_VALUE:e} to {MAX_VALUE:e}; check the data"
+    )))
+}
 
 /// One line of a chart.
 #[derive(Clone, Debug)]
@@ -102,26 +129,48 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
     if chart.series.iter().all(|s| s.points.is_empty()) {
         return Err(CliError::new("nothing to chart: no numeric values"));
     }
+    for s in &chart.series {
+        for (x, y) in &s.points {
+            let at = chart.x_labels.get(*x).map_or("?", String::as_str);
+            check_value(&s.name, at, *y)?;
+        }
+    }
     register_font();
-    // Written to a temporary file beside the target, renamed when whole.
+    let bytes = render(chart, format, width, height)?;
+    // Written through the temporary file's own handle, never reopened by
+    // path: in a directory another user can write, a path can be swapped
+    // between our create and a reopen.
     let suffix = match format {
         Format::Png => ".tmp.png",
         Format::Svg => ".tmp.svg",
     };
-    let tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| super::write_error(path, e))?;
-    let result = match format {
-        Format::Png => {
-            let root = BitMapBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
-            plot(chart, root)
-        }
-        Format::Svg => {
-            let root = SVGBackend::new(tmp.temp_path(), (width, height)).into_drawing_area();
-            plot(chart, root)
-        }
-    };
-    result.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
+    let mut tmp = AtomicFile::with_suffix(path, suffix).map_err(|e| super::write_error(path, e))?;
+    tmp.file()
+        .write_all(&bytes)
+        .map_err(|e| super::write_error(path, tmp.write_error(e)))?;
     tmp.commit(Replace::Yes)
         .map_err(|e| super::write_error(path, e))
+}
+
+/// The chart's file content, drawn in memory.
+fn render(chart: &Chart, format: Format, width: u32, height: u32) -> CliResult<Vec<u8>> {
+    let drawn = match format {
+        Format::Png => {
+            let pixels = usize::try_from(u64::from(width) * u64::from(height) * 3)
+                .map_err(|_| CliError::new("the chart is too large for memory"))?;
+            let mut rgb = vec![0u8; pixels];
+            let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+            plot(chart, root)
+                .and_then(|()| png::encode_rgb(&rgb, width, height).map_err(|e| e.to_string()))
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            // The backend writes the string when dropped, at the end of plot.
+            plot(chart, root).map(|()| svg.into_bytes())
+        }
+    };
+    drawn.map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))
 }
 
 const COLORS: [RGBColor; 6] = [
@@ -152,9 +201,12 @@ where
     if lo > 0.0 && lo < hi * 0.5 {
         lo = 0.0;
     }
-    if (hi - lo).abs() < f64::EPSILON {
-        lo -= 1.0;
-        hi += 1.0;
+    // A span too small for the values' precision (say 1e15 and 1e15+0.2)
+    // would make plotters step its ticks by less than one ulp, forever.
+    if hi - lo <= (hi.abs().max(lo.abs()) * 1e-9).max(f64::EPSILON) {
+        let widen = (hi.abs() * 0.01).max(1.0);
+        lo -= widen;
+        hi += widen;
     }
     let pad = (hi - lo) * 0.05;
     let n = chart.x_labels.len().max(1);
@@ -340,6 +392,14 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
             "column {:?} has no numeric values",
             sanitize(&args.column)
         )));
+    }
+    // Before the sparkline too: `inf` parses as a number.
+    for (label, value) in labels.iter().zip(&values) {
+        let at = match by {
+            Some(_) => label.clone(),
+            None => format!("row {label}"),
+        };
+        check_value(&args.column, &at, *value)?;
     }
     let column = tsv.header[col].clone();
     let x_caption = by

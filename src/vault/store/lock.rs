@@ -56,6 +56,10 @@ fn lock_path(vault: &Path) -> PathBuf {
     target.with_file_name(name)
 }
 
+/// Opens (or creates, mode 0600) the lock file without following a
+/// symlink: in a directory another user can write, a planted
+/// `<vault>.lock` link would otherwise make us create or open a file of
+/// their choosing. Only a regular file is accepted.
 fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true).write(true);
@@ -67,9 +71,33 @@ fn open_private(path: &Path, create_new: bool) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // O_NONBLOCK: a planted FIFO must not hang the open.
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.mode(0o600).custom_flags(flags.bits().cast_signed());
     }
-    options.open(path)
+    let file = options.open(path).map_err(|e| {
+        if is_symlink(path) {
+            not_ours("a symbolic link")
+        } else {
+            e
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(not_ours("not a regular file"));
+    }
+    Ok(file)
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// The error for a lock file that ascvault did not make.
+fn not_ours(what: &str) -> io::Error {
+    io::Error::other(format!(
+        "it is {what}, which a lock file never is; nothing was written \
+         (remove it if you did not make it: another user may have planted it)"
+    ))
 }
 
 /// Deletes temp files that killed writers left beside the vault

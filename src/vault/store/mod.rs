@@ -31,6 +31,7 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Vault {
     path: PathBuf,
     lock_timeout: Duration,
+    on_unlock: Option<fn(Container)>,
 }
 
 impl Vault {
@@ -39,7 +40,18 @@ impl Vault {
         Vault {
             path: path.into(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            on_unlock: None,
         }
+    }
+
+    /// Calls `hook` with the header of every file this vault decrypts:
+    /// [`Vault::open`], and the reads of [`Vault::update`],
+    /// [`Vault::draft`] and [`Vault::commit`]. The CLI warns there about a
+    /// weak work factor, whichever command opened the vault (every write
+    /// keeps the factor it found).
+    pub fn on_unlock(mut self, hook: fn(Container)) -> Self {
+        self.on_unlock = Some(hook);
+        self
     }
 
     /// Sets how long writers wait for the lock.
@@ -90,7 +102,11 @@ impl Vault {
     }
 
     fn decrypt(&self, bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, VaultError> {
-        open_bytes(bytes, passphrase).map_err(|e| e.at(&self.path))
+        let unlocked = open_bytes(bytes, passphrase).map_err(|e| e.at(&self.path))?;
+        if let Some(hook) = self.on_unlock {
+            hook(unlocked.container);
+        }
+        Ok(unlocked)
     }
 
     fn unlock_error(&self, source: UnlockError) -> VaultError {
@@ -110,15 +126,35 @@ impl Vault {
         passphrase: &Secret,
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
-        self.update_inner(passphrase, None, change)
+        self.update_inner(passphrase, Rekey::default(), change)
     }
 
     /// Re-encrypts the vault under a new passphrase (same work factor and armor).
     pub fn change_passphrase(&self, old: &Secret, new: &Secret) -> Result<(), VaultError> {
-        if new.is_empty() {
+        self.rekey(old, Some(new), None)
+    }
+
+    /// Re-encrypts the vault under a new passphrase, a new work factor, or
+    /// both (`None` keeps what the file has; the armor is kept).
+    pub fn rekey(
+        &self,
+        old: &Secret,
+        new: Option<&Secret>,
+        work_factor: Option<u8>,
+    ) -> Result<(), VaultError> {
+        if new.is_some_and(|n| n.is_empty()) {
             return Err(InvalidInput::EmptyPassphrase.into());
         }
-        self.update_inner(old, Some(new), |_| Ok(()))
+        if let Some(wf) = work_factor
+            && !(crypto::MIN_WORK_FACTOR..=crypto::MAX_WORK_FACTOR).contains(&wf)
+        {
+            return Err(InvalidInput::WorkFactor(wf).into());
+        }
+        let rekey = Rekey {
+            passphrase: new,
+            work_factor,
+        };
+        self.update_inner(old, rekey, |_| Ok(()))
     }
 
     /// Unlocks the vault for a change that must wait for something, such as
@@ -128,7 +164,7 @@ impl Vault {
     /// unchanged by then.
     pub fn draft(&self, passphrase: &Secret) -> Result<Draft, VaultError> {
         let bytes = self.read_bytes()?;
-        let (opened, kdf) = self.begin_write(&bytes, passphrase, passphrase)?;
+        let (opened, kdf) = self.begin_write(&bytes, passphrase, Rekey::default())?;
         match opened {
             Ok(document) => Ok(Draft {
                 document,
@@ -159,7 +195,7 @@ impl Vault {
             Some(prepared) if bytes == draft.bytes => {
                 (std::mem::take(&mut draft.document), prepared?)
             }
-            _ => self.unlock_for_write(&bytes, &draft.passphrase, &draft.passphrase)?,
+            _ => self.unlock_for_write(&bytes, &draft.passphrase, Rekey::default())?,
         };
         self.finish(document, prepared, change)
     }
@@ -167,14 +203,13 @@ impl Vault {
     fn update_inner<T>(
         &self,
         passphrase: &Secret,
-        new_passphrase: Option<&Secret>,
+        rekey: Rekey<'_>,
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let _lock = self.lock()?;
         remove_stale_temp_files(&self.path);
         let bytes = self.read_bytes()?;
-        let new_passphrase = new_passphrase.unwrap_or(passphrase);
-        let (document, prepared) = self.unlock_for_write(&bytes, passphrase, new_passphrase)?;
+        let (document, prepared) = self.unlock_for_write(&bytes, passphrase, rekey)?;
         self.finish(document, prepared, change)
     }
 
@@ -184,10 +219,14 @@ impl Vault {
         &self,
         bytes: &[u8],
         passphrase: &Secret,
-        new_passphrase: &Secret,
+        rekey: Rekey<'_>,
     ) -> Result<(Result<Document, VaultError>, KdfThread), VaultError> {
-        let container = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
-        let kdf = Prepared::spawn(new_passphrase, container);
+        let found = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
+        let container = Container {
+            work_factor: rekey.work_factor.unwrap_or(found.work_factor),
+            ..found
+        };
+        let kdf = Prepared::spawn(rekey.passphrase.unwrap_or(passphrase), container);
         let opened = self.decrypt(bytes, passphrase).map(|u| u.document);
         Ok((opened, kdf))
     }
@@ -197,9 +236,9 @@ impl Vault {
         &self,
         bytes: &[u8],
         passphrase: &Secret,
-        new_passphrase: &Secret,
+        rekey: Rekey<'_>,
     ) -> Result<(Document, Prepared), VaultError> {
-        let (opened, kdf) = self.begin_write(bytes, passphrase, new_passphrase)?;
+        let (opened, kdf) = self.begin_write(bytes, passphrase, rekey)?;
         // Wait for the KDF thread even on failure, so no work outlives the call.
         let prepared = join_kdf(kdf)?;
         Ok((opened?, prepared?))
@@ -223,6 +262,13 @@ impl Vault {
     pub fn lock(&self) -> Result<LockGuard, VaultError> {
         lock::take(&self.path, self.lock_timeout)
     }
+}
+
+/// What a write changes besides the document: `None` keeps the file's own.
+#[derive(Clone, Copy, Default)]
+struct Rekey<'a> {
+    passphrase: Option<&'a Secret>,
+    work_factor: Option<u8>,
 }
 
 type KdfThread = std::thread::JoinHandle<Result<Prepared, VaultError>>;
@@ -367,6 +413,34 @@ mod tests {
         let before = vault.read_bytes().unwrap();
         drop(vault.draft(&Secret::from(PASS)).unwrap());
         assert_eq!(vault.read_bytes().unwrap(), before);
+    }
+
+    #[test]
+    fn rekey_raises_the_work_factor_and_keeps_passphrase_and_entries() {
+        let (_dir, vault) = vault_with(&["a"]);
+        let pass = Secret::from(PASS);
+        vault.rekey(&pass, None, Some(11)).unwrap();
+        let unlocked = vault.open(&pass).unwrap();
+        assert_eq!(unlocked.container.work_factor, 11);
+        assert!(unlocked.container.armored);
+        assert_eq!(labels(&vault), ["a"]);
+        let err = vault.rekey(&pass, None, Some(23)).unwrap_err();
+        assert!(matches!(
+            err,
+            VaultError::Invalid(InvalidInput::WorkFactor(23))
+        ));
+    }
+
+    #[test]
+    fn the_unlock_hook_sees_every_read_for_writing() {
+        use std::sync::atomic::{AtomicU8, Ordering};
+        static SEEN: AtomicU8 = AtomicU8::new(0);
+        let (_dir, vault) = vault_with(&["a"]);
+        let vault = vault.on_unlock(|c| {
+            SEEN.store(c.work_factor, Ordering::Relaxed);
+        });
+        vault.update(&Secret::from(PASS), |_| Ok(())).unwrap();
+        assert_eq!(SEEN.load(Ordering::Relaxed), 10);
     }
 
     #[test]
