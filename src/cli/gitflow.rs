@@ -54,7 +54,10 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
         (opened, key.join())
     });
     let document = match opened {
-        Ok(unlocked) => unlocked.document,
+        Ok(unlocked) => {
+            super::context::warn_weak_work_factor(unlocked.container.work_factor);
+            unlocked.document
+        }
         Err(OpenError::Unlock(e)) => return print(&render::summary(&bytes, &e.to_string())),
         Err(OpenError::Format(_)) => {
             return print(&render::summary(
@@ -150,9 +153,14 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     let files = MergeFiles::new(&base_bytes, &ours_bytes, &theirs_bytes).map_err(|e| {
         CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
+    // The result is written with our side's work factor: warn about that one.
+    super::context::warn_weak_work_factor(files.container().work_factor);
     let pass = secrets::passphrase(ctx.passphrase_file.as_deref())?;
     let merged = files.merge(&pass).map_err(|e| merge_error(e, &shown))?;
     merged.write(&args.ours)?;
+    for notice in &merged.notices {
+        say(&format!("ascvault: {}", sanitize(&notice.to_string())));
+    }
     let (added, removed) = summary_counts(&merged.ours, &merged.document);
     say(&format!(
         "ascvault: merged {shown}: {} entries ({added} from {} side, {removed} removed)",
