@@ -14,6 +14,8 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, Prompt, SourceError};
+
+mod history;
 use crate::vault::crypto;
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::Side;
@@ -186,10 +188,14 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
     } else {
         None
     };
+    let history_limit = history_limit()?;
+    let pass = ctx.passphrase()?;
+    let current = ctx.vault.read_bytes()?;
     let Unlocked {
         document,
         container,
-    } = ctx.open()?;
+    } = vault::open_bytes(&current, &pass).map_err(|e| e.at(ctx.vault.path()))?;
+    super::context::warn_weak_work_factor(container.work_factor);
     let facts = Facts {
         work_factor: container.work_factor,
         mode: file_mode(ctx.vault.path()),
@@ -198,6 +204,10 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
         max_age_days: args.max_age,
     };
     let mut findings = hygiene::check(&document, &facts);
+    if facts.git.as_ref().is_some_and(|g| g.tracked) && history_limit > 0 {
+        let older = history::older_versions(ctx, &pass, &current, history_limit);
+        findings.extend(hygiene::revocations_undone(&document, &older));
+    }
     if let Some(content_delivery) = &content_delivery {
         findings.extend(online(ctx, &args.net, content_delivery, &document)?);
     }
@@ -233,6 +243,27 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+/// How many older committed versions `check` compares the vault with
+/// (`ASCVAULT_CHECK_HISTORY`, spec/MERGE.md §4).
+fn history_limit() -> CliResult<usize> {
+    match std::env::var(history::LIMIT_ENV) {
+        Err(_) => Ok(history::DEFAULT_LIMIT),
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= history::MAX_LIMIT)
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "{} must be a number of versions from 0 to {}",
+                    history::LIMIT_ENV,
+                    history::MAX_LIMIT
+                ))
+                .hint("0 turns the history check off; the default is 10")
+            }),
+    }
 }
 
 /// `verify` for every active entry of a known kind; the problems as findings.

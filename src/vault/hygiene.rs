@@ -274,5 +274,8 @@ pub fn online(label: &str, result: &Online) -> Option<Finding> {
     }
 }
 
+mod history;
+pub use history::{Older, revocations_undone};
+
 #[cfg(test)]
 mod tests;
