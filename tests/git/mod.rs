@@ -5,3 +5,4 @@ mod merge_driver;
 mod revocation;
 mod setup;
 mod textconv;
+mod weak_vault;

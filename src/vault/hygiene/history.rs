@@ -67,12 +67,11 @@ pub fn revocations_undone(current: &Document, older: &[Older]) -> Vec<Finding> {
                 check: "revocation-undone",
                 labels: vec![e.label.clone()],
                 message,
-                advice: format!(
-                    "the vault went backwards (an older version restored?): `ascvault revoke {}` \
-                     again, revoke it at Apple if it still works there, and find the commit that \
-                     undid it with `git log -p` on the vault",
-                    e.label
-                ),
+                // No label here: advice is printed as it is, labels only sanitized.
+                advice: "the vault went backwards (an older version restored?): `ascvault \
+                         revoke` it again, revoke it at Apple if it still works there, and find \
+                         the commit that undid it with `git log -p` on the vault"
+                    .into(),
             });
             break;
         }
