@@ -216,3 +216,44 @@ fn check_notices_a_revocation_undone_in_git_history() {
         "{found:?}"
     );
 }
+
+/// A conflict resolved by taking their file whole (the merge driver not set
+/// up) drops our revocation; `check` still finds it on our side's history.
+#[test]
+fn check_notices_a_revocation_lost_by_taking_their_file_in_a_merge() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.repo("r");
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "one", PW1);
+    g.git(&repo, &["add", "-A"]);
+    g.git(&repo, &["commit", "-q", "-m", "vault"]);
+    g.git(&repo, &["checkout", "-q", "-b", "other"]);
+    g.av(&repo, &["note", "one", "from other"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "other: note"]);
+    g.git(&repo, &["checkout", "-q", "main"]);
+    g.av(&repo, &["revoke", "one", "--yes"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "main: revoke one"]);
+    // No merge driver: git's text merge conflicts, and theirs is taken.
+    let out = g.git_out(&repo, &["merge", "-q", "other"], true);
+    assert!(!out.status.success(), "expected a conflict");
+    g.git(&repo, &["checkout", "--theirs", "ascvault.age"]);
+    g.git(
+        &repo,
+        &["commit", "-q", "-am", "merge other, taking theirs"],
+    );
+    let out = g.av(&repo, &["check", "--json"]).run();
+    let v = out.json();
+    let undone: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "revocation-undone")
+        .collect();
+    assert_eq!(undone.len(), 1, "{v:#}");
+    assert_eq!(undone[0]["labels"][0], "one");
+}

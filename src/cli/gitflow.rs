@@ -1,6 +1,7 @@
 //! The commands git runs and the hygiene report: `textconv` (redacted
 //! rendering for diffs), `merge` (three-way merge driver) and `check`
-//! (spec/MERGE.md §1, §2, §4).
+//! (spec/MERGE.md §1, §2, §4); `history` reads the vault's older committed
+//! versions for `check`.
 
 use std::fs;
 use std::path::Path;
@@ -14,8 +15,6 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, Prompt, SourceError};
-
-mod history;
 use crate::vault::crypto;
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::Side;
@@ -24,6 +23,8 @@ use crate::vault::{
     self, Document, FormatError, Kind, MergeFiles, MergeFilesError, MergeInput, OpenError, Secret,
     Timestamp, UnlockError, Unlocked,
 };
+
+mod history;
 
 /// The passphrase without ever prompting: textconv runs once per side of
 /// every diff, often while a pager holds the terminal. `Ok(None)` when there

@@ -1,5 +1,5 @@
 //! The vault's older committed versions, for `check`'s `revocation-undone`
-//! (spec/MERGE.md §4): read with `git log` and `git show` in the vault's
+//! (spec/MERGE.md §4): read with `git log` and `git cat-file` in the vault's
 //! directory, decrypted with the current passphrase.
 
 use std::path::{Path, PathBuf};
@@ -45,7 +45,9 @@ pub fn older_versions(ctx: &Context, pass: &Secret, current: &[u8], limit: usize
         return Vec::new();
     };
     let spec = format!("./{name}");
-    let Some(log) = git(&dir, &["log", "--format=%H", "--", &spec]) else {
+    // Every parent of a merge: a conflict resolved by taking one side's
+    // file must not hide the other side's revocation.
+    let Some(log) = git(&dir, &["log", "--full-history", "--format=%H", "--", &spec]) else {
         return Vec::new();
     };
     let log = String::from_utf8_lossy(&log);
