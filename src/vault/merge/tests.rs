@@ -332,6 +332,18 @@ fn merge_keeps_an_entry_revoked_in_the_base_revoked_and_says_so() {
         "{}",
         out.notices[1]
     );
+    // Removed on the other side: it stays removed, and the line says so.
+    let out = merge_explained(&doc(&[&revoked]), &doc(&[&a]), &doc(&[])).unwrap();
+    assert!(out.document.entries.is_empty());
+    assert!(
+        matches!(
+            &out.notices[..],
+            [Notice::RevokedInBase { kept: false, .. }]
+        ),
+        "{:?}",
+        out.notices
+    );
+    assert!(out.notices[0].to_string().ends_with("it stays removed"));
     // A clean merge of unrelated changes says nothing.
     let b = pw_entry("b", 1);
     let out = merge_explained(&doc(&[&a]), &doc(&[&a, &b]), &doc(&[&noted])).unwrap();
