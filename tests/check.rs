@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::git::{Git, PW1, git_available};
+use crate::support::git::{Git, PW1, PW2, git_available};
 use crate::support::standin::closed_port;
 use crate::support::{Env, ExitStatus, TEST_WORK_FACTOR};
 
@@ -130,4 +130,130 @@ fn check_online_reports_what_apple_rejects() {
     t.cmd(&["revoke", "old", "--yes"]).run().success();
     let out = online(&server.url());
     assert!(!findings(&out).iter().any(|(c, _)| c == "rejected-by-apple"));
+}
+
+/// Issue 11, finding 10: a vault restored to an older version (no
+/// passphrase needed) undoes a revocation; one file cannot tell, but its
+/// git history can: `check` reports `revocation-undone`, by id and by secret.
+#[test]
+fn check_notices_a_revocation_undone_in_git_history() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.repo("r");
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "one", PW1);
+    g.add_password(&repo, "two", PW2);
+    g.av(&repo, &["git", "setup"]).run().success();
+    g.git(&repo, &["add", "-A"]);
+    g.git(&repo, &["commit", "-q", "-m", "vault"]);
+    g.av(&repo, &["revoke", "one", "--yes"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "revoke one"]);
+    let revoked_at = g.git(&repo, &["rev-parse", "HEAD"]);
+    let findings = |g: &Git| -> Vec<(String, Vec<String>, String)> {
+        g.av(&repo, &["check", "--json"]).run().json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "revocation-undone")
+            .map(|f| {
+                (
+                    f["check"].as_str().unwrap().to_owned(),
+                    f["labels"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|l| l.as_str().unwrap().to_owned())
+                        .collect(),
+                    f["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert!(findings(&g).is_empty());
+
+    // Someone restores the version before the revocation.
+    g.git(&repo, &["checkout", "-q", "HEAD~1", "--", "ascvault.age"]);
+    g.git(&repo, &["commit", "-q", "-am", "restore"]);
+    let found = findings(&g);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, ["one"]);
+    assert!(
+        found[0]
+            .2
+            .contains(&format!("commit {} shows it revoked", &revoked_at[..12])),
+        "{found:?}"
+    );
+    g.av(&repo, &["check"])
+        .run()
+        .exits(ExitStatus::Failure)
+        .stdout_has("revocation-undone: \"one\" is active");
+    // The history check can be turned off.
+    let off = g
+        .av(&repo, &["check", "--json"])
+        .env("ASCVAULT_CHECK_HISTORY", "0")
+        .run();
+    assert!(
+        !off.stdout().contains("revocation-undone"),
+        "{}",
+        off.stdout()
+    );
+
+    // Revoked again, removed, and its password added back under a new id.
+    g.av(&repo, &["revoke", "one", "--yes"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "revoke one again"]);
+    g.av(&repo, &["remove", "one", "--yes"]).run().success();
+    g.add_password(&repo, "one-again", PW1);
+    g.git(&repo, &["commit", "-q", "-am", "one again"]);
+    let found = findings(&g);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, ["one-again"]);
+    assert!(
+        found[0].2.contains("holds the secret of \"one\""),
+        "{found:?}"
+    );
+}
+
+/// A conflict resolved by taking their file whole (the merge driver not set
+/// up) drops our revocation; `check` still finds it on our side's history.
+#[test]
+fn check_notices_a_revocation_lost_by_taking_their_file_in_a_merge() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.repo("r");
+    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
+        .run()
+        .success();
+    g.add_password(&repo, "one", PW1);
+    g.git(&repo, &["add", "-A"]);
+    g.git(&repo, &["commit", "-q", "-m", "vault"]);
+    g.git(&repo, &["checkout", "-q", "-b", "other"]);
+    g.av(&repo, &["note", "one", "from other"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "other: note"]);
+    g.git(&repo, &["checkout", "-q", "main"]);
+    g.av(&repo, &["revoke", "one", "--yes"]).run().success();
+    g.git(&repo, &["commit", "-q", "-am", "main: revoke one"]);
+    // No merge driver: git's text merge conflicts, and theirs is taken.
+    let out = g.git_out(&repo, &["merge", "-q", "other"], true);
+    assert!(!out.status.success(), "expected a conflict");
+    g.git(&repo, &["checkout", "--theirs", "ascvault.age"]);
+    g.git(
+        &repo,
+        &["commit", "-q", "-am", "merge other, taking theirs"],
+    );
+    let out = g.av(&repo, &["check", "--json"]).run();
+    let v = out.json();
+    let undone: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "revocation-undone")
+        .collect();
+    assert_eq!(undone.len(), 1, "{v:#}");
+    assert_eq!(undone[0]["labels"][0], "one");
 }

@@ -12,7 +12,8 @@ use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets;
 use crate::vault::{
-    Container, Document, Entry, Kind, NewApiKey, NewPassword, Timestamp, WARN_WORK_FACTOR,
+    Container, Document, Entry, Kind, NewApiKey, NewPassword, Timestamp, VaultError,
+    WARN_WORK_FACTOR,
 };
 
 pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
@@ -212,6 +213,31 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
 const REVOKE_AT_APPLE_PASSWORD: &str = "revoke it at Apple too: Apple Account (account.apple.com) → Sign-In and Security → App-Specific Passwords";
 const REVOKE_AT_APPLE_KEY: &str = "revoke it at Apple too: App Store Connect → Users and Access → Integrations → App Store Connect API";
 
+/// Where the entry the user confirmed a change to is now: found by id, not
+/// label, so a relabel by another writer while the question waited cannot
+/// redirect the change (spec/FORMAT.md §6). Gone, or holding another
+/// credential by now: an error, and nothing changes.
+fn confirmed(doc: &Document, asked: &Entry) -> Result<usize, VaultError> {
+    let short: String = asked.id.chars().take(8).collect();
+    let i = doc
+        .entries
+        .iter()
+        .position(|e| e.id == asked.id)
+        .ok_or_else(|| VaultError::EntryGone {
+            label: asked.label.clone(),
+            id: short.clone(),
+        })?;
+    let now = &doc.entries[i];
+    if now.kind != asked.kind || now.account() != asked.account() || now.secret() != asked.secret()
+    {
+        return Err(VaultError::EntryChanged {
+            label: asked.label.clone(),
+            id: short,
+        });
+    }
+    Ok(i)
+}
+
 pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     let pass = ctx.passphrase()?;
     let now = Timestamp::now();
@@ -241,23 +267,30 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         return Ok(());
     }
     let label = args.label.as_deref().unwrap_or_default();
-    let change = |doc: &mut Document| {
-        let kind = doc.get(label)?.kind.clone();
-        Ok((doc.revoke(label, now)?, kind))
-    };
-    let (changed, kind) = if args.yes {
-        ctx.vault.update(&pass, change)?
+    let (changed, kind, label) = if args.yes {
+        ctx.vault.update(&pass, |doc| {
+            let kind = doc.get(label)?.kind.clone();
+            Ok((doc.revoke(label, now)?, kind, label.to_owned()))
+        })?
     } else {
-        // Look the entry up before asking, so a typo fails without a question.
+        // Look the entry up before asking, so a typo fails without a
+        // question; the answer applies to the entry asked about, by id.
         let draft = ctx.vault.draft(&pass)?;
-        let entry = draft.document().get(label)?;
-        if !entry.revoked
-            && !secrets::confirm(&format!("Revoke {}?", sanitize(&entry.label)), false)?
+        let asked = draft.document().get(label)?.clone();
+        if !asked.revoked
+            && !secrets::confirm(&format!("Revoke {}?", sanitize(&asked.label)), false)?
         {
             return Err(CliError::new("nothing revoked"));
         }
-        ctx.vault.commit(draft, change)?
+        ctx.vault.commit(draft, |doc| {
+            let i = confirmed(doc, &asked)?;
+            let e = &mut doc.entries[i];
+            let was = e.revoked;
+            e.revoke(now);
+            Ok((!was, e.kind.clone(), e.label.clone()))
+        })?
     };
+    let label = label.as_str();
     if !changed {
         say(&format!("{} was already revoked", sanitize(label)));
         return Ok(());
@@ -273,19 +306,21 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
 
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
     let pass = ctx.passphrase()?;
-    let change = |doc: &mut Document| doc.remove(&args.label);
     let removed = if args.yes {
-        ctx.vault.update(&pass, change)?
+        ctx.vault.update(&pass, |doc| doc.remove(&args.label))?
     } else {
         let draft = ctx.vault.draft(&pass)?;
-        let entry = draft.document().get(&args.label)?;
+        let asked = draft.document().get(&args.label)?.clone();
         if !secrets::confirm(
-            &format!("Delete {} for good?", sanitize(&entry.label)),
+            &format!("Delete {} for good?", sanitize(&asked.label)),
             false,
         )? {
             return Err(CliError::new("nothing removed"));
         }
-        ctx.vault.commit(draft, change)?
+        ctx.vault.commit(draft, |doc| {
+            let i = confirmed(doc, &asked)?;
+            Ok(doc.entries.remove(i))
+        })?
     };
     say(&format!("removed {}", sanitize(&removed.label)));
     if !removed.revoked {

@@ -185,6 +185,20 @@ impl From<VaultError> for CliError {
                     "labels are unique (ignoring case); pick another or `ascvault relabel` the old one",
                 ),
             ),
+            VaultError::SecretRevoked { .. } => (
+                ExitStatus::Revoked,
+                Some(
+                    "a revoked credential is never used again: create a new one at Apple and add that",
+                ),
+            ),
+            VaultError::EntryGone { .. } => (
+                ExitStatus::NoEntry,
+                Some("nothing was changed; `ascvault list --all` shows what is there now"),
+            ),
+            VaultError::EntryChanged { .. } => (
+                ExitStatus::Failure,
+                Some("nothing was changed; look at it again (`ascvault show LABEL`) and retry"),
+            ),
             VaultError::UnsupportedKind { .. } => (
                 ExitStatus::Failure,
                 Some("upgrade ascvault to use this entry"),

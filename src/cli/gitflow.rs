@@ -1,6 +1,7 @@
 //! The commands git runs and the hygiene report: `textconv` (redacted
 //! rendering for diffs), `merge` (three-way merge driver) and `check`
-//! (spec/MERGE.md §1, §2, §4).
+//! (spec/MERGE.md §1, §2, §4); `history` reads the vault's older committed
+//! versions for `check`.
 
 use std::fs;
 use std::path::Path;
@@ -22,6 +23,8 @@ use crate::vault::{
     self, Document, FormatError, Kind, MergeFiles, MergeFilesError, MergeInput, OpenError, Secret,
     Timestamp, UnlockError, Unlocked,
 };
+
+mod history;
 
 /// The passphrase without ever prompting: textconv runs once per side of
 /// every diff, often while a pager holds the terminal. `Ok(None)` when there
@@ -54,7 +57,10 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
         (opened, key.join())
     });
     let document = match opened {
-        Ok(unlocked) => unlocked.document,
+        Ok(unlocked) => {
+            super::context::warn_weak_work_factor(unlocked.container.work_factor);
+            unlocked.document
+        }
         Err(OpenError::Unlock(e)) => return print(&render::summary(&bytes, &e.to_string())),
         Err(OpenError::Format(_)) => {
             return print(&render::summary(
@@ -150,9 +156,14 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     let files = MergeFiles::new(&base_bytes, &ours_bytes, &theirs_bytes).map_err(|e| {
         CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
+    // The result is written with our side's work factor: warn about that one.
+    super::context::warn_weak_work_factor(files.container().work_factor);
     let pass = secrets::passphrase(ctx.passphrase_file.as_deref())?;
     let merged = files.merge(&pass).map_err(|e| merge_error(e, &shown))?;
     merged.write(&args.ours)?;
+    for notice in &merged.notices {
+        say(&format!("ascvault: {}", sanitize(&notice.to_string())));
+    }
     let (added, removed) = summary_counts(&merged.ours, &merged.document);
     say(&format!(
         "ascvault: merged {shown}: {} entries ({added} from {} side, {removed} removed)",
@@ -178,10 +189,14 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
     } else {
         None
     };
+    let history_limit = history_limit()?;
+    let pass = ctx.passphrase()?;
+    let current = ctx.vault.read_bytes()?;
     let Unlocked {
         document,
         container,
-    } = ctx.open()?;
+    } = vault::open_bytes(&current, &pass).map_err(|e| e.at(ctx.vault.path()))?;
+    super::context::warn_weak_work_factor(container.work_factor);
     let facts = Facts {
         work_factor: container.work_factor,
         mode: file_mode(ctx.vault.path()),
@@ -190,6 +205,10 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
         max_age_days: args.max_age,
     };
     let mut findings = hygiene::check(&document, &facts);
+    if facts.git.as_ref().is_some_and(|g| g.tracked) && history_limit > 0 {
+        let older = history::older_versions(ctx, &pass, &current, history_limit);
+        findings.extend(hygiene::revocations_undone(&document, &older));
+    }
     if let Some(content_delivery) = &content_delivery {
         findings.extend(online(ctx, &args.net, content_delivery, &document)?);
     }
@@ -225,6 +244,27 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+/// How many older committed versions `check` compares the vault with
+/// (`ASCVAULT_CHECK_HISTORY`, spec/MERGE.md §4).
+fn history_limit() -> CliResult<usize> {
+    match std::env::var(history::LIMIT_ENV) {
+        Err(_) => Ok(history::DEFAULT_LIMIT),
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= history::MAX_LIMIT)
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "{} must be a number of versions from 0 to {}",
+                    history::LIMIT_ENV,
+                    history::MAX_LIMIT
+                ))
+                .hint("0 turns the history check off; the default is 10")
+            }),
+    }
 }
 
 /// `verify` for every active entry of a known kind; the problems as findings.

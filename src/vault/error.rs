@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use super::format::Timestamp;
+
 /// Why a vault file could not be unlocked. All map to exit code 3.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -208,6 +210,37 @@ pub enum VaultError {
     Revoked {
         /// The label.
         label: String,
+    },
+    /// A new entry's secret is one a revoked entry holds (spec/MERGE.md
+    /// §1.4.1): a revoked credential is never added again.
+    #[error("that {what} belongs to {label:?} (id {id}), revoked {}", .revoked_at.rfc3339())]
+    SecretRevoked {
+        /// `password` or `API key`.
+        what: &'static str,
+        /// The revoked entry's label.
+        label: String,
+        /// The first 8 characters of the revoked entry's id.
+        id: String,
+        /// When it was revoked.
+        revoked_at: Timestamp,
+    },
+    /// The entry a confirmed change was meant for is gone (another writer
+    /// removed it while the question waited).
+    #[error("entry {label:?} (id {id}) was removed by another writer while you were asked")]
+    EntryGone {
+        /// Its label when the question was asked.
+        label: String,
+        /// The first 8 characters of its id.
+        id: String,
+    },
+    /// The entry a confirmed change was meant for now holds another
+    /// credential (another writer changed it while the question waited).
+    #[error("entry {label:?} (id {id}) was changed by another writer while you were asked")]
+    EntryChanged {
+        /// Its label when the question was asked.
+        label: String,
+        /// The first 8 characters of its id.
+        id: String,
     },
     /// The label is taken.
     #[error("an entry labelled {label:?} already exists")]

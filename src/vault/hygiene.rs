@@ -6,10 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sha2::{Digest, Sha256};
-
-use super::credential;
-use super::format::{Document, Entry, Kind, Timestamp};
+use super::format::{Document, Entry, Kind, SecretId, Timestamp};
 
 /// Apple's limit of active app-specific passwords per Apple ID.
 pub const APPLE_PASSWORD_LIMIT: usize = 25;
@@ -154,36 +151,12 @@ fn password_limit(doc: &Document, out: &mut Vec<Finding>) {
     }
 }
 
-/// A digest of the entry's secret in a form where equal credentials match:
-/// passwords ignoring case and separators, keys by their public half.
-fn secret_digest(e: &Entry) -> Option<[u8; 32]> {
-    let secret = e.secret()?;
-    let mut h = Sha256::new();
-    match e.kind {
-        Kind::AppSpecificPassword => {
-            h.update(b"pw\0");
-            for c in secret.expose().chars().filter(|c| !matches!(c, '-' | ' ')) {
-                let mut buf = [0u8; 4];
-                h.update(c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes());
-            }
-        }
-        Kind::ApiKey => {
-            h.update(b"key\0");
-            match credential::public_key_der(secret) {
-                Ok(der) => h.update(der),
-                Err(_) => h.update(secret.expose().trim().as_bytes()),
-            }
-        }
-        Kind::Other(_) => return None,
-    }
-    Some(h.finalize().into())
-}
-
 fn duplicate_secrets(doc: &Document, out: &mut Vec<Finding>) {
-    let mut groups: HashMap<[u8; 32], Vec<&Entry>> = HashMap::new();
+    let mut groups: HashMap<SecretId, Vec<&Entry>> = HashMap::new();
     let mut order = Vec::new();
     for e in &doc.entries {
-        if let Some(d) = secret_digest(e) {
+        // The secret itself (password or key material; spec/MERGE.md §1.4.1).
+        if let Some(&d) = e.secret_ids().first() {
             let group = groups.entry(d).or_default();
             if group.is_empty() {
                 order.push(d);
@@ -300,6 +273,9 @@ pub fn online(label: &str, result: &Online) -> Option<Finding> {
         }),
     }
 }
+
+mod history;
+pub use history::{Older, revocations_undone};
 
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,22 @@
 //! Three-way merge of vault documents by entry id (spec/MERGE.md §1).
 //!
 //! Pure: it takes the three decrypted documents and returns either the
-//! merged document or every conflict found. Opening files, passphrases and
-//! writing the result belong to the caller (`ascvault merge`).
+//! merged document (with [`Notice`]s for the caller to print) or every
+//! conflict found. Opening files, passphrases and writing the result belong
+//! to the caller (`ascvault merge`).
+//!
+//! Revocation moves forward only and follows the secret (§1.4, §1.4.1): the
+//! last pass, [`enforce_revocations`], makes sure no entry of the result is
+//! active while any of the three versions shows it, or its secret, revoked.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::format::{Document, Entry};
+use revocation::enforce_revocations;
+pub use revocation::{Found, Notice};
+
+mod revocation;
 
 /// Which side of a merge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +43,15 @@ impl fmt::Display for Side {
             Side::Theirs => "their",
         })
     }
+}
+
+/// A clean merge: the document, and what the user should hear about it.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The merged document.
+    pub document: Document,
+    /// Entries kept or made revoked, for stderr.
+    pub notices: Vec<Notice>,
 }
 
 /// Why two sides cannot be merged automatically. Messages name entries
@@ -80,7 +98,7 @@ pub enum Conflict {
 }
 
 /// The first 8 characters of an id: enough to tell entries apart in a message.
-fn short(id: &str) -> &str {
+pub(super) fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
@@ -261,12 +279,16 @@ fn merge_entry(
     let (extra, extra_conflicts) = merge_tables(base.map(|b| &b.extra), &ours.extra, &theirs.extra);
     out.extra = extra;
     bad.extend(extra_conflicts);
-    // Revocation only moves forward: either side's revocation wins, and
-    // the credential died at the earliest date anyone recorded.
-    out.revoked = ours.revoked || theirs.revoked;
-    out.revoked_at = [ours.revoked_at, theirs.revoked_at]
-        .into_iter()
+    // Revocation only moves forward: a revocation in any version wins
+    // (the base's too: a side showing it active went backwards), and the
+    // credential died at the earliest date anyone recorded.
+    let versions = [base, Some(ours), Some(theirs)];
+    out.revoked = versions.iter().flatten().any(|e| e.revoked);
+    out.revoked_at = versions
+        .iter()
         .flatten()
+        .filter(|e| e.revoked)
+        .filter_map(|e| e.revoked_at)
         .min();
     for field in bad {
         conflicts.push(Conflict::Field {
@@ -300,6 +322,7 @@ fn removal(base: &Entry, kept: &Entry, removed_on: Side, conflicts: &mut Vec<Con
 
 /// Merges `ours` and `theirs` against their common ancestor `base`
 /// (spec/MERGE.md §1). Returns the merged document, or every conflict.
+/// [`merge_explained`] also says which entries were kept or made revoked.
 ///
 /// The result is not yet validated against the schema; the caller
 /// serializes and parses it back before writing.
@@ -308,6 +331,15 @@ pub fn merge(
     ours: &Document,
     theirs: &Document,
 ) -> Result<Document, Vec<Conflict>> {
+    merge_explained(base, ours, theirs).map(|o| o.document)
+}
+
+/// [`merge`], with the [`Notice`]s the caller prints on a clean merge.
+pub fn merge_explained(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+) -> Result<Outcome, Vec<Conflict>> {
     let index = |d: &Document| -> HashMap<String, Entry> {
         d.entries
             .iter()
@@ -349,6 +381,7 @@ pub fn merge(
         };
         entries.extend(merged);
     }
+    let notices = enforce_revocations(base, ours, theirs, &mut entries);
 
     // Labels stay unique ignoring case (§1.5).
     let mut labels: HashMap<String, &Entry> = HashMap::new();
@@ -368,11 +401,14 @@ pub fn merge(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
-    Ok(Document {
-        format: ours.format.clone(),
-        version: base.version.max(ours.version).max(theirs.version),
-        extra,
-        entries,
+    Ok(Outcome {
+        document: Document {
+            format: ours.format.clone(),
+            version: base.version.max(ours.version).max(theirs.version),
+            extra,
+            entries,
+        },
+        notices,
     })
 }
 

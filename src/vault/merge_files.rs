@@ -15,7 +15,7 @@ use thiserror::Error;
 use super::crypto::{self, Container, Prepared};
 use super::error::{FormatError, UnlockError, VaultError};
 use super::format::Document;
-use super::merge::{self, Conflict};
+use super::merge::{self, Conflict, Notice};
 use super::open::{OpenError, open_bytes};
 use super::store::write_atomic;
 use crate::secret::Secret;
@@ -78,6 +78,11 @@ pub struct MergeFiles<'a> {
 }
 
 impl<'a> MergeFiles<'a> {
+    /// Our version's container (armor, work factor): the result's.
+    pub fn container(&self) -> Container {
+        self.container
+    }
+
     /// Reads our version's header, which the result's armor and work factor
     /// follow. No KDF runs and no passphrase is needed yet, so a file that
     /// can never open is refused before anyone is asked for one.
@@ -114,7 +119,8 @@ impl<'a> MergeFiles<'a> {
             .map_err(|_| MergeFilesError::Panicked("the key derivation thread panicked"))?
             .map_err(MergeFilesError::Encrypt)?;
 
-        let document = merge::merge(&base, &ours, &theirs).map_err(MergeFilesError::Conflicts)?;
+        let merge::Outcome { document, notices } =
+            merge::merge_explained(&base, &ours, &theirs).map_err(MergeFilesError::Conflicts)?;
         let text = document.to_canonical();
         // Validate before writing: the result must be a vault we can read back.
         Document::parse(&text).map_err(MergeFilesError::Invalid)?;
@@ -124,6 +130,7 @@ impl<'a> MergeFiles<'a> {
         Ok(Merged {
             ours,
             document,
+            notices,
             bytes,
         })
     }
@@ -150,6 +157,9 @@ pub struct Merged {
     pub ours: Document,
     /// The merged document.
     pub document: Document,
+    /// Entries the merge kept or made revoked (spec/MERGE.md §1.4), for
+    /// stderr.
+    pub notices: Vec<Notice>,
     /// The encrypted merged file.
     bytes: Vec<u8>,
 }

@@ -2,5 +2,7 @@
 //! driver between two clones, diffs through textconv, and `git setup`.
 
 mod merge_driver;
+mod revocation;
 mod setup;
 mod textconv;
+mod weak_vault;

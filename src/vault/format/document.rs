@@ -9,7 +9,9 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::version::check_head;
-use super::{CURRENT_VERSION, Entry, FORMAT_TAG, Kind, Timestamp, Version, restore_datetimes};
+use super::{
+    CURRENT_VERSION, Entry, FORMAT_TAG, Kind, RevokedSecrets, Timestamp, Version, restore_datetimes,
+};
 use crate::vault::credential;
 use crate::vault::error::{FormatError, VaultError};
 
@@ -233,11 +235,25 @@ fn toml_error(text: &str, err: &toml::de::Error) -> FormatError {
 // Changes: each keeps the document's invariants or changes nothing.
 
 impl Document {
-    /// Adds an entry; its label must be free.
+    /// Adds an entry; its label must be free, and its secret must not be
+    /// one a revoked entry holds (spec/MERGE.md §1.4.1).
     pub fn add(&mut self, entry: Entry) -> Result<&Entry, VaultError> {
         credential::check_label(&entry.label)?;
         if self.position(&entry.label).is_some() {
             return Err(VaultError::LabelTaken { label: entry.label });
+        }
+        let mut revoked = RevokedSecrets::new();
+        revoked.add(self, ());
+        if let Some(holder) = revoked.holder(&entry) {
+            return Err(VaultError::SecretRevoked {
+                what: match entry.kind {
+                    Kind::ApiKey => "API key",
+                    _ => "password",
+                },
+                label: holder.entry.label.clone(),
+                id: holder.entry.id.chars().take(8).collect(),
+                revoked_at: holder.at,
+            });
         }
         // Entries are kept in the order they were added (spec/FORMAT.md §3).
         self.entries.push(entry);
@@ -401,6 +417,31 @@ password = "abcd-efgh-ijkl-mnop"
             let expected: Vec<String> = (0..12).map(|i| format!("e{i:02}")).collect();
             assert_eq!(labels, expected);
         }
+    }
+
+    /// Finding 8 of issue 11, locally: a revoked secret is never added
+    /// again, whatever its label or spelling; the error names the entry.
+    #[test]
+    fn add_refuses_a_secret_a_revoked_entry_holds() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        doc.revoke("fastlane", Timestamp::from_unix(1_750_000_000))
+            .unwrap();
+        let mut again = Entry::new("fastlane-2".into(), Kind::AppSpecificPassword);
+        again.apple_id = Some("other@example.com".into());
+        again.password = Some(Secret::from("ABCD-EFGH-IJKL-MNOP"));
+        let before = doc.clone();
+        let err = doc.add(again).unwrap_err();
+        assert!(matches!(err, VaultError::SecretRevoked { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "that password belongs to \"fastlane\" (id 0b0c6a2e), revoked 2025-06-15T15:06:40Z"
+        );
+        assert_eq!(doc, before);
+        // Another password is fine.
+        let mut other = Entry::new("other".into(), Kind::AppSpecificPassword);
+        other.apple_id = Some("dev@example.com".into());
+        other.password = Some(Secret::from("qrst-uvwx-yzab-cdef"));
+        doc.add(other).unwrap();
     }
 
     #[test]

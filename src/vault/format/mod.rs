@@ -8,11 +8,13 @@
 //!
 //! One type per file: [`Document`] (parse, canonical output, lookup and
 //! changes), [`Entry`], [`Kind`], [`Timestamp`], [`Version`]; `split` parses
-//! large texts in pieces for [`Document::parse`].
+//! large texts in pieces for [`Document::parse`]; `secret_id` tells which
+//! entries hold the same credential (revocation follows the secret).
 
 mod document;
 mod entry;
 mod kind;
+mod secret_id;
 mod split;
 mod timestamp;
 mod version;
@@ -20,6 +22,7 @@ mod version;
 pub use document::Document;
 pub use entry::Entry;
 pub use kind::Kind;
+pub(crate) use secret_id::{RevokedSecrets, SecretId};
 pub use timestamp::Timestamp;
 pub use version::{CURRENT_VERSION, FORMAT_TAG, Version};
 

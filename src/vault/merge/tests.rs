@@ -1,6 +1,6 @@
 //! The merge rules of spec/MERGE.md §1, one test each, on documents.
 
-use super::{Conflict, merge};
+use super::{Conflict, Found, Notice, Side, merge, merge_explained};
 use crate::vault::{Document, Entry, Kind, Secret, Timestamp};
 
 const PW1: &str = "abcd-efgh-ijkl-mnop";
@@ -217,4 +217,135 @@ fn merge_keeps_unknown_fields_and_the_newest_version() {
     let ours = Document::parse(&text("1.2", "color = \"red\"\n")).unwrap();
     let c = conflicts(&base, &ours, &theirs);
     assert!(matches!(&c[0], Conflict::Field { field, .. } if field == "color"));
+}
+
+/// Finding 8 of issue 11: one side revokes an entry, the other removes it
+/// and adds the same password again under a new id. Before the fix the
+/// merge was clean and the password active again.
+#[test]
+fn merge_revokes_a_re_added_entry_holding_a_revoked_secret() {
+    let a = pw_entry("fastlane", 0);
+    let mut revoked = a.clone();
+    revoked.revoke(Timestamp::from_unix(1_750_000_000));
+    let mut again = pw_entry("fastlane", 5);
+    // The same password, written another way: still the same secret.
+    again.password = Some(Secret::from("ABCD EFGH IJKL MNOP"));
+    for (ours, theirs, found) in [
+        (doc(&[&revoked]), doc(&[&again]), Found::Ours),
+        (doc(&[&again]), doc(&[&revoked]), Found::Theirs),
+    ] {
+        let out = merge_explained(&doc(&[&a]), &ours, &theirs).unwrap();
+        let m = &out.document;
+        assert!(by_id(m, &a).is_none(), "the removal stands");
+        let e = by_id(m, &again).expect("the re-added entry is kept");
+        assert!(e.revoked, "a revoked secret came back active");
+        assert_eq!(e.revoked_at, revoked.revoked_at);
+        assert_eq!(out.notices.len(), 1, "{:?}", out.notices);
+        assert!(matches!(
+            &out.notices[0],
+            Notice::SecretRevoked { id, revoked_id, found: f, .. }
+                if id == &again.id && revoked_id == &a.id && *f == found
+        ));
+        let text = out.notices[0].to_string();
+        assert!(
+            text.contains(&again.id[..8]) && text.contains(&a.id[..8]),
+            "{text}"
+        );
+        assert!(!text.contains(PW1) && !text.contains("ABCD"), "{text}");
+    }
+}
+
+#[test]
+fn merge_revokes_a_secret_revoked_only_in_the_base() {
+    // Both sides dropped the revoked entry; one re-added its password.
+    let mut a = pw_entry("a", 0);
+    a.revoke(Timestamp::from_unix(1_750_000_000));
+    let again = pw_entry("b", 5);
+    let m = merge(&doc(&[&a]), &doc(&[]), &doc(&[&again])).unwrap();
+    assert!(m.entries[0].revoked);
+    // A password that differs is left alone.
+    let mut other = pw_entry("c", 6);
+    other.password = Some(Secret::from(PW2));
+    let m = merge(&doc(&[&a]), &doc(&[]), &doc(&[&other])).unwrap();
+    assert!(!m.entries[0].revoked);
+}
+
+#[test]
+fn merge_matches_api_keys_by_key_material_or_key_id() {
+    let key = |label: &str, key_id: &str, pem: &str| {
+        let mut e = Entry::new(label.to_owned(), Kind::ApiKey);
+        e.key_id = Some(key_id.into());
+        e.private_key = Some(Secret::from(pem));
+        e
+    };
+    let mut dead = key("k", "KEYID00001", "pem one");
+    dead.revoke(Timestamp::from_unix(1_750_000_000));
+    let same_id = key("k2", "keyid00001", "pem two");
+    let same_key = key("k3", "KEYID00002", "pem one\n");
+    let unrelated = key("k4", "KEYID00003", "pem three");
+    let m = merge(
+        &Document::default(),
+        &doc(&[&dead, &same_id]),
+        &doc(&[&same_key, &unrelated]),
+    )
+    .unwrap();
+    let revoked: Vec<&str> = m
+        .entries
+        .iter()
+        .filter(|e| e.revoked)
+        .map(|e| e.label.as_str())
+        .collect();
+    assert_eq!(revoked, ["k", "k2", "k3"]);
+}
+
+/// Finding 10 of issue 11: an entry revoked in the base but active again
+/// on a side (an older ciphertext restored) stays revoked, and is named.
+#[test]
+fn merge_keeps_an_entry_revoked_in_the_base_revoked_and_says_so() {
+    let a = pw_entry("a", 0);
+    let mut revoked = a.clone();
+    revoked.revoke(Timestamp::from_unix(1_750_000_000));
+    let mut noted = a.clone();
+    noted.note = Some("rolled back, then edited".into());
+    let out = merge_explained(&doc(&[&revoked]), &doc(&[&a]), &doc(&[&noted])).unwrap();
+    let e = &out.document.entries[0];
+    assert!(e.revoked, "the rollback undid a revocation");
+    assert_eq!(e.revoked_at, revoked.revoked_at);
+    let sides: Vec<Side> = out
+        .notices
+        .iter()
+        .map(|n| match n {
+            Notice::RevokedInBase {
+                active_on, kept, ..
+            } => {
+                assert!(kept);
+                *active_on
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(sides, [Side::Ours, Side::Theirs]);
+    assert!(
+        out.notices[1]
+            .to_string()
+            .contains("active again on their side"),
+        "{}",
+        out.notices[1]
+    );
+    // Removed on the other side: it stays removed, and the line says so.
+    let out = merge_explained(&doc(&[&revoked]), &doc(&[&a]), &doc(&[])).unwrap();
+    assert!(out.document.entries.is_empty());
+    assert!(
+        matches!(
+            &out.notices[..],
+            [Notice::RevokedInBase { kept: false, .. }]
+        ),
+        "{:?}",
+        out.notices
+    );
+    assert!(out.notices[0].to_string().ends_with("it stays removed"));
+    // A clean merge of unrelated changes says nothing.
+    let b = pw_entry("b", 1);
+    let out = merge_explained(&doc(&[&a]), &doc(&[&a, &b]), &doc(&[&noted])).unwrap();
+    assert!(out.notices.is_empty(), "{:?}", out.notices);
 }

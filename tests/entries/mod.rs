@@ -505,3 +505,6 @@ fn a_large_vault_keeps_every_entry_in_order() {
     let text = t.cmd(&["textconv"]).arg(t.vault()).run().success().stdout();
     assert_eq!(text.matches("label:").count(), n);
 }
+
+mod confirm_by_id;
+mod revoked_secrets;
