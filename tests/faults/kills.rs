@@ -119,7 +119,7 @@ fn sigkill_during_add_revoke_passwd_leaves_old_or_new_vault() {
         .arg("--password-stdin")
         .env("ASCVAULT_PASSPHRASE", &current)
         .env("ASCVAULT_LOCK_TIMEOUT", "1")
-        .stdin("abcd-efgh-ijkl-mnop\n")
+        .stdin("wxyz-abcd-efgh-ijkl\n")
         .run()
         .success();
     t.cmd(&["list", "--all"])
