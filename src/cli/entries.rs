@@ -154,7 +154,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
             return print_json(&v);
         }
         // The record holds the secret: wipe the rendered text and the value.
-        let mut text = zeroize::Zeroizing::new(serde_json::to_string_pretty(&v)?);
+        let mut text = zeroize::Zeroizing::new(super::output::json_text(&v)?);
         text.push('\n');
         let printed = print(&text);
         if let Some(Value::String(secret)) = v.get_mut("secret") {
