@@ -11,27 +11,37 @@
 //! ([`HeaderFilter`], [`merge`]).
 //!
 //! Pre-signed URLs carry their own authorization in the query: they get no
-//! `Authorization` header (the JWT must not leak to the storage host).
+//! `Authorization` header (the JWT must not leak to the storage host), no
+//! `Referer`, and are checked (scheme, host, redirects, proxy) by [`guard`].
+//!
+//! Everything about a segment comes from the server, so each is bounded:
+//! a whole-transfer deadline per attempt ([`DEFAULT_SEGMENT_DEADLINE`]; the
+//! per-read timeout alone lets a slow drip run for ever), a cap on the
+//! decompressed bytes ([`DEFAULT_MAX_SEGMENT_BYTES`]; a gzip bomb fails
+//! instead of filling the disk), and final paths that stay inside the
+//! folder they were meant for ([`dest_in`]).
 
 use std::collections::VecDeque;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flate2::bufread::MultiGzDecoder;
 use md5::{Digest, Md5};
 
 mod error;
+mod guard;
 mod tsv;
 
 pub use error::DownloadError;
+pub use guard::{MAX_REDIRECTS, check_url};
 pub use tsv::{HeaderFilter, merge};
 
 use crate::asc::analytics::SegmentInfo;
 use crate::asc::backoff::Backoff;
-use crate::asc::client::{chain, user_agent};
+use crate::asc::client::chain;
 use crate::atomic::{AtomicError, AtomicFile, Replace};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
@@ -39,6 +49,15 @@ use crate::atomic::{AtomicError, AtomicFile, Replace};
 const READ_BUF: usize = 256 * 1024;
 /// Write buffer of the decompressed output.
 const WRITE_BUF: usize = 256 * 1024;
+
+/// How long one attempt at one segment may take, start to end: far above
+/// what a real segment needs (a 1 GiB segment at 1 MB/s takes 18 minutes).
+pub const DEFAULT_SEGMENT_DEADLINE: Duration = Duration::from_secs(3600);
+
+/// Decompressed bytes one segment may produce: far above real segments
+/// (Apple splits large reports into segments of a few MiB), low enough
+/// that a gzip bomb fails before it fills a disk.
+pub const DEFAULT_MAX_SEGMENT_BYTES: u64 = 1 << 30;
 
 /// A segment and where it goes.
 #[derive(Clone, Debug)]
@@ -88,21 +107,55 @@ pub struct Summary {
 /// Fetches segments from pre-signed URLs.
 #[derive(Debug)]
 pub struct Downloader {
-    http: reqwest::blocking::Client,
+    http: guard::Clients,
+    timeout: Duration,
     retries: u32,
     backoff: Backoff,
+    deadline: Duration,
+    max_bytes: u64,
 }
 
-/// Counts and hashes the compressed bytes as the decoder pulls them.
+/// Counts and hashes the compressed bytes as the decoder pulls them, and
+/// ends the transfer once the attempt's deadline has passed.
 struct Tap<'a, R> {
     inner: R,
     md5: Md5,
     count: u64,
     observe: &'a (dyn Fn(Event) + Sync),
+    deadline: Instant,
 }
+
+/// The error a [`Tap`] returns past its deadline (found again by [`classify`]).
+#[derive(Debug)]
+struct DeadlinePassed;
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("segment deadline passed")
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
+/// The decompressed-size cap a [`CountingWriter`] hit.
+#[derive(Debug)]
+struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("segment larger than its limit")
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 impl<R: Read> Read for Tap<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Checked before each read: one read is bounded by the per-read
+        // timeout, so an attempt ends at most that long after its deadline.
+        if Instant::now() >= self.deadline {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
+        }
         let n = self.inner.read(buf)?;
         self.md5.update(&buf[..n]);
         self.count += n as u64;
@@ -125,24 +178,34 @@ impl Downloader {
     /// A downloader: `timeout` bounds the connect and each read (a stalled
     /// transfer fails; a long healthy one does not); `retries` after the
     /// first attempt on connection failures, waiting as `backoff` says.
+    /// The deadline of each attempt is [`DEFAULT_SEGMENT_DEADLINE`] and the
+    /// cap [`DEFAULT_MAX_SEGMENT_BYTES`] unless changed with
+    /// [`Downloader::deadline`] and [`Downloader::max_bytes`].
     pub fn new(
         timeout: Duration,
         retries: u32,
         backoff: Backoff,
     ) -> Result<Downloader, DownloadError> {
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(user_agent())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            // The bytes are hashed as served; let nothing decode them on the way.
-            .no_gzip()
-            .build()
-            .map_err(|e| DownloadError::Setup(e.to_string()))?;
         Ok(Downloader {
-            http,
+            http: guard::Clients::new(timeout)?,
+            timeout,
             retries,
             backoff,
+            deadline: DEFAULT_SEGMENT_DEADLINE,
+            max_bytes: DEFAULT_MAX_SEGMENT_BYTES,
         })
+    }
+
+    /// How long one attempt at one segment may take, start to end.
+    pub fn deadline(mut self, deadline: Duration) -> Downloader {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Decompressed bytes one segment may produce.
+    pub fn max_bytes(mut self, max: u64) -> Downloader {
+        self.max_bytes = max;
+        self
     }
 
     /// Streams one segment, decompressed, into `out`, verifying size,
@@ -174,13 +237,30 @@ impl Downloader {
         observe: &(dyn Fn(Event) + Sync),
     ) -> Result<u64, Attempt> {
         let id = &segment.id;
-        // No bearer_auth here, on purpose: see the module comment.
+        let deadline = Instant::now() + self.deadline;
+        let url = check_url(&segment.url).map_err(|message| {
+            Attempt::Fatal(DownloadError::BadUrl {
+                segment: id.clone(),
+                message,
+            })
+        })?;
+        // No bearer_auth here, on purpose: see the module comment. The
+        // request's own timeout also bounds waiting for the head.
         let response = self
             .http
-            .get(&segment.url)
+            .for_url(&url)
+            .get(url)
             .header(reqwest::header::ACCEPT, "*/*")
+            .timeout(self.timeout.min(self.deadline))
             .send()
-            .map_err(|e| Attempt::Transient(chain(&e)))?;
+            .map_err(|e| match guard::refusal(&e) {
+                Some(message) => Attempt::Fatal(DownloadError::BadUrl {
+                    segment: id.clone(),
+                    message,
+                }),
+                // The URL holds the signature: keep it out of messages.
+                None => Attempt::Transient(chain(&e.without_url())),
+            })?;
         let status = response.status();
         if !status.is_success() {
             let s = status.as_u16();
@@ -197,6 +277,7 @@ impl Downloader {
             md5: Md5::new(),
             count: 0,
             observe,
+            deadline,
         };
         let written;
         {
@@ -206,10 +287,23 @@ impl Downloader {
                 inner: out,
                 n: 0,
                 failed: false,
+                limit: self.max_bytes,
             };
             let copied = io::copy(&mut decoder, &mut counter);
             written = counter.n;
             if let Err(e) = copied {
+                if is(&e, |i| i.is::<TooLarge>()) {
+                    return Err(Attempt::Fatal(DownloadError::TooLarge {
+                        segment: id.clone(),
+                        limit: self.max_bytes,
+                    }));
+                }
+                if is(&e, |i| i.is::<DeadlinePassed>()) {
+                    return Err(Attempt::Fatal(DownloadError::Deadline {
+                        segment: id.clone(),
+                        limit: self.deadline,
+                    }));
+                }
                 if counter.failed {
                     // Our side (a full disk, a closed stdout), not the transfer.
                     return Err(Attempt::Fatal(DownloadError::Io {
@@ -222,6 +316,12 @@ impl Downloader {
             // Whatever follows the gzip members still counts for the checksum.
             let mut rest = decoder.into_inner();
             if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+                if is(&e, |i| i.is::<DeadlinePassed>()) {
+                    return Err(Attempt::Fatal(DownloadError::Deadline {
+                        segment: id.clone(),
+                        limit: self.deadline,
+                    }));
+                }
                 return Err(Attempt::Transient(e.to_string()));
             }
         }
@@ -244,14 +344,15 @@ impl Downloader {
     }
 
     /// Downloads a segment to `dest` through a temporary file in the same
-    /// folder, renamed only once verified. Skips it when `dest` exists.
+    /// folder, renamed only once verified. Skips it when `dest` is a
+    /// regular file ([`is_complete`]).
     pub fn fetch_to_file(
         &self,
         job: &Job,
         observe: &(dyn Fn(Event) + Sync),
     ) -> Result<(bool, u64), DownloadError> {
         let id = &job.segment.id;
-        if job.dest.is_file() {
+        if is_complete(&job.dest) {
             observe(Event::Done {
                 segment: id.clone(),
                 skipped: true,
@@ -390,10 +491,15 @@ struct CountingWriter<'a> {
     inner: &'a mut dyn Write,
     n: u64,
     failed: bool,
+    /// Bytes this segment may produce; past them, writing fails with [`TooLarge`].
+    limit: u64,
 }
 
 impl Write for CountingWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.n.saturating_add(buf.len() as u64) > self.limit {
+            return Err(io::Error::other(TooLarge));
+        }
         match self.inner.write(buf) {
             Ok(n) => {
                 self.n += n as u64;
@@ -409,6 +515,42 @@ impl Write for CountingWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// True when `e` wraps an error that `test` recognizes.
+fn is(
+    e: &io::Error,
+    test: impl Fn(&(dyn std::error::Error + Send + Sync + 'static)) -> bool,
+) -> bool {
+    e.get_ref().is_some_and(test)
+}
+
+/// Whether a previous run completed the segment at `dest`: only a regular
+/// file counts. A symlink (wherever it points), a FIFO or a device is not
+/// ours and is replaced by the download (the rename replaces the link
+/// itself, never what it points to).
+pub fn is_complete(dest: &Path) -> bool {
+    std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_file())
+}
+
+/// `dir/name`, when `name` is one plain file name (no separator, no `..`,
+/// not hidden, not absolute), so the result is directly inside `dir`. File
+/// names are built from what the server sent: this is the last check
+/// before anything is written.
+pub fn dest_in(dir: &Path, name: &str, segment: &str) -> Result<PathBuf, DownloadError> {
+    let mut parts = Path::new(name).components();
+    let single = matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(n)), None) if n == std::ffi::OsStr::new(name)
+    );
+    if !single || name.starts_with('.') || name.contains(['/', '\\', ':']) {
+        return Err(DownloadError::UnsafeName {
+            segment: segment.to_owned(),
+        });
+    }
+    let dest = dir.join(name);
+    debug_assert_eq!(dest.parent(), Some(dir));
+    Ok(dest)
 }
 
 /// A failed step of writing a segment's file, as the other local failures.
