@@ -108,7 +108,6 @@ pub struct Summary {
 #[derive(Debug)]
 pub struct Downloader {
     http: guard::Clients,
-    timeout: Duration,
     retries: u32,
     backoff: Backoff,
     deadline: Duration,
@@ -188,7 +187,6 @@ impl Downloader {
     ) -> Result<Downloader, DownloadError> {
         Ok(Downloader {
             http: guard::Clients::new(timeout)?,
-            timeout,
             retries,
             backoff,
             deadline: DEFAULT_SEGMENT_DEADLINE,
@@ -244,14 +242,15 @@ impl Downloader {
                 message,
             })
         })?;
-        // No bearer_auth here, on purpose: see the module comment. The
-        // request's own timeout also bounds waiting for the head.
+        // No bearer_auth here, on purpose: see the module comment. No
+        // request timeout either: in reqwest it would bound the whole body
+        // (and every read) by one value; the client's `timeout` bounds the
+        // head and each read, the Tap the whole transfer.
         let response = self
             .http
             .for_url(&url)
             .get(url)
             .header(reqwest::header::ACCEPT, "*/*")
-            .timeout(self.timeout.min(self.deadline))
             .send()
             .map_err(|e| match guard::refusal(&e) {
                 Some(message) => Attempt::Fatal(DownloadError::BadUrl {
