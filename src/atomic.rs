@@ -202,10 +202,12 @@ pub(crate) fn sweep_stale(dir: &Path, ours: impl Fn(&str) -> bool, older_than: D
             .ok()
             .and_then(|m| now.duration_since(m).ok())
             .is_some_and(|age| age > older_than);
-        if meta.file_type().is_file() && is_private_and_mine(&meta) && old {
-            if std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
+        if meta.file_type().is_file()
+            && is_private_and_mine(&meta)
+            && old
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
         }
     }
     removed

@@ -22,7 +22,7 @@
 //! folder they were meant for ([`dest_in`]).
 
 use std::collections::VecDeque;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,10 +33,14 @@ use md5::{Digest, Md5};
 
 mod error;
 mod guard;
+mod place;
+mod tap;
 mod tsv;
 
 pub use error::DownloadError;
 pub use guard::{MAX_REDIRECTS, check_url};
+pub use place::{dest_in, is_complete};
+use tap::{CountingWriter, DeadlinePassed, Tap, TooLarge, is};
 pub use tsv::{HeaderFilter, merge};
 
 use crate::asc::analytics::SegmentInfo;
@@ -112,57 +116,6 @@ pub struct Downloader {
     backoff: Backoff,
     deadline: Duration,
     max_bytes: u64,
-}
-
-/// Counts and hashes the compressed bytes as the decoder pulls them, and
-/// ends the transfer once the attempt's deadline has passed.
-struct Tap<'a, R> {
-    inner: R,
-    md5: Md5,
-    count: u64,
-    observe: &'a (dyn Fn(Event) + Sync),
-    deadline: Instant,
-}
-
-/// The error a [`Tap`] returns past its deadline (found again by [`classify`]).
-#[derive(Debug)]
-struct DeadlinePassed;
-
-impl std::fmt::Display for DeadlinePassed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("segment deadline passed")
-    }
-}
-
-impl std::error::Error for DeadlinePassed {}
-
-/// The decompressed-size cap a [`CountingWriter`] hit.
-#[derive(Debug)]
-struct TooLarge;
-
-impl std::fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("segment larger than its limit")
-    }
-}
-
-impl std::error::Error for TooLarge {}
-
-impl<R: Read> Read for Tap<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        // Checked before each read: one read is bounded by the per-read
-        // timeout, so an attempt ends at most that long after its deadline.
-        if Instant::now() >= self.deadline {
-            return Err(io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed));
-        }
-        let n = self.inner.read(buf)?;
-        self.md5.update(&buf[..n]);
-        self.count += n as u64;
-        if n > 0 {
-            (self.observe)(Event::Bytes(n as u64));
-        }
-        Ok(n)
-    }
 }
 
 /// Failure of one attempt, before it is turned into a [`DownloadError`].
@@ -482,74 +435,6 @@ impl Downloader {
         s.compressed_bytes = compressed.load(Ordering::Relaxed);
         Ok(s)
     }
-}
-
-/// Counts what is written, and remembers whether writing failed (so a
-/// local failure is not mistaken for a broken transfer).
-struct CountingWriter<'a> {
-    inner: &'a mut dyn Write,
-    n: u64,
-    failed: bool,
-    /// Bytes this segment may produce; past them, writing fails with [`TooLarge`].
-    limit: u64,
-}
-
-impl Write for CountingWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.n.saturating_add(buf.len() as u64) > self.limit {
-            return Err(io::Error::other(TooLarge));
-        }
-        match self.inner.write(buf) {
-            Ok(n) => {
-                self.n += n as u64;
-                Ok(n)
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// True when `e` wraps an error that `test` recognizes.
-fn is(
-    e: &io::Error,
-    test: impl Fn(&(dyn std::error::Error + Send + Sync + 'static)) -> bool,
-) -> bool {
-    e.get_ref().is_some_and(test)
-}
-
-/// Whether a previous run completed the segment at `dest`: only a regular
-/// file counts. A symlink (wherever it points), a FIFO or a device is not
-/// ours and is replaced by the download (the rename replaces the link
-/// itself, never what it points to).
-pub fn is_complete(dest: &Path) -> bool {
-    std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_file())
-}
-
-/// `dir/name`, when `name` is one plain file name (no separator, no `..`,
-/// not hidden, not absolute), so the result is directly inside `dir`. File
-/// names are built from what the server sent: this is the last check
-/// before anything is written.
-pub fn dest_in(dir: &Path, name: &str, segment: &str) -> Result<PathBuf, DownloadError> {
-    let mut parts = Path::new(name).components();
-    let single = matches!(
-        (parts.next(), parts.next()),
-        (Some(std::path::Component::Normal(n)), None) if n == std::ffi::OsStr::new(name)
-    );
-    if !single || name.starts_with('.') || name.contains(['/', '\\', ':']) {
-        return Err(DownloadError::UnsafeName {
-            segment: segment.to_owned(),
-        });
-    }
-    let dest = dir.join(name);
-    debug_assert_eq!(dest.parent(), Some(dir));
-    Ok(dest)
 }
 
 /// A failed step of writing a segment's file, as the other local failures.
