@@ -396,6 +396,9 @@ impl From<crate::asc::download::DownloadError> for CliError {
             D::TooLarge { .. } => e.hint(
                 "nothing was kept under the final name; if the report really is that large, raise --max-segment-bytes",
             ),
+            D::RunTooLarge { .. } => e.hint(
+                "complete segments were kept, nothing partial; if the report really is that large, raise --max-download-bytes and run the command again",
+            ),
             D::BadUrl { .. } => e.hint(format!(
                 "segment URLs must be https (plain http only to loopback), with at most {} redirects that stay https; the server sent something else, and nothing was fetched from it",
                 crate::asc::download::MAX_REDIRECTS

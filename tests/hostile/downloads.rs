@@ -391,6 +391,32 @@ fn a_gzip_bomb_is_stopped_at_the_limit_and_leaves_nothing() {
     assert!(files_in(&report_dir(&w)).is_empty(), "no partial file");
 }
 
+#[test]
+fn a_run_stops_at_its_total_limit_and_keeps_the_complete_segments() {
+    let w = AscWorld::new();
+    // A first run, to learn the sizes of the three daily segments.
+    download(&w)
+        .args(&["--granularity", "daily", "--since", "2026-11-20"])
+        .run()
+        .success();
+    let sizes: Vec<u64> = files_in(&report_dir(&w))
+        .iter()
+        .map(|n| fs::metadata(report_dir(&w).join(n)).unwrap().len())
+        .collect();
+    assert_eq!(sizes.len(), 3);
+    fs::remove_dir_all(out(&w)).unwrap();
+    let limit = (sizes[0] + sizes[1]).to_string();
+    download(&w)
+        .args(&["--granularity", "daily", "--since", "2026-11-20"])
+        .env("ASCVAULT_MAX_DOWNLOAD_BYTES", &limit)
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has(&format!(
+            "would exceed {limit} bytes in all, the per-run limit (--max-download-bytes"
+        ));
+    assert_eq!(files_in(&report_dir(&w)).len(), 2, "the first two are kept");
+}
+
 // ---- finding 17: what is already in the folder ----
 
 #[cfg(unix)]

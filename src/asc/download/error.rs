@@ -92,6 +92,16 @@ pub enum DownloadError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// The segments of this run decompress to more than the run's limit.
+    #[error(
+        "segment {segment}: the download would exceed {limit} bytes in all, the per-run limit (--max-download-bytes, ASCVAULT_MAX_DOWNLOAD_BYTES)"
+    )]
+    RunTooLarge {
+        /// The segment that went past it.
+        segment: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// One attempt took longer than the per-segment deadline.
     #[error(
         "segment {segment}: not complete within the per-segment deadline of {} s (--segment-deadline, ASCVAULT_SEGMENT_DEADLINE)",

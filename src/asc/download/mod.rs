@@ -63,6 +63,11 @@ pub const DEFAULT_SEGMENT_DEADLINE: Duration = Duration::from_secs(3600);
 /// that a gzip bomb fails before it fills a disk.
 pub const DEFAULT_MAX_SEGMENT_BYTES: u64 = 1 << 30;
 
+/// Decompressed bytes one run (one [`Downloader`]) may produce in all: a
+/// server listing thousands of segments at the per-segment cap still
+/// cannot fill a disk. Far above a real report (a few GiB at most).
+pub const DEFAULT_MAX_RUN_BYTES: u64 = 64 << 30;
+
 /// A segment and where it goes.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -116,6 +121,9 @@ pub struct Downloader {
     backoff: Backoff,
     deadline: Duration,
     max_bytes: u64,
+    max_run_bytes: u64,
+    /// Decompressed bytes of the segments completed so far.
+    run_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// Failure of one attempt, before it is turned into a [`DownloadError`].
@@ -144,6 +152,8 @@ impl Downloader {
             backoff,
             deadline: DEFAULT_SEGMENT_DEADLINE,
             max_bytes: DEFAULT_MAX_SEGMENT_BYTES,
+            max_run_bytes: DEFAULT_MAX_RUN_BYTES,
+            run_bytes: Default::default(),
         })
     }
 
@@ -156,6 +166,12 @@ impl Downloader {
     /// Decompressed bytes one segment may produce.
     pub fn max_bytes(mut self, max: u64) -> Downloader {
         self.max_bytes = max;
+        self
+    }
+
+    /// Decompressed bytes all the segments of this downloader may produce.
+    pub fn max_run_bytes(mut self, max: u64) -> Downloader {
+        self.max_run_bytes = max;
         self
     }
 
@@ -240,14 +256,22 @@ impl Downloader {
                 n: 0,
                 failed: false,
                 limit: self.max_bytes,
+                run: (&self.run_bytes, self.max_run_bytes),
             };
             let copied = io::copy(&mut decoder, &mut counter);
             written = counter.n;
             if let Err(e) = copied {
-                if is(&e, |i| i.is::<TooLarge>()) {
-                    return Err(Attempt::Fatal(DownloadError::TooLarge {
-                        segment: id.clone(),
-                        limit: self.max_bytes,
+                let too_large = e.get_ref().and_then(|i| i.downcast_ref::<TooLarge>());
+                if let Some(which) = too_large.copied() {
+                    return Err(Attempt::Fatal(match which {
+                        TooLarge::Segment => DownloadError::TooLarge {
+                            segment: id.clone(),
+                            limit: self.max_bytes,
+                        },
+                        TooLarge::Run => DownloadError::RunTooLarge {
+                            segment: id.clone(),
+                            limit: self.max_run_bytes,
+                        },
                     }));
                 }
                 if is(&e, |i| i.is::<DeadlinePassed>()) {
@@ -292,6 +316,8 @@ impl Downloader {
                 found,
             }));
         }
+        // Verified: from now on it counts against the run's cap.
+        self.run_bytes.fetch_add(written, Ordering::Relaxed);
         Ok(written)
     }
 

@@ -4,6 +4,7 @@
 //! Each limit fails with its own error type, recognized by [`is`].
 
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use md5::{Digest, Md5};
@@ -33,12 +34,20 @@ impl std::fmt::Display for DeadlinePassed {
 impl std::error::Error for DeadlinePassed {}
 
 /// The decompressed-size cap a [`CountingWriter`] hit.
-#[derive(Debug)]
-pub(super) struct TooLarge;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TooLarge {
+    /// This segment's own cap.
+    Segment,
+    /// The cap of the whole run.
+    Run,
+}
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("segment larger than its limit")
+        f.write_str(match self {
+            TooLarge::Segment => "segment larger than its limit",
+            TooLarge::Run => "download larger than its limit",
+        })
     }
 }
 
@@ -67,14 +76,25 @@ pub(super) struct CountingWriter<'a> {
     pub(super) inner: &'a mut dyn Write,
     pub(super) n: u64,
     pub(super) failed: bool,
-    /// Bytes this segment may produce; past them, writing fails with [`TooLarge`].
+    /// Bytes this segment may produce; past them, writing fails with
+    /// [`TooLarge::Segment`].
     pub(super) limit: u64,
+    /// Bytes the segments completed so far in this run produced, and what
+    /// the run may produce in all (past it: [`TooLarge::Run`]). Segments in
+    /// flight at the same time do not see each other's bytes: the run may
+    /// end up to `jobs - 1` segment caps past its own.
+    pub(super) run: (&'a AtomicU64, u64),
 }
 
 impl Write for CountingWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.n.saturating_add(buf.len() as u64) > self.limit {
-            return Err(io::Error::other(TooLarge));
+        let after = self.n.saturating_add(buf.len() as u64);
+        if after > self.limit {
+            return Err(io::Error::other(TooLarge::Segment));
+        }
+        let (done, run_limit) = self.run;
+        if done.load(Ordering::Relaxed).saturating_add(after) > run_limit {
+            return Err(io::Error::other(TooLarge::Run));
         }
         match self.inner.write(buf) {
             Ok(n) => {

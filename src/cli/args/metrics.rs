@@ -162,6 +162,9 @@ pub struct DownloadArgs {
     /// Decompressed bytes one segment may produce (a gzip bomb is stopped).
     #[arg(long, env = "ASCVAULT_MAX_SEGMENT_BYTES", default_value_t = crate::asc::download::DEFAULT_MAX_SEGMENT_BYTES, value_parser = clap::value_parser!(u64).range(1..), value_name = "BYTES")]
     pub max_segment_bytes: u64,
+    /// Decompressed bytes the whole download may produce.
+    #[arg(long, env = "ASCVAULT_MAX_DOWNLOAD_BYTES", default_value_t = crate::asc::download::DEFAULT_MAX_RUN_BYTES, value_parser = clap::value_parser!(u64).range(1..), value_name = "BYTES")]
+    pub max_download_bytes: u64,
 }
 
 /// Parses `--segment-deadline`: positive seconds, at most a week.

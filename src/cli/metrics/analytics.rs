@@ -141,7 +141,8 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         args.asc.net.settings().backoff(),
     )?
     .deadline(args.segment_deadline)
-    .max_bytes(args.max_segment_bytes);
+    .max_bytes(args.max_segment_bytes)
+    .max_run_bytes(args.max_download_bytes);
     let out = args.out.as_deref().unwrap_or(Path::new("."));
     let dir = out.join(slug(&args.report));
     // Every final path, checked before anything is fetched.
