@@ -96,30 +96,34 @@ fn allowed(url: &Url) -> Result<(), String> {
 
 /// The redirect policy: see the module comment.
 fn hop(attempt: Attempt<'_>) -> reqwest::redirect::Action {
-    let previous = attempt.previous().last();
-    let why = if attempt.previous().len() > MAX_REDIRECTS {
-        Some(format!("more than {MAX_REDIRECTS} redirects"))
-    } else if let Err(why) = allowed(attempt.url()) {
-        Some(format!("a redirect was refused: {why}"))
-    } else if let Some(prev) = previous {
-        if prev.scheme() == "https" && attempt.url().scheme() == "http" {
-            Some("a redirect from https to plain http was refused".to_owned())
-        } else if is_loopback(prev) != is_loopback(attempt.url()) {
-            Some(format!(
-                "a redirect from {} to {} was refused (between loopback and another host)",
-                host_of(prev),
-                host_of(attempt.url())
-            ))
-        } else {
-            None
-        }
-    } else {
-        None
+    let checked = match attempt.previous().last() {
+        Some(prev) => check_hop(prev, attempt.url(), attempt.previous().len()),
+        None => allowed(attempt.url()),
     };
-    match why {
-        Some(why) => attempt.error(Refused(why)),
-        None => attempt.follow(),
+    match checked {
+        Ok(()) => attempt.follow(),
+        Err(why) => attempt.error(Refused(why)),
     }
+}
+
+/// Whether the `n`th redirect (1 for the first), from `prev` to `next`,
+/// may be followed.
+fn check_hop(prev: &Url, next: &Url, n: usize) -> Result<(), String> {
+    if n > MAX_REDIRECTS {
+        return Err(format!("more than {MAX_REDIRECTS} redirects"));
+    }
+    allowed(next).map_err(|why| format!("a redirect was refused: {why}"))?;
+    if prev.scheme() == "https" && next.scheme() == "http" {
+        return Err("a redirect from https to plain http was refused".to_owned());
+    }
+    if is_loopback(prev) != is_loopback(next) {
+        return Err(format!(
+            "a redirect from {} to {} was refused (between loopback and another host)",
+            host_of(prev),
+            host_of(next)
+        ));
+    }
+    Ok(())
 }
 
 /// A redirect refused by [`hop`]; found again in the error chain.
@@ -180,6 +184,25 @@ mod tests {
         assert!(check_url("ftp://127.0.0.1/a").unwrap_err().contains("ftp"));
         assert!(check_url("file:///etc/passwd").is_err());
         assert!(check_url("not a url").is_err());
+    }
+
+    #[test]
+    fn redirects_are_checked_hop_by_hop() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let remote = u("https://a.example.com/x?sig=1");
+        assert!(check_hop(&remote, &u("https://b.example.com/y"), 1).is_ok());
+        assert!(check_hop(&remote, &u("https://b.example.com/y"), MAX_REDIRECTS).is_ok());
+        let e = check_hop(&remote, &u("https://b.example.com/y"), MAX_REDIRECTS + 1);
+        assert!(e.unwrap_err().contains("more than 3 redirects"));
+        let e = check_hop(&remote, &u("http://b.example.com/y"), 1).unwrap_err();
+        assert!(e.contains("plain http"), "{e}");
+        let e = check_hop(&remote, &u("https://127.0.0.1/admin"), 1).unwrap_err();
+        assert!(e.contains("between loopback"), "{e}");
+        let e = check_hop(&u("https://localhost/x"), &u("http://127.0.0.1/x"), 1).unwrap_err();
+        assert!(e.contains("https to plain http"), "{e}");
+        let e = check_hop(&u("http://127.0.0.1/x"), &u("https://b.example.com/y"), 1).unwrap_err();
+        assert!(e.contains("between loopback"), "{e}");
+        assert!(check_hop(&u("http://127.0.0.1:1/x"), &u("http://127.0.0.1:2/y"), 1).is_ok());
     }
 
     #[test]
