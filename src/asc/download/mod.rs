@@ -5,20 +5,21 @@
 //! and hashed (MD5) on the way through; only when the size, the checksum and
 //! the gzip stream are all whole is the file renamed to its final name. So a
 //! failure never leaves a partial file under the final name, and a second
-//! run skips every segment whose final file exists (resume).
+//! run skips every segment whose final name holds a regular file (resume).
 //!
 //! Segments streamed or merged into one TSV keep one header row
 //! ([`HeaderFilter`], [`merge`]).
 //!
 //! Pre-signed URLs carry their own authorization in the query: they get no
 //! `Authorization` header (the JWT must not leak to the storage host), no
-//! `Referer`, and are checked (scheme, host, redirects, proxy) by [`guard`].
+//! `Referer`, and are checked (scheme, host, redirects, proxy) by `guard`.
 //!
 //! Everything about a segment comes from the server, so each is bounded:
 //! a whole-transfer deadline per attempt ([`DEFAULT_SEGMENT_DEADLINE`]; the
 //! per-read timeout alone lets a slow drip run for ever), a cap on the
-//! decompressed bytes ([`DEFAULT_MAX_SEGMENT_BYTES`]; a gzip bomb fails
-//! instead of filling the disk), and final paths that stay inside the
+//! decompressed bytes ([`DEFAULT_MAX_SEGMENT_BYTES`], and
+//! [`DEFAULT_MAX_RUN_BYTES`] for a run; a gzip bomb fails instead of
+//! filling the disk), and final paths that stay inside the
 //! folder they were meant for ([`dest_in`]).
 
 use std::collections::VecDeque;
@@ -138,9 +139,9 @@ impl Downloader {
     /// A downloader: `timeout` bounds the connect and each read (a stalled
     /// transfer fails; a long healthy one does not); `retries` after the
     /// first attempt on connection failures, waiting as `backoff` says.
-    /// The deadline of each attempt is [`DEFAULT_SEGMENT_DEADLINE`] and the
-    /// cap [`DEFAULT_MAX_SEGMENT_BYTES`] unless changed with
-    /// [`Downloader::deadline`] and [`Downloader::max_bytes`].
+    /// The deadline of each attempt and the caps are the defaults
+    /// ([`DEFAULT_SEGMENT_DEADLINE`], [`DEFAULT_MAX_SEGMENT_BYTES`],
+    /// [`DEFAULT_MAX_RUN_BYTES`]) until changed by the methods below.
     pub fn new(
         timeout: Duration,
         retries: u32,
