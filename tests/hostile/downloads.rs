@@ -392,6 +392,21 @@ fn a_gzip_bomb_is_stopped_at_the_limit_and_leaves_nothing() {
 }
 
 #[test]
+fn announced_sizes_that_overflow_are_a_clean_size_mismatch() {
+    let w = AscWorld::new();
+    let (path, mut list) = segments_of(&w, "2026-11-20");
+    for s in list["data"].as_array_mut().unwrap() {
+        s["attributes"]["sizeInBytes"] = json!(u64::MAX);
+    }
+    forge(&w, &path, &list);
+    download(&w)
+        .args(&["--since", "2026-11-20"])
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has(&format!("App Store Connect announced {}", u64::MAX));
+}
+
+#[test]
 fn a_run_stops_at_its_total_limit_and_keeps_the_complete_segments() {
     let w = AscWorld::new();
     // A first run, to learn the sizes of the three daily segments.

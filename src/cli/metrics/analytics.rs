@@ -155,8 +155,10 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         .iter()
         .zip(&dests)
         .filter(|(_, dest)| args.stdout || !is_complete(dest))
-        .map(|(p, _)| p.segment.size_in_bytes)
-        .sum();
+        // The sizes are the server's: a forged one must not overflow.
+        .fold(0u64, |sum, (p, _)| {
+            sum.saturating_add(p.segment.size_in_bytes)
+        });
     let bar = progress_bar(total, segments.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let n_segments = segments.len();
