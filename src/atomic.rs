@@ -4,12 +4,19 @@
 //! of the directory. Every file ascvault writes goes through here: the vault,
 //! the merge driver's result, downloaded segments, merged and sales reports,
 //! charts.
+//!
+//! A process killed by a signal leaves its temporary file behind;
+//! [`sweep_stale`] removes such leftovers, and nothing else.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use tempfile::NamedTempFile;
+
+/// Length of the random part of a temporary file's name (tempfile's default).
+const RANDOM_LEN: usize = 6;
 
 /// The steps of an atomic write, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +94,7 @@ impl AtomicFile {
         // so a planted symlink is never followed and no one else can read it.
         let temp = tempfile::Builder::new()
             .prefix(&temp_prefix(target))
+            .rand_bytes(RANDOM_LEN)
             .suffix(suffix)
             .tempfile_in(&dir)
             .map_err(|source| AtomicError {
@@ -167,6 +175,66 @@ pub(crate) fn temp_prefix(target: &Path) -> String {
     format!(".{name}.")
 }
 
+/// Removes from `dir` the temporary files that an earlier, killed run left:
+/// names `.<name>.<6 letters or digits>.tmp` for which `ours(name)` holds,
+/// that are regular files (never a symlink, a FIFO or a folder), private
+/// (mode 0600) and owned by this user (on Unix), last written more than
+/// `older_than` ago (a run in progress writes its file all the time).
+/// Best effort: returns how many were removed; anything unreadable is left.
+pub(crate) fn sweep_stale(dir: &Path, ours: impl Fn(&str) -> bool, older_than: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(target) = name.to_str().and_then(temp_target) else {
+            continue;
+        };
+        if !ours(target) {
+            continue;
+        }
+        // symlink_metadata: a planted link is judged as a link, not as its target.
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > older_than);
+        if meta.file_type().is_file()
+            && is_private_and_mine(&meta)
+            && old
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The target's file name inside a temporary file's name
+/// `.<name>.<random>.tmp`, if it has that shape.
+fn temp_target(file_name: &str) -> Option<&str> {
+    let inner = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, random) = inner.rsplit_once('.')?;
+    let random_ok = random.len() == RANDOM_LEN && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (random_ok && !target.is_empty()).then_some(target)
+}
+
+#[cfg(unix)]
+fn is_private_and_mine(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.mode() & 0o777 == 0o600 && meta.uid() == rustix::process::getuid().as_raw()
+}
+
+#[cfg(not(unix))]
+fn is_private_and_mine(_meta: &std::fs::Metadata) -> bool {
+    true
+}
+
 /// The directory a file lives in (`.` for a bare name).
 pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
@@ -237,6 +305,48 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = write(dir.path(), b"x", Replace::Yes).unwrap_err();
         assert_eq!(err.source.kind(), io::ErrorKind::IsADirectory);
+    }
+
+    #[test]
+    fn temporary_names_are_recognized_exactly() {
+        assert_eq!(temp_target(".a.tsv.Ab12Z9.tmp"), Some("a.tsv"));
+        assert_eq!(temp_target(".a.tsv.Ab12Z.tmp"), None, "5 random characters");
+        assert_eq!(temp_target(".a.tsv.Ab-2Z9.tmp"), None);
+        assert_eq!(temp_target("a.tsv.Ab12Z9.tmp"), None, "not hidden");
+        assert_eq!(temp_target(".a.tsv.Ab12Z9.tmp.x"), None);
+        assert_eq!(temp_target("..Ab12Z9.tmp"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_sweep_removes_only_old_private_regular_temporary_files_of_ours() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let make = |name: &str, mode: u32, old: bool| {
+            let p = dir.path().join(name);
+            let f = File::create(&p).unwrap();
+            f.set_permissions(std::fs::Permissions::from_mode(mode))
+                .unwrap();
+            if old {
+                f.set_modified(hour_ago).unwrap();
+            }
+            p
+        };
+        let stale = make(".a.tsv.abc123.tmp", 0o600, true);
+        let fresh = make(".b.tsv.abc123.tmp", 0o600, false);
+        let shared = make(".c.tsv.abc123.tmp", 0o644, true);
+        let other = make(".x.txt.abc123.tmp", 0o600, true);
+        let victim = make("victim", 0o600, true);
+        let link = dir.path().join(".d.tsv.abc123.tmp");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let n = sweep_stale(dir.path(), |t| t.ends_with(".tsv"), Duration::from_secs(60));
+        assert_eq!(n, 1);
+        assert!(!stale.exists());
+        for kept in [&fresh, &shared, &other, &victim] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
+        assert!(std::fs::symlink_metadata(&link).is_ok());
     }
 
     #[cfg(unix)]

@@ -404,6 +404,20 @@ impl From<crate::asc::download::DownloadError> for CliError {
             D::Network { .. } => e
                 .code(ExitStatus::Network)
                 .hint("run the command again: complete segments are skipped"),
+            D::Deadline { .. } => e.code(ExitStatus::Network).hint(
+                "a transfer this slow is stopped; on a slow link raise --segment-deadline (seconds), then run the command again",
+            ),
+            D::TooLarge { .. } => e.hint(
+                "nothing was kept under the final name; if the report really is that large, raise --max-segment-bytes",
+            ),
+            D::RunTooLarge { .. } => e.hint(
+                "complete segments were kept, nothing partial; if the report really is that large, raise --max-download-bytes and run the command again",
+            ),
+            D::BadUrl { .. } => e.hint(format!(
+                "segment URLs must be https (plain http only to loopback), with at most {} redirects that stay https; the server sent something else, and nothing was fetched from it",
+                crate::asc::download::MAX_REDIRECTS
+            )),
+            D::UnsafeName { .. } => e.hint("the server sent a segment id or date that cannot be a file name; nothing was written"),
             D::Io { .. } | D::HeaderMismatch { .. } | D::Setup(_) => e,
         }
     }
@@ -428,6 +442,9 @@ impl From<crate::asc::analytics::PlanError> for CliError {
                     "instances are kept about 35 days; widen --since/--until or drop --granularity",
                 )
             }
+            P::BadDate { .. } | P::SameFile { .. } => CliError::new(err.to_string()).hint(
+                "App Store Connect sent a listing that cannot be turned into safe file names; nothing was downloaded",
+            ),
         }
     }
 }

@@ -7,7 +7,9 @@
 
 mod plan;
 
-pub use plan::{Plan, PlanError, Planned, Wanted, plan, slug};
+pub use plan::{
+    Plan, PlanError, Planned, Wanted, file_name, is_date, is_segment_file_name, plan, slug,
+};
 
 use serde::{Deserialize, Serialize};
 

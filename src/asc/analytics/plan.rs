@@ -3,9 +3,16 @@
 //! (each segment once), and the file each segment is written to. The
 //! network steps are in [`plan`]; the choices between them are plain
 //! functions over what was fetched, so they are tested here.
+//!
+//! File names are built from what the server sent, so every part of one is
+//! checked or made safe: the processing date must be a `YYYY-MM-DD` date,
+//! the granularity is `daily`, `weekly`, `monthly` or a slug, and the
+//! segment id is slugged (with a hash of the id when slugging lost
+//! something, so two ids never share a file). See [`file_name`].
 
 use std::collections::HashSet;
 
+use md5::{Digest, Md5};
 use thiserror::Error;
 
 use super::{InstanceInfo, ReportInfo, SegmentInfo, instances, reports, segments};
@@ -33,7 +40,8 @@ pub struct Planned {
     pub instance: InstanceInfo,
     /// The segment.
     pub segment: SegmentInfo,
-    /// `<processing date>_<granularity>_<segment id>.tsv`, file-name safe.
+    /// `<processing date>_<granularity>_<segment>.tsv`, file-name safe
+    /// (see [`file_name`]).
     pub file_name: String,
 }
 
@@ -68,6 +76,22 @@ pub enum PlanError {
         /// The name asked for.
         report: String,
     },
+    /// An instance's `processingDate` is not a `YYYY-MM-DD` date (it
+    /// becomes part of a file name, so it is refused, not used).
+    #[error("report instance {instance}: processingDate is not a YYYY-MM-DD date")]
+    BadDate {
+        /// The instance id.
+        instance: String,
+    },
+    /// Two segments would be written to one file (only a server forging
+    /// ids to collide gets here: see [`file_name`]).
+    #[error("segments {first} and {second} would be written to the same file")]
+    SameFile {
+        /// The segment planned first.
+        first: String,
+        /// The segment that would overwrite it.
+        second: String,
+    },
 }
 
 /// Lists what `wanted` covers for the app: reports, then instances, then
@@ -97,7 +121,7 @@ pub fn plan(client: &Client, app_id: &str, wanted: &Wanted) -> Result<Plan, Plan
         let segs = segments(client, &inst.id)?;
         per_instance.push((inst, segs));
     }
-    Ok(Plan::of(per_instance))
+    Plan::of(per_instance)
 }
 
 /// The reports called `name` (ignoring case and surrounding spaces): the
@@ -133,20 +157,28 @@ fn in_window(mut found: Vec<InstanceInfo>, wanted: &Wanted) -> Vec<InstanceInfo>
 impl Plan {
     /// The plan for these instances and their segments: a segment listed
     /// under two instances (the ongoing and the snapshot report share
-    /// some) is fetched once, under the first.
-    fn of(per_instance: Vec<(InstanceInfo, Vec<SegmentInfo>)>) -> Plan {
+    /// some) is fetched once, under the first. Refused: an instance whose
+    /// date is not a date, and two segments sharing a file name.
+    fn of(per_instance: Vec<(InstanceInfo, Vec<SegmentInfo>)>) -> Result<Plan, PlanError> {
         let instances = per_instance.len();
         let mut seen = HashSet::new();
+        let mut files: std::collections::HashMap<String, String> = Default::default();
         let mut segments = Vec::new();
         for (instance, segs) in per_instance {
+            if !is_date(&instance.processing_date) {
+                return Err(PlanError::BadDate {
+                    instance: instance.id.clone(),
+                });
+            }
             for segment in segs {
                 if seen.insert(segment.id.clone()) {
-                    let file_name = format!(
-                        "{}_{}_{}.tsv",
-                        instance.processing_date,
-                        instance.granularity.to_ascii_lowercase(),
-                        slug(&segment.id)
-                    );
+                    let file_name = file_name(&instance, &segment.id);
+                    if let Some(first) = files.insert(file_name.clone(), segment.id.clone()) {
+                        return Err(PlanError::SameFile {
+                            first,
+                            second: segment.id.clone(),
+                        });
+                    }
                     segments.push(Planned {
                         instance: instance.clone(),
                         segment,
@@ -155,11 +187,69 @@ impl Plan {
                 }
             }
         }
-        Plan {
+        Ok(Plan {
             instances,
             segments,
-        }
+        })
     }
+}
+
+/// `<processingDate>_<granularity>_<segment>.tsv` for a segment of an
+/// instance whose date was checked ([`is_date`]): the granularity in lower
+/// case when it is one of Apple's three, else its slug; the segment id
+/// slugged, followed by `-` and 8 hex digits of the MD5 of the id when the
+/// slug is not the id itself (`Seg.A` and `seg-a` get different files, and
+/// the name of a segment never depends on the others).
+pub fn file_name(instance: &InstanceInfo, segment_id: &str) -> String {
+    let g = instance.granularity.as_str();
+    let granularity = if ["DAILY", "WEEKLY", "MONTHLY"]
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(g))
+    {
+        g.to_ascii_lowercase()
+    } else {
+        slug(g)
+    };
+    let s = slug(segment_id);
+    let segment = if s == segment_id {
+        s
+    } else {
+        let digest = Md5::digest(segment_id.as_bytes());
+        format!("{s}-{}", &hex::encode(digest)[..8])
+    };
+    format!("{}_{granularity}_{segment}.tsv", instance.processing_date)
+}
+
+/// A `YYYY-MM-DD` date that exists (digits and dashes only, so it is safe
+/// in a file name).
+pub fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_ok()
+}
+
+/// Whether `name` has the shape of a segment file name ([`file_name`]):
+/// only such names' temporary files are swept from a report folder.
+pub fn is_segment_file_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".tsv") else {
+        return false;
+    };
+    stem.get(..10).is_some_and(is_date)
+        && stem[10..].starts_with('_')
+        && stem[11..]
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
 }
 
 /// A file-name-safe form of a name: lower-case ASCII letters and digits,
@@ -284,7 +374,8 @@ mod tests {
                 instance("i2", "2024-01-01", "WEEKLY"),
                 vec![segment("s2"), segment("s3")],
             ),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(plan.instances, 2);
         assert_eq!(ids(&plan.segments, |p| &p.segment.id), ["s1", "s2", "s3"]);
         assert_eq!(ids(&plan.segments, |p| &p.instance.id), ["i1", "i1", "i2"]);
@@ -296,6 +387,65 @@ mod tests {
                 "2024-01-01_weekly_s3.tsv"
             ]
         );
+    }
+
+    #[test]
+    fn file_names_keep_every_server_value_in_its_place() {
+        let name = |date: &str, g: &str, id: &str| file_name(&instance("i", date, g), id);
+        assert_eq!(name("2024-01-01", "DAILY", "s1"), "2024-01-01_daily_s1.tsv");
+        assert_eq!(
+            name("2024-01-01", "Weekly", "s1"),
+            "2024-01-01_weekly_s1.tsv"
+        );
+        assert_eq!(name("2024-01-01", "../../x", "s1"), "2024-01-01_x_s1.tsv");
+        assert_eq!(name("2024-01-01", "", "s1"), "2024-01-01_report_s1.tsv");
+        let a = name("2024-01-01", "DAILY", "seg-a");
+        let b = name("2024-01-01", "DAILY", "Seg.A");
+        assert_eq!(a, "2024-01-01_daily_seg-a.tsv");
+        assert!(b.starts_with("2024-01-01_daily_seg-a-") && b != a, "{b}");
+        let evil = name("2024-01-01", "DAILY", "../../../etc/passwd");
+        assert!(!evil.contains('/') && is_segment_file_name(&evil), "{evil}");
+        for n in [&a, &b] {
+            assert!(is_segment_file_name(n), "{n}");
+        }
+        assert!(!is_segment_file_name("vault.age"));
+        assert!(!is_segment_file_name("2024-01-01_daily_x.tsv.bak"));
+    }
+
+    #[test]
+    fn dates_must_be_real_dates() {
+        assert!(is_date("2024-02-29"));
+        for bad in [
+            "2023-02-29",
+            "../../home/u/.bashrc.d/pwn",
+            "/etc/x",
+            "2024-1-01",
+            "2024-01-01/",
+            "+024-01-01",
+            "",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+        let plan = Plan::of(vec![(
+            instance("i1", "../../pwn", "DAILY"),
+            vec![segment("s1")],
+        )]);
+        assert!(matches!(plan, Err(PlanError::BadDate { .. })), "{plan:?}");
+    }
+
+    #[test]
+    fn two_segments_never_share_a_file() {
+        // A server forging an id that is the hashed name of another.
+        let b = file_name(&instance("i", "2024-01-01", "DAILY"), "Seg.A");
+        let forged = b
+            .trim_start_matches("2024-01-01_daily_")
+            .trim_end_matches(".tsv")
+            .to_owned();
+        let plan = Plan::of(vec![(
+            instance("i1", "2024-01-01", "DAILY"),
+            vec![segment("Seg.A"), segment(&forged)],
+        )]);
+        assert!(matches!(plan, Err(PlanError::SameFile { .. })), "{plan:?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -71,6 +72,54 @@ pub enum DownloadError {
         /// The segment id (or file).
         segment: String,
     },
+    /// The segment's URL, or a redirect from it, is not one we fetch (not
+    /// https, plain http to a host that is not loopback, too many
+    /// redirects…; see `guard`).
+    #[error("segment {segment}: not fetched: {message}")]
+    BadUrl {
+        /// The segment id.
+        segment: String,
+        /// Why (never the URL itself: its query is a credential).
+        message: String,
+    },
+    /// The segment decompresses to more than the limit.
+    #[error(
+        "segment {segment}: decompresses to more than {limit} bytes, the per-segment limit (--max-segment-bytes, ASCVAULT_MAX_SEGMENT_BYTES)"
+    )]
+    TooLarge {
+        /// The segment id.
+        segment: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The segments of this run decompress to more than the run's limit.
+    #[error(
+        "segment {segment}: the download would exceed {limit} bytes in all, the per-run limit (--max-download-bytes, ASCVAULT_MAX_DOWNLOAD_BYTES)"
+    )]
+    RunTooLarge {
+        /// The segment that went past it.
+        segment: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// One attempt took longer than the per-segment deadline.
+    #[error(
+        "segment {segment}: not complete within the per-segment deadline of {} s (--segment-deadline, ASCVAULT_SEGMENT_DEADLINE)",
+        limit.as_secs_f64()
+    )]
+    Deadline {
+        /// The segment id.
+        segment: String,
+        /// The deadline.
+        limit: Duration,
+    },
+    /// The file name built from what the server sent would not be a plain
+    /// file name inside the destination folder.
+    #[error("segment {segment}: its file name would not stay inside the destination folder")]
+    UnsafeName {
+        /// The segment id.
+        segment: String,
+    },
     /// The HTTP client could not be set up.
     #[error("cannot set up the downloader: {0}")]
     Setup(String),
@@ -79,6 +128,9 @@ pub enum DownloadError {
 impl DownloadError {
     /// True for failures of the network (exit code 7 at the CLI).
     pub fn is_network(&self) -> bool {
-        matches!(self, DownloadError::Network { .. })
+        matches!(
+            self,
+            DownloadError::Network { .. } | DownloadError::Deadline { .. }
+        )
     }
 }

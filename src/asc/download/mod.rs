@@ -5,33 +5,48 @@
 //! and hashed (MD5) on the way through; only when the size, the checksum and
 //! the gzip stream are all whole is the file renamed to its final name. So a
 //! failure never leaves a partial file under the final name, and a second
-//! run skips every segment whose final file exists (resume).
+//! run skips every segment whose final name holds a regular file (resume).
 //!
 //! Segments streamed or merged into one TSV keep one header row
 //! ([`HeaderFilter`], [`merge`]).
 //!
 //! Pre-signed URLs carry their own authorization in the query: they get no
-//! `Authorization` header (the JWT must not leak to the storage host).
+//! `Authorization` header (the JWT must not leak to the storage host), no
+//! `Referer`, and are checked (scheme, host, redirects, proxy) by `guard`.
+//!
+//! Everything about a segment comes from the server, so each is bounded:
+//! a whole-transfer deadline per attempt ([`DEFAULT_SEGMENT_DEADLINE`]; the
+//! per-read timeout alone lets a slow drip run for ever), a cap on the
+//! decompressed bytes ([`DEFAULT_MAX_SEGMENT_BYTES`], and
+//! [`DEFAULT_MAX_RUN_BYTES`] for a run; a gzip bomb fails instead of
+//! filling the disk), and final paths that stay inside the
+//! folder they were meant for ([`dest_in`]).
 
 use std::collections::VecDeque;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flate2::bufread::MultiGzDecoder;
 use md5::{Digest, Md5};
 
 mod error;
+mod guard;
+mod place;
+mod tap;
 mod tsv;
 
 pub use error::DownloadError;
+pub use guard::{MAX_REDIRECTS, check_url};
+pub use place::{dest_in, is_complete};
+use tap::{CountingWriter, DeadlinePassed, Tap, TooLarge, is};
 pub use tsv::{HeaderFilter, merge};
 
 use crate::asc::analytics::SegmentInfo;
 use crate::asc::backoff::Backoff;
-use crate::asc::client::{chain, user_agent};
+use crate::asc::client::chain;
 use crate::atomic::{AtomicError, AtomicFile, Replace};
 
 /// Read buffer: large reads keep the per-read overhead of the blocking
@@ -39,6 +54,20 @@ use crate::atomic::{AtomicError, AtomicFile, Replace};
 const READ_BUF: usize = 256 * 1024;
 /// Write buffer of the decompressed output.
 const WRITE_BUF: usize = 256 * 1024;
+
+/// How long one attempt at one segment may take, start to end: far above
+/// what a real segment needs (a 1 GiB segment at 1 MB/s takes 18 minutes).
+pub const DEFAULT_SEGMENT_DEADLINE: Duration = Duration::from_secs(3600);
+
+/// Decompressed bytes one segment may produce: far above real segments
+/// (Apple splits large reports into segments of a few MiB), low enough
+/// that a gzip bomb fails before it fills a disk.
+pub const DEFAULT_MAX_SEGMENT_BYTES: u64 = 1 << 30;
+
+/// Decompressed bytes one run (one [`Downloader`]) may produce in all: a
+/// server listing thousands of segments at the per-segment cap still
+/// cannot fill a disk. Far above a real report (a few GiB at most).
+pub const DEFAULT_MAX_RUN_BYTES: u64 = 64 << 30;
 
 /// A segment and where it goes.
 #[derive(Clone, Debug)]
@@ -88,29 +117,14 @@ pub struct Summary {
 /// Fetches segments from pre-signed URLs.
 #[derive(Debug)]
 pub struct Downloader {
-    http: reqwest::blocking::Client,
+    http: guard::Clients,
     retries: u32,
     backoff: Backoff,
-}
-
-/// Counts and hashes the compressed bytes as the decoder pulls them.
-struct Tap<'a, R> {
-    inner: R,
-    md5: Md5,
-    count: u64,
-    observe: &'a (dyn Fn(Event) + Sync),
-}
-
-impl<R: Read> Read for Tap<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.md5.update(&buf[..n]);
-        self.count += n as u64;
-        if n > 0 {
-            (self.observe)(Event::Bytes(n as u64));
-        }
-        Ok(n)
-    }
+    deadline: Duration,
+    max_bytes: u64,
+    max_run_bytes: u64,
+    /// Decompressed bytes of the segments completed so far.
+    run_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// Failure of one attempt, before it is turned into a [`DownloadError`].
@@ -125,24 +139,41 @@ impl Downloader {
     /// A downloader: `timeout` bounds the connect and each read (a stalled
     /// transfer fails; a long healthy one does not); `retries` after the
     /// first attempt on connection failures, waiting as `backoff` says.
+    /// The deadline of each attempt and the caps are the defaults
+    /// ([`DEFAULT_SEGMENT_DEADLINE`], [`DEFAULT_MAX_SEGMENT_BYTES`],
+    /// [`DEFAULT_MAX_RUN_BYTES`]) until changed by the methods below.
     pub fn new(
         timeout: Duration,
         retries: u32,
         backoff: Backoff,
     ) -> Result<Downloader, DownloadError> {
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(user_agent())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            // The bytes are hashed as served; let nothing decode them on the way.
-            .no_gzip()
-            .build()
-            .map_err(|e| DownloadError::Setup(e.to_string()))?;
         Ok(Downloader {
-            http,
+            http: guard::Clients::new(timeout)?,
             retries,
             backoff,
+            deadline: DEFAULT_SEGMENT_DEADLINE,
+            max_bytes: DEFAULT_MAX_SEGMENT_BYTES,
+            max_run_bytes: DEFAULT_MAX_RUN_BYTES,
+            run_bytes: Default::default(),
         })
+    }
+
+    /// How long one attempt at one segment may take, start to end.
+    pub fn deadline(mut self, deadline: Duration) -> Downloader {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Decompressed bytes one segment may produce.
+    pub fn max_bytes(mut self, max: u64) -> Downloader {
+        self.max_bytes = max;
+        self
+    }
+
+    /// Decompressed bytes all the segments of this downloader may produce.
+    pub fn max_run_bytes(mut self, max: u64) -> Downloader {
+        self.max_run_bytes = max;
+        self
     }
 
     /// Streams one segment, decompressed, into `out`, verifying size,
@@ -174,13 +205,31 @@ impl Downloader {
         observe: &(dyn Fn(Event) + Sync),
     ) -> Result<u64, Attempt> {
         let id = &segment.id;
-        // No bearer_auth here, on purpose: see the module comment.
+        let deadline = Instant::now() + self.deadline;
+        let url = check_url(&segment.url).map_err(|message| {
+            Attempt::Fatal(DownloadError::BadUrl {
+                segment: id.clone(),
+                message,
+            })
+        })?;
+        // No bearer_auth here, on purpose: see the module comment. No
+        // request timeout either: in reqwest it would bound the whole body
+        // (and every read) by one value; the client's `timeout` bounds the
+        // head and each read, the Tap the whole transfer.
         let response = self
             .http
-            .get(&segment.url)
+            .for_url(&url)
+            .get(url)
             .header(reqwest::header::ACCEPT, "*/*")
             .send()
-            .map_err(|e| Attempt::Transient(chain(&e)))?;
+            .map_err(|e| match guard::refusal(&e) {
+                Some(message) => Attempt::Fatal(DownloadError::BadUrl {
+                    segment: id.clone(),
+                    message,
+                }),
+                // The URL holds the signature: keep it out of messages.
+                None => Attempt::Transient(chain(&e.without_url())),
+            })?;
         let status = response.status();
         if !status.is_success() {
             let s = status.as_u16();
@@ -197,6 +246,7 @@ impl Downloader {
             md5: Md5::new(),
             count: 0,
             observe,
+            deadline,
         };
         let written;
         {
@@ -206,10 +256,31 @@ impl Downloader {
                 inner: out,
                 n: 0,
                 failed: false,
+                limit: self.max_bytes,
+                run: (&self.run_bytes, self.max_run_bytes),
             };
             let copied = io::copy(&mut decoder, &mut counter);
             written = counter.n;
             if let Err(e) = copied {
+                let too_large = e.get_ref().and_then(|i| i.downcast_ref::<TooLarge>());
+                if let Some(which) = too_large.copied() {
+                    return Err(Attempt::Fatal(match which {
+                        TooLarge::Segment => DownloadError::TooLarge {
+                            segment: id.clone(),
+                            limit: self.max_bytes,
+                        },
+                        TooLarge::Run => DownloadError::RunTooLarge {
+                            segment: id.clone(),
+                            limit: self.max_run_bytes,
+                        },
+                    }));
+                }
+                if is(&e, |i| i.is::<DeadlinePassed>()) {
+                    return Err(Attempt::Fatal(DownloadError::Deadline {
+                        segment: id.clone(),
+                        limit: self.deadline,
+                    }));
+                }
                 if counter.failed {
                     // Our side (a full disk, a closed stdout), not the transfer.
                     return Err(Attempt::Fatal(DownloadError::Io {
@@ -222,6 +293,12 @@ impl Downloader {
             // Whatever follows the gzip members still counts for the checksum.
             let mut rest = decoder.into_inner();
             if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+                if is(&e, |i| i.is::<DeadlinePassed>()) {
+                    return Err(Attempt::Fatal(DownloadError::Deadline {
+                        segment: id.clone(),
+                        limit: self.deadline,
+                    }));
+                }
                 return Err(Attempt::Transient(e.to_string()));
             }
         }
@@ -240,18 +317,21 @@ impl Downloader {
                 found,
             }));
         }
+        // Verified: from now on it counts against the run's cap.
+        self.run_bytes.fetch_add(written, Ordering::Relaxed);
         Ok(written)
     }
 
     /// Downloads a segment to `dest` through a temporary file in the same
-    /// folder, renamed only once verified. Skips it when `dest` exists.
+    /// folder, renamed only once verified. Skips it when `dest` is a
+    /// regular file ([`is_complete`]).
     pub fn fetch_to_file(
         &self,
         job: &Job,
         observe: &(dyn Fn(Event) + Sync),
     ) -> Result<(bool, u64), DownloadError> {
         let id = &job.segment.id;
-        if job.dest.is_file() {
+        if is_complete(&job.dest) {
             observe(Event::Done {
                 segment: id.clone(),
                 skipped: true,
@@ -381,33 +461,6 @@ impl Downloader {
         let mut s = summary.into_inner().unwrap_or_default();
         s.compressed_bytes = compressed.load(Ordering::Relaxed);
         Ok(s)
-    }
-}
-
-/// Counts what is written, and remembers whether writing failed (so a
-/// local failure is not mistaken for a broken transfer).
-struct CountingWriter<'a> {
-    inner: &'a mut dyn Write,
-    n: u64,
-    failed: bool,
-}
-
-impl Write for CountingWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.inner.write(buf) {
-            Ok(n) => {
-                self.n += n as u64;
-                Ok(n)
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
     }
 }
 

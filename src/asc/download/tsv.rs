@@ -2,14 +2,19 @@
 //! streamed ([`HeaderFilter`]) or merged from files ([`merge`]).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 
 use super::{DownloadError, READ_BUF};
 
+/// The longest header row accepted (merged or streamed): far above any
+/// real one, and all that is ever held in memory of a segment.
+const MAX_HEADER: u64 = 1 << 20;
+
 /// Writes the TSV `files` one after another into `out`, keeping only the
 /// first file's header row; every other file must start with the same row.
-/// Returns the data rows written.
+/// Returns the data rows written. Rows are copied in blocks, never held
+/// whole: a segment that is one endless line costs no memory.
 pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<u64, DownloadError> {
     let mut header: Option<Vec<u8>> = None;
     let mut rows = 0u64;
@@ -20,9 +25,15 @@ pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<u64, DownloadErro
         };
         let mut reader = BufReader::with_capacity(READ_BUF, File::open(path).map_err(io_err)?);
         let mut first = Vec::new();
-        reader.read_until(b'\n', &mut first).map_err(io_err)?;
+        (&mut reader)
+            .take(MAX_HEADER + 1)
+            .read_until(b'\n', &mut first)
+            .map_err(io_err)?;
         if first.is_empty() {
             continue;
+        }
+        if first.len() as u64 > MAX_HEADER {
+            return Err(io_err(io::Error::other("header row longer than 1 MiB")));
         }
         if !first.ends_with(b"\n") {
             first.push(b'\n');
@@ -39,17 +50,21 @@ pub fn merge(files: &[PathBuf], out: &mut dyn Write) -> Result<u64, DownloadErro
                 });
             }
         }
-        let mut line = Vec::new();
+        // Every row ends with a newline in the output, the last one too.
+        let mut last = b'\n';
         loop {
-            line.clear();
-            let n = reader.read_until(b'\n', &mut line).map_err(io_err)?;
-            if n == 0 {
+            let block = reader.fill_buf().map_err(io_err)?;
+            if block.is_empty() {
                 break;
             }
-            if !line.ends_with(b"\n") {
-                line.push(b'\n');
-            }
-            out.write_all(&line).map_err(io_err)?;
+            rows += block.iter().filter(|b| **b == b'\n').count() as u64;
+            last = block[block.len() - 1];
+            out.write_all(block).map_err(io_err)?;
+            let n = block.len();
+            reader.consume(n);
+        }
+        if last != b'\n' {
+            out.write_all(b"\n").map_err(io_err)?;
             rows += 1;
         }
     }
@@ -99,7 +114,7 @@ impl Write for HeaderFilter<'_> {
             Some(i) => (&buf[..=i], Some(&buf[i + 1..])),
             None => (buf, None),
         };
-        if self.line.len() + head.len() > 1 << 20 {
+        if (self.line.len() + head.len()) as u64 > MAX_HEADER {
             return Err(io::Error::other("header row longer than 1 MiB"));
         }
         self.line.extend_from_slice(head);
@@ -170,5 +185,14 @@ mod tests {
         assert_eq!(out, b"h1\th2\n1\t2\n3\t4\n");
         let err = merge(&[a, c], &mut Vec::new()).unwrap_err();
         assert!(matches!(err, DownloadError::HeaderMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn merge_refuses_a_header_row_longer_than_a_mebibyte() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.tsv");
+        std::fs::write(&a, vec![b'h'; 2 << 20]).unwrap();
+        let err = merge(&[a], &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("longer than 1 MiB"), "{err}");
     }
 }

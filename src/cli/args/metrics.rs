@@ -7,6 +7,7 @@
 //! on `--frequency`, so the handler checks the pair.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 
@@ -154,6 +155,28 @@ pub struct DownloadArgs {
     /// Segments fetched at a time.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32), value_name = "N")]
     pub jobs: u16,
+    /// Seconds one attempt at one segment may take, start to end (a slow
+    /// drip is stopped; fractions allowed).
+    #[arg(long, env = "ASCVAULT_SEGMENT_DEADLINE", default_value = "3600", value_name = "SECS", value_parser = parse_deadline)]
+    pub segment_deadline: Duration,
+    /// Decompressed bytes one segment may produce (a gzip bomb is stopped).
+    #[arg(long, env = "ASCVAULT_MAX_SEGMENT_BYTES", default_value_t = crate::asc::download::DEFAULT_MAX_SEGMENT_BYTES, value_parser = clap::value_parser!(u64).range(1..), value_name = "BYTES")]
+    pub max_segment_bytes: u64,
+    /// Decompressed bytes the whole download may produce.
+    #[arg(long, env = "ASCVAULT_MAX_DOWNLOAD_BYTES", default_value_t = crate::asc::download::DEFAULT_MAX_RUN_BYTES, value_parser = clap::value_parser!(u64).range(1..), value_name = "BYTES")]
+    pub max_download_bytes: u64,
+}
+
+/// Parses `--segment-deadline`: positive seconds, at most a week.
+fn parse_deadline(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 604_800.0) {
+        return Err("must be more than 0 and at most 604800 seconds (a week)".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// Sales report frequencies.

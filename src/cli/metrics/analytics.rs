@@ -5,20 +5,29 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{asc_error, resolve_app, write_error};
-use crate::asc::analytics::{self, Access, Created, PlanError, Planned, Wanted, slug};
-use crate::asc::download::{self, DownloadError, Downloader, Event, HeaderFilter, Job};
-use crate::atomic::{AtomicFile, Replace};
+use crate::asc::analytics::{
+    self, Access, Created, PlanError, Planned, Wanted, is_segment_file_name, slug,
+};
+use crate::asc::download::{
+    self, DownloadError, Downloader, Event, HeaderFilter, Job, dest_in, is_complete,
+};
+use crate::atomic::{AtomicFile, Replace, sweep_stale};
 use crate::cli::args::metrics::{Category, DownloadArgs, Granularity, ReportsArgs, RequestArgs};
 use crate::cli::asc::AscSession;
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult, ExitStatus};
 use crate::cli::output::{Table, print, print_json, sanitize, say};
 
+/// Temporary files older than this in a download's folders are leftovers of
+/// a killed run (a run in progress writes its file all the time).
+const STALE_TEMP: Duration = Duration::from_secs(3600);
+
 /// `metrics request`: a 409 (one exists) is shown, not an error; a 403
-/// says the first request needs an Admin key.
+/// says the first request needs an Admin key. The access type and the app
+/// id (resolved by the server from a bundle id) are server text.
 pub(super) fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
     let session = AscSession::open(ctx, &args.asc)?;
     let app = resolve_app(&session, &args.app)?;
@@ -27,21 +36,22 @@ pub(super) fn request(ctx: &Context, args: &RequestArgs) -> CliResult {
     } else {
         Access::Ongoing
     };
+    let shown_app = sanitize(&app);
     match analytics::create_request(&session.client, &app, access) {
         Ok(Created::New(r)) => print(&format!(
-            "created {} analytics report request {} for app {app}\n",
-            r.access_type,
+            "created {} analytics report request {} for app {shown_app}\n",
+            sanitize(&r.access_type),
             sanitize(&r.id)
         )),
         Ok(Created::Existing(r)) => {
             say(&format!(
-                "an {} analytics report request already exists for app {app}; not creating another",
-                r.access_type
+                "an {} analytics report request already exists for app {shown_app}; not creating another",
+                sanitize(&r.access_type)
             ));
             print(&format!(
                 "{}\t{}\t{}\n",
                 sanitize(&r.id),
-                r.access_type,
+                sanitize(&r.access_type),
                 if r.stopped_due_to_inactivity {
                     "stopped (inactivity)"
                 } else {
@@ -129,15 +139,26 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         3,
         // The same waits as API retries (ASCVAULT_RETRY_BASE_MS).
         args.asc.net.settings().backoff(),
-    )?;
+    )?
+    .deadline(args.segment_deadline)
+    .max_bytes(args.max_segment_bytes)
+    .max_run_bytes(args.max_download_bytes);
     let out = args.out.as_deref().unwrap_or(Path::new("."));
     let dir = out.join(slug(&args.report));
+    // Every final path, checked before anything is fetched.
+    let dests = segments
+        .iter()
+        .map(|p| dest_in(&dir, &p.file_name, &p.segment.id))
+        .collect::<Result<Vec<PathBuf>, _>>()?;
     // Segments complete from an earlier run are skipped: not counted.
     let total: u64 = segments
         .iter()
-        .filter(|p| args.stdout || !dir.join(&p.file_name).is_file())
-        .map(|p| p.segment.size_in_bytes)
-        .sum();
+        .zip(&dests)
+        .filter(|(_, dest)| args.stdout || !is_complete(dest))
+        // The sizes are the server's: a forged one must not overflow.
+        .fold(0u64, |sum, (p, _)| {
+            sum.saturating_add(p.segment.size_in_bytes)
+        });
     let bar = progress_bar(total, segments.len());
     let done = std::sync::atomic::AtomicUsize::new(0);
     let n_segments = segments.len();
@@ -150,12 +171,18 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
                     let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     bar.set_message(format!("{d}/{n_segments}"));
                 }
-                Event::Retry { segment, why } => {
-                    bar.println(format!("retrying segment {segment}: {}", sanitize(&why)))
-                }
+                Event::Retry { segment, why } => bar.println(format!(
+                    "retrying segment {}: {}",
+                    sanitize(&segment),
+                    sanitize(&why)
+                )),
             }
         } else if let Event::Retry { segment, why } = e {
-            ctx.verbose(format!("retrying segment {segment}: {}", sanitize(&why)));
+            ctx.verbose(format!(
+                "retrying segment {}: {}",
+                sanitize(&segment),
+                sanitize(&why)
+            ));
         }
     };
     let start = Instant::now();
@@ -176,11 +203,20 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
+    let merged_name = format!("{}.tsv", slug(&args.report));
+    let swept = sweep_stale(&dir, is_segment_file_name, STALE_TEMP)
+        + sweep_stale(out, |n| n == merged_name, STALE_TEMP);
+    if swept > 0 {
+        ctx.verbose(format!(
+            "removed {swept} temporary file(s) left by an interrupted run"
+        ));
+    }
     let jobs: Vec<Job> = segments
         .iter()
-        .map(|p| Job {
+        .zip(dests)
+        .map(|(p, dest)| Job {
             segment: p.segment.clone(),
-            dest: dir.join(&p.file_name),
+            dest,
         })
         .collect();
     let files: Vec<PathBuf> = jobs.iter().map(|j| j.dest.clone()).collect();
@@ -204,7 +240,7 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         ctx.verbose(&line);
     }
     if args.merge {
-        let target = out.join(format!("{}.tsv", slug(&args.report)));
+        let target = out.join(&merged_name);
         let mut tmp = AtomicFile::new(&target).map_err(|e| write_error(&target, e))?;
         let rows = {
             let mut w = BufWriter::with_capacity(256 * 1024, tmp.file());
