@@ -15,6 +15,7 @@ use asc_standin::Fault;
 use asc_standin::metrics::{APP_ID, DOWNLOADS_REPORT};
 use serde_json::{Value, json};
 
+use crate::metrics::files_in;
 use crate::support::standin::{AscWorld, api_get};
 use crate::support::{Cmd, ExitStatus};
 
@@ -89,17 +90,6 @@ fn out(w: &AscWorld) -> PathBuf {
 
 fn report_dir(w: &AscWorld) -> PathBuf {
     out(w).join("app-store-downloads-standard")
-}
-
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|rd| {
-            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 /// `metrics download` of the whole downloads report into [`out`].

@@ -53,14 +53,7 @@ pub struct AscArgs {
 
 /// Parses `--timeout`: positive seconds, at most a day.
 fn parse_secs(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    if !(secs > 0.0 && secs <= 86_400.0) {
-        return Err("must be more than 0 and at most 86400 seconds".into());
-    }
-    Ok(Duration::from_secs_f64(secs))
+    super::values::seconds_up_to(text, 86_400.0, "")
 }
 
 // apps

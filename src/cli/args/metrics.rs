@@ -169,14 +169,7 @@ pub struct DownloadArgs {
 
 /// Parses `--segment-deadline`: positive seconds, at most a week.
 fn parse_deadline(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    if !(secs > 0.0 && secs <= 604_800.0) {
-        return Err("must be more than 0 and at most 604800 seconds (a week)".into());
-    }
-    Ok(Duration::from_secs_f64(secs))
+    super::values::seconds_up_to(text, 604_800.0, " (a week)")
 }
 
 /// Sales report frequencies.

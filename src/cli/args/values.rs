@@ -127,6 +127,21 @@ pub fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
         .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 instant"))
 }
 
+/// A number of seconds, more than 0 and at most `max` (fractions allowed):
+/// `--timeout`, `--segment-deadline`.
+pub fn seconds_up_to(text: &str, max: f64, what: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= max) {
+        return Err(format!(
+            "must be more than 0 and at most {max} seconds{what}"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
