@@ -476,6 +476,75 @@ impl Summary {
 mod tests {
     use super::*;
 
+    fn gz(text: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn rows_of(text: &[u8], max: u64) -> Result<(Vec<String>, Vec<Vec<String>>), ReportError> {
+        let mut rows = Vec::new();
+        let header = for_each_row(&gz(text)[..], max, |_, r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        Ok((header, rows))
+    }
+
+    #[test]
+    fn rows_stream_to_the_first_blank_line() {
+        let text = b"A\tB\r\n1\t2\r\n3\n\nTotal\t9\n";
+        let (header, rows) = rows_of(text, 1 << 20).unwrap();
+        assert_eq!(header, ["A", "B"]);
+        assert_eq!(rows, [vec!["1", "2"], vec!["3", ""]]);
+        assert_eq!(rows_of(b"", 10).unwrap(), (vec![], vec![]));
+        // The same rows as the in-memory parse.
+        let tsv = Tsv::parse(&text[..]).unwrap();
+        assert_eq!((tsv.header, tsv.rows), (header, rows));
+    }
+
+    #[test]
+    fn the_decompressed_cap_counts_every_byte() {
+        let text = b"A\n1\n2\n";
+        assert!(rows_of(text, text.len() as u64).is_ok());
+        let err = rows_of(text, text.len() as u64 - 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the report is larger than 5 bytes decompressed, the most ascvault reads"
+        );
+        let mut out = Vec::new();
+        assert_eq!(gunzip(&gz(text)[..], 6, &mut out).unwrap(), 6);
+        assert!(matches!(
+            gunzip(&gz(text)[..], 5, &mut Vec::new()),
+            Err(ReportError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_line_too_long_or_not_utf8_is_malformed() {
+        let mut long = b"A\n".to_vec();
+        long.resize(long.len() + MAX_LINE_BYTES + 1, b'x');
+        let err = rows_of(&long, u64::MAX).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the report is not tab-separated text: line 2 is longer than 1 MiB"
+        );
+        // Exactly the limit, with or without its newline, is a line.
+        let mut fits = b"A\n".to_vec();
+        fits.resize(fits.len() + MAX_LINE_BYTES, b'x');
+        assert_eq!(rows_of(&fits, u64::MAX).unwrap().1.len(), 1);
+        let err = rows_of(b"A\n\xff\n", 100).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the report is not tab-separated text: line 2 is not UTF-8"
+        );
+        let truncated = &gz(b"A\n1\n")[..10];
+        assert!(matches!(
+            for_each_row(truncated, 100, |_, _| Ok(())),
+            Err(ReportError::Gzip(_))
+        ));
+    }
+
     #[test]
     fn summary_multiplies_units_by_proceeds_per_unit() {
         let text = "Title\tUnits\tDeveloper Proceeds\tCountry Code\tCurrency of Proceeds\tApple Identifier\n\

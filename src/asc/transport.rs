@@ -61,7 +61,7 @@ pub const MAX_PAGES: u32 = 10_000;
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (unit, name) in UNITS {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }
@@ -529,6 +529,36 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_bytes(MAX_ANSWER_BYTES), "64 MiB");
+        assert_eq!(human_bytes(1 << 30), "1 GiB");
+        assert_eq!(human_bytes(1 << 20), "1 MiB");
+        assert_eq!(human_bytes(1536), "1536 bytes");
+        assert_eq!(human_bytes(1_000_000), "1000000 bytes");
+        assert_eq!(human_bytes(0), "0 bytes");
+    }
+
+    #[test]
+    fn only_https_to_other_hosts_may_use_a_proxy() {
+        let t = Transport::new(Settings::default(), None).unwrap();
+        for direct in [
+            "http://127.0.0.1:8080/v1/apps",
+            "http://localhost/v1/apps",
+            "https://127.0.0.1/v1/apps",
+            "https://[::1]/v1/apps",
+            "http://example.com/v1/apps",
+        ] {
+            let url = Url::parse(direct).unwrap();
+            assert!(
+                std::ptr::eq(t.http_for(&url).unwrap(), &t.direct),
+                "{direct}"
+            );
+        }
+        let url = Url::parse("https://api.appstoreconnect.apple.com/v1/apps").unwrap();
+        assert!(!std::ptr::eq(t.http_for(&url).unwrap(), &t.direct));
+    }
 
     #[test]
     fn rate_limit_header() {
