@@ -12,7 +12,6 @@
 //! proxy there would carry the token or password in clear text off the
 //! machine (or to whoever listens on the proxy's port).
 
-use std::io::Read;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -21,6 +20,7 @@ use reqwest::StatusCode;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 
+use self::http::{Trouble, build_http, read_capped};
 use super::backoff::Backoff;
 use super::error::{AscError, refusal};
 use super::token::DEFAULT_LIFETIME;
@@ -402,73 +402,6 @@ impl Transport {
     }
 }
 
-/// Builds a reqwest client; with `proxies`, the environment's proxy
-/// settings apply (reqwest reads them), otherwise none ever does.
-fn build_http(settings: &Settings, proxies: bool) -> Result<reqwest::blocking::Client, String> {
-    let mut builder = reqwest::blocking::Client::builder()
-        .user_agent(user_agent())
-        .timeout(settings.timeout)
-        .connect_timeout(settings.connect_timeout)
-        // A redirect could carry the token elsewhere; Apple's API sends none.
-        .redirect(reqwest::redirect::Policy::none());
-    if !proxies {
-        builder = builder.no_proxy();
-    }
-    builder
-        .build()
-        .map_err(|e| format!("cannot set up HTTPS: {}", chain(&e)))
-}
-
-/// True when the URL's host is loopback (`localhost`, 127.0.0.0/8, `::1`).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// Why an attempt produced no answer to look at.
-enum Trouble {
-    /// Sending, or reading the answer, failed the way reqwest reports it.
-    Http(reqwest::Error),
-    /// Reading the body failed otherwise.
-    Read(std::io::Error),
-    /// The body is longer than the cap.
-    TooLarge,
-}
-
-/// Reads a body of at most `limit` bytes; a longer one (by its
-/// `Content-Length`, or by what arrives) is [`Trouble::TooLarge`], and
-/// never more than `limit + 1` bytes are read.
-fn read_capped(mut resp: reqwest::blocking::Response, limit: u64) -> Result<Vec<u8>, Trouble> {
-    if resp.content_length().is_some_and(|n| n > limit) {
-        return Err(Trouble::TooLarge);
-    }
-    let expected = resp.content_length().unwrap_or(0).min(1 << 20);
-    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    (&mut resp)
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut body)
-        .map_err(|e| {
-            // reqwest's own errors (a timeout, a reset) come wrapped in io.
-            let kind = e.kind();
-            match e
-                .into_inner()
-                .map(|inner| inner.downcast::<reqwest::Error>())
-            {
-                Some(Ok(err)) => Trouble::Http(*err),
-                Some(Err(inner)) => Trouble::Read(std::io::Error::new(kind, inner)),
-                None => Trouble::Read(std::io::Error::new(kind, "the answer broke off")),
-            }
-        })?;
-    if body.len() as u64 > limit {
-        return Err(Trouble::TooLarge);
-    }
-    Ok(body)
-}
-
 fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
@@ -526,84 +459,8 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
+mod http;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_bytes(MAX_ANSWER_BYTES), "64 MiB");
-        assert_eq!(human_bytes(1 << 30), "1 GiB");
-        assert_eq!(human_bytes(1 << 20), "1 MiB");
-        assert_eq!(human_bytes(1536), "1536 bytes");
-        assert_eq!(human_bytes(1_000_000), "1000000 bytes");
-        assert_eq!(human_bytes(0), "0 bytes");
-    }
-
-    #[test]
-    fn only_https_to_other_hosts_may_use_a_proxy() {
-        let t = Transport::new(Settings::default(), None).unwrap();
-        for direct in [
-            "http://127.0.0.1:8080/v1/apps",
-            "http://localhost/v1/apps",
-            "https://127.0.0.1/v1/apps",
-            "https://[::1]/v1/apps",
-            "http://example.com/v1/apps",
-        ] {
-            let url = Url::parse(direct).unwrap();
-            assert!(
-                std::ptr::eq(t.http_for(&url).unwrap(), &t.direct),
-                "{direct}"
-            );
-        }
-        let url = Url::parse("https://api.appstoreconnect.apple.com/v1/apps").unwrap();
-        assert!(!std::ptr::eq(t.http_for(&url).unwrap(), &t.direct));
-    }
-
-    #[test]
-    fn rate_limit_header() {
-        let rl = RateLimit::parse("user-hour-lim:3600;user-hour-rem:3599;").unwrap();
-        assert_eq!(
-            rl,
-            RateLimit {
-                limit: 3600,
-                remaining: 3599
-            }
-        );
-        assert!(!rl.is_low());
-        assert!(
-            RateLimit::parse("user-hour-lim:3600;user-hour-rem:179;")
-                .unwrap()
-                .is_low()
-        );
-        assert!(
-            !RateLimit::parse("user-hour-lim:3600;user-hour-rem:180;")
-                .unwrap()
-                .is_low()
-        );
-        assert_eq!(RateLimit::parse("user-hour-lim:3600"), None);
-        assert_eq!(RateLimit::parse("garbage"), None);
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_or_an_http_date() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        h.insert(RETRY_AFTER, "7".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        let later = std::time::SystemTime::now() + Duration::from_secs(30);
-        h.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
-            "{d:?}"
-        );
-        h.insert(
-            RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&h), Some(Duration::ZERO));
-        h.insert(RETRY_AFTER, "soon".parse().unwrap());
-        assert_eq!(retry_after(&h), None);
-    }
-}
+pub use http::is_loopback;
