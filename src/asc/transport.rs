@@ -7,10 +7,10 @@
 //! Two defences against the server or the environment: every answer body is
 //! read with a cap ([`Settings::max_answer_bytes`]), so a hostile server
 //! cannot make ascvault hold gigabytes; and a proxy from the environment
-//! (`HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY`) is used only for `https` to a
-//! host that is not loopback. Plain http is allowed only to loopback, and a
-//! proxy there would carry the token or password in clear text off the
-//! machine (or to whoever listens on the proxy's port).
+//! (`HTTPS_PROXY`, `ALL_PROXY`, with `NO_PROXY`) is used only for `https` to
+//! a host that is not loopback, never `HTTP_PROXY`. Plain http is allowed
+//! only to loopback, and a proxy there would carry the token or password in
+//! clear text off the machine (or to whoever listens on the proxy's port).
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
