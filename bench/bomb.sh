@@ -146,11 +146,11 @@ for (name, cap), rs in cases.items():
         clean = all(r[2] == expect and r[3] == 1 and r[4] == 0 for r in rs)
     ok = clean and max(kibs) < limit_kib
     missed += not ok
-    error = rs[0][5].replace("|", "\\|") or "(none: a well-formed report under the cap)"
+    error = f"`{rs[0][5]}`".replace("|", "\\|") if rs[0][5] else "none: a well-formed report under the cap"
     cap_text = "1 GiB (default)" if cap == "-" else f"{human(cap)} (`ASCVAULT_MAX_REPORT_BYTES`)"
     lines.append(
         f"| {kind} | `metrics sales {args}` | {cap_text} | {statistics.median(kibs) / 1024:.1f} MiB ({max(kibs) / 1024:.1f}) "
-        f"| {statistics.median(walls):.2f} s | {', '.join(map(str, codes))} | `{error}` | {'yes' if ok else '**no**'} |"
+        f"| {statistics.median(walls):.2f} s | {', '.join(map(str, codes))} | {error} | {'yes' if ok else '**no**'} |"
     )
 lines.append("")
 for kind, bomb in bombs.items():
