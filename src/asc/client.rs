@@ -1,7 +1,10 @@
 //! The authenticated App Store Connect client: the base URL (`https://`,
 //! or `http://` to loopback), JWT reuse and renewal, JSON decoding that
 //! names the path that failed, and paging through `links.next` on the
-//! base's origin only. The wire itself (timeouts, retries, rate limits) is
+//! base's origin only, which ends: a page that links back to one already
+//! fetched, an empty page that links onward, and more than
+//! [`Settings::max_pages`] pages are server faults. The wire itself
+//! (timeouts, retries, rate limits, the cap on an answer's size) is
 //! [`Transport`]'s.
 //!
 //! Every URL is the configured base plus a path, so tests point the client
@@ -20,7 +23,11 @@ use super::token::{ApiKey, Token, unix_now};
 use crate::secret::Secret;
 
 pub(crate) use super::transport::chain;
-pub use super::transport::{Notice, Observer, RateLimit, Reply, Settings, Transport, user_agent};
+use super::transport::is_loopback;
+pub use super::transport::{
+    MAX_ANSWER_BYTES, MAX_PAGES, Notice, Observer, RateLimit, Reply, Settings, Transport,
+    human_bytes, user_agent,
+};
 
 /// Apple's API.
 pub const DEFAULT_API_BASE: &str = "https://api.appstoreconnect.apple.com";
@@ -31,12 +38,7 @@ pub const PAGE_LIMIT: usize = 200;
 pub fn parse_base(base: &str) -> Result<Url, AscError> {
     let url = Url::parse(base.trim())
         .map_err(|e| AscError::BadBase(format!("base URL {base:?} is not a URL: {e}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let loopback = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -79,6 +81,16 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 pub trait Paged {
     /// `links.next`, if there is a next page.
     fn next_link(&self) -> Option<&str>;
+    /// True when the page holds no items (an empty page that links onward
+    /// is a server fault: it would page for ever without giving anything).
+    fn is_empty_page(&self) -> bool;
+}
+
+/// The `cursor` of a page URL (Apple's paging parameter), if any.
+fn cursor_of(url: &Url) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == "cursor")
+        .map(|(_, v)| v.into_owned())
 }
 
 /// An authenticated App Store Connect API client.
@@ -214,17 +226,31 @@ impl Client {
 
     /// Fetches `first` and each `links.next` after it, handing every page
     /// to `page`; stops when there is no next page or `page` returns false.
+    /// A next page already fetched (same URL or same `cursor`), an empty
+    /// page that links onward, and a next page past
+    /// [`Settings::max_pages`] are [`AscError::Paging`].
     pub fn for_each_page<T: DeserializeOwned + Paged>(
         &self,
         first: &str,
         mut page: impl FnMut(T) -> bool,
     ) -> Result<(), AscError> {
         let mut url = join(&self.base, first)?;
+        let request = format!("GET {}", url.path());
+        let max_pages = self.transport.settings().max_pages;
+        let endless = |message: String| AscError::Paging {
+            request: request.clone(),
+            message,
+        };
         let mut seen = std::collections::HashSet::new();
+        let mut cursors = std::collections::HashSet::new();
+        let mut pages = 0u32;
         loop {
+            pages += 1;
             seen.insert(url.to_string());
+            cursors.extend(cursor_of(&url));
             let doc: T = self.get_url(url.clone())?;
             let next = doc.next_link().map(str::to_owned);
+            let empty = doc.is_empty_page();
             if !page(doc) {
                 return Ok(());
             }
@@ -233,12 +259,22 @@ impl Client {
                 .base
                 .join(&next)
                 .map_err(|e| AscError::BadLink(format!("bad links.next {next:?}: {e}")))?;
-            if seen.contains(next.as_str()) {
-                return Err(AscError::Decode {
-                    request: format!("GET {}", next.path()),
-                    path: "links.next".into(),
-                    message: "the next page is one already fetched".into(),
-                });
+            if empty {
+                return Err(endless(format!(
+                    "page {pages} is empty but links to another"
+                )));
+            }
+            if seen.contains(next.as_str())
+                || cursor_of(&next).is_some_and(|c| cursors.contains(&c))
+            {
+                return Err(endless(format!(
+                    "page {pages} links back to a page already fetched"
+                )));
+            }
+            if pages >= max_pages {
+                return Err(endless(format!(
+                    "more than {max_pages} pages, the most ascvault follows"
+                )));
             }
             url = next;
         }

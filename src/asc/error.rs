@@ -47,6 +47,28 @@ pub enum AscError {
         /// What did not fit.
         message: String,
     },
+    /// An answer's body is longer than ascvault reads
+    /// ([`Settings::max_answer_bytes`](super::Settings::max_answer_bytes)):
+    /// a server fault, like [`AscError::Decode`].
+    #[error(
+        "the answer to {request} is larger than {limit}, the most ascvault reads of one answer"
+    )]
+    TooLarge {
+        /// The request.
+        request: String,
+        /// The limit, as people read it (`64 MiB`).
+        limit: String,
+    },
+    /// Paging through `links.next` does not end: a page links back to one
+    /// already fetched, an empty page links onward, or there are more pages
+    /// than [`Settings::max_pages`](super::Settings::max_pages). A server fault.
+    #[error("App Store Connect's pages of {request} do not end: {message}")]
+    Paging {
+        /// The first page's request.
+        request: String,
+        /// What gave it away (no server text).
+        message: String,
+    },
     /// The API key in the vault cannot sign tokens.
     #[error("the API key cannot be used: {0}")]
     Key(String),

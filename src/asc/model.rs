@@ -90,6 +90,10 @@ impl<T, I> Paged for ListDocument<T, I> {
     fn next_link(&self) -> Option<&str> {
         self.links.next.as_deref()
     }
+
+    fn is_empty_page(&self) -> bool {
+        self.data.is_empty()
+    }
 }
 
 /// A single-resource document.

@@ -1,18 +1,34 @@
 //! Sales and finance reports (`GET /v1/salesReports`, `GET /v1/financeReports`):
 //! Apple answers with a gzip-compressed tab-separated file
 //! (`application/a-gzip`). This module builds the queries, decompresses the
-//! answer as a stream into any writer, parses the TSV into rows, and totals
-//! units and proceeds per app and territory.
+//! answer as a stream into any writer, or row by row ([`for_each_row`]), and totals
+//! units and proceeds per app and territory ([`Summary`]).
+//!
+//! A small answer can decompress to gigabytes (a gzip bomb), so nothing
+//! here holds the decompressed report: the decompressed bytes are capped
+//! ([`MAX_REPORT_BYTES`], or the caller's limit), and so is each line
+//! ([`MAX_LINE_BYTES`]), which bounds the memory a row can take.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, Write};
 
-use flate2::read::MultiGzDecoder;
 use serde::Serialize;
 use thiserror::Error;
 
 use super::client::Client;
 use super::error::AscError;
+
+/// The most bytes a report may decompress to: 1 GiB (Apple's largest
+/// reports are tens of megabytes decompressed). Callers may choose another
+/// limit (the CLI reads `ASCVAULT_MAX_REPORT_BYTES`).
+pub const MAX_REPORT_BYTES: u64 = 1 << 30;
+
+/// The longest line of a report: 1 MiB (a real row is a few hundred bytes).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+mod rows;
+
+pub use rows::{for_each_row, gunzip};
 
 /// The media type of both reports.
 pub const GZIP: &str = "application/a-gzip";
@@ -27,6 +43,17 @@ pub enum ReportError {
     /// The answer is not a whole gzip stream.
     #[error("the report is not a complete gzip stream: {0}")]
     Gzip(String),
+    /// The report decompresses to more than the limit: a gzip bomb, or a
+    /// report far larger than any Apple sends.
+    #[error("the report is larger than {limit} decompressed, the most ascvault reads")]
+    TooLarge {
+        /// The limit, as people read it (`1 GiB`).
+        limit: String,
+    },
+    /// The decompressed report is not tab-separated text (a line not
+    /// UTF-8, or longer than [`MAX_LINE_BYTES`]).
+    #[error("the report is not tab-separated text: {0}")]
+    Malformed(String),
     /// Writing the report failed.
     #[error("cannot write the report: {0}")]
     Write(#[source] io::Error),
@@ -100,34 +127,40 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Fetches a report (compressed; these files are small) and writes it
-/// decompressed to `out`; returns the decompressed size.
-pub fn fetch(client: &Client, path: &str, out: &mut dyn Write) -> Result<u64, ReportError> {
+/// Fetches a report (compressed, at most the client's answer limit) and
+/// writes it decompressed to `out`, at most `max_bytes` of it; returns the
+/// decompressed size.
+pub fn fetch(
+    client: &Client,
+    path: &str,
+    max_bytes: u64,
+    out: &mut dyn Write,
+) -> Result<u64, ReportError> {
     let gz = client.get_raw(path, GZIP)?;
-    gunzip(&gz[..], out)
+    gunzip(&gz[..], max_bytes, out)
 }
 
-/// Decompresses a gzip stream into `out`, streaming.
-pub fn gunzip(input: impl Read, out: &mut dyn Write) -> Result<u64, ReportError> {
-    let mut decoder = MultiGzDecoder::new(io::BufReader::new(input));
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = match decoder.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReportError::Gzip(e.to_string())),
-        };
-        out.write_all(&buf[..n]).map_err(ReportError::Write)?;
-        total += n as u64;
-    }
-    out.flush().map_err(ReportError::Write)?;
-    Ok(total)
+/// Fetches a report and hands its header, then each row, to `row` as the
+/// decompressed text streams by (at most `max_bytes` of it); stops at the
+/// first blank line (finance reports end with one, then totals).
+pub fn fetch_rows(
+    client: &Client,
+    path: &str,
+    max_bytes: u64,
+    row: impl FnMut(&[String], Vec<String>) -> Result<(), ReportError>,
+) -> Result<Vec<String>, ReportError> {
+    let gz = client.get_raw(path, GZIP)?;
+    for_each_row(&gz[..], max_bytes, row)
+}
+
+fn split(line: &str) -> Vec<String> {
+    line.split('\t').map(str::to_owned).collect()
 }
 
 /// A parsed TSV: the header row and the data rows. Finance reports end
 /// with a blank line and totals; parsing stops at the first blank line.
+/// Holds the whole report: for files the user chose (`metrics chart`);
+/// reports from the server go through [`for_each_row`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tsv {
     /// Column names.
@@ -141,11 +174,7 @@ impl Tsv {
     pub fn parse(input: impl BufRead) -> io::Result<Tsv> {
         let mut lines = input.lines();
         let header: Vec<String> = match lines.next() {
-            Some(l) => l?
-                .trim_end_matches('\r')
-                .split('\t')
-                .map(str::to_owned)
-                .collect(),
+            Some(l) => split(l?.trim_end_matches('\r')),
             None => return Ok(Tsv::default()),
         };
         let mut rows = Vec::new();
@@ -155,7 +184,7 @@ impl Tsv {
             if line.trim().is_empty() {
                 break;
             }
-            let mut cells: Vec<String> = line.split('\t').map(str::to_owned).collect();
+            let mut cells = split(line);
             cells.resize(header.len(), String::new());
             rows.push(cells);
         }
@@ -164,9 +193,7 @@ impl Tsv {
 
     /// The index of a column, ignoring case.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+        column(&self.header, name)
     }
 
     /// The rows as JSON objects keyed by column name.
@@ -174,16 +201,26 @@ impl Tsv {
         serde_json::Value::Array(
             self.rows
                 .iter()
-                .map(|row| {
-                    let mut obj = serde_json::Map::new();
-                    for (h, v) in self.header.iter().zip(row) {
-                        obj.insert(h.clone(), serde_json::Value::String(v.clone()));
-                    }
-                    serde_json::Value::Object(obj)
-                })
+                .map(|row| row_json(&self.header, row))
                 .collect(),
         )
     }
+}
+
+/// The index of a column, ignoring case.
+fn column(header: &[String], name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+}
+
+/// One row as a JSON object keyed by column name.
+pub fn row_json(header: &[String], row: &[String]) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    for (h, v) in header.iter().zip(row) {
+        obj.insert(h.clone(), serde_json::Value::String(v.clone()));
+    }
+    serde_json::Value::Object(obj)
 }
 
 /// Units and proceeds of one app in one territory (`--json` names are a contract).
@@ -207,20 +244,43 @@ pub struct SummaryRow {
 /// a sales summary report. Proceeds are `Units × Developer Proceeds` (Apple
 /// gives proceeds per unit); refunds carry negative units.
 pub fn summarize(tsv: &Tsv) -> Result<Vec<SummaryRow>, ReportError> {
-    let col = |name: &str| {
-        tsv.column(name)
-            .ok_or_else(|| ReportError::MissingColumn(name.to_owned()))
-    };
-    let (app, title, territory, units, proceeds, currency) = (
-        col("Apple Identifier")?,
-        col("Title")?,
-        col("Country Code")?,
-        col("Units")?,
-        col("Developer Proceeds")?,
-        col("Currency of Proceeds")?,
-    );
-    let mut totals: BTreeMap<(String, String, String), SummaryRow> = BTreeMap::new();
+    let mut summary = Summary::new(&tsv.header)?;
     for row in &tsv.rows {
+        summary.add(row);
+    }
+    Ok(summary.finish())
+}
+
+/// [`summarize`] one row at a time: memory grows with the number of
+/// distinct (app, territory, currency), not with the report.
+#[derive(Debug)]
+pub struct Summary {
+    columns: [usize; 6],
+    totals: BTreeMap<(String, String, String), SummaryRow>,
+}
+
+impl Summary {
+    /// A summary of rows under this header (which must have the columns).
+    pub fn new(header: &[String]) -> Result<Summary, ReportError> {
+        let col = |name: &str| {
+            column(header, name).ok_or_else(|| ReportError::MissingColumn(name.to_owned()))
+        };
+        Ok(Summary {
+            columns: [
+                col("Apple Identifier")?,
+                col("Title")?,
+                col("Country Code")?,
+                col("Units")?,
+                col("Developer Proceeds")?,
+                col("Currency of Proceeds")?,
+            ],
+            totals: BTreeMap::new(),
+        })
+    }
+
+    /// Adds a row (as long as the header).
+    pub fn add(&mut self, row: &[String]) {
+        let [app, title, territory, units, proceeds, currency] = self.columns;
         let u: f64 = row[units].trim().parse().unwrap_or(0.0);
         let p: f64 = row[proceeds].trim().parse().unwrap_or(0.0);
         let key = (
@@ -228,7 +288,7 @@ pub fn summarize(tsv: &Tsv) -> Result<Vec<SummaryRow>, ReportError> {
             row[territory].clone(),
             row[currency].clone(),
         );
-        let entry = totals.entry(key).or_insert_with(|| SummaryRow {
+        let entry = self.totals.entry(key).or_insert_with(|| SummaryRow {
             apple_identifier: row[app].clone(),
             title: row[title].clone(),
             territory: row[territory].clone(),
@@ -239,11 +299,15 @@ pub fn summarize(tsv: &Tsv) -> Result<Vec<SummaryRow>, ReportError> {
         entry.units += u;
         entry.proceeds += u * p;
     }
-    let mut rows: Vec<SummaryRow> = totals.into_values().collect();
-    for r in &mut rows {
-        r.proceeds = (r.proceeds * 100.0).round() / 100.0;
+
+    /// The totals, proceeds rounded to cents.
+    pub fn finish(self) -> Vec<SummaryRow> {
+        let mut rows: Vec<SummaryRow> = self.totals.into_values().collect();
+        for r in &mut rows {
+            r.proceeds = (r.proceeds * 100.0).round() / 100.0;
+        }
+        rows
     }
-    Ok(rows)
 }
 
 #[cfg(test)]

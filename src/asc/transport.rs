@@ -3,7 +3,16 @@
 //! retries of idempotent requests with [`Backoff`] (honouring
 //! `Retry-After`), `X-Rate-Limit` parsing and notices. [`super::client`]
 //! adds the token, the base URL and paging.
+//!
+//! Two defences against the server or the environment: every answer body is
+//! read with a cap ([`Settings::max_answer_bytes`]), so a hostile server
+//! cannot make ascvault hold gigabytes; and a proxy from the environment
+//! (`HTTPS_PROXY`, `ALL_PROXY`, with `NO_PROXY`) is used only for `https` to
+//! a host that is not loopback, never `HTTP_PROXY`. Plain http is allowed
+//! only to loopback, and a proxy there would carry the token or password in
+//! clear text off the machine (or to whoever listens on the proxy's port).
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -11,6 +20,7 @@ use reqwest::StatusCode;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 
+use self::http::{Trouble, build_http, read_capped};
 use super::backoff::Backoff;
 use super::error::{AscError, refusal};
 use super::token::DEFAULT_LIFETIME;
@@ -31,6 +41,31 @@ pub struct Settings {
     pub retry_cap: Duration,
     /// Lifetime of each token (capped at Apple's 20 minutes).
     pub token_lifetime: Duration,
+    /// The most bytes read of one answer's body ([`MAX_ANSWER_BYTES`]).
+    pub max_answer_bytes: u64,
+    /// The most pages one listing follows through `links.next`
+    /// ([`MAX_PAGES`]).
+    pub max_pages: u32,
+}
+
+/// The most bytes ascvault reads of one answer: 64 MiB. A page of 200
+/// reviews is about half a megabyte, a gzip sales report a few megabytes;
+/// more is a server fault, not data.
+pub const MAX_ANSWER_BYTES: u64 = 64 << 20;
+
+/// The most pages a listing follows: 10,000 (two million items at 200 a
+/// page). Endless paging is a server fault.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// A size in bytes as people read it: `64 MiB`, `1 GiB`, `1000 bytes`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 impl Default for Settings {
@@ -42,6 +77,8 @@ impl Default for Settings {
             retry_base: Duration::from_millis(500),
             retry_cap: Duration::from_secs(60),
             token_lifetime: DEFAULT_LIFETIME,
+            max_answer_bytes: MAX_ANSWER_BYTES,
+            max_pages: MAX_PAGES,
         }
     }
 }
@@ -145,7 +182,11 @@ pub struct Reply {
 /// own: used directly for the content-delivery sign-in check, and by
 /// [`Client`](super::Client) with a bearer token.
 pub struct Transport {
-    http: reqwest::blocking::Client,
+    /// For plain http and loopback: never through a proxy.
+    direct: reqwest::blocking::Client,
+    /// For https to other hosts: through the environment's proxy, if any
+    /// (built on first use: tests and loopback never need it).
+    proxied: OnceLock<Result<reqwest::blocking::Client, String>>,
     settings: Settings,
     observer: Option<Observer>,
 }
@@ -170,19 +211,26 @@ pub fn user_agent() -> String {
 impl Transport {
     /// Builds the HTTP client.
     pub fn new(settings: Settings, observer: Option<Observer>) -> Result<Transport, AscError> {
-        let http = reqwest::blocking::Client::builder()
-            .user_agent(user_agent())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.connect_timeout)
-            // A redirect could carry the token elsewhere; Apple's API sends none.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| AscError::Setup(format!("cannot set up HTTPS: {}", chain(&e))))?;
+        let direct = build_http(&settings, false).map_err(AscError::Setup)?;
         Ok(Transport {
-            http,
+            direct,
+            proxied: OnceLock::new(),
             settings,
             observer,
         })
+    }
+
+    /// The client for this URL: the environment's proxy only for https to a
+    /// host that is not loopback (through a CONNECT tunnel, so the proxy
+    /// sees the host name but not the request).
+    fn http_for(&self, url: &Url) -> Result<&reqwest::blocking::Client, AscError> {
+        if url.scheme() != "https" || is_loopback(url) {
+            return Ok(&self.direct);
+        }
+        self.proxied
+            .get_or_init(|| build_http(&self.settings, true))
+            .as_ref()
+            .map_err(|e| AscError::Setup(e.clone()))
     }
 
     /// The settings in force.
@@ -238,7 +286,7 @@ impl Transport {
         loop {
             attempts += 1;
             let mut builder = self
-                .http
+                .http_for(&url)?
                 .request(method.clone(), url.clone())
                 .header(ACCEPT, accept);
             if let Some(bearer) = bearer {
@@ -249,11 +297,31 @@ impl Transport {
                 builder = builder.json(body);
             }
             let start = Instant::now();
-            let outcome = builder.send().and_then(|resp| {
+            let limit = self.settings.max_answer_bytes;
+            let outcome = builder.send().map_err(Trouble::Http).and_then(|resp| {
                 let status = resp.status();
                 let headers = resp.headers().clone();
-                resp.bytes().map(|b| (status, headers, b.to_vec()))
+                read_capped(resp, limit).map(|b| (status, headers, b))
             });
+            let outcome = match outcome {
+                Err(Trouble::TooLarge) => {
+                    return Err(AscError::TooLarge {
+                        request,
+                        limit: human_bytes(limit),
+                    });
+                }
+                Err(Trouble::Read(err)) => {
+                    return Err(AscError::Network {
+                        request,
+                        host,
+                        attempts,
+                        timed_out: err.kind() == std::io::ErrorKind::TimedOut,
+                        message: chain(&err),
+                    });
+                }
+                Err(Trouble::Http(err)) => Err(err),
+                Ok(answer) => Ok(answer),
+            };
             match outcome {
                 Err(err) => {
                     let retryable = is_retryable_error(&err);
@@ -391,54 +459,8 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
+mod http;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    #[test]
-    fn rate_limit_header() {
-        let rl = RateLimit::parse("user-hour-lim:3600;user-hour-rem:3599;").unwrap();
-        assert_eq!(
-            rl,
-            RateLimit {
-                limit: 3600,
-                remaining: 3599
-            }
-        );
-        assert!(!rl.is_low());
-        assert!(
-            RateLimit::parse("user-hour-lim:3600;user-hour-rem:179;")
-                .unwrap()
-                .is_low()
-        );
-        assert!(
-            !RateLimit::parse("user-hour-lim:3600;user-hour-rem:180;")
-                .unwrap()
-                .is_low()
-        );
-        assert_eq!(RateLimit::parse("user-hour-lim:3600"), None);
-        assert_eq!(RateLimit::parse("garbage"), None);
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_or_an_http_date() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        h.insert(RETRY_AFTER, "7".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        let later = std::time::SystemTime::now() + Duration::from_secs(30);
-        h.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
-            "{d:?}"
-        );
-        h.insert(
-            RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&h), Some(Duration::ZERO));
-        h.insert(RETRY_AFTER, "soon".parse().unwrap());
-        assert_eq!(retry_after(&h), None);
-    }
-}
+pub use http::is_loopback;

@@ -290,6 +290,9 @@ fn io_error(action: &str, path: &Path, source: &io::Error) -> CliError {
 /// The hint for an answer from App Store Connect that we cannot use.
 const UNREADABLE_ANSWER: &str = "App Store Connect sent an answer this version cannot read; try again, and report it if it persists";
 
+/// The hint for an answer larger than ascvault reads.
+const OVERSIZED_ANSWER: &str = "App Store Connect never sends so much; check --api-base (ASCVAULT_API_BASE), and report it if it persists";
+
 impl From<AscError> for CliError {
     fn from(err: AscError) -> Self {
         let message = err.to_string();
@@ -314,7 +317,10 @@ impl From<AscError> for CliError {
             ),
             AscError::BadBase(_) | AscError::BadId(_) => (ExitStatus::Usage, None),
             // A server fault, like Decode: not the user's usage.
-            AscError::BadLink(_) => (ExitStatus::Failure, Some(UNREADABLE_ANSWER)),
+            AscError::BadLink(_) | AscError::Paging { .. } => {
+                (ExitStatus::Failure, Some(UNREADABLE_ANSWER))
+            }
+            AscError::TooLarge { .. } => (ExitStatus::Failure, Some(OVERSIZED_ANSWER)),
             // Our own set-up failed (TLS backend, token cache): not usage.
             AscError::Setup(_) => (ExitStatus::Failure, None),
         };
@@ -449,12 +455,20 @@ impl From<crate::asc::analytics::PlanError> for CliError {
     }
 }
 
+/// Overrides the cap on a sales or finance report's decompressed size.
+pub const MAX_REPORT_BYTES_ENV: &str = "ASCVAULT_MAX_REPORT_BYTES";
+
 impl From<crate::asc::sales::ReportError> for CliError {
     fn from(err: crate::asc::sales::ReportError) -> Self {
         use crate::asc::sales::ReportError as R;
         match err {
             R::Asc(e) => e.into(),
-            R::Gzip(_) | R::Write(_) | R::MissingColumn(_) => CliError::new(err.to_string()),
+            R::TooLarge { .. } => CliError::new(format!("{err} ({MAX_REPORT_BYTES_ENV})")).hint(
+                "a small answer that decompresses to this much is a gzip bomb; if the report is genuine, set ASCVAULT_MAX_REPORT_BYTES to a larger number of bytes",
+            ),
+            R::Gzip(_) | R::Write(_) | R::MissingColumn(_) | R::Malformed(_) => {
+                CliError::new(err.to_string())
+            }
         }
     }
 }

@@ -125,6 +125,16 @@ fn a_connection_closed_without_an_answer_is_retried() {
 }
 
 #[test]
+fn an_answer_cut_off_midway_is_retried() {
+    // The body is read through the size cap (issue 11): a reset while
+    // reading it is still a dropped connection, retried.
+    let w = AscWorld::new();
+    w.server.fault("/v1/apps", Fault::Cut, 1);
+    w.cmd(&["apps"]).run().success().stdout_has("Pocket Notes");
+    assert_eq!(w.count("/v1/apps"), 2);
+}
+
+#[test]
 fn malformed_json_names_where_it_broke() {
     let w = AscWorld::new();
     w.server.fault("/v1/apps", Fault::Malformed, 1);

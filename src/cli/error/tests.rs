@@ -168,6 +168,12 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
         (asc(AscError::BadId("bad id".into())), Usage, "bad id", None),
         (asc(AscError::BadLink("off-origin link".into())), Failure, "off-origin link",
             Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists")),
+        (asc(AscError::TooLarge { request: "GET /v1/apps".into(), limit: "64 MiB".into() }), Failure,
+            "the answer to GET /v1/apps is larger than 64 MiB, the most ascvault reads of one answer",
+            Some("App Store Connect never sends so much; check --api-base (ASCVAULT_API_BASE), and report it if it persists")),
+        (asc(AscError::Paging { request: "GET /v1/apps".into(), message: "page 2 is empty but links to another".into() }), Failure,
+            "App Store Connect's pages of GET /v1/apps do not end: page 2 is empty but links to another",
+            Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists")),
         (asc(AscError::Setup("no TLS".into())), Failure, "no TLS", None),
         // --app.
         (ResolveError::UnknownBundleId("com.x".into()).into(), Failure, "no app with bundle id \"com.x\"",

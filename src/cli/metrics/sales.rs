@@ -1,24 +1,27 @@
 //! `metrics sales` and `metrics finance`: gzip TSV reports, streamed to
-//! standard output, written atomically to `--out`, or parsed for `--json`
-//! and `--summary`.
+//! standard output, written atomically to `--out`, or parsed row by row for
+//! `--json` and `--summary`. The decompressed report is never held whole:
+//! it is capped at [`MAX_REPORT_BYTES`] (or `ASCVAULT_MAX_REPORT_BYTES`),
+//! and `--json` writes each row as it is read.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::{report_error, write_error};
-use crate::asc::sales::{self, FinanceQuery, ReportError, SalesQuery, Tsv};
+use crate::asc::sales::{self, FinanceQuery, MAX_REPORT_BYTES, ReportError, SalesQuery, Summary};
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::metrics::{FinanceArgs, Frequency, SalesArgs};
 use crate::cli::args::values::{Day, Month};
 use crate::cli::asc::AscSession;
 use crate::cli::context::Context;
-use crate::cli::error::{CliError, CliResult};
+use crate::cli::error::{CliError, CliResult, MAX_REPORT_BYTES_ENV};
 use crate::cli::output::{Table, print, print_json, sanitize};
 
 /// `metrics sales`: the TSV streamed, written to `--out`, or as JSON rows
 /// or a summary.
 pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
     check_sales_date(args.frequency, &args.date)?;
+    let limit = max_report_bytes()?;
     let session = AscSession::open(ctx, &args.asc)?;
     let vendor = vendor(&session, &args.vendor)?;
     let report_type = args.report_type.trim().to_ascii_uppercase();
@@ -33,20 +36,19 @@ pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
         date: args.date.clone(),
         vendor,
     };
-    if !args.json && !args.summary && args.out.is_none() {
-        // Plain TSV to stdout, streamed.
-        let stdout = io::stdout();
-        let mut lock = stdout.lock();
-        return match sales::fetch(&session.client, &query.path(), &mut lock) {
-            Err(ReportError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map(|_| ()).map_err(report_error),
-        };
-    }
-    let Some(tsv) = fetch_tsv(&session, &query.path(), &args.out)? else {
-        return Ok(());
-    };
+    let path = query.path();
     if args.summary {
-        let rows = sales::summarize(&tsv).map_err(report_error)?;
+        let mut summary: Option<Summary> = None;
+        sales::fetch_rows(&session.client, &path, limit, |header, row| {
+            let s = match &mut summary {
+                Some(s) => s,
+                None => summary.insert(Summary::new(header)?),
+            };
+            s.add(&row);
+            Ok(())
+        })
+        .map_err(report_error)?;
+        let rows = summary.map(Summary::finish).unwrap_or_default();
         if args.json {
             return print_json(
                 &serde_json::to_value(&rows).map_err(|e| CliError::new(e.to_string()))?,
@@ -65,12 +67,13 @@ pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
         }
         return print(&t.render());
     }
-    print_json(&tsv.to_json())
+    report(&session, &path, limit, args.json, &args.out)
 }
 
 /// `metrics finance`: a monthly report, streamed, written to `--out`, or
 /// as JSON rows.
 pub(super) fn finance(ctx: &Context, args: &FinanceArgs) -> CliResult {
+    let limit = max_report_bytes()?;
     let session = AscSession::open(ctx, &args.asc)?;
     let query = FinanceQuery {
         region: args.region.trim().to_ascii_uppercase(),
@@ -78,36 +81,98 @@ pub(super) fn finance(ctx: &Context, args: &FinanceArgs) -> CliResult {
         vendor: vendor(&session, &args.vendor)?,
         report_type: args.report_type.trim().to_ascii_uppercase(),
     };
-    if !args.json && args.out.is_none() {
-        let stdout = io::stdout();
-        let mut lock = stdout.lock();
-        return match sales::fetch(&session.client, &query.path(), &mut lock) {
-            Err(ReportError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.map(|_| ()).map_err(report_error),
-        };
-    }
-    match fetch_tsv(&session, &query.path(), &args.out)? {
-        Some(tsv) => print_json(&tsv.to_json()),
-        None => Ok(()),
-    }
+    report(&session, &query.path(), limit, args.json, &args.out)
 }
 
-/// Fetches a report into `out` (printing its path), or into memory, parsed.
-fn fetch_tsv(session: &AscSession, path: &str, out: &Option<PathBuf>) -> CliResult<Option<Tsv>> {
+/// The report as JSON rows, into `out` (printing its path), or as TSV to
+/// standard output; at most `limit` bytes decompressed either way.
+fn report(
+    session: &AscSession,
+    path: &str,
+    limit: u64,
+    json: bool,
+    out: &Option<PathBuf>,
+) -> CliResult {
     if let Some(file) = out {
         write_atomically(file, |w| {
-            sales::fetch(&session.client, path, w)
+            sales::fetch(&session.client, path, limit, w)
                 .map(|_| ())
                 .map_err(report_error)
         })?;
-        print(&format!("{}\n", file.display()))?;
-        return Ok(None);
+        return print(&format!("{}\n", file.display()));
     }
-    let mut text = Vec::new();
-    sales::fetch(&session.client, path, &mut text).map_err(report_error)?;
-    let tsv =
-        Tsv::parse(&text[..]).map_err(|e| CliError::new(format!("cannot read the report: {e}")))?;
-    Ok(Some(tsv))
+    let stdout = io::stdout();
+    let mut lock = BufWriter::new(stdout.lock());
+    let done = if json {
+        let mut rows = JsonRows::new(&mut lock);
+        sales::fetch_rows(&session.client, path, limit, |header, row| {
+            rows.row(&sales::row_json(header, &row))
+                .map_err(ReportError::Write)
+        })
+        .and_then(|_| rows.end().map_err(ReportError::Write))
+    } else {
+        sales::fetch(&session.client, path, limit, &mut lock).map(|_| ())
+    };
+    match done.and_then(|()| lock.flush().map_err(ReportError::Write)) {
+        // A reader that stopped early (`| head`) is not a failure.
+        Err(ReportError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(report_error),
+    }
+}
+
+/// The cap on a report's decompressed size: `ASCVAULT_MAX_REPORT_BYTES`
+/// (bytes), else [`MAX_REPORT_BYTES`].
+fn max_report_bytes() -> CliResult<u64> {
+    match std::env::var(MAX_REPORT_BYTES_ENV) {
+        Err(_) => Ok(MAX_REPORT_BYTES),
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "{MAX_REPORT_BYTES_ENV} is {:?}, not a number of bytes",
+                    sanitize(&v)
+                ))
+                .hint(format!(
+                    "unset it for the default ({MAX_REPORT_BYTES}), or give a positive whole number"
+                ))
+            }),
+    }
+}
+
+/// A JSON array written one element at a time, laid out as
+/// `serde_json::to_string_pretty` lays out the whole array.
+struct JsonRows<W: Write> {
+    out: W,
+    count: u64,
+}
+
+impl<W: Write> JsonRows<W> {
+    fn new(out: W) -> Self {
+        JsonRows { out, count: 0 }
+    }
+
+    fn row(&mut self, value: &serde_json::Value) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        self.out
+            .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.write_all(b"  ")?;
+            self.out.write_all(line.as_bytes())?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    fn end(mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })
+    }
 }
 
 /// Writes `path` atomically: a temporary file beside it, renamed over it
@@ -161,6 +226,24 @@ fn check_sales_date(freq: Frequency, date: &str) -> CliResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_rows_lay_out_as_a_pretty_array() {
+        for values in [
+            vec![],
+            vec![serde_json::json!({"a": "1", "b": "x\ny"})],
+            vec![serde_json::json!({"a": "1"}), serde_json::json!({})],
+        ] {
+            let mut out = Vec::new();
+            let mut rows = JsonRows::new(&mut out);
+            for v in &values {
+                rows.row(v).unwrap();
+            }
+            rows.end().unwrap();
+            let whole = serde_json::to_string_pretty(&values).unwrap() + "\n";
+            assert_eq!(String::from_utf8(out).unwrap(), whole);
+        }
+    }
 
     #[test]
     fn dates_fit_their_frequency() {
