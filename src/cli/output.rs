@@ -54,7 +54,7 @@ fn needs_json_escape(c: char) -> bool {
 /// are in the Basic Multilingual Plane, so one escape each. The text may
 /// hold a secret (`show --reveal --json`): the copy is made at its final
 /// size and the original is wiped.
-fn escape_json_text(mut text: String) -> String {
+pub fn escape_json_text(mut text: String) -> String {
     let extra: usize = text
         .chars()
         .filter(|&c| needs_json_escape(c))

@@ -431,3 +431,26 @@ impl Fake {
         self.seen.lock().unwrap().clone()
     }
 }
+
+#[test]
+fn sales_json_rows_escape_c1_and_invisible_characters() {
+    // A report row whose title carries a one-byte CSI (U+009B) and a bidi
+    // override: `--json` streams rows one by one, and each must be escaped
+    // like every other `--json`, yet mean the same to a JSON reader.
+    let title = "Evil\u{9b}2J\u{202e}App";
+    let report = format!("Provider\tTitle\nAPPLE\t{title}\n");
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(report.as_bytes()).unwrap();
+    let w = bombed(gz.finish().unwrap());
+    let out = sales(&w, &["--json"]).run().success().into_outcome();
+    let text = out.stdout();
+    assert!(
+        !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+        "raw characters in: {text:?}"
+    );
+    assert!(
+        text.contains("\\u009b") && text.contains("\\u202e"),
+        "{text}"
+    );
+    assert_eq!(out.json()[0]["Title"], title);
+}

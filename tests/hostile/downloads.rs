@@ -375,9 +375,7 @@ fn a_gzip_bomb_is_stopped_at_the_limit_and_leaves_nothing() {
         .env("ASCVAULT_MAX_SEGMENT_BYTES", "1048576")
         .run()
         .fails(ExitStatus::Failure)
-        .stderr_has(
-            "decompresses to more than 1048576 bytes, the per-segment limit (--max-segment-bytes",
-        );
+        .stderr_has("decompresses to more than 1 MiB, the per-segment limit (--max-segment-bytes");
     assert!(files_in(&report_dir(&w)).is_empty(), "no partial file");
 }
 

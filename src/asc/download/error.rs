@@ -5,6 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::asc::transport::human_bytes;
 use thiserror::Error;
 
 /// Why a segment could not be fetched. Every variant names the segment.
@@ -84,7 +85,8 @@ pub enum DownloadError {
     },
     /// The segment decompresses to more than the limit.
     #[error(
-        "segment {segment}: decompresses to more than {limit} bytes, the per-segment limit (--max-segment-bytes, ASCVAULT_MAX_SEGMENT_BYTES)"
+        "segment {segment}: decompresses to more than {}, the per-segment limit (--max-segment-bytes, ASCVAULT_MAX_SEGMENT_BYTES)",
+        human_bytes(*limit)
     )]
     TooLarge {
         /// The segment id.
@@ -94,7 +96,8 @@ pub enum DownloadError {
     },
     /// The segments of this run decompress to more than the run's limit.
     #[error(
-        "segment {segment}: the download would exceed {limit} bytes in all, the per-run limit (--max-download-bytes, ASCVAULT_MAX_DOWNLOAD_BYTES)"
+        "segment {segment}: the download would exceed {} in all, the per-run limit (--max-download-bytes, ASCVAULT_MAX_DOWNLOAD_BYTES)",
+        human_bytes(*limit)
     )]
     RunTooLarge {
         /// The segment that went past it.

@@ -25,6 +25,7 @@ use reqwest::redirect::{Attempt, Policy};
 
 use super::DownloadError;
 use crate::asc::client::user_agent;
+use crate::asc::transport::is_loopback;
 
 /// Redirects followed for one segment before giving up.
 pub const MAX_REDIRECTS: usize = 3;
@@ -148,16 +149,6 @@ pub(super) fn refusal(e: &reqwest::Error) -> Option<String> {
         source = s.source();
     }
     None
-}
-
-/// `localhost`, 127.0.0.0/8 or ::1.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// The host, for messages (never the path or query), cut short.

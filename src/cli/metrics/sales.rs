@@ -155,7 +155,9 @@ impl<W: Write> JsonRows<W> {
     }
 
     fn row(&mut self, value: &serde_json::Value) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        let text = crate::cli::output::escape_json_text(
+            serde_json::to_string_pretty(value).map_err(io::Error::other)?,
+        );
         self.out
             .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
         for (i, line) in text.lines().enumerate() {
