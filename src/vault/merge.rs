@@ -6,7 +6,7 @@
 //! to the caller (`ascvault merge`).
 //!
 //! Revocation moves forward only and follows the secret (§1.4, §1.4.1): the
-//! last pass, [`enforce_revocations`], makes sure no entry of the result is
+//! last pass, `enforce_revocations`, makes sure no entry of the result is
 //! active while any of the three versions shows it, or its secret, revoked.
 
 use std::collections::{HashMap, HashSet};
