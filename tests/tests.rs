@@ -24,4 +24,5 @@ mod faults;
 mod fuzz_regressions;
 mod hostile;
 mod leaks;
+mod real_bodies;
 mod vectors;

@@ -11,7 +11,8 @@
 //! `cmd` runs the binary and checks what it did; `status` mirrors the
 //! documented exit codes; `standin` is a vault plus a stand-in App Store
 //! Connect; `git` is a sandbox of repositories; `openapi` checks JSON
-//! against Apple's schemas; `pty` runs a command on a terminal.
+//! against Apple's schemas; `pty` runs a command on a terminal; `real`
+//! reads Apple's own bodies from `../shared/asc-real/` when present.
 
 #![allow(dead_code)]
 
@@ -150,4 +151,5 @@ pub mod git;
 pub mod openapi;
 #[cfg(unix)]
 pub mod pty;
+pub mod real;
 pub mod standin;

@@ -1,0 +1,3 @@
+//! Apple's own bodies (`../shared/asc-real/`, see `support::real`) served
+//! through the stand-in's front door, and what ascvault makes of them: the
+//! numbers it prints and the rows it emits. One module per area.
