@@ -1,0 +1,1 @@
+//! Placeholder: filled by the issue-12 work on this area.
