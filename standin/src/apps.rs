@@ -1,5 +1,9 @@
 //! `GET /v1/apps` (filters by bundle id, name, sku, id; paged) and
-//! `GET /v1/apps/{id}`.
+//! `GET /v1/apps/{id}`. An app looks like the one codemagic recorded from
+//! Apple: attributes beyond the four ascvault shows, `null` subscription
+//! URLs, relationships with absolute `self` and `related` links (only
+//! `related` for `perfPowerMetrics`, only `self` for `betaTesters`), and an
+//! absolute `links.self`.
 
 use std::sync::Arc;
 
@@ -21,6 +25,30 @@ pub fn routes() -> Router<Arc<Shared>> {
 
 /// An app resource in Apple's shape.
 pub fn resource(host: &str, a: &App) -> Value {
+    let me = format!("http://{host}/v1/apps/{}", a.id);
+    let mut relationships = serde_json::Map::new();
+    for name in [
+        "analyticsReportRequests",
+        "appStoreVersions",
+        "builds",
+        "customerReviews",
+    ] {
+        relationships.insert(
+            name.into(),
+            json!({"links": {
+                "self": format!("{me}/relationships/{name}"),
+                "related": format!("{me}/{name}"),
+            }}),
+        );
+    }
+    relationships.insert(
+        "betaTesters".into(),
+        json!({"links": {"self": format!("{me}/relationships/betaTesters")}}),
+    );
+    relationships.insert(
+        "perfPowerMetrics".into(),
+        json!({"links": {"related": format!("{me}/perfPowerMetrics")}}),
+    );
     json!({
         "type": "apps",
         "id": a.id,
@@ -29,8 +57,15 @@ pub fn resource(host: &str, a: &App) -> Value {
             "bundleId": a.bundle_id,
             "sku": a.sku,
             "primaryLocale": "en-US",
+            "isOrEverWasMadeForKids": false,
+            "contentRightsDeclaration": "DOES_NOT_USE_THIRD_PARTY_CONTENT",
+            "subscriptionStatusUrl": null,
+            "subscriptionStatusUrlForSandbox": null,
+            "subscriptionStatusUrlVersion": null,
+            "subscriptionStatusUrlVersionForSandbox": null,
         },
-        "links": { "self": format!("http://{host}/v1/apps/{}", a.id) },
+        "relationships": relationships,
+        "links": { "self": me },
     })
 }
 
@@ -84,8 +119,12 @@ async fn one(
 ) -> Answer {
     let data = apple::data(&s)?;
     let a = found(data.apps.iter().find(|a| a.id == id), "apps", &id)?;
+    let h = host(&headers);
+    // Absolute, like every link Apple sends (the request's own URI is only
+    // a path here).
+    let this = format!("http://{h}{}", uri.path());
     Ok(json_status(
         StatusCode::OK,
-        json!({ "data": resource(&host(&headers), a), "links": { "self": uri.to_string() } }),
+        json!({ "data": resource(&h, a), "links": { "self": this } }),
     ))
 }

@@ -5,7 +5,7 @@
 //! reviews and developer responses in the shapes of Apple's OpenAPI
 //! description (paged with `links.next` cursors), keeps state, sends
 //! `X-Rate-Limit`, answers the content-delivery sign-in call, records every
-//! request, and injects faults on request (429 + `Retry-After`, 500, 403,
+//! request with its own answer (for the contract test), and injects faults on request (429 + `Retry-After`, 500, 403,
 //! malformed JSON, slow answers).
 //!
 //! ```no_run
@@ -20,6 +20,9 @@
 //! area of the API ([`apps`], [`reviews`], [`content_delivery`],
 //! [`metrics`] with its own state and one module per metrics area), and
 //! [`admin`] for people injecting faults by hand; all merged into [`router`].
+//! [`answers`] finishes every answer of the stand-in's own at the front door
+//! (links made absolute, as Apple's are) and keeps it in the request log;
+//! [`dates`] writes timestamps as Apple does.
 
 #![deny(missing_docs)]
 // Handlers return an early `Response` as the error of a `Result`; boxing
@@ -27,10 +30,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod admin;
+pub mod answers;
 pub mod apple;
 pub mod apps;
 pub mod auth;
 pub mod content_delivery;
+pub mod dates;
 pub mod faults;
 pub mod metrics;
 pub mod reviews;
@@ -47,7 +52,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 pub use metrics::MetricsState;
-pub use state::{Fault, Recorded, Shared};
+pub use state::{Answered, Fault, Recorded, Shared};
 
 /// The fixture key every test signs with (`fixtures/keys/AuthKey_TESTKEY001.p8`).
 pub const TEST_KEY_PEM: &str = include_str!("../../fixtures/keys/AuthKey_TESTKEY001.p8");
@@ -95,13 +100,14 @@ async fn front(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    let host = apple::host(req.headers());
     let bearer = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    shared.record(
+    let n = shared.record(
         req.method().as_str(),
         &path,
         req.uri().query().unwrap_or(""),
@@ -117,8 +123,13 @@ async fn front(
     let fault = shared
         .take_fault(&method, &path)
         .or_else(|| metrics.faults().take(&method, &path));
+    // Forged, malformed, cut or dripped answers are a test's, not ours.
+    let own = matches!(fault, None | Some(Fault::Status { .. } | Fault::Slow(_)));
     let normal = pass(&shared, is_api, bearer.as_deref(), req, next);
     let mut resp = faults::answer(fault, normal).await;
+    if own {
+        resp = answers::keep(&shared, n, &host, resp).await;
+    }
     if let Some((lim, rem)) = rate
         && let Ok(v) = format!("user-hour-lim:{lim};user-hour-rem:{rem};").parse()
     {

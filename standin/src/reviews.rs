@@ -70,6 +70,7 @@ fn response_json(host: &str, r: &ResponseRecord) -> Value {
             "lastModifiedDate": r.last_modified,
             "state": r.state,
         },
+        // Apple's description declares only `data` for this relationship.
         "relationships": {
             "review": { "data": { "type": "customerReviews", "id": r.review_id } }
         },
@@ -291,9 +292,7 @@ async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -
         id: format!("20000000-0000-4000-8000-{n:012}"),
         review_id: review_id.to_owned(),
         body: text.to_owned(),
-        last_modified: OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .unwrap_or_default(),
+        last_modified: crate::dates::pacific(OffsetDateTime::now_utc()),
         state: "PENDING_PUBLISH".into(),
     };
     let h = host(&headers);

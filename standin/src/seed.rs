@@ -1,9 +1,12 @@
 //! The stand-in's made-up data, the same on every start: three apps, 450
 //! reviews of the first (three pages of 200), 30 of the second, none of the
 //! third. The first app's newest reviews include one of each kind that
-//! `reviews flag` looks for.
+//! `reviews flag` looks for. Dates are written as Apple writes them (Pacific
+//! offset, whole seconds: see [`crate::dates`]); the seed spans the end of
+//! summer time, so both `-07:00` and `-08:00` occur. Like Apple's answers
+//! (its description has no `nullable`, its servers send `null` anyway), one
+//! review has a `null` title and every app `null` subscription URLs.
 
-use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -83,8 +86,12 @@ const CLEAN: &[(&str, &str)] = &[
 const TERRITORIES: &[&str] = &["USA", "GBR", "DEU", "FRA", "JPN", "CAN", "AUS"];
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
+    crate::dates::pacific(t)
 }
+
+/// The review of Pocket Notes (number 20, first page) sent with a `null`
+/// title.
+pub const UNTITLED_REVIEW: usize = 20;
 
 /// The seed data.
 pub fn data() -> Data {
@@ -142,7 +149,7 @@ pub fn data() -> Data {
                 id,
                 app_id: app_id.into(),
                 rating,
-                title,
+                title: Some(title).filter(|_| !(app_n == 0 && i == UNTITLED_REVIEW)),
                 body,
                 nickname: format!("reviewer{:03}", i),
                 created: rfc3339(created),

@@ -25,6 +25,37 @@ pub struct Recorded {
     pub user_agent: Option<String>,
     /// When it arrived.
     pub at: Instant,
+    /// The stand-in's own answer (not one a test forged), once sent.
+    pub answer: Option<Answered>,
+}
+
+/// The stand-in's answer to a request, kept so a contract test can check
+/// every body against Apple's description.
+#[derive(Clone)]
+pub struct Answered {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// The body, for JSON answers of known size up to
+    /// [`Answered::KEPT_BYTES`]; `None` for others (reports, streams).
+    pub body: Option<Vec<u8>>,
+}
+
+impl Answered {
+    /// The largest JSON body kept.
+    pub const KEPT_BYTES: u64 = 4 << 20;
+}
+
+impl std::fmt::Debug for Answered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body can be large: its size is enough in a failing test's log.
+        f.debug_struct("Answered")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 impl Recorded {
@@ -96,13 +127,13 @@ pub struct Review {
     pub app_id: String,
     /// 1–5.
     pub rating: u8,
-    /// Title.
-    pub title: String,
+    /// Title; `None` is sent as `null`.
+    pub title: Option<String>,
     /// Body.
     pub body: String,
     /// Nickname.
     pub nickname: String,
-    /// RFC 3339.
+    /// RFC 3339, Pacific offset, whole seconds.
     pub created: String,
     /// Territory.
     pub territory: String,
@@ -179,7 +210,7 @@ impl Shared {
         self.faults.take(method, path)
     }
 
-    /// Logs a request.
+    /// Logs a request; returns its place in the log (for [`Shared::answered`]).
     pub fn record(
         &self,
         method: &str,
@@ -187,16 +218,28 @@ impl Shared {
         query: &str,
         bearer: Option<String>,
         user_agent: Option<String>,
-    ) {
-        if let Ok(mut log) = self.log.lock() {
-            log.push(Recorded {
-                method: method.to_owned(),
-                path: path.to_owned(),
-                query: query.to_owned(),
-                bearer,
-                user_agent,
-                at: Instant::now(),
-            });
+    ) -> usize {
+        let Ok(mut log) = self.log.lock() else {
+            return usize::MAX;
+        };
+        log.push(Recorded {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            bearer,
+            user_agent,
+            at: Instant::now(),
+            answer: None,
+        });
+        log.len() - 1
+    }
+
+    /// Keeps the answer to request number `n` of the log.
+    pub fn answered(&self, n: usize, answer: Answered) {
+        if let Ok(mut log) = self.log.lock()
+            && let Some(r) = log.get_mut(n)
+        {
+            r.answer = Some(answer);
         }
     }
 

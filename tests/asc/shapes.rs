@@ -9,6 +9,8 @@ use crate::support::fixtures;
 use crate::support::openapi::{assert_shape, check};
 use crate::support::standin::api_get;
 
+mod tour;
+
 fn openapi() -> Value {
     crate::support::openapi::load("openapi-reviews-3.7.json")
 }
