@@ -149,3 +149,177 @@ fn the_shape_check_catches_drift() {
     assert!(text.contains("\"XXX\" not in enum"), "{text}");
     assert!(text.contains("missing required \"self\""), "{text}");
 }
+
+#[test]
+fn the_shape_check_knows_nulls_formats_numbers_and_combinators() {
+    let root = openapi();
+    let review = |attributes: Value| {
+        json!({"data": {"type": "customerReviews", "id": "1", "attributes": attributes,
+                        "links": {"self": "https://api.appstoreconnect.apple.com/v1/customerReviews/1"}},
+               "links": {"self": "https://api.appstoreconnect.apple.com/v1/customerReviews/1"}})
+    };
+    // Apple's habits pass: an offset date and a null optional attribute.
+    assert_shape(
+        &root,
+        "CustomerReviewResponse",
+        &review(json!({"createdDate": "2017-11-15T08:10:34-08:00", "title": null, "rating": 5})),
+    );
+    // Drift fails: a date without offset, a rating as text, a null id.
+    let mut errs = Vec::new();
+    let mut bad = review(json!({"createdDate": "2017-11-15 08:10:34", "rating": "5"}));
+    bad["data"]["id"] = Value::Null;
+    check(
+        &root,
+        &json!({"$ref": "#/components/schemas/CustomerReviewResponse"}),
+        &bad,
+        "x",
+        &mut errs,
+    );
+    let text = errs.join("\n");
+    assert!(text.contains("is not an RFC 3339 date-time"), "{text}");
+    assert!(
+        text.contains("x.data.attributes.rating: not an integer"),
+        "{text}"
+    );
+    assert!(text.contains("x.data.id: not a string: null"), "{text}");
+    // Keywords Apple's extracts do not use yet, for the next extract.
+    let schema = json!({
+        "allOf": [{"type": "object", "required": ["a"]}, {"type": "object", "required": ["b"]}],
+        "anyOf": [{"type": "object", "properties": {"a": {"type": "number", "maximum": 1}}}],
+        "additionalProperties": {"type": "string", "format": "uri"},
+        "properties": {"a": {"type": "number"}, "b": {"nullable": true, "type": "string"}},
+        "type": "object",
+    });
+    let mut errs = Vec::new();
+    check(
+        &root,
+        &schema,
+        &json!({"a": 0.5, "b": null, "u": "https://x/y"}),
+        "ok",
+        &mut errs,
+    );
+    assert!(errs.is_empty(), "{errs:?}");
+    check(
+        &root,
+        &schema,
+        &json!({"a": 1.5, "u": "/relative"}),
+        "bad",
+        &mut errs,
+    );
+    let text = errs.join("\n");
+    assert!(text.contains("bad: missing required \"b\""), "{text}");
+    assert!(text.contains("bad: matches no anyOf"), "{text}");
+    assert!(
+        text.contains("bad.u: \"/relative\" is not an absolute URI"),
+        "{text}"
+    );
+}
+
+#[test]
+fn standin_dates_are_pacific_with_whole_seconds_across_the_change_of_time() {
+    let w = crate::support::standin::AscWorld::new();
+    let v = w
+        .cmd(&["reviews", "list", "--app", seed::NOTES_APP_ID, "--json"])
+        .run()
+        .success()
+        .json();
+    let dates: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["created_date"].as_str().unwrap())
+        .collect();
+    // Apple's example: `2017-11-15T08:10:34-08:00`.
+    assert_eq!(dates[0], "2026-11-01T04:00:00-08:00");
+    assert!(dates.iter().any(|d| d.ends_with("-07:00")), "{dates:?}");
+    assert!(
+        dates.iter().all(|d| tour::pacific_whole_seconds(d)),
+        "{dates:?}"
+    );
+    let v = w
+        .cmd(&[
+            "reviews",
+            "respond",
+            &seed::review_id(0, 2),
+            "--body",
+            "Thanks",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let modified = v["last_modified_date"].as_str().unwrap();
+    assert!(tour::pacific_whole_seconds(modified), "{modified}");
+}
+
+#[test]
+fn standin_apps_are_like_apples_with_nulls_and_absolute_relationship_links() {
+    let server = Standin::start();
+    let (_, v) = get(&server, &format!("/v1/apps/{}", seed::NOTES_APP_ID));
+    let base = server.url();
+    assert_eq!(
+        v["links"]["self"],
+        format!("{base}/v1/apps/{}", seed::NOTES_APP_ID)
+    );
+    let app = &v["data"];
+    // As in the app codemagic recorded from Apple.
+    assert!(app["attributes"]["subscriptionStatusUrl"].is_null());
+    assert_eq!(app["attributes"]["isOrEverWasMadeForKids"], false);
+    let reviews = &app["relationships"]["customerReviews"]["links"];
+    assert_eq!(
+        reviews["related"],
+        format!("{base}/v1/apps/{}/customerReviews", seed::NOTES_APP_ID)
+    );
+    assert_eq!(
+        reviews["self"],
+        format!(
+            "{base}/v1/apps/{}/relationships/customerReviews",
+            seed::NOTES_APP_ID
+        )
+    );
+    assert!(app["relationships"]["perfPowerMetrics"]["links"]["self"].is_null());
+    // `links.next` only when a page follows.
+    let (_, v) = get(&server, "/v1/apps?limit=3");
+    assert!(v["links"].get("next").is_none(), "{v}");
+}
+
+#[test]
+fn a_review_without_a_title_is_sent_as_null_and_listed() {
+    let w = crate::support::standin::AscWorld::new();
+    let (_, v) = get(
+        &w.server,
+        &format!(
+            "/v1/customerReviews/{}",
+            seed::review_id(0, seed::UNTITLED_REVIEW)
+        ),
+    );
+    assert!(v["data"]["attributes"]["title"].is_null(), "{v}");
+    let rows = w
+        .cmd(&[
+            "reviews",
+            "list",
+            "--app",
+            seed::NOTES_APP_ID,
+            "--max",
+            "25",
+            "--json",
+        ])
+        .run()
+        .success()
+        .json();
+    let row = &rows[seed::UNTITLED_REVIEW];
+    assert_eq!(row["id"], seed::review_id(0, seed::UNTITLED_REVIEW));
+    assert!(row["title"].is_null(), "{row}");
+    assert!(row["body"].is_string(), "{row}");
+    w.cmd(&[
+        "reviews",
+        "list",
+        "--app",
+        seed::NOTES_APP_ID,
+        "--max",
+        "25",
+    ])
+    .run()
+    .success()
+    .stdout_has("reviewer020");
+}
