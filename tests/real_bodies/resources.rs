@@ -250,3 +250,53 @@ fn standin_resources_carry_the_keys_apple_sends() {
         }
     }
 }
+
+/// Item 7: one odd resource must not abort a command. Apple's app as
+/// codemagic recorded it, once without `attributes` (a sparse fieldset that
+/// names none) and once with `attributes: null`, beside the whole one; and
+/// Apple's example review without its attributes.
+#[test]
+#[ignore = "needs src/asc/model.rs (perf): Resource.attributes defaulted when absent or null; see the contract report"]
+fn a_resource_without_attributes_is_listed_not_fatal() {
+    let (Some(list), Some(reviews)) = (real::json(CODEMAGIC_LIST), real::json(REVIEWS)) else {
+        return;
+    };
+    let mut bare = list["data"][0].clone();
+    bare.as_object_mut().unwrap().remove("attributes");
+    bare["id"] = json!("1");
+    let mut null = list["data"][0].clone();
+    null["attributes"] = Value::Null;
+    null["id"] = json!("2");
+    let mut doc = list.clone();
+    doc["data"].as_array_mut().unwrap().extend([bare, null]);
+    let w = AscWorld::new();
+    w.server.fault("/v1/apps", Fault::json(&doc), 1);
+    let v = w.cmd(&["apps", "--json"]).run().success().json();
+    assert_eq!(v[0]["name"], "Banaan Codemagic");
+    assert_eq!(
+        v[1],
+        json!({"id": "1", "name": "", "bundle_id": "", "sku": ""})
+    );
+    assert_eq!(
+        v[2],
+        json!({"id": "2", "name": "", "bundle_id": "", "sku": ""})
+    );
+    let mut page = on_standin(&w, &reviews);
+    page["data"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("attributes");
+    page["links"].as_object_mut().unwrap().remove("next");
+    w.server.fault(
+        &format!("/v1/apps/{}/customerReviews", seed::NOTES_APP_ID),
+        Fault::json(&page),
+        1,
+    );
+    let rows = w
+        .cmd(&["reviews", "list", "--app", seed::NOTES_APP_ID, "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(rows[0]["id"], "00000028-b08c-0014-729e-fbd500000000");
+    assert!(rows[0]["rating"].is_null() && rows[0]["created_date"].is_null());
+}
