@@ -3,7 +3,9 @@
 //! Apple: attributes beyond the four ascvault shows, `null` subscription
 //! URLs, relationships with absolute `self` and `related` links (only
 //! `related` for `perfPowerMetrics`, only `self` for `betaTesters`), and an
-//! absolute `links.self`.
+//! absolute `links.self`. `fields[apps]` is a sparse fieldset, as at Apple:
+//! only the attributes and relationships it names are sent (no
+//! `attributes` at all when it names none).
 
 use std::sync::Arc;
 
@@ -69,6 +71,28 @@ pub fn resource(host: &str, a: &App) -> Value {
     })
 }
 
+/// The resource cut to the sparse fieldset `fields[apps]`, if the query has one.
+fn sparse(mut v: Value, query: &str) -> Value {
+    let Some((_, fields)) = url_params(query)
+        .into_iter()
+        .find(|(k, _)| k == "fields[apps]")
+    else {
+        return v;
+    };
+    let wanted: Vec<&str> = fields.split(',').collect();
+    for part in ["attributes", "relationships"] {
+        if let Some(obj) = v[part].as_object_mut() {
+            obj.retain(|k, _| wanted.contains(&k.as_str()));
+            if obj.is_empty()
+                && let Some(o) = v.as_object_mut()
+            {
+                o.remove(part);
+            }
+        }
+    }
+    v
+}
+
 async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Answer {
     let query = uri.query().unwrap_or("");
     let (offset, limit) = page_params(query)?;
@@ -99,7 +123,7 @@ async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Ans
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|a| resource(&h, a))
+        .map(|a| sparse(resource(&h, a), query))
         .collect();
     Ok(json_status(
         StatusCode::OK,
@@ -125,6 +149,9 @@ async fn one(
     let this = format!("http://{h}{}", uri.path());
     Ok(json_status(
         StatusCode::OK,
-        json!({ "data": resource(&h, a), "links": { "self": this } }),
+        json!({
+            "data": sparse(resource(&h, a), uri.query().unwrap_or("")),
+            "links": { "self": this },
+        }),
     ))
 }

@@ -5,9 +5,9 @@
 use asc_standin::{Standin, seed};
 use serde_json::{Value, json};
 
-use crate::support::fixtures;
 use crate::support::openapi::{assert_shape, check};
 use crate::support::standin::api_get;
+use crate::support::{fixtures, keys_of};
 
 mod tour;
 
@@ -322,4 +322,25 @@ fn a_review_without_a_title_is_sent_as_null_and_listed() {
     .run()
     .success()
     .stdout_has("reviewer020");
+}
+
+#[test]
+fn standin_honours_the_sparse_fieldset_for_apps() {
+    let server = Standin::start();
+    let (_, v) = get(
+        &server,
+        "/v1/apps?fields[apps]=name,bundleId,customerReviews&limit=1",
+    );
+    let app = &v["data"][0];
+    let mut attributes = keys_of(&app["attributes"]);
+    attributes.sort();
+    assert_eq!(attributes, ["bundleId", "name"]);
+    assert_eq!(keys_of(&app["relationships"]), ["customerReviews"]);
+    // Naming no attribute: no `attributes` at all.
+    let (_, v) = get(
+        &server,
+        &format!("/v1/apps/{}?fields[apps]=builds", seed::NOTES_APP_ID),
+    );
+    assert!(v["data"].get("attributes").is_none(), "{v}");
+    assert_shape(&openapi(), "AppResponse", &v);
 }
