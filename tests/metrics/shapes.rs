@@ -93,3 +93,43 @@ fn the_analytics_request_body_is_apples_create_request() {
         assert_shape(&openapi(), "AnalyticsReportRequestCreateRequest", &body);
     }
 }
+
+/// Apple's own example bodies pass the same check: the checker is no
+/// stricter than Apple (so the stand-in's check means something).
+#[test]
+fn apples_example_metrics_bodies_pass_the_shape_check() {
+    let root = openapi();
+    for (file, schema) in [
+        (
+            "analyticsReportRequests_appledoc.json",
+            "AnalyticsReportRequestsResponse",
+        ),
+        (
+            "analyticsReportRequest_post_appledoc.json",
+            "AnalyticsReportRequestResponse",
+        ),
+        (
+            "analyticsReport_single_appledoc.json",
+            "AnalyticsReportResponse",
+        ),
+        (
+            "analyticsReportInstances_appledoc.json",
+            "AnalyticsReportInstancesResponse",
+        ),
+        (
+            "analyticsReportSegments_appledoc.json",
+            "AnalyticsReportSegmentsResponse",
+        ),
+        ("perfPowerMetrics_build_appledoc.json", "xcodeMetrics"),
+        (
+            "diagnosticSignatures_appledoc.json",
+            "DiagnosticSignaturesResponse",
+        ),
+        ("diagnosticLogs_appledoc.json", "diagnosticLogs"),
+    ] {
+        let Some(doc) = crate::support::real::json(file) else {
+            return;
+        };
+        assert_shape(&root, schema, &doc);
+    }
+}
