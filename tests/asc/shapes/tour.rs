@@ -89,6 +89,9 @@ fn tour() -> AscWorld {
         JSON,
     );
     api_get(&w.server, "/v1/apps?limit=201", JSON);
+    // Whole apps: ascvault itself asks for a sparse fieldset.
+    api_get(&w.server, "/v1/apps?limit=2", JSON);
+    api_get(&w.server, &format!("/v1/apps/{app}"), JSON);
     w
 }
 
