@@ -142,12 +142,13 @@ fn bad_format(format: Option<&str>, text: &str) -> Option<&'static str> {
         "uri-reference" => !text.is_empty() && !text.contains(char::is_whitespace),
         _ => true,
     };
-    (!ok).then(|| match format {
+    let why = match format {
         Some("date-time") => "an RFC 3339 date-time",
         Some("date") => "a date",
         Some("uri") => "an absolute URI",
         _ => "a URI reference",
-    })
+    };
+    (!ok).then_some(why)
 }
 
 /// `scheme:` at the start, as an absolute URI has.

@@ -223,10 +223,8 @@ fn apples_habits(v: &Value, at: &str, errs: &mut Vec<String>) {
                 apples_habits(x, at, errs);
             }
         }
-        Value::String(s) if looks_like_date_time(s) => {
-            if !pacific_whole_seconds(s) {
-                errs.push(format!("{at}: {s} is not Pacific time in whole seconds"));
-            }
+        Value::String(s) if looks_like_date_time(s) && !pacific_whole_seconds(s) => {
+            errs.push(format!("{at}: {s} is not Pacific time in whole seconds"));
         }
         _ => {}
     }
