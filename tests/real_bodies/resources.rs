@@ -101,6 +101,25 @@ fn a_pacific_offset_is_an_instant_for_since() {
 }
 
 #[test]
+fn a_null_next_link_ends_the_listing() {
+    let Some(mut doc) = real::json(REVIEWS) else {
+        return;
+    };
+    // "Real answers can be less tidy": `links.next: null` on the last page.
+    doc["links"]["next"] = Value::Null;
+    let w = AscWorld::new();
+    let path = format!("/v1/apps/{}/customerReviews", seed::NOTES_APP_ID);
+    w.server.fault(&path, Fault::json(&on_standin(&w, &doc)), 1);
+    let rows = w
+        .cmd(&["reviews", "list", "--app", seed::NOTES_APP_ID, "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(w.count(&path), 1, "no request after a null next");
+}
+
+#[test]
 fn apps_recorded_from_apple_are_listed() {
     for (file, first, count) in [
         (
