@@ -71,6 +71,22 @@ impl Fault {
         }
     }
 
+    /// An answer with this status and JSON body (a recorded error body of
+    /// Apple's, say).
+    pub fn json_status(status: u16, body: &serde_json::Value) -> Fault {
+        Fault::Answer {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// Apple's 403 for an account without an in-effect agreement
+    /// ([`apple::agreements_missing`]): not about the key's role.
+    pub fn agreements_missing() -> Fault {
+        Fault::json_status(403, &apple::agreements_missing())
+    }
+
     /// 429 with `Retry-After: secs`.
     pub fn rate_limited(secs: u64) -> Fault {
         Fault::Status {
