@@ -23,8 +23,9 @@ pub enum AscError {
         /// Apple's error detail, or the start of a body that was not Apple's error JSON.
         detail: Option<String>,
         /// What else Apple said: `links.see`, `source.parameter`,
-        /// `meta.associatedErrors`.
-        more: Details,
+        /// `meta.associatedErrors` (boxed: most refusals have none, and
+        /// every `Result` carrying an `AscError` stays small).
+        more: Box<Details>,
     },
     /// No usable answer: connection refused or reset, timeout, TLS failure.
     #[error("cannot reach {host} ({request}) after {attempts} attempt(s): {message}")]
@@ -332,12 +333,12 @@ pub fn refusal(request: String, status: u16, body: &[u8]) -> AscError {
         && let Some(first) = errors.first().filter(|f| f.is_object())
     {
         let links = &first["links"];
-        let mut more = Details {
+        let mut more = Box::new(Details {
             see: text(&links["see"]).or_else(|| text(&links["about"])),
             parameter: text(&first["source"]["parameter"]),
             more_errors: errors.len() - 1,
             ..Details::default()
-        };
+        });
         associated(&first["meta"], &mut more);
         return AscError::Refused {
             request,
@@ -363,7 +364,7 @@ pub fn refusal(request: String, status: u16, body: &[u8]) -> AscError {
         code: None,
         title: None,
         detail,
-        more: Details::default(),
+        more: Box::default(),
     }
 }
 
@@ -437,17 +438,33 @@ mod tests {
     #[test]
     fn a_403_says_why() {
         let with = |code: &str, detail: &str| {
-            let body = serde_json::json!({"errors": [{"code": code, "title": "t", "detail": detail}]});
+            let body =
+                serde_json::json!({"errors": [{"code": code, "title": "t", "detail": detail}]});
             refusal("GET /v1/apps".into(), 403, body.to_string().as_bytes()).forbidden()
         };
-        assert_eq!(with("FORBIDDEN_ERROR", "The API key in use does not allow this request"), Some(Forbidden::Role));
-        assert_eq!(with("FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED", "x"), Some(Forbidden::Agreement));
         assert_eq!(
-            with("FORBIDDEN", "the Account Holder must agree to the latest Program License Agreement"),
+            with(
+                "FORBIDDEN_ERROR",
+                "The API key in use does not allow this request"
+            ),
+            Some(Forbidden::Role)
+        );
+        assert_eq!(
+            with("FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED", "x"),
+            Some(Forbidden::Agreement)
+        );
+        assert_eq!(
+            with(
+                "FORBIDDEN",
+                "the Account Holder must agree to the latest Program License Agreement"
+            ),
             Some(Forbidden::Agreement)
         );
         assert_eq!(with("FORBIDDEN.SOMETHING_NEW", "x"), Some(Forbidden::Other));
-        assert_eq!(refusal("GET /v1/apps".into(), 403, b"<html>").forbidden(), Some(Forbidden::Role));
+        assert_eq!(
+            refusal("GET /v1/apps".into(), 403, b"<html>").forbidden(),
+            Some(Forbidden::Role)
+        );
         assert_eq!(refusal("GET /v1/apps".into(), 404, b"").forbidden(), None);
     }
 

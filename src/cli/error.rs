@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use super::sanitize::sanitize;
 use super::source::{PASSPHRASE_ENV, SourceError};
-use crate::asc::{AscError, Forbidden};
 use crate::asc::apps::ResolveError;
+use crate::asc::{AscError, Forbidden};
 use crate::vault::{InvalidInput, UnlockError, VaultError};
 
 /// How the process ends: the documented exit codes (README, spec/FORMAT.md
@@ -346,7 +346,9 @@ impl From<AscError> for CliError {
 fn refusal_hint(err: &AscError) -> Option<String> {
     let status = err.status()?;
     let hint = match status {
-        401 => "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
+        401 => {
+            "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)"
+        }
         403 => match err.forbidden() {
             Some(Forbidden::Agreement) => AGREEMENT_HINT,
             Some(Forbidden::Other) => {
@@ -388,7 +390,11 @@ fn not_found_hint(kind: Option<&str>) -> Option<String> {
         | "analyticsReportSegments" => {
             "`ascvault metrics reports --app APP` lists the app's reports as App Store Connect has them now"
         }
-        other => return Some(format!("App Store Connect has no {other} with that id; check it")),
+        other => {
+            return Some(format!(
+                "App Store Connect has no {other} with that id; check it"
+            ));
+        }
     };
     Some(hint.to_owned())
 }

@@ -38,10 +38,16 @@ fn a_404_is_a_refusal() {
             "error: App Store Connect refused GET /v1/customerReviews/00000000-0000-4000-8000-999999999999: 404 NOT_FOUND: The specified resource does not exist — There is no resource of type 'customerReviews' with id '00000000-0000-4000-8000-999999999999'\n\
              hint: check the review id; `ascvault reviews list --app APP` shows the ids of an app's reviews\n"
         );
-    w.cmd(&["reviews", "respond", "00000000-0000-4000-8000-999999999999", "--body", "Thanks"])
-        .run()
-        .fails(ExitStatus::Refused)
-        .stderr_has("hint: check the review id");
+    w.cmd(&[
+        "reviews",
+        "respond",
+        "00000000-0000-4000-8000-999999999999",
+        "--body",
+        "Thanks",
+    ])
+    .run()
+    .fails(ExitStatus::Refused)
+    .stderr_has("hint: check the review id");
     w.cmd(&["reviews", "list", "--app", "999"])
         .run()
         .fails(ExitStatus::Refused)
@@ -78,8 +84,10 @@ fn a_403_for_a_missing_agreement_does_not_blame_the_role() {
         .stderr_has("hint: a required agreement is missing or has expired");
     // A 403 with a code that is neither says so, without blaming the role.
     w.server.shared().clear_faults();
-    let body = asc_standin::apple::error_body(403, "FORBIDDEN.OTHER", "T", "D", serde_json::json!({}));
-    w.server.fault("/v1/", Fault::json_status(403, &body), u32::MAX);
+    let body =
+        asc_standin::apple::error_body(403, "FORBIDDEN.OTHER", "T", "D", serde_json::json!({}));
+    w.server
+        .fault("/v1/", Fault::json_status(403, &body), u32::MAX);
     w.metrics(&["perf", "--build", "b"])
         .run()
         .fails(ExitStatus::Refused)
@@ -105,7 +113,8 @@ fn a_400_names_the_parameter_and_apples_links() {
         "not allowed here",
         serde_json::json!({"source": {"parameter": "filter[territory]"}}),
     );
-    w.server.fault(REVIEWS_PATH, Fault::json_status(400, &body), 1);
+    w.server
+        .fault(REVIEWS_PATH, Fault::json_status(400, &body), 1);
     w.cmd(&["reviews", "list", "--app", APP])
         .run()
         .fails(ExitStatus::Refused)
@@ -130,14 +139,20 @@ fn associated_errors_are_shown_capped_and_sanitized() {
         "see the associated errors",
         serde_json::json!({"meta": {"associatedErrors": {"/v1/things/1\u{9b}31m": items}}}),
     );
-    w.server
-        .fault("/v1/customerReviewResponses", Fault::json_status(409, &body), 1);
+    w.server.fault(
+        "/v1/customerReviewResponses",
+        Fault::json_status(409, &body),
+        1,
+    );
     let out = w
         .cmd(&["reviews", "respond", &review(4), "--body", "Thanks"])
         .run();
     let stderr = out.stderr();
     for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
-        assert!(!stderr.contains(bad), "{bad:?} reached the terminal: {stderr:?}");
+        assert!(
+            !stderr.contains(bad),
+            "{bad:?} reached the terminal: {stderr:?}"
+        );
     }
     out.fails(ExitStatus::Refused)
         .stderr_has("409 STATE_ERROR: Not in a valid state  [2J — see the associated errors; associated errors: /v1/things/1 31m: ENTITY_ERROR.0: field 0  ]52;c;SGk= txt; ")
