@@ -298,4 +298,29 @@ mod tests {
         assert_eq!(q.take("GET", "/a"), None);
         assert_eq!(q.take("GET", "/b"), Some(Fault::Malformed));
     }
+
+    #[test]
+    fn error_bodies_carry_apples_extra_members() {
+        let Fault::Answer { status, body, .. } = Fault::agreements_missing() else {
+            panic!("not an answer");
+        };
+        assert_eq!(status, 403);
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let e = &v["errors"][0];
+        assert_eq!(
+            e["code"],
+            "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED"
+        );
+        assert_eq!(e["links"]["see"], "/agreements");
+        assert_eq!(e["status"], "403");
+        let v = apple::error_body(
+            409,
+            "STATE_ERROR",
+            "t",
+            "d",
+            serde_json::json!({"meta": {"associatedErrors": {"/v1/x/1": []}}}),
+        );
+        assert!(v["errors"][0]["meta"]["associatedErrors"]["/v1/x/1"].is_array());
+        assert_eq!(v["errors"][0]["detail"], "d");
+    }
 }
