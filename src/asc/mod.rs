@@ -46,6 +46,6 @@ pub mod verify;
 
 pub use backoff::Backoff;
 pub use client::{Client, Notice, RateLimit, Settings, Transport};
-pub use error::{AscError, refusal};
+pub use error::{AscError, Associated, Details, Forbidden, refusal};
 pub use path_id::path_id;
 pub use token::{AUDIENCE, ApiKey, DEFAULT_LIFETIME, MAX_LIFETIME, Token};

@@ -1,7 +1,7 @@
 //! HTTP without authentication of its own: a blocking reqwest client with
 //! rustls, a user agent naming ascvault, connect and request timeouts,
-//! retries of idempotent requests with [`Backoff`] (honouring
-//! `Retry-After`), `X-Rate-Limit` parsing and notices. [`super::client`]
+//! retries of idempotent requests, and of any request answered 429, with
+//! [`Backoff`] (honouring `Retry-After`), `X-Rate-Limit` parsing and notices. [`super::client`]
 //! adds the token, the base URL and paging.
 //!
 //! Two defences against the server or the environment: every answer body is
@@ -33,7 +33,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// Connect timeout.
     pub connect_timeout: Duration,
-    /// Retries after the first attempt, for idempotent requests.
+    /// Retries after the first attempt, for idempotent requests (and for
+    /// any request answered 429).
     pub max_retries: u32,
     /// Delay before the first retry; doubles each time, with jitter.
     pub retry_base: Duration,
@@ -249,7 +250,8 @@ impl Transport {
     }
 
     /// Sends a request, retrying idempotent ones on 429/500/502/503/504 and
-    /// on connection failures. `bearer(renew)` supplies the token; after a
+    /// on connection failures, and any request on 429 (Apple did not
+    /// process it). `bearer(renew)` supplies the token; after a
     /// 401 it is asked once more with `renew = true` and the request repeated.
     pub fn execute(
         &self,
@@ -359,8 +361,12 @@ impl Transport {
                         self.notify(Notice::Renewed);
                         continue;
                     }
+                    // A 429 means Apple did not process the request (its
+                    // rate limit refused it), so even a POST may be sent
+                    // again; other failures of a request that changes
+                    // something may have changed it.
                     if is_retryable_status(status)
-                        && idempotent
+                        && (idempotent || status == StatusCode::TOO_MANY_REQUESTS)
                         && retries < self.settings.max_retries
                     {
                         let delay = retry_after(&headers)

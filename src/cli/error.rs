@@ -18,6 +18,7 @@ use super::source::{PASSPHRASE_ENV, SourceError};
 use crate::asc::AscError;
 use crate::asc::apps::ResolveError;
 use crate::vault::{InvalidInput, UnlockError, VaultError};
+use refusal::refusal_hint;
 
 /// How the process ends: the documented exit codes (README, spec/FORMAT.md
 /// §8), plus the child's own status for `run`. Turned into a process exit
@@ -297,7 +298,13 @@ impl From<AscError> for CliError {
     fn from(err: AscError) -> Self {
         let message = err.to_string();
         let (code, hint): (ExitStatus, Option<&str>) = match &err {
-            AscError::Refused { status, .. } => (ExitStatus::Refused, refusal_hint(*status)),
+            AscError::Refused { .. } => {
+                return CliError {
+                    hint: refusal_hint(&err),
+                    message,
+                    code: ExitStatus::Refused,
+                };
+            }
             AscError::Network {
                 timed_out: true, ..
             } => (
@@ -332,30 +339,14 @@ impl From<AscError> for CliError {
     }
 }
 
-/// What to do about an HTTP refusal (exit 6). The 403 words are written for
-/// the commands that meet it with this hint (reviews, apps); a command whose
-/// reports need another role (metrics) replaces the hint where it runs.
-fn refusal_hint(status: u16) -> Option<&'static str> {
-    match status {
-        401 => Some(
-            "check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)",
-        ),
-        403 => Some(
-            "the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews",
-        ),
-        404 => Some("check the id; `ascvault apps` lists the apps this key can see"),
-        429 => Some("the hourly request allowance is spent; wait and try again"),
-        500.. => Some("App Store Connect is failing; try again later"),
-        // Apple's own code and title say what a 400, 409 or 422 was about.
-        0..=400 | 402 | 405..=428 | 430..=499 => None,
-    }
-}
-
 impl From<ResolveError> for CliError {
     fn from(err: ResolveError) -> Self {
         match err {
             ResolveError::Asc(e) => e.into(),
+            // The exit code of an unknown app id (Apple's 404), so a
+            // script need not care how the app was named.
             ResolveError::UnknownBundleId(_) => CliError::new(err.to_string())
+                .code(ExitStatus::Refused)
                 .hint("`ascvault apps` lists the apps this key can see, with their bundle ids"),
             ResolveError::Malformed(_) => CliError::usage(err.to_string())
                 .hint("--app takes the numeric app id or the bundle id (com.example.app)"),
@@ -473,5 +464,6 @@ impl From<crate::asc::sales::ReportError> for CliError {
     }
 }
 
+mod refusal;
 #[cfg(test)]
 mod tests;

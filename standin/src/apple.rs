@@ -19,15 +19,61 @@ pub type Answer = Result<Response, Response>;
 
 /// An error answer in Apple's shape: `{"errors":[{id,status,code,title,detail}]}`.
 pub fn error(status: u16, code: &str, title: &str, detail: &str) -> Response {
-    let body = json!({"errors": [{
+    error_with(status, code, title, detail, json!({}))
+}
+
+/// An error answer whose one error also carries `extra`'s members: Apple's
+/// `source` (`{"parameter": …}` on a 400, `{"pointer": …}` on an entity
+/// error), `links` (`{"see": "/agreements"}`) or `meta`
+/// (`{"associatedErrors": …}` on a 409).
+pub fn error_with(status: u16, code: &str, title: &str, detail: &str, extra: Value) -> Response {
+    let status_code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status_code,
+        Json(error_body(status, code, title, detail, extra)),
+    )
+        .into_response()
+}
+
+/// The body of [`error_with`], for faults that serve it as given.
+pub fn error_body(status: u16, code: &str, title: &str, detail: &str, extra: Value) -> Value {
+    let mut item = json!({
         "id": format!("standin-{status}"),
         "status": status.to_string(),
         "code": code,
         "title": title,
         "detail": detail,
-    }]});
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(body)).into_response()
+    });
+    if let (Some(item), Value::Object(extra)) = (item.as_object_mut(), extra) {
+        item.extend(extra);
+    }
+    json!({ "errors": [item] })
+}
+
+/// Apple's 403 when the account has not accepted a required agreement (a
+/// new Program License Agreement, say): every request is refused, whatever
+/// the key's role, with `links.see` pointing at the agreements.
+pub fn agreements_missing() -> Value {
+    error_body(
+        403,
+        "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED",
+        "A required agreement is missing or has expired.",
+        "This request requires an in-effect agreement that has not been signed or has expired.",
+        json!({"links": {"see": "/agreements"}}),
+    )
+}
+
+/// Apple's 409 `STATE_ERROR` for a resource whose state does not allow the
+/// request, with the errors of the other resources that are the reason in
+/// `meta.associatedErrors` (`{resource path: [error, …]}`).
+pub fn state_error(title: &str, detail: &str, associated: Value) -> Response {
+    error_with(
+        409,
+        "STATE_ERROR",
+        title,
+        detail,
+        json!({"meta": {"associatedErrors": associated}}),
+    )
 }
 
 /// Apple's 401.
@@ -74,21 +120,23 @@ pub async fn not_found_route(uri: Uri) -> Response {
 
 /// Apple's 400 for a bad parameter.
 pub fn bad_parameter(name: &str, detail: &str) -> Response {
-    error(
+    error_with(
         400,
         "PARAMETER_ERROR.INVALID",
         "A parameter has an invalid value",
         &format!("'{name}': {detail}"),
+        json!({"source": {"parameter": name}}),
     )
 }
 
 /// Apple's 400 for a missing parameter.
 pub fn missing_parameter(name: &str) -> Response {
-    error(
+    error_with(
         400,
         "PARAMETER_ERROR.REQUIRED",
         "A required parameter is missing.",
         &format!("The parameter '{name}' is required."),
+        json!({"source": {"parameter": name}}),
     )
 }
 

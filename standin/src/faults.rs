@@ -71,6 +71,22 @@ impl Fault {
         }
     }
 
+    /// An answer with this status and JSON body (a recorded error body of
+    /// Apple's, say).
+    pub fn json_status(status: u16, body: &serde_json::Value) -> Fault {
+        Fault::Answer {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// Apple's 403 for an account without an in-effect agreement
+    /// ([`apple::agreements_missing`]): not about the key's role.
+    pub fn agreements_missing() -> Fault {
+        Fault::json_status(403, &apple::agreements_missing())
+    }
+
     /// 429 with `Retry-After: secs`.
     pub fn rate_limited(secs: u64) -> Fault {
         Fault::Status {
@@ -281,5 +297,30 @@ mod tests {
         q.clear_path("/a");
         assert_eq!(q.take("GET", "/a"), None);
         assert_eq!(q.take("GET", "/b"), Some(Fault::Malformed));
+    }
+
+    #[test]
+    fn error_bodies_carry_apples_extra_members() {
+        let Fault::Answer { status, body, .. } = Fault::agreements_missing() else {
+            panic!("not an answer");
+        };
+        assert_eq!(status, 403);
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let e = &v["errors"][0];
+        assert_eq!(
+            e["code"],
+            "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED"
+        );
+        assert_eq!(e["links"]["see"], "/agreements");
+        assert_eq!(e["status"], "403");
+        let v = apple::error_body(
+            409,
+            "STATE_ERROR",
+            "t",
+            "d",
+            serde_json::json!({"meta": {"associatedErrors": {"/v1/x/1": []}}}),
+        );
+        assert!(v["errors"][0]["meta"]["associatedErrors"]["/v1/x/1"].is_array());
+        assert_eq!(v["errors"][0]["detail"], "d");
     }
 }

@@ -75,7 +75,7 @@ fn an_unknown_bundle_id_says_so() {
     let w = AscWorld::new();
     w.cmd(&["reviews", "list", "--app", "com.example.nothing"])
         .run()
-        .fails(ExitStatus::Failure)
+        .fails(ExitStatus::Refused)
         .stderr_is(concat!(
             "error: no app with bundle id \"com.example.nothing\"\n",
             "hint: `ascvault apps` lists the apps this key can see, with their bundle ids\n",
@@ -83,4 +83,21 @@ fn an_unknown_bundle_id_says_so() {
     w.cmd(&["reviews", "list", "--app", "not a bundle/id"])
         .run()
         .fails(ExitStatus::Usage);
+}
+
+#[test]
+fn an_unknown_app_has_one_exit_code_however_it_is_named() {
+    let w = AscWorld::new();
+    for app in ["999", "com.example.nothing"] {
+        for args in [
+            &["reviews", "list", "--app", app][..],
+            &["metrics", "perf", "--app", app],
+        ] {
+            w.cmd(args)
+                .run()
+                .fails(ExitStatus::Refused)
+                .stderr_has("hint: ")
+                .stderr_has("`ascvault apps` lists the apps this key can see");
+        }
+    }
 }

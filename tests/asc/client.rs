@@ -1,7 +1,9 @@
 //! The client's behaviour when Apple misbehaves or is away: which statuses
-//! are refusals, what is retried and how often (429 after Retry-After, 500,
-//! a dropped connection, never a POST), timeouts, plain http, the rate-limit
-//! warning, and no secret in any output on the way.
+//! are refusals and the advice each gets (a 403 by Apple's code, a 404 by
+//! the kind of id, a 400's parameter, a 409's associated errors), what is
+//! retried and how often (429 after Retry-After for any method, 500 and a
+//! dropped connection never for a POST), timeouts, plain http, the
+//! rate-limit warning, and no secret in any output on the way.
 
 use std::time::{Duration, Instant};
 
@@ -34,12 +36,129 @@ fn a_404_is_a_refusal() {
         .fails(ExitStatus::Refused)
         .stderr_is(
             "error: App Store Connect refused GET /v1/customerReviews/00000000-0000-4000-8000-999999999999: 404 NOT_FOUND: The specified resource does not exist — There is no resource of type 'customerReviews' with id '00000000-0000-4000-8000-999999999999'\n\
-             hint: check the id; `ascvault apps` lists the apps this key can see\n"
+             hint: check the review id; `ascvault reviews list --app APP` shows the ids of an app's reviews\n"
         );
+    w.cmd(&[
+        "reviews",
+        "respond",
+        "00000000-0000-4000-8000-999999999999",
+        "--body",
+        "Thanks",
+    ])
+    .run()
+    .fails(ExitStatus::Refused)
+    .stderr_has("hint: check the review id");
     w.cmd(&["reviews", "list", "--app", "999"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("404");
+        .stderr_has("404")
+        .stderr_has("hint: check the app id; `ascvault apps` lists the apps this key can see\n");
+}
+
+#[test]
+fn an_unknown_build_id_gets_a_hint_about_build_ids() {
+    let w = AscWorld::new();
+    let out = w.metrics(&["perf", "--build", "nope"]).run();
+    assert!(!out.stderr().contains("ascvault apps"), "{}", out.stderr());
+    out.fails(ExitStatus::Refused).stderr_has(
+        "hint: check the build id: App Store Connect's id of the build, not its version or build number\n",
+    );
+}
+
+#[test]
+fn a_403_for_a_missing_agreement_does_not_blame_the_role() {
+    let w = AscWorld::new();
+    w.server
+        .fault("/v1/", Fault::agreements_missing(), u32::MAX);
+    w.cmd(&["reviews", "list", "--app", APP])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/apps/1234567890: 403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: A required agreement is missing or has expired. — This request requires an in-effect agreement that has not been signed or has expired. (see /agreements)\n\
+             hint: a required agreement is missing or has expired: the Account Holder must accept it in App Store Connect (Business → Agreements); until then no key works, whatever its role\n"
+        );
+    // The metrics commands replace only the role hint.
+    w.metrics(&["reports", "--app", APP])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_has("hint: a required agreement is missing or has expired");
+    // A 403 with a code that is neither says so, without blaming the role.
+    w.server.shared().clear_faults();
+    let body =
+        asc_standin::apple::error_body(403, "FORBIDDEN.OTHER", "T", "D", serde_json::json!({}));
+    w.server
+        .fault("/v1/", Fault::json_status(403, &body), u32::MAX);
+    w.metrics(&["perf", "--build", "b"])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_has("hint: App Store Connect forbids this for a reason other than the key's role");
+}
+
+#[test]
+fn a_400_names_the_parameter_and_apples_links() {
+    let w = AscWorld::new();
+    // The stand-in says which parameter, as Apple does.
+    let (status, body) = crate::support::standin::api_get(
+        &w.server,
+        "/v1/apps/1234567890/customerReviews?limit=500",
+        "application/json",
+    );
+    assert_eq!(status, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["errors"][0]["source"]["parameter"], "limit");
+    let body = asc_standin::apple::error_body(
+        400,
+        "PARAMETER_ERROR.INVALID",
+        "A parameter has an invalid value",
+        "not allowed here",
+        serde_json::json!({"source": {"parameter": "filter[territory]"}}),
+    );
+    w.server
+        .fault(REVIEWS_PATH, Fault::json_status(400, &body), 1);
+    w.cmd(&["reviews", "list", "--app", APP])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_is(
+            "error: App Store Connect refused GET /v1/apps/1234567890/customerReviews: 400 PARAMETER_ERROR.INVALID: A parameter has an invalid value — not allowed here (parameter filter[territory])\n",
+        );
+}
+
+#[test]
+fn associated_errors_are_shown_capped_and_sanitized() {
+    let w = AscWorld::new();
+    let items: Vec<Value> = (0..8)
+        .map(|i| {
+            serde_json::json!({"code": format!("ENTITY_ERROR.{i}"), "title": "t",
+                "detail": format!("field {i} \u{1b}]52;c;SGk=\u{7}\u{202e}txt")})
+        })
+        .collect();
+    let body = asc_standin::apple::error_body(
+        409,
+        "STATE_ERROR",
+        "Not in a valid state \u{1b}[2J",
+        "see the associated errors",
+        serde_json::json!({"meta": {"associatedErrors": {"/v1/things/1\u{9b}31m": items}}}),
+    );
+    w.server.fault(
+        "/v1/customerReviewResponses",
+        Fault::json_status(409, &body),
+        1,
+    );
+    let out = w
+        .cmd(&["reviews", "respond", &review(4), "--body", "Thanks"])
+        .run();
+    let stderr = out.stderr();
+    for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(
+            !stderr.contains(bad),
+            "{bad:?} reached the terminal: {stderr:?}"
+        );
+    }
+    out.fails(ExitStatus::Refused)
+        .stderr_has("409 STATE_ERROR: Not in a valid state  [2J — see the associated errors; associated errors: /v1/things/1 31m: ENTITY_ERROR.0: field 0  ]52;c;SGk= txt; ")
+        .stderr_has("ENTITY_ERROR.4: field 4")
+        .stderr_has("; and 3 more\n");
+    assert!(!stderr.contains("ENTITY_ERROR.5"), "{stderr}");
 }
 
 #[test]
@@ -76,6 +195,47 @@ fn a_500_forever_gives_up_after_a_few_tries() {
              hint: App Store Connect is failing; try again later\n"
         );
     assert_eq!(w.count("/v1/apps"), 4, "the first try and three retries");
+}
+
+#[test]
+fn a_429_on_a_post_is_retried_after_retry_after() {
+    // Apple did not process a request it answered 429: sending the
+    // response again cannot post it twice.
+    let w = AscWorld::new();
+    let id = review(3);
+    w.server
+        .fault("/v1/customerReviewResponses", Fault::rate_limited(1), 1);
+    w.cmd(&["reviews", "respond", &id, "--body", "Thanks"])
+        .run()
+        .success()
+        .stdout_has("PENDING_PUBLISH");
+    let reqs = w.server.requests_to("/v1/customerReviewResponses");
+    assert_eq!(reqs.len(), 2);
+    let gap = reqs[1].at.duration_since(reqs[0].at);
+    assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
+    let v = w
+        .cmd(&["reviews", "show", &id, "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v["response"]["body"], "Thanks");
+}
+
+#[test]
+fn a_429_on_a_post_is_retried_within_the_retry_limit() {
+    let w = AscWorld::new();
+    w.server
+        .fault("/v1/customerReviewResponses", Fault::status(429), u32::MAX);
+    w.cmd(&["reviews", "respond", &review(3), "--body", "Thanks"])
+        .run()
+        .fails(ExitStatus::Refused)
+        .stderr_has("429 RATE_LIMIT_EXCEEDED")
+        .stderr_has("hint: the hourly request allowance is spent; wait and try again");
+    assert_eq!(
+        w.count("/v1/customerReviewResponses"),
+        4,
+        "the first try and three retries"
+    );
 }
 
 #[test]

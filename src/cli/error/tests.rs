@@ -5,6 +5,7 @@ use std::io::ErrorKind as K;
 use std::path::PathBuf;
 
 use super::*;
+use crate::asc::refusal;
 use crate::vault::FormatError;
 
 const WRITABLE_DIR: &str = "writing needs a writable directory: ascvault writes a temporary file beside the vault, then renames it over the vault; the vault was not changed";
@@ -42,6 +43,19 @@ fn refused(status: u16) -> AscError {
         code: Some("CODE".into()),
         title: Some("Title".into()),
         detail: None,
+        more: Default::default(),
+    }
+}
+
+/// A refusal with Apple's code and detail.
+fn refused_with(status: u16, request: &str, code: &str, detail: &str) -> AscError {
+    AscError::Refused {
+        request: request.into(),
+        status,
+        code: Some(code.into()),
+        title: None,
+        detail: Some(detail.into()),
+        more: Default::default(),
     }
 }
 
@@ -154,10 +168,38 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
         // App Store Connect: refusals exit 6, the network 7.
         (asc(refused(401)), Refused, "App Store Connect refused GET /v1/apps: 401 CODE: Title",
             Some("check the entry's key id and issuer id; the key may have been revoked in App Store Connect (Users and Access → Integrations)")),
-        (asc(refused(403)), Refused, "App Store Connect refused GET /v1/apps: 403 CODE: Title",
+        // A 403 by Apple's code: the role, an agreement, something else.
+        (asc(refused_with(403, "GET /v1/apps", "FORBIDDEN_ERROR", "D")), Refused,
+            "App Store Connect refused GET /v1/apps: 403 FORBIDDEN_ERROR: D",
             Some("the key's role lacks access to this; an Admin, App Manager or Customer Support key can work with reviews")),
-        (asc(refused(404)), Refused, "App Store Connect refused GET /v1/apps: 404 CODE: Title",
-            Some("check the id; `ascvault apps` lists the apps this key can see")),
+        (asc(refusal("GET /v1/apps".into(), 403, br#"{"errors":[{"code":"FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED","title":"T","detail":"D","links":{"see":"/agreements"}}]}"#)), Refused,
+            "App Store Connect refused GET /v1/apps: 403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: T — D (see /agreements)",
+            Some("a required agreement is missing or has expired: the Account Holder must accept it in App Store Connect (Business → Agreements); until then no key works, whatever its role")),
+        (asc(refused(403)), Refused, "App Store Connect refused GET /v1/apps: 403 CODE: Title",
+            Some("App Store Connect forbids this for a reason other than the key's role; Apple's code and detail above say which")),
+        // A 404 by the kind of id: Apple's detail names it, else the path.
+        (asc(refused(404)), Refused, "App Store Connect refused GET /v1/apps: 404 CODE: Title", None),
+        (asc(refused_with(404, "GET /v1/apps/9", "NOT_FOUND", "D")), Refused,
+            "App Store Connect refused GET /v1/apps/9: 404 NOT_FOUND: D",
+            Some("check the app id; `ascvault apps` lists the apps this key can see")),
+        (asc(refused_with(404, "POST /v1/customerReviewResponses", "NOT_FOUND", "There is no resource of type 'customerReviews' with id 'r'")), Refused,
+            "App Store Connect refused POST /v1/customerReviewResponses: 404 NOT_FOUND: There is no resource of type 'customerReviews' with id 'r'",
+            Some("check the review id; `ascvault reviews list --app APP` shows the ids of an app's reviews")),
+        (asc(refused_with(404, "DELETE /v1/customerReviewResponses/x", "NOT_FOUND", "D")), Refused,
+            "App Store Connect refused DELETE /v1/customerReviewResponses/x: 404 NOT_FOUND: D",
+            Some("the response is gone (deleted or replaced); `ascvault reviews show REVIEW_ID` shows the current one")),
+        (asc(refused_with(404, "GET /v1/builds/b/perfPowerMetrics", "NOT_FOUND", "D")), Refused,
+            "App Store Connect refused GET /v1/builds/b/perfPowerMetrics: 404 NOT_FOUND: D",
+            Some("check the build id: App Store Connect's id of the build, not its version or build number")),
+        (asc(refused_with(404, "GET /v1/analyticsReports/r/instances", "NOT_FOUND", "D")), Refused,
+            "App Store Connect refused GET /v1/analyticsReports/r/instances: 404 NOT_FOUND: D",
+            Some("`ascvault metrics reports --app APP` lists the app's reports as App Store Connect has them now")),
+        (asc(refused_with(404, "GET /v1/x", "NOT_FOUND", "There is no resource of type 'bundleIds' with id 'B'")), Refused,
+            "App Store Connect refused GET /v1/x: 404 NOT_FOUND: There is no resource of type 'bundleIds' with id 'B'",
+            Some("App Store Connect has no bundleIds with that id; check it")),
+        // A 409 says what it is about in Apple's words, associated errors included.
+        (asc(refusal("POST /v1/x".into(), 409, br#"{"errors":[{"code":"STATE_ERROR","title":"T","detail":"D","meta":{"associatedErrors":{"/v1/r/1":[{"code":"C","detail":"X"}]}}}]}"#)), Refused,
+            "App Store Connect refused POST /v1/x: 409 STATE_ERROR: T — D; associated errors: /v1/r/1: C: X", None),
         (asc(refused(409)), Refused, "App Store Connect refused GET /v1/apps: 409 CODE: Title", None),
         (asc(refused(429)), Refused, "App Store Connect refused GET /v1/apps: 429 CODE: Title",
             Some("the hourly request allowance is spent; wait and try again")),
@@ -186,7 +228,7 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
             Some("App Store Connect sent an answer this version cannot read; try again, and report it if it persists")),
         (asc(AscError::Setup("no TLS".into())), Failure, "no TLS", None),
         // --app.
-        (ResolveError::UnknownBundleId("com.x".into()).into(), Failure, "no app with bundle id \"com.x\"",
+        (ResolveError::UnknownBundleId("com.x".into()).into(), Refused, "no app with bundle id \"com.x\"",
             Some("`ascvault apps` lists the apps this key can see, with their bundle ids")),
         (ResolveError::Malformed("x y".into()).into(), Usage, "\"x y\" is neither a numeric app id nor a bundle id",
             Some("--app takes the numeric app id or the bundle id (com.example.app)")),

@@ -16,7 +16,7 @@ use super::asc::AscSession;
 use super::context::Context;
 use super::error::{CliError, CliResult};
 use crate::asc::sales::ReportError;
-use crate::asc::{AscError, apps};
+use crate::asc::{AscError, Forbidden, apps};
 use crate::atomic::{AtomicError, Step};
 
 /// Runs a `metrics` subcommand.
@@ -34,11 +34,12 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
 }
 
 /// An App Store Connect error, with a hint about the roles reports need
-/// (the generic 403 hint speaks of reviews).
+/// when a 403 is about the key's role (the generic hint speaks of reviews);
+/// a 403 for a missing agreement keeps its own hint: no role would help.
 fn asc_error(err: AscError) -> CliError {
-    let forbidden = err.status() == Some(403);
+    let role = err.forbidden() == Some(Forbidden::Role);
     let e = CliError::from(err);
-    if forbidden {
+    if role {
         e.hint("the key's role lacks access: reports need Admin, Finance or Sales and Reports; check it under Users and Access → Integrations")
     } else {
         e
