@@ -226,22 +226,21 @@ fn finish(results: &[Checked], mark_revoked: bool) -> CliResult {
     let is_not_accepted = |v: &Verdict| matches!(v, Verdict::NotAccepted { .. });
     let (rejected, not_accepted) = (count(is_rejected), count(is_not_accepted));
     if rejected + not_accepted > 0 {
-        let mut parts = Vec::new();
-        if rejected > 0 {
-            parts.push(format!("rejected {rejected}: {}", labels(is_rejected)));
-        }
-        if not_accepted > 0 {
-            parts.push(format!(
-                "did not accept {not_accepted}: {}",
-                labels(is_not_accepted)
-            ));
-        }
-        let mut err = CliError::new(format!(
-            "of {} credential(s), Apple {}",
-            results.len(),
-            parts.join("; ")
-        ))
-        .code(ExitStatus::Refused);
+        let n = results.len();
+        let rejected_part = format!(
+            "rejected {rejected} of {n} credential(s): {}",
+            labels(is_rejected)
+        );
+        let not_accepted_part = format!(
+            "did not accept {not_accepted} of {n} credential(s): {}",
+            labels(is_not_accepted)
+        );
+        let line = match (rejected > 0, not_accepted > 0) {
+            (true, true) => format!("Apple {rejected_part}; {not_accepted_part}"),
+            (true, false) => format!("Apple {rejected_part}"),
+            _ => format!("Apple {not_accepted_part}"),
+        };
+        let mut err = CliError::new(line).code(ExitStatus::Refused);
         if not_accepted > 0 {
             // Never `--mark-revoked` here: a typo in the issuer id gets the
             // same 401 as a revoked key.
