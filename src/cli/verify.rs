@@ -12,6 +12,7 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets::confirm;
+use super::source::terminal;
 use crate::asc::verify::{self, Verdict};
 use crate::vault::{Entry, Kind, Timestamp};
 
@@ -91,26 +92,33 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         });
     }
     drop(doc);
-    let to_mark = if args.mark_revoked {
-        choose(&results, args.yes)?
-    } else {
-        Vec::new()
+    // A refusal to mark still shows what Apple said first.
+    let (to_mark, refusal) = match args.mark_revoked.then(|| choose(&results, args.yes)) {
+        Some(Ok(labels)) => (labels, None),
+        Some(Err(e)) => (Vec::new(), Some(e)),
+        None => (Vec::new(), None),
     };
     if !to_mark.is_empty() {
         let now = Timestamp::now();
-        let reasons: Vec<(String, String)> = results
+        let reasons: Vec<(String, &str, String)> = results
             .iter()
             .filter(|c| to_mark.contains(&c.label))
             // Apple's words, stored in the vault and later shown by
             // `list`/`show` and in git diffs: sanitized before storing.
-            .map(|c| (c.label.clone(), sanitize(&c.verdict.to_string())))
+            .map(|c| {
+                let what = match c.verdict {
+                    Verdict::NotAccepted { .. } => "Apple did not accept it (confirmed revoked)",
+                    _ => "Apple rejected it",
+                };
+                (c.label.clone(), what, sanitize(&c.verdict.to_string()))
+            })
             .collect();
         ctx.vault.update(&pass, |doc| {
-            for (label, why) in &reasons {
+            for (label, what, why) in &reasons {
                 if let Some(entry) = doc.find_mut(label) {
                     entry.revoke(now);
                     let line = format!(
-                        "Apple rejected it on {} ({})",
+                        "{what} on {} ({})",
                         now.rfc3339(),
                         why.chars().take(200).collect::<String>()
                     );
@@ -171,6 +179,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         }
         print(&table.render())?;
     }
+    if let Some(e) = refusal {
+        return Err(e);
+    }
     finish(&results, args.mark_revoked)
 }
 
@@ -195,14 +206,15 @@ fn choose(results: &[Checked], yes: bool) -> CliResult<Vec<String>> {
             sanitize(&c.label),
             sanitize(&c.verdict.to_string())
         );
-        let sure = confirm(&question, yes).map_err(|_| {
-            CliError::usage(format!(
+        if !yes && terminal().is_none() {
+            return Err(CliError::usage(format!(
                 "--mark-revoked asks before revoking {:?}: Apple did not accept it, which may be a \
                  wrong key id or issuer id rather than a revoked key; there is no terminal to ask",
                 sanitize(&c.label)
             ))
-            .hint("check the key id and issuer id; pass --yes to mark it revoked without asking")
-        })?;
+            .hint("check the key id and issuer id; pass --yes to mark it revoked without asking"));
+        }
+        let sure = confirm(&question, yes)?;
         if sure {
             out.push(c.label.clone());
         }
@@ -254,15 +266,13 @@ fn finish(results: &[Checked], mark_revoked: bool) -> CliResult {
         }
         return Err(err);
     }
-    let clock = results.iter().find_map(|c| match c.verdict {
-        Verdict::ClockOff { offset_seconds, .. } => Some(offset_seconds),
-        _ => None,
-    });
-    if let Some(offset) = clock {
-        return Err(CliError::new(format!(
-            "this computer's clock is {offset} s off Apple's: Apple cannot check API keys until it \
-             is set"
-        ))
+    if results
+        .iter()
+        .any(|c| matches!(c.verdict, Verdict::ClockOff { .. }))
+    {
+        return Err(CliError::new(
+            "this computer's clock is off Apple's: API keys cannot be checked until it is set",
+        )
         .hint("set the clock (turn on network time), then verify again"));
     }
     let unreachable = results

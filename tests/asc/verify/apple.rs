@@ -150,7 +150,8 @@ fn mark_revoked_refuses_without_a_terminal_and_revokes_with_yes() {
     w.cmd(&["verify", "--mark-revoked"])
         .run()
         .fails(ExitStatus::Usage)
-        .stderr_has("--yes");
+        .stderr_has("--yes")
+        .stdout_has("not accepted");
     assert_eq!(w.t.vault_bytes(), before, "nothing marked without asking");
     let v = w
         .cmd(&["verify", "--mark-revoked", "--yes", "--json"])
@@ -159,7 +160,13 @@ fn mark_revoked_refuses_without_a_terminal_and_revokes_with_yes() {
         .json();
     assert_eq!(labelled(&v, "typo")["marked_revoked"], true);
     let list = w.t.cmd(&["list", "--all", "--json"]).run().success().json();
-    assert_eq!(labelled(&list, "typo")["revoked"], true);
+    let typo = labelled(&list, "typo");
+    assert_eq!(typo["revoked"], true);
+    let note = typo["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("Apple did not accept it (confirmed revoked) on 20"),
+        "{note}"
+    );
     assert_eq!(labelled(&list, "asc")["revoked"], false);
 }
 
