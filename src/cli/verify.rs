@@ -1,15 +1,18 @@
 //! `ascvault verify`: asks Apple whether each active credential still works,
-//! and with `--mark-revoked` records the rejected ones as revoked.
+//! and with `--mark-revoked` records the rejected ones as revoked — and the
+//! API keys Apple did not accept (a 401 cannot tell a revoked key from a
+//! mistyped key id or issuer id) only when the user confirms each one.
 
 use serde_json::{Value, json};
 use url::Url;
 
 use super::args::asc::{NetArgs, VerifyArgs};
-use super::asc::{api_key_of, connect, observer};
+use super::asc::{api_key_of, observer};
 use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
-use crate::asc::Transport;
+use super::secrets::confirm;
+use super::source::terminal;
 use crate::asc::verify::{self, Verdict};
 use crate::vault::{Entry, Kind, Timestamp};
 
@@ -29,22 +32,30 @@ pub fn check(
     content_delivery: &Url,
     e: &Entry,
 ) -> CliResult<Verdict> {
+    let settings = net.settings();
+    let observer = observer(ctx.verbose);
     Ok(match e.kind {
         Kind::ApiKey => {
-            let client = connect(ctx, net, api_key_of(e)?)?;
-            verify::api_key(&client)
+            let key = api_key_of(e)?;
+            verify::api_key(&net.api_base.url()?, &key, &settings, Some(&observer))
         }
         Kind::AppSpecificPassword => {
-            let transport = Transport::new(net.settings(), Some(observer(ctx.verbose)))?;
             let (Some(apple_id), Some(password)) = (&e.apple_id, &e.password) else {
                 return Err(CliError::new(format!(
                     "entry {:?} lacks its Apple ID or password",
                     sanitize(&e.label)
                 )));
             };
-            verify::app_password(&transport, content_delivery, apple_id, password)
+            verify::app_password(
+                &settings,
+                Some(&observer),
+                content_delivery,
+                apple_id,
+                password,
+            )
         }
         Kind::Other(_) => Verdict::Unreachable {
+            code: None,
             message: "this version cannot check this kind".into(),
         },
     })
@@ -81,30 +92,33 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         });
     }
     drop(doc);
-    let rejected: Vec<String> = results
-        .iter()
-        .filter(|c| matches!(c.verdict, Verdict::Rejected { .. }))
-        .map(|c| c.label.clone())
-        .collect();
-    if args.mark_revoked && !rejected.is_empty() {
+    // A refusal to mark still shows what Apple said first.
+    let (to_mark, refusal) = match args.mark_revoked.then(|| choose(&results, args.yes)) {
+        Some(Ok(labels)) => (labels, None),
+        Some(Err(e)) => (Vec::new(), Some(e)),
+        None => (Vec::new(), None),
+    };
+    if !to_mark.is_empty() {
         let now = Timestamp::now();
-        let reasons: Vec<(String, String)> = results
+        let reasons: Vec<(String, &str, String)> = results
             .iter()
-            .filter_map(|c| match &c.verdict {
-                // Apple's words, stored in the vault and later shown by
-                // `list`/`show` and in git diffs: sanitized before storing.
-                Verdict::Rejected { .. } => {
-                    Some((c.label.clone(), sanitize(&c.verdict.to_string())))
-                }
-                _ => None,
+            .filter(|c| to_mark.contains(&c.label))
+            // Apple's words, stored in the vault and later shown by
+            // `list`/`show` and in git diffs: sanitized before storing.
+            .map(|c| {
+                let what = match c.verdict {
+                    Verdict::NotAccepted { .. } => "Apple did not accept it (confirmed revoked)",
+                    _ => "Apple rejected it",
+                };
+                (c.label.clone(), what, sanitize(&c.verdict.to_string()))
             })
             .collect();
         ctx.vault.update(&pass, |doc| {
-            for (label, why) in &reasons {
+            for (label, what, why) in &reasons {
                 if let Some(entry) = doc.find_mut(label) {
                     entry.revoke(now);
                     let line = format!(
-                        "Apple rejected it on {} ({})",
+                        "{what} on {} ({})",
                         now.rfc3339(),
                         why.chars().take(200).collect::<String>()
                     );
@@ -117,7 +131,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
             Ok(())
         })?;
         for c in results.iter_mut() {
-            c.marked = rejected.contains(&c.label);
+            c.marked = to_mark.contains(&c.label);
         }
     }
     if args.json {
@@ -127,7 +141,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
                 let (code, message) = match &c.verdict {
                     Verdict::Valid { detail } => (None, detail.clone()),
                     Verdict::Rejected { code, message } => (code.clone(), Some(message.clone())),
-                    Verdict::Unreachable { message } => (None, Some(message.clone())),
+                    Verdict::NotAccepted { code, .. } => {
+                        (code.clone(), Some(c.verdict.to_string()))
+                    }
+                    Verdict::Unreachable { code, message } => (code.clone(), Some(message.clone())),
+                    Verdict::ClockOff { message, .. } => (None, Some(message.clone())),
                 };
                 json!({
                     "label": c.label,
@@ -145,10 +163,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "RESULT", "DETAIL"]);
         for c in &results {
             let detail = c.verdict.to_string();
+            let name = c.verdict.name().replace('_', " ");
             let result = if c.marked {
-                "rejected (marked revoked)".to_owned()
+                format!("{name} (marked revoked)")
             } else {
-                c.verdict.name().to_owned()
+                name
             };
             table.row(vec![
                 c.label.clone(),
@@ -160,27 +179,106 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         }
         print(&table.render())?;
     }
-    let unreachable = results
+    if let Some(e) = refusal {
+        return Err(e);
+    }
+    finish(&results, args.mark_revoked)
+}
+
+/// The labels `--mark-revoked` revokes: every rejected entry, and each
+/// entry Apple did not accept that the user confirms at the terminal (or
+/// all of them with `--yes`). Without a terminal or `--yes`, nothing at all
+/// is marked and the command stops: a 401 is no proof of revocation, and a
+/// revocation cannot be undone by any command.
+fn choose(results: &[Checked], yes: bool) -> CliResult<Vec<String>> {
+    let mut out: Vec<String> = results
         .iter()
-        .filter(|c| matches!(c.verdict, Verdict::Unreachable { .. }))
-        .count();
-    if !rejected.is_empty() {
-        let mut err = CliError::new(format!(
-            "Apple rejected {} of {} credential(s): {}",
-            rejected.len(),
-            results.len(),
-            rejected
-                .iter()
-                .map(|l| sanitize(l))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .code(ExitStatus::Refused);
-        if !args.mark_revoked {
+        .filter(|c| matches!(c.verdict, Verdict::Rejected { .. }))
+        .map(|c| c.label.clone())
+        .collect();
+    for c in results
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::NotAccepted { .. }))
+    {
+        let question = format!(
+            "Apple did not accept {} {:?} ({}). Mark it revoked for good?",
+            c.kind,
+            sanitize(&c.label),
+            sanitize(&c.verdict.to_string())
+        );
+        if !yes && terminal().is_none() {
+            return Err(CliError::usage(format!(
+                "--mark-revoked asks before revoking {:?}: Apple did not accept it, which may be a \
+                 wrong key id or issuer id rather than a revoked key; there is no terminal to ask",
+                sanitize(&c.label)
+            ))
+            .hint("check the key id and issuer id; pass --yes to mark it revoked without asking"));
+        }
+        let sure = confirm(&question, yes)?;
+        if sure {
+            out.push(c.label.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The exit status: 6 if Apple rejected or did not accept any (even when
+/// marked), else 1 for a clock far off, else 7 if any was unreachable.
+fn finish(results: &[Checked], mark_revoked: bool) -> CliResult {
+    let count = |f: fn(&Verdict) -> bool| results.iter().filter(|c| f(&c.verdict)).count();
+    let labels = |f: fn(&Verdict) -> bool| {
+        results
+            .iter()
+            .filter(|c| f(&c.verdict))
+            .map(|c| sanitize(&c.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let is_rejected = |v: &Verdict| matches!(v, Verdict::Rejected { .. });
+    let is_not_accepted = |v: &Verdict| matches!(v, Verdict::NotAccepted { .. });
+    let (rejected, not_accepted) = (count(is_rejected), count(is_not_accepted));
+    if rejected + not_accepted > 0 {
+        let n = results.len();
+        let rejected_part = format!(
+            "rejected {rejected} of {n} credential(s): {}",
+            labels(is_rejected)
+        );
+        let not_accepted_part = format!(
+            "did not accept {not_accepted} of {n} credential(s): {}",
+            labels(is_not_accepted)
+        );
+        let line = match (rejected > 0, not_accepted > 0) {
+            (true, true) => format!("Apple {rejected_part}; {not_accepted_part}"),
+            (true, false) => format!("Apple {rejected_part}"),
+            _ => format!("Apple {not_accepted_part}"),
+        };
+        let mut err = CliError::new(line).code(ExitStatus::Refused);
+        if not_accepted > 0 {
+            // Never `--mark-revoked` here: a typo in the issuer id gets the
+            // same 401 as a revoked key.
+            err = err.hint(
+                "an API key Apple does not accept has a wrong key id or issuer id, or was \
+                 revoked at Apple: compare them with App Store Connect (Users and Access → \
+                 Integrations)",
+            );
+        } else if !mark_revoked {
             err = err.hint("`ascvault verify --mark-revoked` records that in the vault");
         }
         return Err(err);
     }
+    if results
+        .iter()
+        .any(|c| matches!(c.verdict, Verdict::ClockOff { .. }))
+    {
+        return Err(CliError::new(
+            "this computer's clock is off Apple's: API keys cannot be checked until it is set",
+        )
+        .hint("set the clock (turn on network time), then verify again"));
+    }
+    let unreachable = results
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Unreachable { .. }))
+        .count();
     if unreachable > 0 {
         return Err(CliError::new(format!(
             "could not check {unreachable} of {} credential(s)",

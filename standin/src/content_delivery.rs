@@ -1,7 +1,9 @@
 //! The content-delivery sign-in call Apple's upload tools make:
 //! JSON-RPC 2.0 `POST /WebObjects/MZLabelService.woa/json/MZITunesSoftwareService`
 //! with method `authenticateForSession`. Refusals arrive as HTTP 200 with
-//! `result.Success: false` and Apple's `ErrorCode`/`ErrorMessage`.
+//! `result.Success: false` and Apple's `ErrorCode`/`ErrorMessage`; a success
+//! has `SessionId` and `SharedSecret` and no `Success` key (the public
+//! clients of this call read only those two).
 
 use std::sync::Arc;
 
@@ -58,7 +60,6 @@ async fn sign_in(body: Bytes) -> Response {
                 "id": id,
                 "jsonrpc": "2.0",
                 "result": {
-                    "Success": true,
                     "SessionId": "standin-session-0001",
                     "SharedSecret": "standin-shared-secret",
                 },

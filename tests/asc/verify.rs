@@ -131,3 +131,5 @@ fn verify_unreachable_is_a_network_failure() {
     assert_eq!(labelled(&v, "asc")["result"], "valid");
     assert_eq!(w.t.vault_bytes(), before, "nothing marked");
 }
+
+mod apple;

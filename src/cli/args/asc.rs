@@ -245,9 +245,15 @@ pub struct VerifyArgs {
     /// Check every active entry (the default without LABEL).
     #[arg(long)]
     pub all: bool,
-    /// Mark every entry Apple rejects as revoked (with a note saying when).
+    /// Mark every entry Apple rejects as revoked (with a note saying when);
+    /// an API key Apple does not accept (maybe a wrong key id or issuer id)
+    /// only after asking at the terminal.
     #[arg(long)]
     pub mark_revoked: bool,
+    /// With --mark-revoked: also mark API keys Apple did not accept, without
+    /// asking (required for them without a terminal).
+    #[arg(long, short, requires = "mark_revoked")]
+    pub yes: bool,
     /// JSON output: [{label, kind, account, result, code, message, marked_revoked}].
     #[arg(long)]
     pub json: bool,
