@@ -132,6 +132,50 @@ fn check_online_reports_what_apple_rejects() {
     assert!(!findings(&out).iter().any(|(c, _)| c == "rejected-by-apple"));
 }
 
+#[test]
+fn check_online_never_advises_revoking_a_key_apple_did_not_accept() {
+    // Issue 12: an issuer id one character off gets the same 401 as a
+    // revoked key, so `check --online` names it `not-accepted-by-apple`
+    // and advises comparing the ids, never `--mark-revoked`.
+    let t = Env::new();
+    t.init();
+    let p8 = crate::support::fixtures().join("keys/AuthKey_TESTKEY001.p8");
+    let mut issuer = asc_standin::TEST_ISSUER_ID.to_owned();
+    issuer.replace_range(0..1, "6");
+    t.cmd(&[
+        "add",
+        "api-key",
+        "typo",
+        "--key-id",
+        asc_standin::TEST_KEY_ID,
+        "--issuer-id",
+        &issuer,
+        "--private-key",
+        p8.to_str().unwrap(),
+    ])
+    .run()
+    .success();
+    let server = asc_standin::Standin::start();
+    let out = t
+        .cmd(&["check", "--online", "--json"])
+        .env("ASCVAULT_API_BASE", server.url())
+        .env("ASCVAULT_CONTENT_DELIVERY_BASE", server.url())
+        .env("ASCVAULT_RETRY_BASE_MS", "5")
+        .run()
+        .exits(ExitStatus::Failure);
+    let v = out.json();
+    let finding = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["labels"][0] == "typo")
+        .unwrap_or_else(|| panic!("no finding for typo: {v}"));
+    assert_eq!(finding["check"], "not-accepted-by-apple", "{v}");
+    let advice = finding["advice"].as_str().unwrap();
+    assert!(advice.contains("issuer id"), "{advice}");
+    assert!(!advice.contains("mark-revoked"), "{advice}");
+}
+
 /// Issue 11, finding 10: a vault restored to an older version (no
 /// passphrase needed) undoes a revocation; one file cannot tell, but its
 /// git history can: `check` reports `revocation-undone`, by id and by secret.

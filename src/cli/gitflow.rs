@@ -286,13 +286,10 @@ fn online(
         let result = match verdict {
             Verdict::Valid { .. } => hygiene::Online::Valid,
             Verdict::Rejected { .. } => hygiene::Online::Rejected(verdict.to_string()),
-            Verdict::Unreachable { .. } | Verdict::ClockOff { .. } => {
-                hygiene::Online::Unreachable(verdict.to_string())
-            }
+            Verdict::Unreachable { .. } => hygiene::Online::Unreachable(verdict.to_string()),
+            Verdict::ClockOff { .. } => hygiene::Online::ClockOff(verdict.to_string()),
             // Not proof of revocation: never the advice to mark it revoked.
-            Verdict::NotAccepted { .. } => {
-                hygiene::Online::Unreachable(format!("not accepted: {verdict}"))
-            }
+            Verdict::NotAccepted { .. } => hygiene::Online::NotAccepted(verdict.to_string()),
         };
         out.extend(hygiene::online(&e.label, &result));
     }

@@ -249,6 +249,12 @@ pub enum Online {
     Rejected(String),
     /// No answer either way (what went wrong).
     Unreachable(String),
+    /// Apple did not accept an API key: a wrong key id or issuer id looks
+    /// the same as a key revoked at Apple, so this is no proof of
+    /// revocation (what Apple said).
+    NotAccepted(String),
+    /// This machine's clock is too far from Apple's for a token to work.
+    ClockOff(String),
 }
 
 /// The finding for one entry checked online, if any.
@@ -269,6 +275,22 @@ pub fn online(label: &str, result: &Online) -> Option<Finding> {
             message: format!("could not ask Apple about {label:?}: {why}"),
             advice: "check the network (and --api-base, ASCVAULT_CONTENT_DELIVERY_BASE), then \
                      run `ascvault check --online` again"
+                .into(),
+        }),
+        Online::NotAccepted(why) => Some(Finding {
+            check: "not-accepted-by-apple",
+            labels: vec![label.to_owned()],
+            message: format!("Apple did not accept {label:?}: {why}"),
+            advice: "compare its key id and issuer id with App Store Connect (Users and Access → \
+                     Integrations); only if the key was revoked there, `ascvault revoke` it"
+                .into(),
+        }),
+        Online::ClockOff(why) => Some(Finding {
+            check: "clock-off",
+            labels: vec![label.to_owned()],
+            message: format!("could not check {label:?}: {why}"),
+            advice: "set this computer's clock right (automatic time), then run \
+                     `ascvault check --online` again"
                 .into(),
         }),
     }
