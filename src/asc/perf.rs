@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client::{Client, PAGE_LIMIT, decode};
 use super::error::AscError;
-use super::model::{ListDocument, Resource};
+use super::model::{ListDocument, Resource, lenient};
 use super::path_id::path_id;
 
 /// The media type of metrics.
@@ -25,6 +25,7 @@ pub const METRICS: &[&str] = &[
     "BATTERY",
     "TERMINATION",
     "ANIMATION",
+    "STORAGE",
 ];
 
 /// What the metrics are about.
@@ -79,8 +80,9 @@ pub struct Insight {
     /// The latest version.
     #[serde(default)]
     pub latest_version: Option<String>,
-    /// The versions compared against.
-    #[serde(default)]
+    /// The versions compared against: Apple's schema says a string
+    /// (`"2.1,2.2"`); an array of versions is read as the same list.
+    #[serde(default, deserialize_with = "lenient::versions")]
     pub reference_versions: Option<String>,
     /// Marked high impact.
     #[serde(default)]
@@ -148,12 +150,13 @@ pub struct GoalKey {
     /// The goal's name.
     #[serde(default)]
     pub goal_key: Option<String>,
-    /// Lower bound.
-    #[serde(default)]
-    pub lower_bound: Option<i64>,
+    /// Lower bound. Apple's schema says integer; a decimal (`0.5`) is read
+    /// as it is, as Apple's own generated clients would.
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub lower_bound: Option<f64>,
     /// Upper bound.
-    #[serde(default)]
-    pub upper_bound: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub upper_bound: Option<f64>,
 }
 
 /// `datasets[]`.
@@ -201,13 +204,23 @@ pub struct Point {
     pub goal: Option<String>,
 }
 
+/// Metrics as Apple sent them, and as ascvault reads them.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    /// The document as received, every field kept (`--json`).
+    pub raw: serde_json::Value,
+    /// The fields ascvault shows.
+    pub doc: XcodeMetrics,
+}
+
 /// Fetches metrics, optionally of some categories and device types.
+/// Apple filters: the document is kept as received.
 pub fn metrics(
     client: &Client,
     target: &Target,
     categories: &[String],
     device: Option<&str>,
-) -> Result<XcodeMetrics, AscError> {
+) -> Result<Metrics, AscError> {
     let mut path = match target {
         Target::App(id) => format!("/v1/apps/{}/perfPowerMetrics", path_id("app id", id)?),
         Target::Build(id) => format!("/v1/builds/{}/perfPowerMetrics", path_id("build id", id)?),
@@ -222,10 +235,12 @@ pub fn metrics(
         path.push_str(&format!("{sep}filter[deviceType]={d}"));
     }
     let body = client.get_raw(&path, XCODE_METRICS)?;
-    decode(
-        &format!("GET {}", path.split('?').next().unwrap_or("")),
-        &body,
-    )
+    let request = format!("GET {}", path.split('?').next().unwrap_or(""));
+    // Decoded twice: once kept whole for `--json`, once into our fields
+    // (with the path of any field that does not fit, for the error).
+    let raw: serde_json::Value = decode(&request, &body)?;
+    let doc: XcodeMetrics = decode(&request, &body)?;
+    Ok(Metrics { raw, doc })
 }
 
 /// `DiagnosticSignature.attributes`.
@@ -349,8 +364,8 @@ pub struct Frame {
     /// The symbol.
     #[serde(default)]
     pub symbol_name: Option<String>,
-    /// Samples in this frame.
-    #[serde(default)]
+    /// Samples in this frame (`51` or `51.0`).
+    #[serde(default, deserialize_with = "lenient::count")]
     pub sample_count: Option<u64>,
     /// Apple blames this frame.
     #[serde(default)]
@@ -384,7 +399,7 @@ pub struct MetaData {
 /// The heaviest path of one log's call stacks (`--json` names are a contract).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct LogSummary {
-    /// `appVersion (buildVersion)`.
+    /// `appVersion (buildVersion)`, or `appVersion` without a build.
     pub version: String,
     /// Device and OS.
     pub device: String,
@@ -440,11 +455,11 @@ pub fn summarize_log(log: &DiagnosticLog) -> LogSummary {
         level = heaviest.sub_frames.iter().collect();
     }
     LogSummary {
-        version: format!(
-            "{} ({})",
-            m.app_version.as_deref().unwrap_or("?"),
-            m.build_version.as_deref().unwrap_or("?")
-        ),
+        // Apple's own example has no build number: the version alone then.
+        version: match &m.build_version {
+            Some(build) => format!("{} ({build})", m.app_version.as_deref().unwrap_or("?")),
+            None => m.app_version.clone().unwrap_or_else(|| "?".into()),
+        },
         device: format!(
             "{} {}",
             m.device_type.as_deref().unwrap_or("?"),
@@ -453,5 +468,35 @@ pub fn summarize_log(log: &DiagnosticLog) -> LogSummary {
         .trim()
         .to_owned(),
         frames,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goal_bounds_may_be_decimal_and_reference_versions_an_array() {
+        let doc: XcodeMetrics = serde_json::from_value(serde_json::json!({
+            "insights": {"regressions": [
+                {"metric": "launchTime", "referenceVersions": ["2.1", "2.2"]},
+                {"metric": "hangRate", "referenceVersions": "2.1,2.2"}
+            ]},
+            "productData": [{"metricCategories": [{"metrics": [{
+                "goalKeys": [{"goalKey": "fair", "lowerBound": 0.5, "upperBound": 10}],
+                "datasets": [{"points": [{"value": 1, "percentageBreakdown": {"value": 2}}]}]
+            }]}]}]
+        }))
+        .unwrap();
+        let versions: Vec<_> = doc.insights.regressions.iter().map(|i| i.reference_versions.as_deref()).collect();
+        assert_eq!(versions, [Some("2.1,2.2"), Some("2.1,2.2")]);
+        let goal = &doc.product_data[0].metric_categories[0].metrics[0].goal_keys[0];
+        assert_eq!((goal.lower_bound, goal.upper_bound), (Some(0.5), Some(10.0)));
+    }
+
+    #[test]
+    fn sample_counts_may_be_decimal() {
+        let f: Frame = serde_json::from_str(r#"{"sampleCount": 51.0, "binaryName": "x"}"#).unwrap();
+        assert_eq!(f.sample_count, Some(51));
     }
 }

@@ -8,16 +8,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod input;
 mod png;
 
-use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::metrics::ChartArgs;
 use crate::cli::error::{CliError, CliResult};
@@ -57,7 +57,8 @@ fn check_value(what: &str, at: &str, value: f64) -> CliResult {
 pub struct Series {
     /// The legend text.
     pub name: String,
-    /// `(x index, value)`: x indexes [`Chart::x_labels`].
+    /// `(x index, value)`: x indexes [`Chart::x_labels`], in increasing
+    /// order. An x with no point is a gap: the line is not drawn across it.
     pub points: Vec<(usize, f64)>,
 }
 
@@ -72,8 +73,9 @@ pub struct Chart {
     pub y_caption: String,
     /// The x positions' labels (dates, versions, row numbers).
     pub x_labels: Vec<String>,
-    /// When every label is a date (`YYYY-MM-DD`): the axis is a time axis,
-    /// points sit at their day, and gaps between dates show as gaps.
+    /// When every label is a date (`YYYY-MM-DD` or Apple's `MM/DD/YYYY`):
+    /// the axis is a time axis, points sit at their day, and days missing
+    /// from a regular series (daily, weekly) show as gaps.
     pub x_days: Option<Vec<i64>>,
     /// The lines.
     pub series: Vec<Series>,
@@ -216,6 +218,20 @@ where
         None => i as f64,
     };
     let x_max = x_of(n - 1).max(1.0);
+    // As many x labels as fit side by side: at `--width 400` ten dates
+    // would overlap. A DejaVu Sans digit at 13 px is 8.3 px wide.
+    let label_chars = match &chart.x_days {
+        Some(_) => 10,
+        None => chart
+            .x_labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(1),
+    };
+    let plot_width = f64::from(root.dim_in_pixel().0.saturating_sub(2 * 16 + 72));
+    let fit = (plot_width / (label_chars as f64 * 8.3 + 16.0)).floor() as usize;
+    let x_label_count = fit.clamp(1, 10).min(n);
     let mut ctx = ChartBuilder::on(&root)
         .caption(&chart.title, (FAMILY, 22).into_font())
         .margin(16)
@@ -228,7 +244,7 @@ where
     ctx.configure_mesh()
         .x_desc(&chart.x_caption)
         .y_desc(&chart.y_caption)
-        .x_labels(n.min(10))
+        .x_labels(x_label_count)
         .x_label_formatter(&|x: &f64| {
             let i = x.round();
             if (x - i).abs() > 1e-6 || i < 0.0 {
@@ -247,12 +263,20 @@ where
     for (i, s) in chart.series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         let pts: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (x_of(*x), *y)).collect();
-        ctx.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-            .map_err(|e| err(&e))?
-            .label(s.name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-            });
+        // One line per run of adjacent points: none across a gap.
+        let runs = runs(&s.points, chart.x_days.as_deref());
+        for (k, run) in runs.into_iter().enumerate() {
+            let line = pts[run].iter().copied();
+            let drawn = ctx
+                .draw_series(LineSeries::new(line, color.stroke_width(2)))
+                .map_err(|e| err(&e))?;
+            // One legend entry per series, not per run.
+            if k == 0 {
+                drawn.label(s.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+                });
+            }
+        }
         if pts.len() <= 400 {
             ctx.draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
                 .map_err(|e| err(&e))?;
@@ -271,10 +295,44 @@ where
     Ok(())
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (`None` otherwise).
+/// The index ranges of a series' points that a line joins: two
+/// neighbouring points are joined when no x label lies between them and,
+/// on a time axis, they are no further apart than the axis's usual step
+/// (the smallest gap between two labels: a day, a week).
+fn runs(points: &[(usize, f64)], days: Option<&[i64]>) -> Vec<std::ops::Range<usize>> {
+    let step = days.and_then(|d| d.windows(2).map(|w| w[1] - w[0]).filter(|g| *g > 0).min());
+    let joined = |a: usize, b: usize| {
+        b == a + 1
+            && match (days, step) {
+                (Some(d), Some(step)) => match (d.get(a), d.get(b)) {
+                    (Some(x), Some(y)) => y - x <= step,
+                    _ => true,
+                },
+                _ => true,
+            }
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=points.len() {
+        if i == points.len() || !joined(points[i - 1].0, points[i].0) {
+            if start < i {
+                out.push(start..i);
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+/// Days since 1970-01-01 of a date written `YYYY-MM-DD` or, as Apple's
+/// sales and finance reports write it, `MM/DD/YYYY` (`None` otherwise).
 pub fn day_of_date(text: &str) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(text.trim(), &format).ok()?;
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let us = time::macros::format_description!("[month]/[day]/[year]");
+    let text = text.trim();
+    let date = time::Date::parse(text, &iso)
+        .or_else(|_| time::Date::parse(text, &us))
+        .ok()?;
     Some(
         i64::from(date.to_julian_day())
             - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day()),
@@ -342,11 +400,11 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
         .collect()
 }
 
-/// `metrics chart`: a column of a TSV file as a chart or a sparkline.
+/// `metrics chart`: a column of a TSV or CSV file as a chart or a sparkline.
 pub(super) fn chart(args: &ChartArgs) -> CliResult {
     let file = File::open(&args.input)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
-    let tsv = Tsv::parse(BufReader::new(file))
+    let tsv = input::read(file)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
     let col = tsv.column(&args.column).ok_or_else(|| {
         CliError::usage(format!(
@@ -367,14 +425,22 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         })?),
         None => None,
     };
-    let (labels, values): (Vec<String>, Vec<f64>) = match by {
+    // Every x value gets a label; only numbers get a point, so an x whose
+    // cells are all empty (`""`) or not numbers is a gap in the line.
+    let (labels, cells): (Vec<String>, Vec<Option<f64>>) = match by {
         Some(b) => {
             // Rows sharing an x value (a date across territories, say) are summed.
-            let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+            let mut sums: BTreeMap<String, Option<f64>> = BTreeMap::new();
             for row in &tsv.rows {
+                let sum = sums.entry(row[b].trim().to_owned()).or_default();
                 if let Ok(v) = row[col].trim().parse::<f64>() {
-                    *sums.entry(row[b].trim().to_owned()).or_default() += v;
+                    *sum = Some(sum.unwrap_or(0.0) + v);
                 }
+            }
+            let mut sums: Vec<(String, Option<f64>)> = sums.into_iter().collect();
+            // Dates in order of time: `MM/DD/YYYY` does not sort as text.
+            if sums.iter().all(|(x, _)| day_of_date(x).is_some()) {
+                sums.sort_by_key(|(x, _)| day_of_date(x));
             }
             sums.into_iter().unzip()
         }
@@ -382,11 +448,15 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
             .rows
             .iter()
             .enumerate()
-            .filter_map(|(i, row)| {
-                Some(((i + 1).to_string(), row[col].trim().parse::<f64>().ok()?))
-            })
+            .map(|(i, row)| ((i + 1).to_string(), row[col].trim().parse::<f64>().ok()))
             .unzip(),
     };
+    let points: Vec<(usize, f64)> = cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, (*v)?)))
+        .collect();
+    let values: Vec<f64> = points.iter().map(|p| p.1).collect();
     if values.is_empty() {
         return Err(CliError::new(format!(
             "column {:?} has no numeric values",
@@ -394,7 +464,7 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         )));
     }
     // Before the sparkline too: `inf` parses as a number.
-    for (label, value) in labels.iter().zip(&values) {
+    for (label, value) in points.iter().map(|(i, v)| (&labels[*i], v)) {
         let at = match by {
             Some(_) => label.clone(),
             None => format!("row {label}"),
@@ -437,7 +507,7 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         y_caption: sanitize(&column),
         series: vec![Series {
             name: sanitize(&column),
-            points: values.iter().copied().enumerate().collect(),
+            points,
         }],
         x_labels: labels,
         x_days,
@@ -469,6 +539,23 @@ mod tests {
         assert_eq!(day_of_date("2026-11-20").unwrap() - d, 4);
         assert_eq!(date_of_day(d), "2026-11-16");
         assert_eq!(day_of_date("2.3"), None);
+        // Apple's sales reports: MM/DD/YYYY.
+        assert_eq!(day_of_date("11/20/2026"), day_of_date("2026-11-20"));
+        assert_eq!(day_of_date("20/11/2026"), None);
+    }
+
+    #[test]
+    fn lines_break_at_gaps() {
+        let pts = |xs: &[usize]| xs.iter().map(|x| (*x, 1.0)).collect::<Vec<_>>();
+        // A label with no value between two points breaks the line.
+        assert_eq!(runs(&pts(&[0, 1, 3, 4]), None), [0..2, 2..4]);
+        // Daily dates with a week missing: two lines.
+        let days = [0, 1, 2, 9, 10];
+        assert_eq!(runs(&pts(&[0, 1, 2, 3, 4]), Some(&days)), [0..3, 3..5]);
+        // Weekly dates: one line.
+        let weeks = [0, 7, 14];
+        assert_eq!(runs(&pts(&[0, 1, 2]), Some(&weeks)), [0..3]);
+        assert!(runs(&[], None).is_empty());
     }
 
     #[test]
