@@ -488,10 +488,18 @@ mod tests {
             }]}]}]
         }))
         .unwrap();
-        let versions: Vec<_> = doc.insights.regressions.iter().map(|i| i.reference_versions.as_deref()).collect();
+        let versions: Vec<_> = doc
+            .insights
+            .regressions
+            .iter()
+            .map(|i| i.reference_versions.as_deref())
+            .collect();
         assert_eq!(versions, [Some("2.1,2.2"), Some("2.1,2.2")]);
         let goal = &doc.product_data[0].metric_categories[0].metrics[0].goal_keys[0];
-        assert_eq!((goal.lower_bound, goal.upper_bound), (Some(0.5), Some(10.0)));
+        assert_eq!(
+            (goal.lower_bound, goal.upper_bound),
+            (Some(0.5), Some(10.0))
+        );
     }
 
     #[test]
