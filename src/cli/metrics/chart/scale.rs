@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(runs(&pts(&[0, 1, 2, 3, 4]), Some(&days)), [0..3, 3..5]);
         // Weekly dates: one line.
         let weeks = [0, 7, 14];
-        assert_eq!(runs(&pts(&[0, 1, 2]), Some(&weeks)), [0..3]);
+        assert_eq!(
+            runs(&pts(&[0, 1, 2]), Some(&weeks)),
+            vec![std::ops::Range { start: 0, end: 3 }]
+        );
         assert!(runs(&[], None).is_empty());
     }
 
