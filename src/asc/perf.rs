@@ -2,7 +2,10 @@
 //! `application/vnd.apple.xcode-metrics+json`) and diagnostics (hang,
 //! launch and disk-write signatures of a build, and their logs with call
 //! stacks). Shapes follow Apple's `xcodeMetrics`, `diagnosticLogs` and
-//! `DiagnosticSignature` schemas; unknown fields are ignored.
+//! `DiagnosticSignature` schemas; unknown fields are ignored, `null` is
+//! read as absent, and numbers are read in any JSON form (see
+//! [`lenient`](super::model::lenient)): Apple's data is looser than its
+//! schema, and one odd value must not abort the command.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,10 +48,10 @@ pub struct XcodeMetrics {
     #[serde(default)]
     pub version: Option<String>,
     /// Apple's insights.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub insights: Insights,
     /// Per platform.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub product_data: Vec<ProductData>,
 }
 
@@ -57,10 +60,10 @@ pub struct XcodeMetrics {
 #[serde(rename_all = "camelCase")]
 pub struct Insights {
     /// Metrics that got worse.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub regressions: Vec<Insight>,
     /// Metrics trending up.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub trending_up: Vec<Insight>,
 }
 
@@ -97,7 +100,7 @@ pub struct ProductData {
     #[serde(default)]
     pub platform: Option<String>,
     /// Per category.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub metric_categories: Vec<MetricCategory>,
 }
 
@@ -109,7 +112,7 @@ pub struct MetricCategory {
     #[serde(default)]
     pub identifier: Option<String>,
     /// The metrics.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub metrics: Vec<Metric>,
 }
 
@@ -124,10 +127,10 @@ pub struct Metric {
     #[serde(default)]
     pub unit: Option<Unit>,
     /// Goal bands.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub goal_keys: Vec<GoalKey>,
     /// One per device and percentile.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub datasets: Vec<Dataset>,
 }
 
@@ -164,10 +167,10 @@ pub struct GoalKey {
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
     /// Device and percentile.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub filter_criteria: FilterCriteria,
     /// One per version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub points: Vec<Point>,
 }
 
@@ -308,7 +311,7 @@ pub fn signatures(
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticLogs {
     /// Per signature.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub product_data: Vec<LogProductData>,
 }
 
@@ -320,7 +323,7 @@ pub struct LogProductData {
     #[serde(default)]
     pub signature_id: Option<String>,
     /// The logs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub diagnostic_logs: Vec<DiagnosticLog>,
 }
 
@@ -329,10 +332,10 @@ pub struct LogProductData {
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticLog {
     /// Call stacks.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stack_tree: Vec<CallStackTree>,
     /// Device, OS, versions, event.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub diagnostic_meta_data: MetaData,
 }
 
@@ -341,7 +344,7 @@ pub struct DiagnosticLog {
 #[serde(rename_all = "camelCase")]
 pub struct CallStackTree {
     /// Stacks.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stacks: Vec<CallStack>,
 }
 
@@ -350,7 +353,7 @@ pub struct CallStackTree {
 #[serde(rename_all = "camelCase")]
 pub struct CallStack {
     /// Root frames.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stack_root_frames: Vec<Frame>,
 }
 
@@ -371,7 +374,7 @@ pub struct Frame {
     #[serde(default)]
     pub is_blame_frame: Option<bool>,
     /// Callees.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub sub_frames: Vec<Frame>,
 }
 
@@ -499,6 +502,26 @@ mod tests {
         assert_eq!(
             (goal.lower_bound, goal.upper_bound),
             (Some(0.5), Some(10.0))
+        );
+    }
+
+    #[test]
+    fn null_lists_and_objects_are_absent() {
+        let doc: XcodeMetrics = serde_json::from_str(
+            r#"{"insights": null, "productData": [{"metricCategories": [{"metrics": [
+                {"goalKeys": null, "datasets": [{"filterCriteria": null, "points": null}]}
+            ]}]}]}"#,
+        )
+        .unwrap();
+        let m = &doc.product_data[0].metric_categories[0].metrics[0];
+        assert!(m.goal_keys.is_empty() && m.datasets[0].points.is_empty());
+        let logs: DiagnosticLogs = serde_json::from_str(
+            r#"{"productData": [{"diagnosticLogs": [{"callStackTree": null, "diagnosticMetaData": null}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            summarize_log(&logs.product_data[0].diagnostic_logs[0]).version,
+            "?"
         );
     }
 
