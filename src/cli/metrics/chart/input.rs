@@ -17,6 +17,10 @@ pub(super) fn read(input: impl Read) -> io::Result<Tsv> {
     let mut reader = BufReader::new(input.take(MAX_INPUT_BYTES));
     let mut first = String::new();
     reader.read_line(&mut first)?;
+    // A byte-order mark would stick to the first column's name.
+    if let Some(rest) = first.strip_prefix('\u{feff}') {
+        first = rest.to_owned();
+    }
     let head = first.trim_end_matches(['\r', '\n']);
     if head.contains('\t') || !head.contains(',') {
         return Tsv::parse(io::Cursor::new(first.clone()).chain(reader));
@@ -91,7 +95,7 @@ mod tests {
 
     #[test]
     fn a_tab_in_the_header_means_tsv() {
-        let t = read("Date\tCounts, total\n2026-01-01\t5\n".as_bytes()).unwrap();
+        let t = read("\u{feff}Date\tCounts, total\n2026-01-01\t5\n".as_bytes()).unwrap();
         assert_eq!(t.header, ["Date", "Counts, total"]);
         assert_eq!(t.rows, [["2026-01-01", "5"]]);
     }
