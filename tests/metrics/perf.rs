@@ -4,7 +4,7 @@
 use asc_standin::metrics::{APP_ID, BUILD_ID};
 
 use crate::support::ExitStatus;
-use crate::support::standin::AscWorld;
+use crate::support::standin::{AscWorld, api_get};
 
 #[test]
 fn perf_lists_insights_first_then_a_table_per_metric() {
@@ -168,5 +168,41 @@ fn storage_is_a_metric_type() {
             || query.contains("filter%5BmetricType%5D=STORAGE%2CLAUNCH")
             || query.contains("filter%5BmetricType%5D=STORAGE,LAUNCH"),
         "{query}"
+    );
+}
+
+#[test]
+fn the_standins_signatures_page_like_apples_with_absolute_links() {
+    let w = AscWorld::new();
+    let path = format!("/v1/builds/{BUILD_ID}/diagnosticSignatures?limit=3");
+    let (status, body) = api_get(&w.server, &path, "application/json");
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 3);
+    assert_eq!(page["meta"]["paging"]["total"], 4);
+    let base = w.server.url();
+    let id = page["data"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        page["data"][0]["links"]["self"],
+        format!("{base}/v1/diagnosticSignatures/{id}")
+    );
+    assert_eq!(
+        page["data"][0]["relationships"]["logs"]["links"]["related"],
+        format!("{base}/v1/diagnosticSignatures/{id}/logs")
+    );
+    assert!(
+        page["links"]["next"]
+            .as_str()
+            .is_some_and(|n| n.starts_with(&base) && n.contains("cursor=")),
+        "{page}"
+    );
+    // Weights are fractions, as Apple's.
+    assert!(
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| (0.0..=1.0).contains(&s["attributes"]["weight"].as_f64().unwrap())),
+        "{page}"
     );
 }
