@@ -335,7 +335,8 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         Some(b) => {
             // Rows sharing an x value (a date across territories, say) are summed.
             let mut sums: BTreeMap<String, Option<f64>> = BTreeMap::new();
-            for row in &tsv.rows {
+            // A row without an x value (a totals line, say) has no place.
+            for row in tsv.rows.iter().filter(|r| !r[b].trim().is_empty()) {
                 let sum = sums.entry(row[b].trim().to_owned()).or_default();
                 if let Ok(v) = row[col].trim().parse::<f64>() {
                     *sum = Some(sum.unwrap_or(0.0) + v);
