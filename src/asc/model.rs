@@ -1,7 +1,10 @@
 //! JSON:API shapes of the resources ascvault reads and writes, after Apple's
 //! OpenAPI description (3.7): apps, customerReviews, customerReviewResponses,
 //! list and single documents. Unknown fields are ignored; fields Apple may
-//! leave out are `Option`s.
+//! leave out are `Option`s; a resource without `attributes` (or with
+//! `null`) has default ones, and numbers are read whether Apple writes them
+//! as integers or decimals ([`lenient`]): one odd value must not abort a
+//! whole listing.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,13 +30,15 @@ pub struct ToOne {
 
 /// A resource: id, type, attributes, relationships.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(bound(deserialize = "A: Deserialize<'de> + Default, R: Deserialize<'de>"))]
 pub struct Resource<A, R = serde_json::Value> {
     /// The id.
     pub id: String,
     /// The type.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The attributes.
+    /// The attributes (all absent when Apple leaves them out or sends `null`).
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub attributes: A,
     /// The relationships.
     #[serde(default = "Option::default")]
@@ -131,8 +136,8 @@ pub type App = Resource<AppAttributes>;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerReviewAttributes {
-    /// 1 to 5 stars.
-    #[serde(default)]
+    /// 1 to 5 stars (`4` or `4.0`).
+    #[serde(default, deserialize_with = "lenient::count")]
     pub rating: Option<u8>,
     /// The title.
     #[serde(default)]
@@ -200,4 +205,98 @@ pub fn response_create_request(review_id: &str, body: &str) -> serde_json::Value
             }
         }
     })
+}
+
+/// Deserializers as tolerant as Apple's data: Apple's generated clients read
+/// a JSON number into a number whatever its form, and `null` as absent.
+pub mod lenient {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// `null` or absent is `T::default()`.
+    pub fn or_default<'de, D, T>(de: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Default,
+    {
+        Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
+    }
+
+    /// Any JSON number (`10`, `0.5`, `1e3`); `null` is `None`. Anything else
+    /// (a string, say) is `None` too: a goal bound is not worth failing for.
+    pub fn number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<f64>, D::Error> {
+        Ok(Value::deserialize(de)?.as_f64())
+    }
+
+    /// A whole number written as an integer or a decimal (`4`, `4.0`);
+    /// `None` when it is not a whole number in `T`'s range.
+    pub fn count<'de, D, T>(de: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: TryFrom<u64>,
+    {
+        let whole = match Value::deserialize(de)? {
+            Value::Number(n) => n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+                    .map(|f| f as u64)
+            }),
+            _ => None,
+        };
+        Ok(whole.and_then(|w| T::try_from(w).ok()))
+    }
+
+    /// Versions as one string (`"2.1,2.2"`, Apple's schema) or an array of
+    /// strings (joined with `,`).
+    pub fn versions<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+        Ok(match Value::deserialize(de)? {
+            Value::String(s) => Some(s),
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => v["version"].as_str().map(str::to_owned),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resource_without_attributes_has_default_ones() {
+        for text in [
+            r#"{"type":"apps","id":"1"}"#,
+            r#"{"type":"apps","id":"1","attributes":null}"#,
+        ] {
+            let app: App = serde_json::from_str(text).unwrap();
+            assert_eq!(app.id, "1");
+            assert_eq!(app.attributes.name, None);
+        }
+    }
+
+    #[test]
+    fn a_rating_may_be_written_as_a_decimal() {
+        let review = |rating: &str| -> CustomerReview {
+            serde_json::from_str(&format!(
+                r#"{{"type":"customerReviews","id":"r","attributes":{{"rating":{rating},"title":"t"}}}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(review("4.0").attributes.rating, Some(4));
+        assert_eq!(review("5").attributes.rating, Some(5));
+        assert_eq!(review("null").attributes.rating, None);
+        // Not a star count: the review is still read, without a rating.
+        assert_eq!(review("4.5").attributes.rating, None);
+        assert_eq!(review("400").attributes.rating, None);
+        assert_eq!(review("4.5").attributes.title.as_deref(), Some("t"));
+    }
 }

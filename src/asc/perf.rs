@@ -2,13 +2,16 @@
 //! `application/vnd.apple.xcode-metrics+json`) and diagnostics (hang,
 //! launch and disk-write signatures of a build, and their logs with call
 //! stacks). Shapes follow Apple's `xcodeMetrics`, `diagnosticLogs` and
-//! `DiagnosticSignature` schemas; unknown fields are ignored.
+//! `DiagnosticSignature` schemas; unknown fields are ignored, `null` is
+//! read as absent, and numbers are read in any JSON form (see
+//! [`lenient`](super::model::lenient)): Apple's data is looser than its
+//! schema, and one odd value must not abort the command.
 
 use serde::{Deserialize, Serialize};
 
 use super::client::{Client, PAGE_LIMIT, decode};
 use super::error::AscError;
-use super::model::{ListDocument, Resource};
+use super::model::{ListDocument, Resource, lenient};
 use super::path_id::path_id;
 
 /// The media type of metrics.
@@ -25,6 +28,7 @@ pub const METRICS: &[&str] = &[
     "BATTERY",
     "TERMINATION",
     "ANIMATION",
+    "STORAGE",
 ];
 
 /// What the metrics are about.
@@ -44,10 +48,10 @@ pub struct XcodeMetrics {
     #[serde(default)]
     pub version: Option<String>,
     /// Apple's insights.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub insights: Insights,
     /// Per platform.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub product_data: Vec<ProductData>,
 }
 
@@ -56,10 +60,10 @@ pub struct XcodeMetrics {
 #[serde(rename_all = "camelCase")]
 pub struct Insights {
     /// Metrics that got worse.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub regressions: Vec<Insight>,
     /// Metrics trending up.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub trending_up: Vec<Insight>,
 }
 
@@ -79,8 +83,9 @@ pub struct Insight {
     /// The latest version.
     #[serde(default)]
     pub latest_version: Option<String>,
-    /// The versions compared against.
-    #[serde(default)]
+    /// The versions compared against: Apple's schema says a string
+    /// (`"2.1,2.2"`); an array of versions is read as the same list.
+    #[serde(default, deserialize_with = "lenient::versions")]
     pub reference_versions: Option<String>,
     /// Marked high impact.
     #[serde(default)]
@@ -95,7 +100,7 @@ pub struct ProductData {
     #[serde(default)]
     pub platform: Option<String>,
     /// Per category.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub metric_categories: Vec<MetricCategory>,
 }
 
@@ -107,7 +112,7 @@ pub struct MetricCategory {
     #[serde(default)]
     pub identifier: Option<String>,
     /// The metrics.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub metrics: Vec<Metric>,
 }
 
@@ -122,10 +127,10 @@ pub struct Metric {
     #[serde(default)]
     pub unit: Option<Unit>,
     /// Goal bands.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub goal_keys: Vec<GoalKey>,
     /// One per device and percentile.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub datasets: Vec<Dataset>,
 }
 
@@ -148,12 +153,13 @@ pub struct GoalKey {
     /// The goal's name.
     #[serde(default)]
     pub goal_key: Option<String>,
-    /// Lower bound.
-    #[serde(default)]
-    pub lower_bound: Option<i64>,
+    /// Lower bound. Apple's schema says integer; a decimal (`0.5`) is read
+    /// as it is, as Apple's own generated clients would.
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub lower_bound: Option<f64>,
     /// Upper bound.
-    #[serde(default)]
-    pub upper_bound: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub upper_bound: Option<f64>,
 }
 
 /// `datasets[]`.
@@ -161,10 +167,10 @@ pub struct GoalKey {
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
     /// Device and percentile.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub filter_criteria: FilterCriteria,
     /// One per version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub points: Vec<Point>,
 }
 
@@ -201,13 +207,23 @@ pub struct Point {
     pub goal: Option<String>,
 }
 
+/// Metrics as Apple sent them, and as ascvault reads them.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    /// The document as received, every field kept (`--json`).
+    pub raw: serde_json::Value,
+    /// The fields ascvault shows.
+    pub doc: XcodeMetrics,
+}
+
 /// Fetches metrics, optionally of some categories and device types.
+/// Apple filters: the document is kept as received.
 pub fn metrics(
     client: &Client,
     target: &Target,
     categories: &[String],
     device: Option<&str>,
-) -> Result<XcodeMetrics, AscError> {
+) -> Result<Metrics, AscError> {
     let mut path = match target {
         Target::App(id) => format!("/v1/apps/{}/perfPowerMetrics", path_id("app id", id)?),
         Target::Build(id) => format!("/v1/builds/{}/perfPowerMetrics", path_id("build id", id)?),
@@ -222,10 +238,12 @@ pub fn metrics(
         path.push_str(&format!("{sep}filter[deviceType]={d}"));
     }
     let body = client.get_raw(&path, XCODE_METRICS)?;
-    decode(
-        &format!("GET {}", path.split('?').next().unwrap_or("")),
-        &body,
-    )
+    let request = format!("GET {}", path.split('?').next().unwrap_or(""));
+    // Decoded twice: once kept whole for `--json`, once into our fields
+    // (with the path of any field that does not fit, for the error).
+    let raw: serde_json::Value = decode(&request, &body)?;
+    let doc: XcodeMetrics = decode(&request, &body)?;
+    Ok(Metrics { raw, doc })
 }
 
 /// `DiagnosticSignature.attributes`.
@@ -293,7 +311,7 @@ pub fn signatures(
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticLogs {
     /// Per signature.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub product_data: Vec<LogProductData>,
 }
 
@@ -305,7 +323,7 @@ pub struct LogProductData {
     #[serde(default)]
     pub signature_id: Option<String>,
     /// The logs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub diagnostic_logs: Vec<DiagnosticLog>,
 }
 
@@ -314,10 +332,10 @@ pub struct LogProductData {
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticLog {
     /// Call stacks.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stack_tree: Vec<CallStackTree>,
     /// Device, OS, versions, event.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub diagnostic_meta_data: MetaData,
 }
 
@@ -326,7 +344,7 @@ pub struct DiagnosticLog {
 #[serde(rename_all = "camelCase")]
 pub struct CallStackTree {
     /// Stacks.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stacks: Vec<CallStack>,
 }
 
@@ -335,7 +353,7 @@ pub struct CallStackTree {
 #[serde(rename_all = "camelCase")]
 pub struct CallStack {
     /// Root frames.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub call_stack_root_frames: Vec<Frame>,
 }
 
@@ -349,14 +367,14 @@ pub struct Frame {
     /// The symbol.
     #[serde(default)]
     pub symbol_name: Option<String>,
-    /// Samples in this frame.
-    #[serde(default)]
+    /// Samples in this frame (`51` or `51.0`).
+    #[serde(default, deserialize_with = "lenient::count")]
     pub sample_count: Option<u64>,
     /// Apple blames this frame.
     #[serde(default)]
     pub is_blame_frame: Option<bool>,
     /// Callees.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub sub_frames: Vec<Frame>,
 }
 
@@ -384,7 +402,7 @@ pub struct MetaData {
 /// The heaviest path of one log's call stacks (`--json` names are a contract).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct LogSummary {
-    /// `appVersion (buildVersion)`.
+    /// `appVersion (buildVersion)`, or `appVersion` without a build.
     pub version: String,
     /// Device and OS.
     pub device: String,
@@ -440,11 +458,11 @@ pub fn summarize_log(log: &DiagnosticLog) -> LogSummary {
         level = heaviest.sub_frames.iter().collect();
     }
     LogSummary {
-        version: format!(
-            "{} ({})",
-            m.app_version.as_deref().unwrap_or("?"),
-            m.build_version.as_deref().unwrap_or("?")
-        ),
+        // Apple's own example has no build number: the version alone then.
+        version: match &m.build_version {
+            Some(build) => format!("{} ({build})", m.app_version.as_deref().unwrap_or("?")),
+            None => m.app_version.clone().unwrap_or_else(|| "?".into()),
+        },
         device: format!(
             "{} {}",
             m.device_type.as_deref().unwrap_or("?"),
@@ -455,3 +473,6 @@ pub fn summarize_log(log: &DiagnosticLog) -> LogSummary {
         frames,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -152,3 +152,134 @@ fn date_columns_get_a_time_axis() {
     let xs = chart_xs(&t, "Version\tCounts\n2.1\t5\n2.2\t7\n2.3\t6\n", "Version");
     assert!(((xs[2] - xs[1]) - (xs[1] - xs[0])).abs() < 1.0, "{xs:?}");
 }
+
+/// Charts `text` (written to `name`) with `args`, into an SVG; its text.
+#[track_caller]
+fn chart_svg(t: &Env, name: &str, text: &str, args: &[&str]) -> String {
+    let (input, svg) = (t.path(name), t.path("chart.svg"));
+    fs::write(&input, text).unwrap();
+    t.cmd(&["metrics", "chart"])
+        .arg(&input)
+        .args(args)
+        .arg("--out")
+        .arg(&svg)
+        .run()
+        .success();
+    fs::read_to_string(&svg).unwrap()
+}
+
+#[test]
+fn apples_sales_dates_get_a_time_axis() {
+    let t = Env::new();
+    // Sales reports write MM/DD/YYYY; across a new year they do not sort
+    // as text. One day, then nine days.
+    let xs = chart_xs(
+        &t,
+        "Begin Date\tCounts\n01/09/2026\t6\n12/30/2025\t5\n12/31/2025\t7\n",
+        "Begin Date",
+    );
+    assert_eq!(xs.len(), 3);
+    let (first, second) = (xs[1] - xs[0], xs[2] - xs[1]);
+    assert!(
+        first > 0.0 && (second / first - 9.0).abs() < 0.3,
+        "gaps {first} and {second}"
+    );
+}
+
+/// The series' lines of an SVG (the axes are thinner polylines).
+fn lines(svg: &str) -> usize {
+    svg.split("<polyline")
+        .skip(1)
+        .filter(|p| p[..p.find("/>").unwrap_or(p.len())].contains("stroke-width=\"2\""))
+        .count()
+}
+
+#[test]
+fn lines_are_not_drawn_across_gaps() {
+    let t = Env::new();
+    // Daily, with a week missing: two lines, five points.
+    let svg = chart_svg(
+        &t,
+        "gaps.tsv",
+        "Date\tCounts\n2026-01-01\t5\n2026-01-02\t7\n2026-01-03\t6\n2026-01-10\t4\n2026-01-11\t5\n",
+        &["--column", "Counts", "--by", "Date"],
+    );
+    assert_eq!(svg.matches("<circle").count(), 5);
+    assert_eq!(lines(&svg), 2, "{svg}");
+    // Weekly: one line.
+    let svg = chart_svg(
+        &t,
+        "weekly.tsv",
+        "Date\tCounts\n2026-01-01\t5\n2026-01-08\t7\n2026-01-15\t6\n",
+        &["--column", "Counts", "--by", "Date"],
+    );
+    assert_eq!(lines(&svg), 1, "{svg}");
+}
+
+#[test]
+fn comma_separated_input_with_empty_quoted_cells() {
+    let t = Env::new();
+    // As Apple's "App Crashes Expanded" segments: commas, quotes, `""`.
+    let svg = chart_svg(
+        &t,
+        "crashes.csv",
+        "\"Date\",\"App Name\",\"Crashes\"\n\"2026-01-01\",\"Pocket, Notes\",\"5\"\n\"2026-01-02\",\"Pocket, Notes\",\"\"\n\"2026-01-03\",\"Pocket, Notes\",\"7\"\n",
+        &["--column", "Crashes", "--by", "Date"],
+    );
+    // The empty day is a gap, not a zero.
+    assert_eq!(svg.matches("<circle").count(), 2);
+    assert_eq!(lines(&svg), 2, "{svg}");
+    let input = t.path("crashes.csv");
+    t.cmd(&["metrics", "chart"])
+        .arg(&input)
+        .args(&["--column", "crashes"])
+        .run()
+        .success()
+        .stdout_has("(2 points)");
+}
+
+/// The x of each `<text>` whose content is a `YYYY-MM-DD` date.
+fn date_label_xs(svg: &str) -> Vec<f64> {
+    let mut xs: Vec<f64> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let content = t[t.find('>')? + 1..t.find("</text>")?].trim();
+            let is_date = content.len() == 10
+                && content.chars().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            let i = t.find(" x=\"")? + 4;
+            let x = t[i..i + t[i..].find('"')?].parse().ok()?;
+            is_date.then_some(x)
+        })
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs
+}
+
+#[test]
+fn date_labels_do_not_overlap_at_width_400() {
+    let t = Env::new();
+    let mut tsv = String::from("Date\tCounts\n");
+    for day in 1..=31 {
+        tsv.push_str(&format!("2026-01-{day:02}\t{day}\n"));
+    }
+    let svg = chart_svg(
+        &t,
+        "month.tsv",
+        &tsv,
+        &["--column", "Counts", "--by", "Date", "--width", "400"],
+    );
+    let xs = date_label_xs(&svg);
+    assert!(xs.len() >= 2, "{xs:?}");
+    // "2026-01-01" in DejaVu Sans is 5.8 em wide, centred on x: about 61 px
+    // at the 10.5 px plotters draws; 76 px leaves room to spare.
+    for pair in xs.windows(2) {
+        assert!(pair[1] - pair[0] >= 76.0, "labels overlap: {xs:?}");
+    }
+}

@@ -4,7 +4,7 @@
 use asc_standin::metrics::{APP_ID, BUILD_ID};
 
 use crate::support::ExitStatus;
-use crate::support::standin::AscWorld;
+use crate::support::standin::{AscWorld, api_get};
 
 #[test]
 fn perf_lists_insights_first_then_a_table_per_metric() {
@@ -24,17 +24,19 @@ fn perf_lists_insights_first_then_a_table_per_metric() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("2.3 ") && l.contains("0.74 s ±0.04 (GOOD)")),
+            .any(|l| l.starts_with("2.3 ") && l.contains("0.74 s ±0.04 (good)")),
         "a row per version: {out}"
     );
     for needle in [
         "Launch time rose 18%",
         "[high impact]",
-        "LAUNCH — launchTime (Seconds); goals: GOOD 0–1",
+        // Units by Apple's displayName; goal keys as Apple writes them.
+        "LAUNCH — launchTime (s); goals: poor 2–, fair 1–2, good 0–1",
         "p50 All iPhones",
         "p90 All iPhones",
         "0.74 s",
-        "peakMemory (Megabytes)",
+        "peakMemory (MB)",
+        "2.9 % ±0.14",
         "ANIMATION — scrollHitchRate",
     ] {
         assert!(out.contains(needle), "lacks {needle:?}:\n{out}");
@@ -85,6 +87,8 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .run()
         .success()
         .stdout();
+    // Shown as a percentage of the events.
+    assert!(out.contains("47.1%") && out.contains("8.0%"), "{out}");
     let order: Vec<usize> = ["sig-hang-2", "sig-launch-1", "sig-hang-1", "sig-disk-1"]
         .iter()
         .map(|id| {
@@ -109,7 +113,8 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
     let sigs = v.as_array().unwrap();
     assert_eq!(sigs.len(), 2);
     assert_eq!(sigs[0]["id"], "sig-hang-2");
-    assert_eq!(sigs[0]["weight"], 47.1);
+    // Apple's weight is a fraction, passed on as it is.
+    assert_eq!(sigs[0]["weight"], 0.471);
     let frames: Vec<&str> = sigs[0]["logs"][0]["frames"]
         .as_array()
         .unwrap()
@@ -128,4 +133,76 @@ fn diagnostics_are_ranked_by_weight_with_call_stacks_on_request() {
         .stdout_has("\n  2.3 (230) on iPhone15,2 iOS 17.1\n")
         .stdout_has("\n    libdyld.dylib  start\n")
         .stdout_has("CGImageSourceCreateImageAtIndex\n");
+}
+
+#[test]
+fn perf_json_is_apples_document_as_received() {
+    let w = AscWorld::new();
+    let v = w
+        .metrics(&["perf", "--app", APP_ID, "--json"])
+        .run()
+        .success()
+        .json();
+    let served: serde_json::Value = serde_json::from_str(include_str!(
+        "../../fixtures/asc/metrics/perf-power-metrics.json"
+    ))
+    .unwrap();
+    // Nothing dropped (populations, maxLatestVersionValue, subSystemLabel,
+    // percentageBreakdown) and nothing added (no nulls, no empty insights).
+    assert_eq!(v, served);
+    assert!(v["insights"]["regressions"][0]["populations"].is_array());
+}
+
+#[test]
+fn storage_is_a_metric_type() {
+    let w = AscWorld::new();
+    w.metrics(&["perf", "--app", APP_ID, "--metric", "storage,launch"])
+        .run()
+        .success();
+    let sent = w
+        .server
+        .requests_to(&format!("/v1/apps/{APP_ID}/perfPowerMetrics"));
+    let query = &sent.last().expect("a perfPowerMetrics request").query;
+    assert!(
+        query.contains("filter[metricType]=STORAGE,LAUNCH")
+            || query.contains("filter%5BmetricType%5D=STORAGE%2CLAUNCH")
+            || query.contains("filter%5BmetricType%5D=STORAGE,LAUNCH"),
+        "{query}"
+    );
+}
+
+#[test]
+fn the_standins_signatures_page_like_apples_with_absolute_links() {
+    let w = AscWorld::new();
+    let path = format!("/v1/builds/{BUILD_ID}/diagnosticSignatures?limit=3");
+    let (status, body) = api_get(&w.server, &path, "application/json");
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 3);
+    assert_eq!(page["meta"]["paging"]["total"], 4);
+    let base = w.server.url();
+    let id = page["data"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        page["data"][0]["links"]["self"],
+        format!("{base}/v1/diagnosticSignatures/{id}")
+    );
+    assert_eq!(
+        page["data"][0]["relationships"]["logs"]["links"]["related"],
+        format!("{base}/v1/diagnosticSignatures/{id}/logs")
+    );
+    assert!(
+        page["links"]["next"]
+            .as_str()
+            .is_some_and(|n| n.starts_with(&base) && n.contains("cursor=")),
+        "{page}"
+    );
+    // Weights are fractions, as Apple's.
+    assert!(
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| (0.0..=1.0).contains(&s["attributes"]["weight"].as_f64().unwrap())),
+        "{page}"
+    );
 }

@@ -283,6 +283,9 @@ pub enum MetricKind {
     Termination,
     /// Animation hitches.
     Animation,
+    /// Storage (a `filter[metricType]` in Apple's documentation, newer
+    /// than the 3.7 description).
+    Storage,
 }
 
 impl MetricKind {
@@ -296,6 +299,7 @@ impl MetricKind {
             MetricKind::Battery => "BATTERY",
             MetricKind::Termination => "TERMINATION",
             MetricKind::Animation => "ANIMATION",
+            MetricKind::Storage => "STORAGE",
         }
     }
 }
@@ -369,7 +373,7 @@ pub struct DiagnosticsArgs {
 
 #[derive(Debug, Args)]
 pub struct ChartArgs {
-    /// A TSV file (a downloaded analytics report, a sales report).
+    /// A TSV or CSV file (a downloaded analytics report, a sales report).
     pub input: PathBuf,
     /// The column to chart.
     #[arg(long, value_name = "NAME")]

@@ -4,20 +4,26 @@
 //! Text is drawn with DejaVu Sans, compiled into the binary
 //! (`assets/fonts/`, Bitstream Vera licence) and handed to plotters'
 //! `ab_glyph` renderer: charts come out the same on a headless CI with no
-//! fonts installed, and nothing depends on fontconfig.
+//! fonts installed, and nothing depends on fontconfig. PNG text is placed
+//! glyph by glyph by [`glyphs`], which fixes plotters' uneven spacing.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod glyphs;
+mod input;
 mod png;
+mod scale;
 
-use crate::asc::sales::Tsv;
+use scale::{date_of_day, runs};
+pub use scale::{day_of_date, short_number, sparkline};
+
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::metrics::ChartArgs;
 use crate::cli::error::{CliError, CliResult};
@@ -57,7 +63,8 @@ fn check_value(what: &str, at: &str, value: f64) -> CliResult {
 pub struct Series {
     /// The legend text.
     pub name: String,
-    /// `(x index, value)`: x indexes [`Chart::x_labels`].
+    /// `(x index, value)`: x indexes [`Chart::x_labels`], in increasing
+    /// order. An x with no point is a gap: the line is not drawn across it.
     pub points: Vec<(usize, f64)>,
 }
 
@@ -72,8 +79,9 @@ pub struct Chart {
     pub y_caption: String,
     /// The x positions' labels (dates, versions, row numbers).
     pub x_labels: Vec<String>,
-    /// When every label is a date (`YYYY-MM-DD`): the axis is a time axis,
-    /// points sit at their day, and gaps between dates show as gaps.
+    /// When every label is a date (`YYYY-MM-DD` or Apple's `MM/DD/YYYY`):
+    /// the axis is a time axis, points sit at their day, and days missing
+    /// from a regular series (daily, weekly) show as gaps.
     pub x_days: Option<Vec<i64>>,
     /// The lines.
     pub series: Vec<Series>,
@@ -159,8 +167,11 @@ fn render(chart: &Chart, format: Format, width: u32, height: u32) -> CliResult<V
             let pixels = usize::try_from(u64::from(width) * u64::from(height) * 3)
                 .map_err(|_| CliError::new("the chart is too large for memory"))?;
             let mut rgb = vec![0u8; pixels];
-            let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-            plot(chart, root)
+            // plotters' own glyph placement spaces letters unevenly (see glyphs).
+            let backend =
+                glyphs::Glyphs::new(BitMapBackend::with_buffer(&mut rgb, (width, height)), FONT)
+                    .map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))?;
+            plot(chart, backend.into_drawing_area())
                 .and_then(|()| png::encode_rgb(&rgb, width, height).map_err(|e| e.to_string()))
         }
         Format::Svg => {
@@ -216,6 +227,20 @@ where
         None => i as f64,
     };
     let x_max = x_of(n - 1).max(1.0);
+    // As many x labels as fit side by side: at `--width 400` ten dates
+    // would overlap. A DejaVu Sans digit at 13 px is 8.3 px wide.
+    let label_chars = match &chart.x_days {
+        Some(_) => 10,
+        None => chart
+            .x_labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(1),
+    };
+    let plot_width = f64::from(root.dim_in_pixel().0.saturating_sub(2 * 16 + 72));
+    let fit = (plot_width / (label_chars as f64 * 8.3 + 16.0)).floor() as usize;
+    let x_label_count = fit.clamp(1, 10).min(n);
     let mut ctx = ChartBuilder::on(&root)
         .caption(&chart.title, (FAMILY, 22).into_font())
         .margin(16)
@@ -228,7 +253,7 @@ where
     ctx.configure_mesh()
         .x_desc(&chart.x_caption)
         .y_desc(&chart.y_caption)
-        .x_labels(n.min(10))
+        .x_labels(x_label_count)
         .x_label_formatter(&|x: &f64| {
             let i = x.round();
             if (x - i).abs() > 1e-6 || i < 0.0 {
@@ -247,12 +272,20 @@ where
     for (i, s) in chart.series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         let pts: Vec<(f64, f64)> = s.points.iter().map(|(x, y)| (x_of(*x), *y)).collect();
-        ctx.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-            .map_err(|e| err(&e))?
-            .label(s.name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-            });
+        // One line per run of adjacent points: none across a gap.
+        let runs = runs(&s.points, chart.x_days.as_deref());
+        for (k, run) in runs.into_iter().enumerate() {
+            let line = pts[run].iter().copied();
+            let drawn = ctx
+                .draw_series(LineSeries::new(line, color.stroke_width(2)))
+                .map_err(|e| err(&e))?;
+            // One legend entry per series, not per run.
+            if k == 0 {
+                drawn.label(s.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+                });
+            }
+        }
         if pts.len() <= 400 {
             ctx.draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
                 .map_err(|e| err(&e))?;
@@ -271,82 +304,11 @@ where
     Ok(())
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (`None` otherwise).
-pub fn day_of_date(text: &str) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(text.trim(), &format).ok()?;
-    Some(
-        i64::from(date.to_julian_day())
-            - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day()),
-    )
-}
-
-/// The `YYYY-MM-DD` of a day number from [`day_of_date`].
-fn date_of_day(day: i64) -> String {
-    let epoch = i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day());
-    i32::try_from(day + epoch)
-        .ok()
-        .and_then(|j| time::Date::from_julian_day(j).ok())
-        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-        .unwrap_or_default()
-}
-
-/// `1234567` → `1.2M`; small numbers keep up to two decimals.
-pub fn short_number(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.1}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", v / 1e3)
-    } else if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    }
-}
-
-/// A one-line sparkline of at most `width` characters (values are averaged
-/// into buckets when there are more).
-pub fn sparkline(values: &[f64], width: usize) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    if values.is_empty() {
-        return String::new();
-    }
-    let width = width.max(1);
-    let buckets: Vec<f64> = if values.len() <= width {
-        values.to_vec()
-    } else {
-        (0..width)
-            .map(|b| {
-                let start = b * values.len() / width;
-                let end = ((b + 1) * values.len() / width).max(start + 1);
-                let slice = &values[start..end];
-                slice.iter().sum::<f64>() / slice.len() as f64
-            })
-            .collect()
-    };
-    let lo = buckets.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = buckets.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    buckets
-        .iter()
-        .map(|v| {
-            if (hi - lo).abs() < f64::EPSILON {
-                BARS[3]
-            } else {
-                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
-            }
-        })
-        .collect()
-}
-
-/// `metrics chart`: a column of a TSV file as a chart or a sparkline.
+/// `metrics chart`: a column of a TSV or CSV file as a chart or a sparkline.
 pub(super) fn chart(args: &ChartArgs) -> CliResult {
     let file = File::open(&args.input)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
-    let tsv = Tsv::parse(BufReader::new(file))
+    let tsv = input::read(file)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
     let col = tsv.column(&args.column).ok_or_else(|| {
         CliError::usage(format!(
@@ -367,14 +329,23 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         })?),
         None => None,
     };
-    let (labels, values): (Vec<String>, Vec<f64>) = match by {
+    // Every x value gets a label; only numbers get a point, so an x whose
+    // cells are all empty (`""`) or not numbers is a gap in the line.
+    let (labels, cells): (Vec<String>, Vec<Option<f64>>) = match by {
         Some(b) => {
             // Rows sharing an x value (a date across territories, say) are summed.
-            let mut sums: BTreeMap<String, f64> = BTreeMap::new();
-            for row in &tsv.rows {
+            let mut sums: BTreeMap<String, Option<f64>> = BTreeMap::new();
+            // A row without an x value (a totals line, say) has no place.
+            for row in tsv.rows.iter().filter(|r| !r[b].trim().is_empty()) {
+                let sum = sums.entry(row[b].trim().to_owned()).or_default();
                 if let Ok(v) = row[col].trim().parse::<f64>() {
-                    *sums.entry(row[b].trim().to_owned()).or_default() += v;
+                    *sum = Some(sum.unwrap_or(0.0) + v);
                 }
+            }
+            let mut sums: Vec<(String, Option<f64>)> = sums.into_iter().collect();
+            // Dates in order of time: `MM/DD/YYYY` does not sort as text.
+            if sums.iter().all(|(x, _)| day_of_date(x).is_some()) {
+                sums.sort_by_key(|(x, _)| day_of_date(x));
             }
             sums.into_iter().unzip()
         }
@@ -382,11 +353,15 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
             .rows
             .iter()
             .enumerate()
-            .filter_map(|(i, row)| {
-                Some(((i + 1).to_string(), row[col].trim().parse::<f64>().ok()?))
-            })
+            .map(|(i, row)| ((i + 1).to_string(), row[col].trim().parse::<f64>().ok()))
             .unzip(),
     };
+    let points: Vec<(usize, f64)> = cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, (*v)?)))
+        .collect();
+    let values: Vec<f64> = points.iter().map(|p| p.1).collect();
     if values.is_empty() {
         return Err(CliError::new(format!(
             "column {:?} has no numeric values",
@@ -394,7 +369,7 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         )));
     }
     // Before the sparkline too: `inf` parses as a number.
-    for (label, value) in labels.iter().zip(&values) {
+    for (label, value) in points.iter().map(|(i, v)| (&labels[*i], v)) {
         let at = match by {
             Some(_) => label.clone(),
             None => format!("row {label}"),
@@ -437,44 +412,11 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         y_caption: sanitize(&column),
         series: vec![Series {
             name: sanitize(&column),
-            points: values.iter().copied().enumerate().collect(),
+            points,
         }],
         x_labels: labels,
         x_days,
     };
     draw(&spec, out, args.width, args.height)?;
     print(&format!("{}\n", out.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sparkline_spans_low_to_high() {
-        assert_eq!(sparkline(&[1.0, 2.0, 3.0, 8.0], 80), "▁▂▃█");
-        assert_eq!(sparkline(&[5.0, 5.0], 80), "▄▄");
-        assert_eq!(
-            sparkline(&(0..100).map(f64::from).collect::<Vec<_>>(), 10)
-                .chars()
-                .count(),
-            10
-        );
-    }
-
-    #[test]
-    fn dates_map_to_days_and_back() {
-        assert_eq!(day_of_date("1970-01-02"), Some(1));
-        let d = day_of_date("2026-11-16").unwrap();
-        assert_eq!(day_of_date("2026-11-20").unwrap() - d, 4);
-        assert_eq!(date_of_day(d), "2026-11-16");
-        assert_eq!(day_of_date("2.3"), None);
-    }
-
-    #[test]
-    fn short_numbers() {
-        assert_eq!(short_number(1_234_567.0), "1.2M");
-        assert_eq!(short_number(12.0), "12");
-        assert_eq!(short_number(0.5), "0.5");
-    }
 }

@@ -31,7 +31,8 @@ pub(super) fn diagnostics(ctx: &Context, args: &DiagnosticsArgs) -> CliResult {
     let mut t = Table::new(&["WEIGHT", "TYPE", "SIGNATURE", "ID"]);
     for s in &sigs {
         t.row(vec![
-            format!("{:.1}%", s.weight),
+            // Apple's weight is a fraction: 0.85 is 85 % of the events.
+            format!("{:.1}%", s.weight * 100.0),
             s.diagnostic_type.clone(),
             output::truncate(&s.signature, 70),
             s.id.clone(),

@@ -35,7 +35,7 @@ pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
         (None, None) => return Err(CliError::usage("give --app or --build")),
     };
     let categories: Vec<String> = args.metric.iter().map(|m| m.api().to_owned()).collect();
-    let doc = perf::metrics(
+    let got = perf::metrics(
         &session.client,
         &target,
         &categories,
@@ -43,13 +43,16 @@ pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
     )
     .map_err(asc_error)?;
     if let Some(path) = &args.chart {
-        chart::draw(&perf_chart(&doc)?, path, 960, 540)?;
+        chart::draw(&perf_chart(&got.doc)?, path, 960, 540)?;
         ctx.verbose(format!("chart written to {}", path.display()));
     }
     if args.json {
-        return print_json(&serde_json::to_value(&doc).map_err(|e| CliError::new(e.to_string()))?);
+        // Apple's document as received (Apple applied the filters): fields
+        // ascvault does not read (`populations`, `percentageBreakdown`…)
+        // are kept, and none is added.
+        return print_json(&got.raw);
     }
-    print(&render_perf(&doc))
+    print(&render_perf(&got.doc))
 }
 
 /// Insights first (regressions, then trending up), then a table per metric.
@@ -83,21 +86,12 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     for product in &doc.product_data {
         for cat in &product.metric_categories {
             for m in &cat.metrics {
-                let unit = m
-                    .unit
-                    .as_ref()
-                    .and_then(|u| u.identifier.clone())
-                    .unwrap_or_default();
-                let unit_name = m
-                    .unit
-                    .as_ref()
-                    .and_then(|u| u.display_name.clone())
-                    .unwrap_or_default();
+                let unit = unit_name(m);
                 if !out.is_empty() {
                     out.push('\n');
                 }
                 out.push_str(&sanitize(&format!(
-                    "{} {} — {} ({unit_name}){}",
+                    "{} {} — {} ({unit}){}",
                     product.platform.as_deref().unwrap_or(""),
                     cat.identifier.as_deref().unwrap_or("?"),
                     m.identifier.as_deref().unwrap_or("?"),
@@ -151,6 +145,20 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     out
 }
 
+/// What a metric's values are in: Apple's `displayName` (`%`, `ms`), else
+/// its `identifier`.
+fn unit_name(m: &perf::Metric) -> String {
+    m.unit
+        .as_ref()
+        .and_then(|u| {
+            u.display_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| u.identifier.clone())
+        })
+        .unwrap_or_default()
+}
+
 /// `p50 All iPhones`: the percentile and the device of a dataset.
 fn dataset_label(ds: &perf::Dataset) -> String {
     let f = &ds.filter_criteria;
@@ -188,8 +196,8 @@ fn goals(m: &perf::Metric) -> String {
             format!(
                 "{} {}–{}",
                 g.goal_key.as_deref().unwrap_or("?"),
-                g.lower_bound.map(|v| v.to_string()).unwrap_or_default(),
-                g.upper_bound.map(|v| v.to_string()).unwrap_or_default()
+                g.lower_bound.map(chart::short_number).unwrap_or_default(),
+                g.upper_bound.map(chart::short_number).unwrap_or_default()
             )
         })
         .collect();
@@ -225,7 +233,6 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
                 .collect(),
         })
         .collect();
-    let unit = m.unit.clone().unwrap_or_default();
     Ok(Chart {
         title: format!(
             "{} {}",
@@ -233,11 +240,7 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
             m.identifier.as_deref().unwrap_or("")
         ),
         x_caption: "version".into(),
-        y_caption: format!(
-            "{} ({})",
-            unit.display_name.as_deref().unwrap_or(""),
-            unit.identifier.as_deref().unwrap_or("")
-        ),
+        y_caption: unit_name(m),
         x_labels: versions,
         x_days: None,
         series,

@@ -4,9 +4,9 @@
 //! `application/vnd.apple.diagnostic-logs+json`), from the fixtures.
 
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{BUILD_ID, Params};
 use crate::apple::{self, accepts, json_status, not_acceptable, served_as};
@@ -15,19 +15,45 @@ const SIGNATURES_JSON: &str =
     include_str!("../../../fixtures/asc/metrics/diagnostic-signatures.json");
 const LOGS_JSON: &str = include_str!("../../../fixtures/asc/metrics/diagnostic-logs.json");
 
-pub(super) async fn signatures(Path(build): Path<String>, Query(q): Params) -> Response {
+pub(super) async fn signatures(
+    Path(build): Path<String>,
+    Query(q): Params,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if build != BUILD_ID {
         return apple::not_found("builds", &build);
     }
+    let (offset, limit) = match apple::page_params(uri.query().unwrap_or("")) {
+        Ok(page) => page,
+        Err(answer) => return answer,
+    };
     let mut doc: Value = serde_json::from_str(SIGNATURES_JSON).unwrap_or_default();
-    if let Some(kind) = q.get("filter[diagnosticType]")
-        && let Some(data) = doc["data"].as_array_mut()
-    {
+    let mut data: Vec<Value> = doc["data"].as_array().cloned().unwrap_or_default();
+    if let Some(kind) = q.get("filter[diagnosticType]") {
         data.retain(|s| {
             kind.split(',')
                 .any(|k| s["attributes"]["diagnosticType"].as_str() == Some(k))
         });
     }
+    let total = data.len();
+    // As Apple's example: absolute links, each signature's own and its logs'.
+    let base = format!("http://{}/v1/diagnosticSignatures", apple::host(&headers));
+    let page: Vec<Value> = data
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|mut s| {
+            let id = s["id"].as_str().unwrap_or_default().to_owned();
+            s["links"] = json!({ "self": format!("{base}/{id}") });
+            s["relationships"] =
+                json!({ "logs": { "links": { "related": format!("{base}/{id}/logs") } } });
+            s
+        })
+        .collect();
+    doc["data"] = Value::Array(page);
+    doc["links"] = apple::page_links(&headers, &uri, offset, limit, total);
+    doc["meta"] = json!({ "paging": { "total": total, "limit": limit } });
     json_status(StatusCode::OK, doc)
 }
 
