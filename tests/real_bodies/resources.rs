@@ -275,7 +275,6 @@ fn standin_resources_carry_the_keys_apple_sends() {
 /// names none) and once with `attributes: null`, beside the whole one; and
 /// Apple's example review without its attributes.
 #[test]
-#[ignore = "needs src/asc/model.rs (perf): Resource.attributes defaulted when absent or null; see the contract report"]
 fn a_resource_without_attributes_is_listed_not_fatal() {
     let (Some(list), Some(reviews)) = (real::json(CODEMAGIC_LIST), real::json(REVIEWS)) else {
         return;
