@@ -26,7 +26,10 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 
-pub use sales::{finance_tsv, sales_tsv};
+pub use sales::{
+    SALES_HEADER, SUBSCRIBER_HEADER, SUBSCRIPTION_EVENT_HEADER, SUBSCRIPTION_HEADER, finance_tsv,
+    sales_tsv,
+};
 pub use state::{MetricsState, SegmentFault, SegmentFetch};
 
 /// The app the seeded analytics request, metrics and sales belong to (the
