@@ -301,7 +301,6 @@ impl Downloader {
                 }
                 return Err(classify(id, e));
             }
-            drop(counter);
             if let Err(e) = to_tsv.finish() {
                 return Err(Attempt::Fatal(DownloadError::Io {
                     path: PathBuf::from("(output)"),
