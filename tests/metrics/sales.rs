@@ -187,7 +187,10 @@ fn each_report_type_gets_its_version_and_its_own_header() {
         .args(&["--report-version", "1_2"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("latest version for this report is 1_3");
+        .stderr_has("latest version for this report is 1_3")
+        .stderr_has(
+            "hint: Apple names 1_3 as this report's latest version: pass --report-version 1_3",
+        );
     let log = w.server.requests_to("/v1/salesReports");
     assert!(
         log.iter()

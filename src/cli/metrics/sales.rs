@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::{report_error, write_error};
+use crate::asc::AscError;
 use crate::asc::sales::{
     self, FinanceQuery, MAX_REPORT_BYTES, NotAllowed, ReportError, SalesQuery, Summary,
 };
@@ -58,7 +59,7 @@ pub(super) fn sales(ctx: &Context, args: &SalesArgs) -> CliResult {
         match fetched {
             Err(e) if sales::is_no_sales(&e) => say(&note),
             other => {
-                other.map_err(report_error)?;
+                other.map_err(sales_error)?;
             }
         }
         let rows = summary.map(Summary::finish).unwrap_or_default();
@@ -152,7 +153,7 @@ fn report(
                     say(empty(&e).unwrap_or_default());
                     Ok(())
                 }
-                other => other.map(|_| ()).map_err(report_error),
+                other => other.map(|_| ()).map_err(sales_error),
             }
         })?;
         return print(&format!("{}\n", file.display()));
@@ -186,8 +187,40 @@ fn report(
     match done.and_then(|()| lock.flush().map_err(ReportError::Write)) {
         // A reader that stopped early (`| head`) is not a failure.
         Err(ReportError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(report_error),
+        other => other.map_err(sales_error),
     }
+}
+
+/// [`report_error`], with a hint when Apple's 400 names the version it
+/// wants ("The latest version for this report is 1_4"): Apple may move on
+/// from the version its documentation lists.
+fn sales_error(err: ReportError) -> CliError {
+    let wanted = match &err {
+        ReportError::Asc(AscError::Refused {
+            status: 400,
+            detail: Some(detail),
+            ..
+        }) => latest_version(detail),
+        _ => None,
+    };
+    let cli = report_error(err);
+    match wanted {
+        Some(v) => cli.hint(format!(
+            "Apple names {v} as this report's latest version: pass --report-version {v}"
+        )),
+        None => cli,
+    }
+}
+
+/// The version in Apple's "… latest version for this report is 1_4".
+fn latest_version(detail: &str) -> Option<String> {
+    let lower = detail.to_ascii_lowercase();
+    let at = lower.find("latest version for this report is ")? + 34;
+    let v: String = detail[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '_')
+        .collect();
+    (!v.is_empty()).then_some(v)
 }
 
 /// Apple's `Total_Rows` (finance reports) must count the rows read: fewer
@@ -333,6 +366,20 @@ mod tests {
             let whole = serde_json::to_string_pretty(&values).unwrap() + "\n";
             assert_eq!(String::from_utf8(out).unwrap(), whole);
         }
+    }
+
+    #[test]
+    fn apples_latest_version_is_read_from_its_400() {
+        assert_eq!(
+            latest_version(
+                "The version parameter you have specified is invalid. The latest version for this report is 1_4."
+            ),
+            Some("1_4".to_owned())
+        );
+        assert_eq!(
+            latest_version("There were no sales for the date specified."),
+            None
+        );
     }
 
     #[test]
