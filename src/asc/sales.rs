@@ -189,9 +189,20 @@ pub struct Tsv {
 }
 
 impl Tsv {
-    /// Parses tab-separated text.
-    pub fn parse(input: impl BufRead) -> io::Result<Tsv> {
-        let mut lines = input.lines();
+    /// Parses tab- or comma-separated text (a downloaded segment, a sales
+    /// report, a CSV export): the header row tells the delimiter, and CSV
+    /// quoting (`""` for an empty cell) is undone, as for segments
+    /// ([`ToTsv`](crate::asc::download::ToTsv)).
+    pub fn parse(mut input: impl BufRead) -> io::Result<Tsv> {
+        let mut raw = Vec::new();
+        input.read_to_end(&mut raw)?;
+        let mut text = Vec::with_capacity(raw.len());
+        {
+            let mut to_tsv = crate::asc::download::ToTsv::new(&mut text);
+            to_tsv.write_all(&raw)?;
+            to_tsv.finish()?;
+        }
+        let mut lines = text.lines();
         let header: Vec<String> = match lines.next() {
             Some(l) => split(l?.trim_end_matches('\r')),
             None => return Ok(Tsv::default()),
@@ -353,6 +364,17 @@ mod tests {
         assert_eq!(us.proceeds, 1.4);
         let gb = s.iter().find(|r| r.territory == "GB").unwrap();
         assert_eq!(gb.proceeds, 1.2);
+    }
+
+    #[test]
+    fn comma_separated_text_parses_like_tab_separated() {
+        let csv = "\"Date\",\"Crashes\",\"Note\"\r\n\"01/02/2026\",\"3\",\"\"\r\n\"01/03/2026\",\"\",\"a, b\"\r\n";
+        let tsv = Tsv::parse(csv.as_bytes()).unwrap();
+        assert_eq!(tsv.header, ["Date", "Crashes", "Note"]);
+        assert_eq!(
+            tsv.rows,
+            [vec!["01/02/2026", "3", ""], vec!["01/03/2026", "", "a, b"]]
+        );
     }
 
     #[test]

@@ -270,3 +270,31 @@ fn a_comma_separated_report_is_stored_and_merged_as_tab_separated_text() {
     assert_eq!(streamed.matches("Date\tApp Name").count(), 1, "{streamed}");
     assert_eq!(streamed.lines().count(), 1 + 3, "{streamed}");
 }
+
+#[test]
+fn a_comma_separated_file_charts_like_a_tab_separated_one() {
+    let w = AscWorld::new();
+    let csv = w.t.path("crashes.csv");
+    let tsv = w.t.path("crashes.tsv");
+    fs::write(
+        &csv,
+        "\"Date\",\"Crashes\",\"Note\"\r\n\"2026-11-20\",\"4\",\"\"\r\n\"2026-11-21\",\"9\",\"a, b\"\r\n",
+    )
+    .unwrap();
+    fs::write(
+        &tsv,
+        "Date\tCrashes\tNote\n2026-11-20\t4\t\n2026-11-21\t9\ta, b\n",
+    )
+    .unwrap();
+    let chart = |file: &std::path::Path| {
+        w.metrics(&["chart"])
+            .arg(file)
+            .args(&["--column", "Crashes", "--by", "Date"])
+            .run()
+            .success()
+            .stdout()
+    };
+    let from_tsv = chart(&tsv);
+    assert!(!from_tsv.trim().is_empty());
+    assert_eq!(chart(&csv), from_tsv);
+}
