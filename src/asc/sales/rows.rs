@@ -215,17 +215,25 @@ impl<R: Read> Rows<BufReader<Capped<R>>> {
         }
     }
 
-    /// Reads what follows the rows: totals lines are kept, anything else
-    /// (blank lines) is passed over; still within the caps.
+    /// Reads what follows the rows: totals lines are kept and blank lines
+    /// passed over, still within the caps. Anything else there (a second
+    /// table?) is an error rather than rows silently left out.
     fn read_totals(&mut self) -> Result<(), ReportError> {
         if self.header.is_empty() {
             return Ok(());
         }
         while let Some(text) = self.next_line()? {
-            let cells = split(&text);
-            if is_totals_line(&cells, self.header.len()) {
-                self.total(cells);
+            if text.trim().is_empty() {
+                continue;
             }
+            let cells = split(&text);
+            if !is_totals_line(&cells, self.header.len()) {
+                return Err(ReportError::Malformed(format!(
+                    "line {} follows the end of the rows but is not a totals line: the report has more than one table (read it without --json)",
+                    self.number
+                )));
+            }
+            self.total(cells);
         }
         Ok(())
     }
@@ -285,7 +293,7 @@ mod tests {
 
     #[test]
     fn rows_stream_to_the_first_blank_line() {
-        let text = b"A\tB\r\n1\t2\r\n3\t\n\nTotal\t9\n";
+        let text = b"A\tB\r\n1\t2\r\n3\t\n\nTotal_Units\t9\n";
         let (header, rows) = rows_of(text, 1 << 20).unwrap();
         assert_eq!(header, ["A", "B"]);
         assert_eq!(rows, [vec!["1", "2"], vec!["3", ""]]);
@@ -312,6 +320,20 @@ mod tests {
         assert_eq!(ending.totals.len(), 3);
         let tsv = Tsv::parse(&text[..]).unwrap();
         assert_eq!(tsv.rows, rows);
+    }
+
+    #[test]
+    fn rows_after_the_end_of_the_table_are_an_error_not_dropped() {
+        for text in [
+            &b"A\tB\n1\t2\n\n3\t4\n"[..],
+            b"A\tB\n1\t2\nTotal_Rows\t1\nC\tD\n",
+        ] {
+            let err = rows_of(text, 1 << 20).unwrap_err();
+            assert!(
+                err.to_string().contains("follows the end of the rows"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
