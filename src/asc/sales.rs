@@ -27,8 +27,10 @@ pub const MAX_REPORT_BYTES: u64 = 1 << 30;
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 mod rows;
+mod versions;
 
-pub use rows::{for_each_row, gunzip};
+pub use rows::{Ending, for_each_row, gunzip};
+pub use versions::{NotAllowed, default_version};
 
 /// The media type of both reports.
 pub const GZIP: &str = "application/a-gzip";
@@ -123,6 +125,20 @@ impl FinanceQuery {
     }
 }
 
+/// Whether Apple's answer is its 404 for a report with nothing in it
+/// ("There were no sales for the date specified."): not an error but an
+/// empty report.
+pub fn is_no_sales(err: &ReportError) -> bool {
+    match err {
+        ReportError::Asc(AscError::Refused {
+            status: 404,
+            detail: Some(detail),
+            ..
+        }) => detail.to_ascii_lowercase().contains("no sales"),
+        _ => false,
+    }
+}
+
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -142,13 +158,15 @@ pub fn fetch(
 
 /// Fetches a report and hands its header, then each row, to `row` as the
 /// decompressed text streams by (at most `max_bytes` of it); stops at the
-/// first blank line (finance reports end with one, then totals).
+/// first blank line or totals line (finance reports end with `Total_Rows`,
+/// `Total_Amount`, `Total_Units` straight after the rows), which come back
+/// in the [`Ending`].
 pub fn fetch_rows(
     client: &Client,
     path: &str,
     max_bytes: u64,
     row: impl FnMut(&[String], Vec<String>) -> Result<(), ReportError>,
-) -> Result<Vec<String>, ReportError> {
+) -> Result<Ending, ReportError> {
     let gz = client.get_raw(path, GZIP)?;
     for_each_row(&gz[..], max_bytes, row)
 }
@@ -158,7 +176,8 @@ fn split(line: &str) -> Vec<String> {
 }
 
 /// A parsed TSV: the header row and the data rows. Finance reports end
-/// with a blank line and totals; parsing stops at the first blank line.
+/// with totals lines (`Total_Rows`…, with or without a blank line before
+/// them); parsing stops at the first blank or totals line.
 /// Holds the whole report: for files the user chose (`metrics chart`);
 /// reports from the server go through [`for_each_row`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -170,9 +189,20 @@ pub struct Tsv {
 }
 
 impl Tsv {
-    /// Parses tab-separated text.
-    pub fn parse(input: impl BufRead) -> io::Result<Tsv> {
-        let mut lines = input.lines();
+    /// Parses tab- or comma-separated text (a downloaded segment, a sales
+    /// report, a CSV export): the header row tells the delimiter, and CSV
+    /// quoting (`""` for an empty cell) is undone, as for segments
+    /// ([`ToTsv`](crate::asc::download::ToTsv)).
+    pub fn parse(mut input: impl BufRead) -> io::Result<Tsv> {
+        let mut raw = Vec::new();
+        input.read_to_end(&mut raw)?;
+        let mut text = Vec::with_capacity(raw.len());
+        {
+            let mut to_tsv = crate::asc::download::ToTsv::new(&mut text);
+            to_tsv.write_all(&raw)?;
+            to_tsv.finish()?;
+        }
+        let mut lines = text.lines();
         let header: Vec<String> = match lines.next() {
             Some(l) => split(l?.trim_end_matches('\r')),
             None => return Ok(Tsv::default()),
@@ -185,6 +215,9 @@ impl Tsv {
                 break;
             }
             let mut cells = split(line);
+            if rows::is_totals_line(&cells, header.len()) {
+                break;
+            }
             cells.resize(header.len(), String::new());
             rows.push(cells);
         }
@@ -331,6 +364,17 @@ mod tests {
         assert_eq!(us.proceeds, 1.4);
         let gb = s.iter().find(|r| r.territory == "GB").unwrap();
         assert_eq!(gb.proceeds, 1.2);
+    }
+
+    #[test]
+    fn comma_separated_text_parses_like_tab_separated() {
+        let csv = "\"Date\",\"Crashes\",\"Note\"\r\n\"01/02/2026\",\"3\",\"\"\r\n\"01/03/2026\",\"\",\"a, b\"\r\n";
+        let tsv = Tsv::parse(csv.as_bytes()).unwrap();
+        assert_eq!(tsv.header, ["Date", "Crashes", "Note"]);
+        assert_eq!(
+            tsv.rows,
+            [vec!["01/02/2026", "3", ""], vec!["01/03/2026", "", "a, b"]]
+        );
     }
 
     #[test]

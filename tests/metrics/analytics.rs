@@ -27,6 +27,46 @@ fn request_when_one_exists_shows_it_instead_of_failing() {
         .stdout_has("ONE_TIME_SNAPSHOT");
 }
 
+/// A POST to the stand-in outside ascvault's client: status and body.
+fn api_post(w: &AscWorld, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let key = ascvault::asc::ApiKey::new(
+        asc_standin::TEST_KEY_ID,
+        Some(asc_standin::TEST_ISSUER_ID),
+        &ascvault::vault::Secret::from(asc_standin::TEST_KEY_PEM),
+    )
+    .unwrap();
+    let token = key.mint(std::time::Duration::from_secs(600));
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}{path}", w.server.url()))
+        .bearer_auth(token.jwt.expose())
+        .json(body)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&resp.bytes().unwrap()).unwrap(),
+    )
+}
+
+#[test]
+fn a_duplicate_request_is_apples_state_error() {
+    let w = AscWorld::new();
+    let body = ascvault::asc::analytics::create_request_body(
+        APP_ID,
+        ascvault::asc::analytics::Access::Ongoing,
+    );
+    let (status, answer) = api_post(&w, "/v1/analyticsReportRequests", &body);
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "STATE_ERROR", "{answer}");
+    assert_eq!(answer["errors"][0]["status"], "409", "{answer}");
+    // And ascvault takes it for "one exists" (see the test above).
+    w.metrics(&["request", "--app", APP_ID])
+        .run()
+        .success()
+        .stderr_has("already exists");
+}
+
 #[test]
 fn request_without_the_admin_role_is_refused_with_a_hint() {
     let w = AscWorld::new();

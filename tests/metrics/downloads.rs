@@ -5,9 +5,11 @@
 
 use std::fs;
 
-use asc_standin::metrics::{APP_ID, DOWNLOADS_HEADER, DOWNLOADS_REPORT, SegmentFault};
+use asc_standin::metrics::{
+    APP_ID, CRASHES_REPORT, DOWNLOADS_HEADER, DOWNLOADS_REPORT, SegmentFault,
+};
 
-use super::{download, faulty_segment, files_in, out_dir, report_dir, stream};
+use super::{download, download_report, faulty_segment, files_in, out_dir, report_dir, stream};
 use crate::support::ExitStatus;
 use crate::support::standin::AscWorld;
 
@@ -193,4 +195,106 @@ fn download_on_a_terminal_shows_progress_and_a_summary() {
         ExitStatus::Success
     );
     assert_eq!(files_in(&report_dir(&w)).len(), 5);
+}
+
+#[test]
+fn merging_daily_and_weekly_instances_writes_one_file_per_granularity() {
+    let w = AscWorld::new();
+    let out = out_dir(&w);
+    let printed = download_report(&w, DOWNLOADS_REPORT)
+        .args(&["--since", "2026-11-16", "--merge", "--out"])
+        .arg(&out)
+        .run()
+        .success()
+        .stdout();
+    let daily = out.join("app-store-downloads-standard_daily.tsv");
+    let weekly = out.join("app-store-downloads-standard_weekly.tsv");
+    assert_eq!(
+        printed,
+        format!("{}\n{}\n", daily.display(), weekly.display())
+    );
+    assert!(!out.join("app-store-downloads-standard.tsv").exists());
+    let daily = fs::read_to_string(daily).unwrap();
+    let weekly = fs::read_to_string(weekly).unwrap();
+    // 5 + 3 + 4 daily rows; the weekly instance's 6 rows on their own.
+    assert_eq!(daily.lines().count(), 1 + 12, "{daily}");
+    assert_eq!(weekly.lines().count(), 1 + 6, "{weekly}");
+    assert!(
+        weekly
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("2026-11-16\t"))
+    );
+    assert!(
+        daily
+            .lines()
+            .skip(1)
+            .all(|l| !l.starts_with("2026-11-16\t"))
+    );
+}
+
+#[test]
+fn a_comma_separated_report_is_stored_and_merged_as_tab_separated_text() {
+    let w = AscWorld::new();
+    let out = out_dir(&w);
+    download_report(&w, CRASHES_REPORT)
+        .args(&["--merge", "--out"])
+        .arg(&out)
+        .run()
+        .success()
+        .stderr_has("is comma-separated: written as tab-separated text, quotes removed");
+    let header =
+        "Date\tApp Name\tApp Apple Identifier\tApp Version\tDevice\tCrashes\tUnique Devices";
+    let dir = out.join("app-crashes-expanded");
+    let names = files_in(&dir);
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in &names {
+        assert!(name.ends_with(".tsv"), "{name}");
+        let text = fs::read_to_string(dir.join(name)).unwrap();
+        assert!(text.starts_with(&format!("{header}\r\n")), "{text:?}");
+        assert!(!text.contains('"'), "{text:?}");
+    }
+    let daily = fs::read_to_string(out.join("app-crashes-expanded_daily.tsv")).unwrap();
+    let rows: Vec<&str> = daily.lines().collect();
+    assert_eq!(rows.len(), 3, "{daily:?}");
+    assert_eq!(
+        rows[2],
+        format!("2026-11-20\tPocket Notes, the notebook\t{APP_ID}\t2.3\tiPad\t1\t")
+    );
+    // Streamed, too: one TSV header row for both segments.
+    let streamed = download_report(&w, CRASHES_REPORT)
+        .arg("--stdout")
+        .run()
+        .success()
+        .stdout();
+    assert_eq!(streamed.matches("Date\tApp Name").count(), 1, "{streamed}");
+    assert_eq!(streamed.lines().count(), 1 + 3, "{streamed}");
+}
+
+#[test]
+fn a_comma_separated_file_charts_like_a_tab_separated_one() {
+    let w = AscWorld::new();
+    let csv = w.t.path("crashes.csv");
+    let tsv = w.t.path("crashes.tsv");
+    fs::write(
+        &csv,
+        "\"Date\",\"Crashes\",\"Note\"\r\n\"2026-11-20\",\"4\",\"\"\r\n\"2026-11-21\",\"9\",\"a, b\"\r\n",
+    )
+    .unwrap();
+    fs::write(
+        &tsv,
+        "Date\tCrashes\tNote\n2026-11-20\t4\t\n2026-11-21\t9\ta, b\n",
+    )
+    .unwrap();
+    let chart = |file: &std::path::Path| {
+        w.metrics(&["chart"])
+            .arg(file)
+            .args(&["--column", "Crashes", "--by", "Date"])
+            .run()
+            .success()
+            .stdout()
+    };
+    let from_tsv = chart(&tsv);
+    assert!(!from_tsv.trim().is_empty());
+    assert_eq!(chart(&csv), from_tsv);
 }

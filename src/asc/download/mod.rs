@@ -32,12 +32,14 @@ use std::time::{Duration, Instant};
 use flate2::bufread::MultiGzDecoder;
 use md5::{Digest, Md5};
 
+mod csv;
 mod error;
 mod guard;
 mod place;
 mod tap;
 mod tsv;
 
+pub use csv::ToTsv;
 pub use error::DownloadError;
 pub use guard::{MAX_REDIRECTS, check_url};
 pub use place::{dest_in, is_complete};
@@ -91,6 +93,11 @@ pub enum Event {
         segment: String,
         /// True when a previous run had completed it.
         skipped: bool,
+    },
+    /// A segment came comma-separated and was written as TSV.
+    CommaSeparated {
+        /// The segment id.
+        segment: String,
     },
     /// A segment is tried again.
     Retry {
@@ -249,11 +256,15 @@ impl Downloader {
             deadline,
         };
         let written;
+        let comma_separated;
         {
             let reader = BufReader::with_capacity(READ_BUF, &mut tap);
             let mut decoder = MultiGzDecoder::new(reader);
+            // Every segment leaves as TSV (csv.rs); the caps count what
+            // Apple sent, before conversion (which never adds bytes).
+            let mut to_tsv = ToTsv::new(out);
             let mut counter = CountingWriter {
-                inner: out,
+                inner: &mut to_tsv,
                 n: 0,
                 failed: false,
                 limit: self.max_bytes,
@@ -290,6 +301,13 @@ impl Downloader {
                 }
                 return Err(classify(id, e));
             }
+            if let Err(e) = to_tsv.finish() {
+                return Err(Attempt::Fatal(DownloadError::Io {
+                    path: PathBuf::from("(output)"),
+                    source: e,
+                }));
+            }
+            comma_separated = to_tsv.was_comma_separated();
             // Whatever follows the gzip members still counts for the checksum.
             let mut rest = decoder.into_inner();
             if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
@@ -319,6 +337,11 @@ impl Downloader {
         }
         // Verified: from now on it counts against the run's cap.
         self.run_bytes.fetch_add(written, Ordering::Relaxed);
+        if comma_separated {
+            observe(Event::CommaSeparated {
+                segment: id.clone(),
+            });
+        }
         Ok(written)
     }
 

@@ -10,17 +10,57 @@ use flate2::read::MultiGzDecoder;
 use super::{MAX_LINE_BYTES, ReportError, split};
 use crate::asc::client::human_bytes;
 
-/// [`fetch_rows`](super::fetch_rows) on a gzip stream at hand: returns the header.
+/// The most totals lines kept after the rows (Apple writes three).
+const MAX_TOTALS: usize = 32;
+
+/// What is known once every row went by: the header, how many rows there
+/// were, and the totals lines after them (`Total_Rows`, `Total_Amount`,
+/// `Total_Units` in finance reports), as (name, value) in file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ending {
+    /// Column names.
+    pub header: Vec<String>,
+    /// Data rows handed out.
+    pub rows: u64,
+    /// The totals lines, at most 32.
+    pub totals: Vec<(String, String)>,
+}
+
+impl Ending {
+    /// The value of a totals line (`Total_Rows`), ignoring case.
+    pub fn total(&self, name: &str) -> Option<&str> {
+        self.totals
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Whether a line is a totals line: its first cell is `Total_…` and it has
+/// fewer cells than the header (a data row never starts that way: sales
+/// rows start with the provider, finance rows with a date).
+pub(super) fn is_totals_line(cells: &[String], header_len: usize) -> bool {
+    cells.len() < header_len.max(3) && cells[0].trim().starts_with("Total_")
+}
+
+/// [`fetch_rows`](super::fetch_rows) on a gzip stream at hand.
 pub fn for_each_row(
     gz: impl Read,
     max_bytes: u64,
     mut row: impl FnMut(&[String], Vec<String>) -> Result<(), ReportError>,
-) -> Result<Vec<String>, ReportError> {
+) -> Result<Ending, ReportError> {
     let mut rows = Rows::new(BufReader::new(Capped::new(gunzipper(gz), max_bytes)))?;
+    let mut count = 0u64;
     while let Some(cells) = rows.next_row()? {
         row(&rows.header, cells)?;
+        count += 1;
     }
-    Ok(rows.header)
+    rows.read_totals()?;
+    Ok(Ending {
+        header: rows.header,
+        rows: count,
+        totals: rows.totals,
+    })
 }
 
 fn gunzipper(input: impl Read) -> MultiGzDecoder<BufReader<impl Read>> {
@@ -92,8 +132,9 @@ impl<R: Read> Read for Capped<R> {
 }
 
 /// The rows of a decompressed report, one at a time: the header first,
-/// then each row padded or cut to the header's length, up to the first
-/// blank line. No line may be longer than [`MAX_LINE_BYTES`].
+/// then each row, up to the first blank or totals line. A row with more or
+/// fewer fields than the header is an error: its values would land under
+/// the wrong names. No line may be longer than [`MAX_LINE_BYTES`].
 struct Rows<R> {
     input: R,
     /// Column names.
@@ -101,6 +142,8 @@ struct Rows<R> {
     line: Vec<u8>,
     number: u64,
     done: bool,
+    /// The totals lines met so far.
+    totals: Vec<(String, String)>,
 }
 
 impl<R: Read> Rows<BufReader<Capped<R>>> {
@@ -117,6 +160,7 @@ impl<R: Read> Rows<BufReader<Capped<R>>> {
             line: Vec::new(),
             number: 0,
             done: false,
+            totals: Vec::new(),
         };
         match rows.next_line()? {
             Some(text) => rows.header = split(&text),
@@ -125,15 +169,29 @@ impl<R: Read> Rows<BufReader<Capped<R>>> {
         Ok(rows)
     }
 
-    /// The next row; `None` at the end or at the first blank line.
+    /// The next row; `None` at the end or at the first blank or totals
+    /// line (Apple's finance reports follow the rows straight away with
+    /// `Total_Rows`, `Total_Amount` and `Total_Units`).
     fn next_row(&mut self) -> Result<Option<Vec<String>>, ReportError> {
         if self.done {
             return Ok(None);
         }
         match self.next_line()? {
             Some(text) if !text.trim().is_empty() => {
-                let mut cells = split(&text);
-                cells.resize(self.header.len(), String::new());
+                let cells = split(&text);
+                if is_totals_line(&cells, self.header.len()) {
+                    self.total(cells);
+                    self.done = true;
+                    return Ok(None);
+                }
+                if cells.len() != self.header.len() {
+                    return Err(ReportError::Malformed(format!(
+                        "line {} has {} fields but the header has {}: its values would land under the wrong columns",
+                        self.number,
+                        cells.len(),
+                        self.header.len()
+                    )));
+                }
                 Ok(Some(cells))
             }
             _ => {
@@ -141,6 +199,43 @@ impl<R: Read> Rows<BufReader<Capped<R>>> {
                 Ok(None)
             }
         }
+    }
+
+    fn total(&mut self, mut cells: Vec<String>) {
+        if self.totals.len() < MAX_TOTALS {
+            let value = if cells.len() > 1 {
+                cells.swap_remove(1)
+            } else {
+                String::new()
+            };
+            self.totals.push((
+                cells.swap_remove(0).trim().to_owned(),
+                value.trim().to_owned(),
+            ));
+        }
+    }
+
+    /// Reads what follows the rows: totals lines are kept and blank lines
+    /// passed over, still within the caps. Anything else there (a second
+    /// table?) is an error rather than rows silently left out.
+    fn read_totals(&mut self) -> Result<(), ReportError> {
+        if self.header.is_empty() {
+            return Ok(());
+        }
+        while let Some(text) = self.next_line()? {
+            if text.trim().is_empty() {
+                continue;
+            }
+            let cells = split(&text);
+            if !is_totals_line(&cells, self.header.len()) {
+                return Err(ReportError::Malformed(format!(
+                    "line {} follows the end of the rows but is not a totals line: the report has more than one table (read it without --json)",
+                    self.number
+                )));
+            }
+            self.total(cells);
+        }
+        Ok(())
     }
 
     fn next_line(&mut self) -> Result<Option<String>, ReportError> {
@@ -188,16 +283,17 @@ mod tests {
 
     fn rows_of(text: &[u8], max: u64) -> Result<(Vec<String>, Vec<Vec<String>>), ReportError> {
         let mut rows = Vec::new();
-        let header = for_each_row(&gz(text)[..], max, |_, r| {
+        let ending = for_each_row(&gz(text)[..], max, |_, r| {
             rows.push(r);
             Ok(())
         })?;
-        Ok((header, rows))
+        assert_eq!(ending.rows, rows.len() as u64);
+        Ok((ending.header, rows))
     }
 
     #[test]
     fn rows_stream_to_the_first_blank_line() {
-        let text = b"A\tB\r\n1\t2\r\n3\n\nTotal\t9\n";
+        let text = b"A\tB\r\n1\t2\r\n3\t\n\nTotal_Units\t9\n";
         let (header, rows) = rows_of(text, 1 << 20).unwrap();
         assert_eq!(header, ["A", "B"]);
         assert_eq!(rows, [vec!["1", "2"], vec!["3", ""]]);
@@ -205,6 +301,51 @@ mod tests {
         // The same rows as the in-memory parse.
         let tsv = Tsv::parse(&text[..]).unwrap();
         assert_eq!((tsv.header, tsv.rows), (header, rows));
+    }
+
+    #[test]
+    fn rows_stop_at_totals_that_follow_without_a_blank_line() {
+        // Apple's finance layout: totals straight after the rows.
+        let text = b"Start Date\tQuantity\tTitle\n10/01/2026\t3\tA\n10/01/2026\t-1\tB\nTotal_Rows\t2\nTotal_Amount\t1.40\nTotal_Units\t2\n";
+        let mut rows = Vec::new();
+        let ending = for_each_row(&gz(text)[..], 1 << 20, |_, r| {
+            rows.push(r);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(ending.rows, 2);
+        assert_eq!(ending.total("total_rows"), Some("2"));
+        assert_eq!(ending.total("Total_Amount"), Some("1.40"));
+        assert_eq!(ending.totals.len(), 3);
+        let tsv = Tsv::parse(&text[..]).unwrap();
+        assert_eq!(tsv.rows, rows);
+    }
+
+    #[test]
+    fn rows_after_the_end_of_the_table_are_an_error_not_dropped() {
+        for text in [
+            &b"A\tB\n1\t2\n\n3\t4\n"[..],
+            b"A\tB\n1\t2\nTotal_Rows\t1\nC\tD\n",
+        ] {
+            let err = rows_of(text, 1 << 20).unwrap_err();
+            assert!(
+                err.to_string().contains("follows the end of the rows"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_with_another_number_of_fields_than_the_header_is_refused() {
+        for text in [&b"A\tB\n1\t2\t3\n"[..], b"A\tB\tC\n1\t2\n"] {
+            let err = rows_of(text, 1 << 20).unwrap_err();
+            assert!(
+                err.to_string().contains("line 2 has")
+                    && err.to_string().contains("fields but the header has"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

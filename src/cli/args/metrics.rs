@@ -227,7 +227,7 @@ pub struct SalesArgs {
     /// Vendor number (default: the entry's vendor_number).
     #[arg(long, value_name = "N")]
     pub vendor: Option<String>,
-    /// Report format version (default 1_0 for SALES).
+    /// Report format version (default: the newest Apple lists for the type, sub-type and frequency).
     #[arg(long = "report-version", value_name = "V")]
     pub version: Option<String>,
     /// Write the TSV to this file.

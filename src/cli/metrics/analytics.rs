@@ -94,6 +94,15 @@ pub(super) fn reports(ctx: &Context, args: &ReportsArgs) -> CliResult {
     print(&t.render())
 }
 
+/// What is said of a segment that came comma-separated (Apple's "App
+/// Crashes Expanded" does): it is stored as TSV like every other.
+fn comma_note(segment: &str) -> String {
+    format!(
+        "segment {} is comma-separated: written as tab-separated text, quotes removed",
+        sanitize(segment)
+    )
+}
+
 /// Draws a progress bar on stderr when it is a terminal.
 fn progress_bar(total: u64, segments: usize) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
@@ -176,7 +185,10 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
                     sanitize(&segment),
                     sanitize(&why)
                 )),
+                Event::CommaSeparated { segment } => bar.println(comma_note(&segment)),
             }
+        } else if let Event::CommaSeparated { segment } = e {
+            say(&comma_note(&segment));
         } else if let Event::Retry { segment, why } = e {
             ctx.verbose(format!(
                 "retrying segment {}: {}",
@@ -203,9 +215,9 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
-    let merged_name = format!("{}.tsv", slug(&args.report));
+    let report_slug = slug(&args.report);
     let swept = sweep_stale(&dir, is_segment_file_name, STALE_TEMP)
-        + sweep_stale(out, |n| n == merged_name, STALE_TEMP);
+        + sweep_stale(out, |n| is_merged_name(&report_slug, n), STALE_TEMP);
     if swept > 0 {
         ctx.verbose(format!(
             "removed {swept} temporary file(s) left by an interrupted run"
@@ -240,23 +252,78 @@ pub(super) fn download(ctx: &Context, args: &DownloadArgs) -> CliResult {
         ctx.verbose(&line);
     }
     if args.merge {
-        let target = out.join(&merged_name);
-        let mut tmp = AtomicFile::new(&target).map_err(|e| write_error(&target, e))?;
-        let rows = {
-            let mut w = BufWriter::with_capacity(256 * 1024, tmp.file());
-            let rows = download::merge(&files, &mut w)?;
-            w.flush()
-                .map_err(|e| CliError::new(format!("cannot write the merged file: {e}")))?;
-            rows
-        };
-        tmp.commit(Replace::Yes)
-            .map_err(|e| write_error(&target, e))?;
-        ctx.verbose(format!("merged {rows} row(s) into {}", target.display()));
-        print(&format!("{}\n", target.display()))?;
+        // One merged file per granularity: a weekly total among daily rows
+        // would read as one more day.
+        let mut groups: Vec<(String, Vec<PathBuf>)> = Vec::new();
+        for (p, file) in segments.iter().zip(&files) {
+            let g = granularity_slug(&p.file_name);
+            match groups.iter_mut().find(|(name, _)| *name == g) {
+                Some((_, list)) => list.push(file.clone()),
+                None => groups.push((g, vec![file.clone()])),
+            }
+        }
+        // Apple's three in their order, then any other (stable sort).
+        groups.sort_by_key(|(g, _)| {
+            ["daily", "weekly", "monthly"]
+                .iter()
+                .position(|k| k == g)
+                .unwrap_or(3)
+        });
+        let mut printed = String::new();
+        let single = groups.len() == 1;
+        for (granularity, group) in &groups {
+            // One granularity in all: `<slug>.tsv` as ever; else one
+            // `<slug>_<granularity>.tsv` each.
+            let target = if single {
+                out.join(format!("{report_slug}.tsv"))
+            } else {
+                out.join(format!("{report_slug}_{granularity}.tsv"))
+            };
+            let mut tmp = AtomicFile::new(&target).map_err(|e| write_error(&target, e))?;
+            let rows = {
+                let mut w = BufWriter::with_capacity(256 * 1024, tmp.file());
+                let rows = download::merge(group, &mut w)?;
+                w.flush()
+                    .map_err(|e| CliError::new(format!("cannot write the merged file: {e}")))?;
+                rows
+            };
+            tmp.commit(Replace::Yes)
+                .map_err(|e| write_error(&target, e))?;
+            ctx.verbose(format!("merged {rows} row(s) into {}", target.display()));
+            printed.push_str(&format!("{}\n", target.display()));
+        }
+        print(&printed)?;
     } else {
         print(&format!("{}\n", dir.display()))?;
     }
     Ok(())
+}
+
+/// The granularity part of a segment file name
+/// (`<date>_<granularity>_<segment>.tsv`: a slug, so without `_`).
+fn granularity_slug(file_name: &str) -> String {
+    file_name
+        .get(11..)
+        .and_then(|rest| rest.split('_').next())
+        .unwrap_or("report")
+        .to_owned()
+}
+
+/// Whether `name` is a merged file of the report: `<slug>.tsv` or
+/// `<slug>_<granularity>.tsv`.
+fn is_merged_name(report_slug: &str, name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".tsv") else {
+        return false;
+    };
+    let Some(rest) = stem.strip_prefix(report_slug) else {
+        return false;
+    };
+    rest.is_empty()
+        || rest.strip_prefix('_').is_some_and(|g| {
+            !g.is_empty()
+                && g.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
 }
 
 /// Streams the segments one after another to stdout with one header row;

@@ -59,11 +59,13 @@ pub(super) async fn create_request(State(state): State<Arc<MetricsState>>, body:
         .iter()
         .any(|r| r.app == app && r.access == access);
     if exists {
+        // Apple's code for a duplicate is a STATE_ERROR (its 409s for a
+        // resource in the wrong state; spec/METRICS.md §7).
         return Err(apple::error(
             409,
-            "ENTITY_ERROR",
-            "The request entity conflicts with an existing one",
-            "You already have such an entity",
+            "STATE_ERROR",
+            "The request cannot be fulfilled because of the state of another resource.",
+            "An analytics report request with this access type already exists for this app.",
         ));
     }
     let id = state.add_request(&app, &access);

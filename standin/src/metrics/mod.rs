@@ -26,7 +26,10 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 
-pub use sales::{finance_tsv, sales_tsv};
+pub use sales::{
+    SALES_HEADER, SUBSCRIBER_HEADER, SUBSCRIPTION_EVENT_HEADER, SUBSCRIPTION_HEADER, finance_tsv,
+    sales_tsv,
+};
 pub use state::{MetricsState, SegmentFault, SegmentFetch};
 
 /// The app the seeded analytics request, metrics and sales belong to (the
@@ -42,6 +45,10 @@ pub const BUILD_ID: &str = "build-230";
 pub const DOWNLOADS_REPORT: &str = "App Store Downloads Standard";
 /// A second seeded report.
 pub const SESSIONS_REPORT: &str = "App Sessions Standard";
+/// A seeded comma-separated report (daily and weekly instances).
+pub const CRASHES_REPORT: &str = "App Crashes Expanded";
+/// Its header row as served: comma-separated, every name quoted.
+pub const CRASHES_HEADER_CSV: &str = "\"Date\",\"App Name\",\"App Apple Identifier\",\"App Version\",\"Device\",\"Crashes\",\"Unique Devices\"";
 /// A sales report date with no sales (Apple answers 404).
 pub const NO_SALES_DATE: &str = "2026-11-19";
 /// The header row of the seeded downloads report.

@@ -11,7 +11,9 @@ use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 
 use super::state::{Content, MetricsState};
-use super::{APP_ID, DOWNLOADS_HEADER, DOWNLOADS_REPORT, SESSIONS_REPORT};
+use super::{
+    APP_ID, CRASHES_HEADER_CSV, CRASHES_REPORT, DOWNLOADS_HEADER, DOWNLOADS_REPORT, SESSIONS_REPORT,
+};
 
 impl MetricsState {
     /// Adds the seeded request and its reports.
@@ -59,6 +61,38 @@ impl MetricsState {
             SESSIONS_REPORT,
             "APP_USAGE",
             vec![("DAILY", "2026-11-21", vec![sessions])],
+        );
+        // Comma-separated, as Apple's "App Crashes Expanded" is, with every
+        // cell quoted and empty ones written `""`.
+        let crashes = |date: &str, rows: &[(&str, &str, &str)]| -> Vec<u8> {
+            let mut t = String::from(CRASHES_HEADER_CSV);
+            t.push_str("\r\n");
+            for (device, crashes, devices) in rows {
+                t.push_str(&format!(
+                    "\"{date}\",\"Pocket Notes, the notebook\",\"{APP_ID}\",\"2.3\",\"{device}\",\"{crashes}\",\"{devices}\"\r\n"
+                ));
+            }
+            t.into_bytes()
+        };
+        self.add_report(
+            &request,
+            CRASHES_REPORT,
+            "APP_USAGE",
+            vec![
+                (
+                    "DAILY",
+                    "2026-11-20",
+                    vec![crashes(
+                        "2026-11-20",
+                        &[("iPhone", "4", "3"), ("iPad", "1", "")],
+                    )],
+                ),
+                (
+                    "WEEKLY",
+                    "2026-11-16",
+                    vec![crashes("2026-11-16", &[("iPhone", "19", "")])],
+                ),
+            ],
         );
     }
 
