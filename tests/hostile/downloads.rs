@@ -194,7 +194,8 @@ fn two_segment_ids_that_slug_alike_get_two_files() {
     let names = files_in(&report_dir(&w));
     assert_eq!(names.len(), 5, "each segment its own file: {names:?}");
     let daily = fs::read_to_string(out(&w).join("app-store-downloads-standard_daily.tsv")).unwrap();
-    let weekly = fs::read_to_string(out(&w).join("app-store-downloads-standard_weekly.tsv")).unwrap();
+    let weekly =
+        fs::read_to_string(out(&w).join("app-store-downloads-standard_weekly.tsv")).unwrap();
     // 2 + 5 + 3 + 4 daily rows under one header; the weekly instance's 6 apart.
     assert_eq!(daily.lines().count(), 1 + 14, "{daily}");
     assert_eq!(weekly.lines().count(), 1 + 6, "{weekly}");

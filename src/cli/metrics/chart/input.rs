@@ -12,7 +12,9 @@ use crate::asc::sales::Tsv;
 /// anyway, and the whole table is kept in memory.
 const MAX_INPUT_BYTES: u64 = 1 << 30;
 
-/// Reads a TSV or CSV table (see the module doc).
+/// Reads a TSV or CSV table (see the module doc): the cap and the
+/// byte-order mark are handled here, the delimiter and CSV quoting by
+/// [`Tsv::parse`], the same reader that converts comma-separated segments.
 pub(super) fn read(input: impl Read) -> io::Result<Tsv> {
     let mut reader = BufReader::new(input.take(MAX_INPUT_BYTES));
     let mut first = String::new();
@@ -21,60 +23,7 @@ pub(super) fn read(input: impl Read) -> io::Result<Tsv> {
     if let Some(rest) = first.strip_prefix('\u{feff}') {
         first = rest.to_owned();
     }
-    let head = first.trim_end_matches(['\r', '\n']);
-    if head.contains('\t') || !head.contains(',') {
-        return Tsv::parse(io::Cursor::new(first.clone()).chain(reader));
-    }
-    let mut text = first;
-    reader.read_to_string(&mut text)?;
-    Ok(parse_csv(&text))
-}
-
-/// RFC 4180 records: fields separated by commas, a field in double quotes
-/// may hold commas, line breaks and `""` (one quote); `""` alone is an
-/// empty cell. As for a TSV, reading stops at the first blank line and each
-/// row is padded or cut to the header's length.
-fn parse_csv(text: &str) -> Tsv {
-    let mut records = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    let mut records = records.into_iter();
-    let Some(header) = records.next() else {
-        return Tsv::default();
-    };
-    let mut rows = Vec::new();
-    for mut row in records {
-        if row.len() == 1 && row[0].trim().is_empty() {
-            break;
-        }
-        row.resize(header.len(), String::new());
-        rows.push(row);
-    }
-    Tsv { header, rows }
+    Tsv::parse(io::Cursor::new(first).chain(reader))
 }
 
 #[cfg(test)]
