@@ -120,8 +120,8 @@ fn refusal_line(
 
 /// What else Apple said about a refusal, beyond the first error's code,
 /// title and detail. All of it is server text: the CLI sanitizes it when
-/// printed, and it is capped here ([`MAX_TEXT`] characters a field,
-/// [`MAX_ASSOCIATED`] associated errors).
+/// printed, and it is capped here (`MAX_TEXT` characters a field,
+/// `MAX_ASSOCIATED` associated errors).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Details {
@@ -130,7 +130,7 @@ pub struct Details {
     pub see: Option<String>,
     /// `source.parameter`: the query parameter a 400 is about.
     pub parameter: Option<String>,
-    /// `meta.associatedErrors`, flattened, at most [`MAX_ASSOCIATED`].
+    /// `meta.associatedErrors`, flattened, at most `MAX_ASSOCIATED`.
     pub associated: Vec<Associated>,
     /// Associated errors beyond those kept.
     pub more_associated: usize,

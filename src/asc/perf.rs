@@ -4,7 +4,7 @@
 //! stacks). Shapes follow Apple's `xcodeMetrics`, `diagnosticLogs` and
 //! `DiagnosticSignature` schemas; unknown fields are ignored, `null` is
 //! read as absent, and numbers are read in any JSON form (see
-//! [`lenient`](super::model::lenient)): Apple's data is looser than its
+//! [`super::model::lenient`]): Apple's data is looser than its
 //! schema, and one odd value must not abort the command.
 
 use serde::{Deserialize, Serialize};
