@@ -35,6 +35,7 @@ use md5::{Digest, Md5};
 mod csv;
 mod error;
 mod guard;
+mod job;
 mod place;
 mod tap;
 mod tsv;
@@ -42,6 +43,7 @@ mod tsv;
 pub use csv::ToTsv;
 pub use error::DownloadError;
 pub use guard::{MAX_REDIRECTS, check_url};
+pub use job::{Event, Job, Summary};
 pub use place::{dest_in, is_complete};
 use tap::{CountingWriter, DeadlinePassed, Tap, TooLarge, is};
 pub use tsv::{HeaderFilter, merge};
@@ -70,56 +72,6 @@ pub const DEFAULT_MAX_SEGMENT_BYTES: u64 = 1 << 30;
 /// server listing thousands of segments at the per-segment cap still
 /// cannot fill a disk. Far above a real report (a few GiB at most).
 pub const DEFAULT_MAX_RUN_BYTES: u64 = 64 << 30;
-
-/// A segment and where it goes.
-#[derive(Clone, Debug)]
-pub struct Job {
-    /// The segment.
-    pub segment: SegmentInfo,
-    /// Its final file.
-    pub dest: PathBuf,
-}
-
-/// What the downloader reports while it works.
-#[derive(Clone, Debug)]
-pub enum Event {
-    /// Compressed bytes received (may be taken back by [`Event::Rewind`]).
-    Bytes(u64),
-    /// An attempt failed after this many bytes; they will be fetched again.
-    Rewind(u64),
-    /// A segment is complete and verified (or was already there).
-    Done {
-        /// The segment id.
-        segment: String,
-        /// True when a previous run had completed it.
-        skipped: bool,
-    },
-    /// A segment came comma-separated and was written as TSV.
-    CommaSeparated {
-        /// The segment id.
-        segment: String,
-    },
-    /// A segment is tried again.
-    Retry {
-        /// The segment id.
-        segment: String,
-        /// Why.
-        why: String,
-    },
-}
-
-/// What a run did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Segments fetched in this run.
-    pub fetched: usize,
-    /// Segments already complete from a previous run.
-    pub skipped: usize,
-    /// Compressed bytes fetched in this run.
-    pub compressed_bytes: u64,
-    /// Decompressed bytes written in this run.
-    pub bytes_written: u64,
-}
 
 /// Fetches segments from pre-signed URLs.
 #[derive(Debug)]
