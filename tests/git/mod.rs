@@ -2,6 +2,7 @@
 //! driver between two clones, diffs through textconv, and `git setup`.
 
 mod conflict_markers;
+mod driver_prompt;
 mod hooks;
 mod merge_driver;
 mod revocation;
