@@ -230,6 +230,11 @@ fn unlock_hint(err: &UnlockError) -> &'static str {
         UnlockError::WorkFactorTooHigh { .. } => {
             "refused before doing any work; a vault written by ascvault or `age -p` never asks for this much"
         }
+        UnlockError::ConflictMarkers => {
+            "nothing is lost: `git merge --abort` brings your version back; then run `ascvault git setup` in this clone \
+             and pull again (the ascvault merge driver merges entry by entry); if the merge is already committed, \
+             `git checkout HEAD^1 -- <vault>` restores your version"
+        }
         UnlockError::Damaged { .. } => {
             "the file was altered or cut short; restore it from git history or a backup"
         }

@@ -20,6 +20,14 @@ const DRIVER: &str = "ascvault merge %O %A %B %P";
 /// The merge driver's human name.
 const DRIVER_NAME: &str = "ascvault vault merge (by entry id)";
 
+/// The hooks `git setup` installs: git writes the files it checks out with
+/// the umask (often 0644); these put the vault back to 0600.
+const HOOKS: [&str; 3] = ["post-checkout", "post-merge", "post-rewrite"];
+/// The line that marks a hook as ours.
+const HOOK_MARK: &str = "# ascvault: keeps the vault private (installed by `ascvault git setup`)";
+/// The suffix a hook that was there before ours is renamed to; ours runs it.
+const CHAINED: &str = ".pre-ascvault";
+
 /// A repository and the vault's path inside it.
 #[derive(Debug)]
 struct Located {
@@ -267,6 +275,100 @@ fn append_line(path: &Path, line: &str) -> CliResult {
     file.write_all(text.as_bytes()).map_err(write_error)
 }
 
+/// The hook line for one vault. Hooks run at the top of the work tree; the
+/// path was checked by [`check_pattern`], so it quotes safely. A symlink is
+/// left alone (chmod would follow it).
+fn hook_line(rel: &str) -> String {
+    format!("if [ -f '{rel}' ] && [ ! -L '{rel}' ]; then chmod 600 '{rel}' 2>/dev/null; fi")
+}
+
+/// Our hook: no ascvault, no passphrase, and never a failed git command
+/// because of it; a hook that was there before runs after it, with the same
+/// arguments and stdin, and its status is the hook's.
+fn hook_script(rel: &str) -> String {
+    format!(
+        "#!/bin/sh\n{HOOK_MARK}\n# git writes checked-out files with the umask: put the vault back to 0600.\n{}\n\
+         if [ -x \"$0{CHAINED}\" ]; then exec \"$0{CHAINED}\" \"$@\"; fi\nexit 0\n",
+        hook_line(rel)
+    )
+}
+
+/// Writes a new hook file, executable, never through an existing file.
+fn create_hook(path: &Path, text: &str) -> CliResult {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o755);
+    }
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Installs the 0600 hooks in the hooks directory git uses (which honours
+/// `core.hooksPath`), chaining any hook already there.
+fn install_hooks(top: &Path, rel: &str, changes: &mut Vec<String>) -> CliResult {
+    let dir = run(top, &["rev-parse", "--git-path", "hooks"])
+        .and_then(|o| stdout_line(&o))
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| CliError::new("cannot find the git hooks directory"))?;
+    let dir = top.join(dir);
+    fs::create_dir_all(&dir)
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
+    let line = hook_line(rel);
+    for name in HOOKS {
+        let path = dir.join(name);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                create_hook(&path, &hook_script(rel))?;
+                changes.push(format!("installed the {name} hook (keeps {rel} at 0600)"));
+            }
+            Err(e) => {
+                return Err(CliError::new(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+            Ok(_) => {
+                let existing = fs::read_to_string(&path).unwrap_or_default();
+                if existing.lines().any(|l| l == HOOK_MARK) {
+                    if existing.lines().any(|l| l == line) {
+                        continue;
+                    }
+                    // Ours, for another vault of this repository.
+                    let text = existing.replacen(HOOK_MARK, &format!("{HOOK_MARK}\n{line}"), 1);
+                    fs::write(&path, text).map_err(|e| {
+                        CliError::new(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    changes.push(format!("the {name} hook also keeps {rel} at 0600"));
+                    continue;
+                }
+                let chained = dir.join(format!("{name}{CHAINED}"));
+                if fs::symlink_metadata(&chained).is_ok() {
+                    return Err(CliError::new(format!(
+                        "{} exists and is not ascvault's hook, and {} is taken",
+                        path.display(),
+                        chained.display()
+                    ))
+                    .hint(format!(
+                        "the {name} hook was left alone; add `{line}` to it yourself"
+                    )));
+                }
+                fs::rename(&path, &chained)
+                    .map_err(|e| CliError::new(format!("cannot rename {}: {e}", path.display())))?;
+                create_hook(&path, &hook_script(rel))?;
+                changes.push(format!(
+                    "installed the {name} hook; the one that was there runs after it, as {name}{CHAINED}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn setup(ctx: &Context) -> CliResult {
     let located = locate(ctx.vault.path())?.ok_or_else(|| {
         CliError::new(format!(
@@ -364,6 +466,8 @@ pub fn setup(ctx: &Context) -> CliResult {
             changes.push(format!("added `{line}` to .gitignore"));
         }
     }
+
+    install_hooks(top, rel, &mut changes)?;
 
     if changes.is_empty() {
         say(&format!("{rel}: already set up, nothing changed"));

@@ -76,6 +76,22 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     print(&render::render(&document, container, key.as_ref()))
 }
 
+/// The passphrase for the merge driver: like every command's, but the
+/// prompt, which comes in the middle of git's output, names the file.
+fn merge_passphrase(ctx: &Context, shown: &str) -> CliResult<Secret> {
+    let secret = match secrets::resolve(ctx.passphrase_file.as_deref(), true, Prompt::Never) {
+        Err(SourceError::NoSource) => super::source::prompt_hidden(&format!(
+            "ascvault merge driver: vault passphrase to merge {}: ",
+            sanitize(shown)
+        ))?,
+        other => other?,
+    };
+    if secret.is_empty() {
+        return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
+    }
+    Ok(secret)
+}
+
 fn read_side(path: &Path, which: MergeInput) -> CliResult<Vec<u8>> {
     fs::read(path)
         .map_err(|e| CliError::new(format!("cannot read {which} ({}): {e}", path.display())))
@@ -158,7 +174,7 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     })?;
     // The result is written with our side's work factor: warn about that one.
     super::context::warn_weak_work_factor(files.container().work_factor);
-    let pass = secrets::passphrase(ctx.passphrase_file.as_deref())?;
+    let pass = merge_passphrase(ctx, &shown)?;
     let merged = files.merge(&pass).map_err(|e| merge_error(e, &shown))?;
     merged.write(&args.ours)?;
     for notice in &merged.notices {

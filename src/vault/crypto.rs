@@ -44,6 +44,9 @@ pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
     if bytes.is_empty() {
         return Err(UnlockError::Empty);
     }
+    if has_conflict_markers(bytes) {
+        return Err(UnlockError::ConflictMarkers);
+    }
     let trimmed = trim_ascii_start(bytes);
     let armored = trimmed.starts_with(ARMOR_BEGIN);
     let mut reader = BufReader::new(ArmoredReader::new(bytes));
@@ -134,6 +137,15 @@ pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
         armored,
         work_factor,
     })
+}
+
+/// Whether git left conflict markers in the file: a line starting
+/// `<<<<<<<` and a later one starting `>>>>>>>`. Neither can begin a line of
+/// an armored age file (base64 and `-----` lines), and git merges a binary
+/// file without markers.
+fn has_conflict_markers(bytes: &[u8]) -> bool {
+    let mut lines = bytes.split(|b| *b == b'\n');
+    lines.any(|l| l.starts_with(b"<<<<<<<")) && lines.any(|l| l.starts_with(b">>>>>>>"))
 }
 
 fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
@@ -240,6 +252,21 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflict_markers_are_recognised_before_the_armor() {
+        let text = b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n<<<<<<< HEAD\nb3Vy\n=======\ndGhlaXI=\n>>>>>>> origin/main\n-----END AGE ENCRYPTED FILE-----\n";
+        assert!(matches!(inspect(text), Err(UnlockError::ConflictMarkers)));
+        assert!(matches!(
+            decrypt(text, &Secret::from("x")),
+            Err(UnlockError::ConflictMarkers)
+        ));
+        // One marker alone is not a conflict.
+        assert!(matches!(
+            inspect(b"<<<<<<< HEAD\n"),
+            Err(UnlockError::NotAge)
+        ));
+    }
 
     #[test]
     fn round_trip_keeps_armor_and_work_factor() {

@@ -35,6 +35,12 @@ pub enum UnlockError {
         /// The highest we accept.
         max: u8,
     },
+    /// The file holds git conflict markers: a clone without the ascvault
+    /// merge driver merged it as text (spec/MERGE.md §3).
+    #[error(
+        "the file holds git conflict markers: git merged it as text, without the ascvault merge driver"
+    )]
+    ConflictMarkers,
     /// The file is damaged (truncated, bit flips, broken armor).
     #[error("the file is damaged: {what}")]
     Damaged {
