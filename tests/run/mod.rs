@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use crate::support::{Cmd, Env, ExitStatus, PASSPHRASE, fixtures};
 
 #[cfg(unix)]
+mod recipes;
+#[cfg(unix)]
 mod signals;
 
 /// A private runtime dir for one test: `run` puts its key directory there
