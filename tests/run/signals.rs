@@ -58,3 +58,33 @@ fn a_child_killed_by_the_signal_gives_128_plus_n() {
     let (code, _) = interrupt(script, Signal::TERM);
     assert_eq!(code, 128 + 15);
 }
+
+#[test]
+fn ctrl_c_at_a_terminal_reaches_the_child_and_the_key_goes() {
+    let t = Env::new();
+    t.init().add_key("team", "TESTKEY001");
+    let rt = runtime(&t);
+    // The terminal sends Ctrl-C to the whole foreground group; the child
+    // handles it and exits 9, and ascvault, which waited, cleans up.
+    let script = "n=0; trap 'n=$((n+1))' INT; printf %s \"$API_PRIVATE_KEYS_DIR\" > ready; \
+                  echo ready; while [ $n -eq 0 ]; do sleep 0.05; done; sleep 0.5; \
+                  echo \"caught $n\"; exit 9";
+    let mut session = crate::support::pty::spawn({
+        let mut c = crate::support::pty::ascvault(t.dir.path(), &t.vault());
+        c.env("ASCVAULT_PASSPHRASE", crate::support::PASSPHRASE)
+            .env("ASCVAULT_ALLOW_WEAK_VAULT", "1")
+            .env("XDG_RUNTIME_DIR", &rt)
+            .env("TMPDIR", &rt)
+            .args(["run", "team", "--", "sh", "-c", script]);
+        c
+    });
+    session.exp_string("ready").unwrap();
+    let dir = std::fs::read_to_string(t.path("ready")).unwrap();
+    assert!(Path::new(&dir).exists());
+    session.send_control('c').unwrap();
+    session.exp_string("caught").unwrap();
+    let status = crate::support::pty::exit_status(&mut session);
+    assert_eq!(status.code(), 9);
+    assert!(!Path::new(&dir).exists(), "the key directory outlived ascvault");
+    assert!(leftovers(&rt).is_empty(), "{:?}", leftovers(&rt));
+}
