@@ -85,6 +85,9 @@ fn ctrl_c_at_a_terminal_reaches_the_child_and_the_key_goes() {
     session.exp_string("caught").unwrap();
     let status = crate::support::pty::exit_status(&mut session);
     assert_eq!(status.code(), 9);
-    assert!(!Path::new(&dir).exists(), "the key directory outlived ascvault");
+    assert!(
+        !Path::new(&dir).exists(),
+        "the key directory outlived ascvault"
+    );
     assert!(leftovers(&rt).is_empty(), "{:?}", leftovers(&rt));
 }
