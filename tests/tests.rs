@@ -25,4 +25,5 @@ mod fuzz_regressions;
 mod hostile;
 mod leaks;
 mod real_bodies;
+mod run;
 mod vectors;

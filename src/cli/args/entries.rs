@@ -139,8 +139,10 @@ pub struct PasswdArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The entry whose credentials the program gets.
-    pub label: String,
+    /// The entries whose credentials the program gets (one unlock; two
+    /// entries may not set the same variable).
+    #[arg(required = true, num_args = 1.., value_name = "LABEL")]
+    pub labels: Vec<String>,
     /// The program and its arguments (after `--`).
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
