@@ -9,7 +9,7 @@ use super::args::GlobalArgs;
 use super::error::CliResult;
 use super::output::say;
 use super::secrets;
-use crate::vault::{Document, Secret, Unlocked, Vault, WARN_WORK_FACTOR};
+use crate::vault::{Document, Secret, UnlockError, Unlocked, Vault, VaultError, WARN_WORK_FACTOR};
 
 /// How long to wait for another ascvault's lock on the vault:
 /// `ASCVAULT_LOCK_TIMEOUT` seconds when it is a number, else the vault's
@@ -87,11 +87,35 @@ impl Context {
         secrets::passphrase(self.passphrase_file.as_deref())
     }
 
+    /// Gets the passphrase and runs `unlock` with it. A passphrase typed at
+    /// the terminal that `unlock` finds wrong is asked for again, up to
+    /// [`secrets::TRIES`] times in all; one from a file or the environment
+    /// is not (it would be wrong the next time too).
+    pub fn unlock<T>(
+        &self,
+        mut unlock: impl FnMut(&Secret) -> Result<T, VaultError>,
+    ) -> CliResult<(Secret, T)> {
+        let typed = secrets::passphrase_is_typed(self.passphrase_file.as_deref());
+        let mut tries = 1;
+        loop {
+            let pass = self.passphrase()?;
+            match unlock(&pass) {
+                Err(VaultError::Unlock {
+                    source: UnlockError::WrongPassphrase,
+                    ..
+                }) if typed && tries < secrets::TRIES => {
+                    secrets::try_again("wrong passphrase");
+                    tries += 1;
+                }
+                result => return Ok((pass, result?)),
+            }
+        }
+    }
+
     /// Unlocks the vault for reading.
     pub fn open(&self) -> CliResult<Unlocked> {
-        let pass = self.passphrase()?;
         let start = Instant::now();
-        let unlocked = self.vault.open(&pass)?;
+        let (_, unlocked) = self.unlock(|pass| self.vault.open(pass))?;
         self.verbose(format!(
             "unlocked {} ({} entries, work factor {}, {}) in {} ms",
             self.vault.path().display(),
@@ -110,11 +134,13 @@ impl Context {
     /// Read-modify-write of the vault.
     pub fn update<T>(
         &self,
-        change: impl FnOnce(&mut Document) -> Result<T, crate::vault::VaultError>,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> CliResult<T> {
-        let pass = self.passphrase()?;
         let start = Instant::now();
-        let result = self.vault.update(&pass, change)?;
+        // Unlock first (asking again on a wrong passphrase), then change
+        // and write under the lock: a draft costs no more than an update.
+        let (_, draft) = self.unlock(|pass| self.vault.draft(pass))?;
+        let result = self.vault.commit(draft, change)?;
         self.verbose(format!(
             "wrote {} in {} ms",
             self.vault.path().display(),

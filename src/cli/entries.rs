@@ -49,17 +49,25 @@ pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
     crate::vault::credential::check_label(&args.label).map_err(crate::vault::VaultError::from)?;
     crate::vault::credential::check_apple_id(args.apple_id.trim())
         .map_err(crate::vault::VaultError::from)?;
-    let pass = ctx.passphrase()?;
-    let password = secrets::password_input(args.password_stdin)?;
-    let entry = NewPassword {
-        label: args.label.clone(),
-        apple_id: args.apple_id.clone(),
-        password,
-        note: args.note.clone(),
-        skip_format_check: args.no_format_check,
+    // Unlock and check the label is free before the password is asked.
+    let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+    if let Some(taken) = draft.document().find(&args.label) {
+        return Err(VaultError::LabelTaken {
+            label: taken.label.clone(),
+        }
+        .into());
     }
-    .into_entry()?;
-    ctx.vault.update(&pass, |doc| doc.add(entry).map(|_| ()))?;
+    let entry = secrets::checked_password_input(args.password_stdin, |password| {
+        Ok(NewPassword {
+            label: args.label.clone(),
+            apple_id: args.apple_id.clone(),
+            password,
+            note: args.note.clone(),
+            skip_format_check: args.no_format_check,
+        }
+        .into_entry()?)
+    })?;
+    ctx.vault.commit(draft, |doc| doc.add(entry).map(|_| ()))?;
     say(&format!("added {}", sanitize(&args.label)));
     Ok(())
 }
@@ -239,13 +247,12 @@ fn confirmed(doc: &Document, asked: &Entry) -> Result<usize, VaultError> {
 }
 
 pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
-    let pass = ctx.passphrase()?;
     let now = Timestamp::now();
     if args.all {
         if !secrets::confirm("Revoke every active entry?", args.yes)? {
             return Err(CliError::new("nothing revoked"));
         }
-        let kinds = ctx.vault.update(&pass, |doc| {
+        let kinds = ctx.update(|doc| {
             let kinds: Vec<Kind> = doc
                 .entries
                 .iter()
@@ -268,14 +275,14 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     }
     let label = args.label.as_deref().unwrap_or_default();
     let (changed, kind, label) = if args.yes {
-        ctx.vault.update(&pass, |doc| {
+        ctx.update(|doc| {
             let kind = doc.get(label)?.kind.clone();
             Ok((doc.revoke(label, now)?, kind, label.to_owned()))
         })?
     } else {
         // Look the entry up before asking, so a typo fails without a
         // question; the answer applies to the entry asked about, by id.
-        let draft = ctx.vault.draft(&pass)?;
+        let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
         let asked = draft.document().get(label)?.clone();
         if !asked.revoked
             && !secrets::confirm(&format!("Revoke {}?", sanitize(&asked.label)), false)?
@@ -305,11 +312,10 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
 }
 
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
-    let pass = ctx.passphrase()?;
     let removed = if args.yes {
-        ctx.vault.update(&pass, |doc| doc.remove(&args.label))?
+        ctx.update(|doc| doc.remove(&args.label))?
     } else {
-        let draft = ctx.vault.draft(&pass)?;
+        let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
         let asked = draft.document().get(&args.label)?.clone();
         if !secrets::confirm(
             &format!("Delete {} for good?", sanitize(&asked.label)),
@@ -344,7 +350,6 @@ pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
 }
 
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
-    let old = ctx.passphrase()?;
     // Raising the work factor is what the weak-vault warning advises: no
     // need to say it while doing it.
     let vault = match args.work_factor {
@@ -352,7 +357,8 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
         _ => ctx.vault.clone(),
     };
     // Check the old passphrase before asking for a new one.
-    let before = vault.open(&old)?.container;
+    let (old, unlocked) = ctx.unlock(|pass| vault.open(pass))?;
+    let before = unlocked.container;
     // `--work-factor` alone keeps the passphrase: it is the advice of the
     // weak-vault warning, and needs no new secret.
     let new = match (args.work_factor, &args.new_passphrase_file) {
