@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
-use super::error::CliResult;
+use super::error::{CliError, CliResult};
 use super::output::say;
 use super::secrets;
 use crate::vault::{Document, Secret, UnlockError, Unlocked, Vault, VaultError, WARN_WORK_FACTOR};
@@ -45,6 +45,48 @@ pub fn warn_weak_work_factor(work_factor: u8) {
          a stolen copy is cheap to attack (raise it with `ascvault passwd --work-factor {}`)",
         crate::vault::DEFAULT_WORK_FACTOR
     ));
+}
+
+/// The label in `labels` that `label` is most likely a typo of: the fewest
+/// edits (case aside), and few enough for the label's length — at most one
+/// edit up to five characters, two up to eight, three beyond.
+pub fn closest_label<'a>(
+    label: &str,
+    labels: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let wanted = label.to_lowercase();
+    let allowed = match wanted.chars().count() {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    labels
+        .into_iter()
+        .map(|l| (strsim::damerau_levenshtein(&wanted, &l.to_lowercase()), l))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, l)| l)
+}
+
+/// The CLI error for `err`; a label that is not in `doc` but close to one
+/// that is gets "did you mean …" as its hint.
+pub fn suggest(err: VaultError, doc: &Document) -> CliError {
+    suggest_among(err, doc.entries.iter().map(|e| e.label.as_str()))
+}
+
+/// [`suggest`] with the labels given.
+pub fn suggest_among<'a>(err: VaultError, labels: impl IntoIterator<Item = &'a str>) -> CliError {
+    let guess = match &err {
+        VaultError::NoSuchEntry { label } => closest_label(label, labels).map(str::to_owned),
+        _ => None,
+    };
+    let cli = CliError::from(err);
+    match guess {
+        Some(guess) => cli.hint(format!(
+            "did you mean {guess:?}? (`ascvault list --all` shows every label)"
+        )),
+        None => cli,
+    }
 }
 
 /// Shared state of one invocation.
@@ -140,12 +182,37 @@ impl Context {
         // Unlock first (asking again on a wrong passphrase), then change
         // and write under the lock: a draft costs no more than an update.
         let (_, draft) = self.unlock(|pass| self.vault.draft(pass))?;
-        let result = self.vault.commit(draft, change)?;
+        let labels: Vec<String> = draft
+            .document()
+            .entries
+            .iter()
+            .map(|e| e.label.clone())
+            .collect();
+        let result = self
+            .vault
+            .commit(draft, change)
+            .map_err(|e| suggest_among(e, labels.iter().map(String::as_str)))?;
         self.verbose(format!(
             "wrote {} in {} ms",
             self.vault.path().display(),
             start.elapsed().as_millis()
         ));
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_label;
+
+    #[test]
+    fn closest_label_takes_likely_typos_only() {
+        let labels = ["fastlane", "fl", "xcode-cloud"];
+        assert_eq!(closest_label("fastlnae", labels), Some("fastlane"));
+        assert_eq!(closest_label("FASTLANE!", labels), Some("fastlane"));
+        assert_eq!(closest_label("f", labels), Some("fl"));
+        assert_eq!(closest_label("xc", labels), None);
+        assert_eq!(closest_label("testflight", labels), None);
+        assert_eq!(closest_label("anything", []), None);
     }
 }

@@ -7,7 +7,7 @@ use super::args::entries::{
     AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
     RemoveArgs, RevokeArgs, ShowArgs,
 };
-use super::context::Context;
+use super::context::{Context, suggest};
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets;
@@ -139,7 +139,7 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
 
 pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
     let doc = ctx.open()?.document;
-    let e = doc.get(&args.label)?;
+    let e = doc.get(&args.label).map_err(|e| suggest(e, &doc))?;
     if args.json {
         let mut v = entry_json(e);
         if let Value::Object(map) = &mut v {
@@ -283,7 +283,11 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         // Look the entry up before asking, so a typo fails without a
         // question; the answer applies to the entry asked about, by id.
         let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
-        let asked = draft.document().get(label)?.clone();
+        let asked = draft
+            .document()
+            .get(label)
+            .map_err(|e| suggest(e, draft.document()))?
+            .clone();
         if !asked.revoked
             && !secrets::confirm(&format!("Revoke {}?", sanitize(&asked.label)), false)?
         {
@@ -316,7 +320,11 @@ pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
         ctx.update(|doc| doc.remove(&args.label))?
     } else {
         let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
-        let asked = draft.document().get(&args.label)?.clone();
+        let asked = draft
+            .document()
+            .get(&args.label)
+            .map_err(|e| suggest(e, draft.document()))?
+            .clone();
         if !secrets::confirm(
             &format!("Delete {} for good?", sanitize(&asked.label)),
             false,
