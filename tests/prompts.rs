@@ -9,6 +9,8 @@ use crate::support::pty::{ascvault, exit_status, spawn};
 use crate::support::{Env, ExitStatus, PASSPHRASE};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
+/// A passphrase the strength estimate takes without a question.
+const STRONG: &str = "plinth mozzarella quasar tundra 97";
 
 fn init_command(t: &Env) -> std::process::Command {
     let mut c = ascvault(t.dir.path(), &t.vault());
@@ -43,6 +45,9 @@ fn init_asks_twice_and_asks_again_on_a_mismatch() {
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
+    // The test passphrase is weak: insist.
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("y").unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Success);
     t.cmd(&["list"]).run().success();
@@ -63,6 +68,9 @@ fn init_refuses_an_empty_passphrase() {
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
+    // The test passphrase is weak: insist.
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("y").unwrap();
     let rest = p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Success);
     assert!(
@@ -289,9 +297,9 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("New vault passphrase: ").unwrap();
-    p.send_line("a new passphrase").unwrap();
+    p.send_line(STRONG).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
-    p.send_line("a new passphrase").unwrap();
+    p.send_line(STRONG).unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Success);
     t.cmd(&["list"])
@@ -299,7 +307,7 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
         .fails(ExitStatus::Unlock)
         .stderr_has("wrong passphrase");
     t.cmd(&["list"])
-        .env("ASCVAULT_PASSPHRASE", "a new passphrase")
+        .env("ASCVAULT_PASSPHRASE", STRONG)
         .run()
         .success()
         .stdout_has("fl");
@@ -334,4 +342,68 @@ fn without_a_terminal_or_source_commands_fail_at_once() {
         start.elapsed() < Duration::from_secs(20),
         "something waited for input"
     );
+}
+
+#[test]
+fn a_weak_new_passphrase_is_refused_unless_insisted() {
+    let t = Env::new();
+    // At the terminal: explained, and refused on "no".
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("This passphrase is weak.").unwrap();
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
+    assert!(
+        rest.contains("--weak-passphrase-ok") && !rest.contains("password1"),
+        "{rest}"
+    );
+    assert!(!t.vault().exists());
+
+    // Scripted: refused, unless --weak-passphrase-ok.
+    let init = |pass: &str| {
+        t.bare(&["init", "--work-factor", "10"])
+            .env("ASCVAULT_PASSPHRASE", pass)
+            .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+    };
+    init("password1")
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("the new passphrase is weak")
+        .stderr_has("hint: choose a stronger one, or pass --weak-passphrase-ok");
+    assert!(!t.vault().exists());
+    init("password1")
+        .arg("--weak-passphrase-ok")
+        .run()
+        .success();
+    std::fs::remove_file(t.vault()).unwrap();
+    let out = init(STRONG).run().success();
+    assert!(!out.stderr().contains("weak"), "{}", out.stderr());
+
+    // passwd likewise, and the vault keeps its passphrase.
+    let weak = t.path("weak");
+    std::fs::write(&weak, "password1\n").unwrap();
+    let before = t.vault_bytes();
+    t.bare(&["passwd", "--new-passphrase-file"])
+        .arg(&weak)
+        .env("ASCVAULT_PASSPHRASE", STRONG)
+        .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("the new passphrase is weak");
+    assert_eq!(t.vault_bytes(), before);
+    t.bare(&["passwd", "--weak-passphrase-ok", "--new-passphrase-file"])
+        .arg(&weak)
+        .env("ASCVAULT_PASSPHRASE", STRONG)
+        .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+        .run()
+        .success();
+    t.cmd(&["list"])
+        .env("ASCVAULT_PASSPHRASE", "password1")
+        .run()
+        .success();
 }

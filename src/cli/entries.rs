@@ -31,6 +31,13 @@ pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
         .into());
     }
     let pass = secrets::new_passphrase(ctx.passphrase_file.as_deref(), true)?;
+    secrets::check_strength(
+        &pass,
+        secrets::Strength::new(
+            secrets::passphrase_is_typed(ctx.passphrase_file.as_deref()),
+            args.weak_passphrase_ok,
+        ),
+    )?;
     let container = Container {
         armored: !args.binary,
         work_factor: args.work_factor,
@@ -376,6 +383,12 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
             false,
         )?),
     };
+    if let Some(new) = &new {
+        secrets::check_strength(
+            new,
+            secrets::Strength::new(args.new_passphrase_file.is_none(), args.weak_passphrase_ok),
+        )?;
+    }
     if let Some(wf) = args.work_factor.filter(|wf| *wf < WARN_WORK_FACTOR) {
         say(&format!(
             "warning: work factor {wf} is for test vaults only; the default is {}",

@@ -49,6 +49,61 @@ pub fn new_passphrase(file: Option<&Path>, from_env: bool) -> CliResult<Secret> 
     Ok(secret)
 }
 
+/// Whether a new passphrase was typed at the terminal rather than read from
+/// a file or the environment, and whether the user insisted on a weak one.
+#[derive(Clone, Copy, Debug)]
+pub struct Strength {
+    /// Asked at the terminal: a weak one is explained and confirmed there.
+    pub typed: bool,
+    /// `--weak-passphrase-ok`, or `ASCVAULT_ALLOW_WEAK_VAULT=1`: taken
+    /// without a word.
+    pub weak_ok: bool,
+}
+
+impl Strength {
+    /// `typed` as given; `weak_ok` from the flag or the environment.
+    pub fn new(typed: bool, flag: bool) -> Self {
+        Strength {
+            typed,
+            weak_ok: flag
+                || std::env::var_os("ASCVAULT_ALLOW_WEAK_VAULT").is_some_and(|v| v == "1"),
+        }
+    }
+}
+
+/// Refuses a weak new passphrase (the `zxcvbn` estimate below 3 of 4: under
+/// 10^10 guesses), with what the estimator says about it. The user may
+/// insist: `--weak-passphrase-ok`, or yes to the question at the terminal.
+/// The advice names patterns, never the passphrase.
+pub fn check_strength(pass: &Secret, strength: Strength) -> CliResult<()> {
+    let advice = {
+        let estimate = zxcvbn::zxcvbn(pass.expose(), &["ascvault", "vault", "passphrase"]);
+        if estimate.score() >= zxcvbn::Score::Three {
+            return Ok(());
+        }
+        let mut advice: Vec<String> = Vec::new();
+        if let Some(feedback) = estimate.feedback() {
+            advice.extend(feedback.warning().map(|w| w.to_string()));
+            advice.extend(feedback.suggestions().iter().map(ToString::to_string));
+        }
+        advice.push("four or five random words make a strong one".into());
+        advice.join(" ")
+    };
+    if strength.weak_ok {
+        return Ok(());
+    }
+    if strength.typed {
+        tell(&format!("This passphrase is weak. {advice}"));
+        if confirm("Use it anyway?", false)? {
+            return Ok(());
+        }
+    }
+    Err(
+        CliError::new(format!("the new passphrase is weak. {advice}"))
+            .hint("choose a stronger one, or pass --weak-passphrase-ok to keep this one"),
+    )
+}
+
 /// A password being added and checked by `check`: from stdin with
 /// `--password-stdin` (checked once), else a hidden prompt, asked again up
 /// to [`TRIES`] times in all while `check` refuses it.
