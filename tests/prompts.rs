@@ -9,6 +9,8 @@ use crate::support::pty::{ascvault, exit_status, spawn};
 use crate::support::{Env, ExitStatus, PASSPHRASE};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
+/// A passphrase the strength estimate takes without a question.
+const STRONG: &str = "plinth mozzarella quasar tundra 97";
 
 fn init_command(t: &Env) -> std::process::Command {
     let mut c = ascvault(t.dir.path(), &t.vault());
@@ -17,17 +19,43 @@ fn init_command(t: &Env) -> std::process::Command {
 }
 
 #[test]
-fn init_asks_twice_and_refuses_a_mismatch() {
+fn init_asks_twice_and_asks_again_on_a_mismatch() {
     let t = Env::new();
+    // Three mismatched repeats: refused, no vault.
+    let mut p = spawn(init_command(&t));
+    for _ in 0..3 {
+        p.exp_string("New vault passphrase: ").unwrap();
+        p.send_line("one thing").unwrap();
+        p.exp_string("Repeat the passphrase: ").unwrap();
+        p.send_line("another thing").unwrap();
+    }
+    p.exp_string("the passphrases do not match").unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure);
+    assert!(!t.vault().exists());
+
+    // A mismatch, then a match: the vault opens with the second one.
     let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line("one thing").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("another thing").unwrap();
-    p.exp_string("the passphrases do not match").unwrap();
-    assert_eq!(exit_status(&mut p), ExitStatus::Failure);
-    assert!(!t.vault().exists());
+    p.exp_string("the passphrases do not match; try again")
+        .unwrap();
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    // The test passphrase is weak: insist.
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success);
+    t.cmd(&["list"]).run().success();
+}
 
+#[test]
+fn init_refuses_an_empty_passphrase() {
+    let t = Env::new();
     let mut p = spawn(init_command(&t));
     p.exp_string("New vault passphrase: ").unwrap();
     p.send_line("").unwrap();
@@ -40,6 +68,9 @@ fn init_asks_twice_and_refuses_a_mismatch() {
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
+    // The test passphrase is weak: insist.
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("y").unwrap();
     let rest = p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Success);
     assert!(
@@ -79,18 +110,118 @@ fn passphrase_and_password_prompts_are_hidden() {
     assert_eq!(out.stdout(), format!("{PW}\n"));
 }
 
+/// `add password LABEL` on a terminal, with `--apple-id dev@example.com`.
+fn add_command(t: &Env, label: &str) -> std::process::Command {
+    let mut c = ascvault(t.dir.path(), &t.vault());
+    c.args(["add", "password", label, "--apple-id", "dev@example.com"]);
+    c
+}
+
 #[test]
-fn a_malformed_password_at_the_prompt_changes_nothing() {
+fn a_malformed_password_at_the_prompt_is_asked_again() {
     let t = Env::new();
     t.init();
     let before = t.vault_bytes();
-    let (mut p, rest) = add_at_the_prompt(&t, "hunter2");
+    // Three malformed ones: refused, nothing changes.
+    let mut p = spawn(add_command(&t, "fl"));
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    for _ in 0..3 {
+        p.exp_string("App-specific password").unwrap();
+        p.send_line("hunter2").unwrap();
+    }
+    let rest = p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(
         rest.contains("16 letters") && !rest.contains("hunter2"),
         "{rest}"
     );
     assert_eq!(t.vault_bytes(), before);
+
+    // A malformed one, then a good one: added, the passphrase asked once.
+    let mut p = spawn(add_command(&t, "fl"));
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("App-specific password").unwrap();
+    p.send_line("hunter2").unwrap();
+    p.exp_string("16 letters").unwrap();
+    p.exp_string("try again").unwrap();
+    p.exp_string("App-specific password").unwrap();
+    p.send_line(PW).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+    assert!(!rest.contains("Vault passphrase"), "asked twice: {rest}");
+    let out = t.cmd(&["show", "fl", "--reveal"]).run().success();
+    assert_eq!(out.stdout(), format!("{PW}\n"));
+}
+
+/// A bad label or Apple ID fails before any prompt; a taken label and a
+/// wrong passphrase fail before the password is asked for.
+#[test]
+fn add_password_checks_everything_before_asking_for_the_password() {
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    for args in [
+        ["add", "password", " bad", "--apple-id", "dev@example.com"],
+        ["add", "password", "ok", "--apple-id", "not an email"],
+    ] {
+        let mut p = spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.args(args);
+            c
+        });
+        let rest = p.exp_eof().unwrap();
+        assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{args:?}");
+        assert!(!rest.contains("passphrase:"), "asked: {rest}");
+    }
+    let mut p = spawn(add_command(&t, "FL"));
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
+    assert!(
+        rest.contains("fl") && !rest.contains("App-specific password"),
+        "{rest}"
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_at_the_terminal_gets_three_tries() {
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    let list = || {
+        spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.arg("list");
+            c
+        })
+    };
+    let mut p = list();
+    for _ in 0..2 {
+        p.exp_string("Vault passphrase: ").unwrap();
+        p.send_line("not it").unwrap();
+        p.exp_string("wrong passphrase; try again").unwrap();
+    }
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+    assert!(rest.contains("fl"), "{rest}");
+
+    let mut p = list();
+    for _ in 0..3 {
+        p.exp_string("Vault passphrase: ").unwrap();
+        p.send_line("not it").unwrap();
+    }
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Unlock, "{rest}");
+    assert!(rest.contains("error: "), "{rest}");
+
+    // From the environment, a wrong passphrase is not asked again.
+    t.cmd(&["list"])
+        .env("ASCVAULT_PASSPHRASE", "not it")
+        .run()
+        .fails(ExitStatus::Unlock);
 }
 
 #[test]
@@ -166,9 +297,9 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("New vault passphrase: ").unwrap();
-    p.send_line("a new passphrase").unwrap();
+    p.send_line(STRONG).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
-    p.send_line("a new passphrase").unwrap();
+    p.send_line(STRONG).unwrap();
     p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Success);
     t.cmd(&["list"])
@@ -176,7 +307,7 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
         .fails(ExitStatus::Unlock)
         .stderr_has("wrong passphrase");
     t.cmd(&["list"])
-        .env("ASCVAULT_PASSPHRASE", "a new passphrase")
+        .env("ASCVAULT_PASSPHRASE", STRONG)
         .run()
         .success()
         .stdout_has("fl");
@@ -211,4 +342,68 @@ fn without_a_terminal_or_source_commands_fail_at_once() {
         start.elapsed() < Duration::from_secs(20),
         "something waited for input"
     );
+}
+
+#[test]
+fn a_weak_new_passphrase_is_refused_unless_insisted() {
+    let t = Env::new();
+    // At the terminal: explained, and refused on "no".
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("This passphrase is weak.").unwrap();
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
+    assert!(
+        rest.contains("--weak-passphrase-ok") && !rest.contains("password1"),
+        "{rest}"
+    );
+    assert!(!t.vault().exists());
+
+    // Scripted: refused, unless --weak-passphrase-ok.
+    let init = |pass: &str| {
+        t.bare(&["init", "--work-factor", "10"])
+            .env("ASCVAULT_PASSPHRASE", pass)
+            .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+    };
+    init("password1")
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("the new passphrase is weak")
+        .stderr_has("hint: choose a stronger one, or pass --weak-passphrase-ok");
+    assert!(!t.vault().exists());
+    init("password1")
+        .arg("--weak-passphrase-ok")
+        .run()
+        .success();
+    std::fs::remove_file(t.vault()).unwrap();
+    let out = init(STRONG).run().success();
+    assert!(!out.stderr().contains("weak"), "{}", out.stderr());
+
+    // passwd likewise, and the vault keeps its passphrase.
+    let weak = t.path("weak");
+    std::fs::write(&weak, "password1\n").unwrap();
+    let before = t.vault_bytes();
+    t.bare(&["passwd", "--new-passphrase-file"])
+        .arg(&weak)
+        .env("ASCVAULT_PASSPHRASE", STRONG)
+        .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("the new passphrase is weak");
+    assert_eq!(t.vault_bytes(), before);
+    t.bare(&["passwd", "--weak-passphrase-ok", "--new-passphrase-file"])
+        .arg(&weak)
+        .env("ASCVAULT_PASSPHRASE", STRONG)
+        .env_remove("ASCVAULT_ALLOW_WEAK_VAULT")
+        .run()
+        .success();
+    t.cmd(&["list"])
+        .env("ASCVAULT_PASSPHRASE", "password1")
+        .run()
+        .success();
 }

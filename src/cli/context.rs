@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
-use super::error::CliResult;
+use super::error::{CliError, CliResult};
 use super::output::say;
 use super::secrets;
-use crate::vault::{Document, Secret, Unlocked, Vault, WARN_WORK_FACTOR};
+use crate::vault::{Document, Secret, UnlockError, Unlocked, Vault, VaultError, WARN_WORK_FACTOR};
 
 /// How long to wait for another ascvault's lock on the vault:
 /// `ASCVAULT_LOCK_TIMEOUT` seconds when it is a number, else the vault's
@@ -45,6 +45,48 @@ pub fn warn_weak_work_factor(work_factor: u8) {
          a stolen copy is cheap to attack (raise it with `ascvault passwd --work-factor {}`)",
         crate::vault::DEFAULT_WORK_FACTOR
     ));
+}
+
+/// The label in `labels` that `label` is most likely a typo of: the fewest
+/// edits (case aside), and few enough for the label's length — at most one
+/// edit up to five characters, two up to eight, three beyond.
+pub fn closest_label<'a>(
+    label: &str,
+    labels: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let wanted = label.to_lowercase();
+    let allowed = match wanted.chars().count() {
+        0..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    labels
+        .into_iter()
+        .map(|l| (strsim::damerau_levenshtein(&wanted, &l.to_lowercase()), l))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, l)| l)
+}
+
+/// The CLI error for `err`; a label that is not in `doc` but close to one
+/// that is gets "did you mean …" as its hint.
+pub fn suggest(err: VaultError, doc: &Document) -> CliError {
+    suggest_among(err, doc.entries.iter().map(|e| e.label.as_str()))
+}
+
+/// [`suggest`] with the labels given.
+pub fn suggest_among<'a>(err: VaultError, labels: impl IntoIterator<Item = &'a str>) -> CliError {
+    let guess = match &err {
+        VaultError::NoSuchEntry { label } => closest_label(label, labels).map(str::to_owned),
+        _ => None,
+    };
+    let cli = CliError::from(err);
+    match guess {
+        Some(guess) => cli.hint(format!(
+            "did you mean {guess:?}? (`ascvault list --all` shows every label)"
+        )),
+        None => cli,
+    }
 }
 
 /// Shared state of one invocation.
@@ -87,11 +129,35 @@ impl Context {
         secrets::passphrase(self.passphrase_file.as_deref())
     }
 
+    /// Gets the passphrase and runs `unlock` with it. A passphrase typed at
+    /// the terminal that `unlock` finds wrong is asked for again, up to
+    /// [`secrets::TRIES`] times in all; one from a file or the environment
+    /// is not (it would be wrong the next time too).
+    pub fn unlock<T>(
+        &self,
+        mut unlock: impl FnMut(&Secret) -> Result<T, VaultError>,
+    ) -> CliResult<(Secret, T)> {
+        let typed = secrets::passphrase_is_typed(self.passphrase_file.as_deref());
+        let mut tries = 1;
+        loop {
+            let pass = self.passphrase()?;
+            match unlock(&pass) {
+                Err(VaultError::Unlock {
+                    source: UnlockError::WrongPassphrase,
+                    ..
+                }) if typed && tries < secrets::TRIES => {
+                    secrets::try_again("wrong passphrase");
+                    tries += 1;
+                }
+                result => return Ok((pass, result?)),
+            }
+        }
+    }
+
     /// Unlocks the vault for reading.
     pub fn open(&self) -> CliResult<Unlocked> {
-        let pass = self.passphrase()?;
         let start = Instant::now();
-        let unlocked = self.vault.open(&pass)?;
+        let (_, unlocked) = self.unlock(|pass| self.vault.open(pass))?;
         self.verbose(format!(
             "unlocked {} ({} entries, work factor {}, {}) in {} ms",
             self.vault.path().display(),
@@ -110,16 +176,43 @@ impl Context {
     /// Read-modify-write of the vault.
     pub fn update<T>(
         &self,
-        change: impl FnOnce(&mut Document) -> Result<T, crate::vault::VaultError>,
+        change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> CliResult<T> {
-        let pass = self.passphrase()?;
         let start = Instant::now();
-        let result = self.vault.update(&pass, change)?;
+        // Unlock first (asking again on a wrong passphrase), then change
+        // and write under the lock: a draft costs no more than an update.
+        let (_, draft) = self.unlock(|pass| self.vault.draft(pass))?;
+        let labels: Vec<String> = draft
+            .document()
+            .entries
+            .iter()
+            .map(|e| e.label.clone())
+            .collect();
+        let result = self
+            .vault
+            .commit(draft, change)
+            .map_err(|e| suggest_among(e, labels.iter().map(String::as_str)))?;
         self.verbose(format!(
             "wrote {} in {} ms",
             self.vault.path().display(),
             start.elapsed().as_millis()
         ));
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_label;
+
+    #[test]
+    fn closest_label_takes_likely_typos_only() {
+        let labels = ["fastlane", "fl", "xcode-cloud"];
+        assert_eq!(closest_label("fastlnae", labels), Some("fastlane"));
+        assert_eq!(closest_label("FASTLANE!", labels), Some("fastlane"));
+        assert_eq!(closest_label("f", labels), Some("fl"));
+        assert_eq!(closest_label("xc", labels), None);
+        assert_eq!(closest_label("testflight", labels), None);
+        assert_eq!(closest_label("anything", []), None);
     }
 }

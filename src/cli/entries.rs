@@ -7,7 +7,7 @@ use super::args::entries::{
     AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
     RemoveArgs, RevokeArgs, ShowArgs,
 };
-use super::context::Context;
+use super::context::{Context, suggest};
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets;
@@ -31,6 +31,13 @@ pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
         .into());
     }
     let pass = secrets::new_passphrase(ctx.passphrase_file.as_deref(), true)?;
+    secrets::check_strength(
+        &pass,
+        secrets::Strength::new(
+            secrets::passphrase_is_typed(ctx.passphrase_file.as_deref()),
+            args.weak_passphrase_ok,
+        ),
+    )?;
     let container = Container {
         armored: !args.binary,
         work_factor: args.work_factor,
@@ -49,17 +56,25 @@ pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
     crate::vault::credential::check_label(&args.label).map_err(crate::vault::VaultError::from)?;
     crate::vault::credential::check_apple_id(args.apple_id.trim())
         .map_err(crate::vault::VaultError::from)?;
-    let pass = ctx.passphrase()?;
-    let password = secrets::password_input(args.password_stdin)?;
-    let entry = NewPassword {
-        label: args.label.clone(),
-        apple_id: args.apple_id.clone(),
-        password,
-        note: args.note.clone(),
-        skip_format_check: args.no_format_check,
+    // Unlock and check the label is free before the password is asked.
+    let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+    if let Some(taken) = draft.document().find(&args.label) {
+        return Err(VaultError::LabelTaken {
+            label: taken.label.clone(),
+        }
+        .into());
     }
-    .into_entry()?;
-    ctx.vault.update(&pass, |doc| doc.add(entry).map(|_| ()))?;
+    let entry = secrets::checked_password_input(args.password_stdin, |password| {
+        Ok(NewPassword {
+            label: args.label.clone(),
+            apple_id: args.apple_id.clone(),
+            password,
+            note: args.note.clone(),
+            skip_format_check: args.no_format_check,
+        }
+        .into_entry()?)
+    })?;
+    ctx.vault.commit(draft, |doc| doc.add(entry).map(|_| ()))?;
     say(&format!("added {}", sanitize(&args.label)));
     Ok(())
 }
@@ -131,7 +146,7 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
 
 pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
     let doc = ctx.open()?.document;
-    let e = doc.get(&args.label)?;
+    let e = doc.get(&args.label).map_err(|e| suggest(e, &doc))?;
     if args.json {
         let mut v = entry_json(e);
         if let Value::Object(map) = &mut v {
@@ -239,13 +254,12 @@ fn confirmed(doc: &Document, asked: &Entry) -> Result<usize, VaultError> {
 }
 
 pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
-    let pass = ctx.passphrase()?;
     let now = Timestamp::now();
     if args.all {
         if !secrets::confirm("Revoke every active entry?", args.yes)? {
             return Err(CliError::new("nothing revoked"));
         }
-        let kinds = ctx.vault.update(&pass, |doc| {
+        let kinds = ctx.update(|doc| {
             let kinds: Vec<Kind> = doc
                 .entries
                 .iter()
@@ -268,15 +282,19 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     }
     let label = args.label.as_deref().unwrap_or_default();
     let (changed, kind, label) = if args.yes {
-        ctx.vault.update(&pass, |doc| {
+        ctx.update(|doc| {
             let kind = doc.get(label)?.kind.clone();
             Ok((doc.revoke(label, now)?, kind, label.to_owned()))
         })?
     } else {
         // Look the entry up before asking, so a typo fails without a
         // question; the answer applies to the entry asked about, by id.
-        let draft = ctx.vault.draft(&pass)?;
-        let asked = draft.document().get(label)?.clone();
+        let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+        let asked = draft
+            .document()
+            .get(label)
+            .map_err(|e| suggest(e, draft.document()))?
+            .clone();
         if !asked.revoked
             && !secrets::confirm(&format!("Revoke {}?", sanitize(&asked.label)), false)?
         {
@@ -305,12 +323,15 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
 }
 
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
-    let pass = ctx.passphrase()?;
     let removed = if args.yes {
-        ctx.vault.update(&pass, |doc| doc.remove(&args.label))?
+        ctx.update(|doc| doc.remove(&args.label))?
     } else {
-        let draft = ctx.vault.draft(&pass)?;
-        let asked = draft.document().get(&args.label)?.clone();
+        let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+        let asked = draft
+            .document()
+            .get(&args.label)
+            .map_err(|e| suggest(e, draft.document()))?
+            .clone();
         if !secrets::confirm(
             &format!("Delete {} for good?", sanitize(&asked.label)),
             false,
@@ -344,7 +365,6 @@ pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
 }
 
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
-    let old = ctx.passphrase()?;
     // Raising the work factor is what the weak-vault warning advises: no
     // need to say it while doing it.
     let vault = match args.work_factor {
@@ -352,7 +372,8 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
         _ => ctx.vault.clone(),
     };
     // Check the old passphrase before asking for a new one.
-    let before = vault.open(&old)?.container;
+    let (old, unlocked) = ctx.unlock(|pass| vault.open(pass))?;
+    let before = unlocked.container;
     // `--work-factor` alone keeps the passphrase: it is the advice of the
     // weak-vault warning, and needs no new secret.
     let new = match (args.work_factor, &args.new_passphrase_file) {
@@ -362,6 +383,12 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
             false,
         )?),
     };
+    if let Some(new) = &new {
+        secrets::check_strength(
+            new,
+            secrets::Strength::new(args.new_passphrase_file.is_none(), args.weak_passphrase_ok),
+        )?;
+    }
     if let Some(wf) = args.work_factor.filter(|wf| *wf < WARN_WORK_FACTOR) {
         say(&format!(
             "warning: work factor {wf} is for test vaults only; the default is {}",

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::error::{CliError, CliResult, ExitStatus};
 pub use super::source::{PASSPHRASE_ENV, Prompt, SourceError, read_secret_file, resolve};
-use super::source::{prompt_hidden, strip_newline, terminal};
+use super::source::{prompt_hidden, strip_newline, tell, terminal};
 use crate::secret::Secret;
 
 /// The vault passphrase: `--passphrase-file`, then `ASCVAULT_PASSPHRASE`,
@@ -23,6 +23,21 @@ pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
     Ok(secret)
 }
 
+/// How many times a secret typed at the terminal is asked for before
+/// giving up: a wrong passphrase, a mismatched repeat, a malformed password.
+pub const TRIES: usize = 3;
+
+/// True when [`passphrase`] would ask at the terminal: no file given and no
+/// `ASCVAULT_PASSPHRASE`. Only then is a wrong passphrase worth asking again.
+pub fn passphrase_is_typed(file: Option<&Path>) -> bool {
+    file.is_none() && std::env::var_os(PASSPHRASE_ENV).is_none()
+}
+
+/// Tells the user at the terminal why the secret is asked again.
+pub fn try_again(why: &str) {
+    tell(&format!("{why}; try again"));
+}
+
 /// A new passphrase: from the given file or (with `from_env`) the
 /// environment when set (scripted use), otherwise asked twice at the
 /// terminal.
@@ -32,6 +47,81 @@ pub fn new_passphrase(file: Option<&Path>, from_env: bool) -> CliResult<Secret> 
         return Err(CliError::new("the passphrase is empty"));
     }
     Ok(secret)
+}
+
+/// Whether a new passphrase was typed at the terminal rather than read from
+/// a file or the environment, and whether the user insisted on a weak one.
+#[derive(Clone, Copy, Debug)]
+pub struct Strength {
+    /// Asked at the terminal: a weak one is explained and confirmed there.
+    pub typed: bool,
+    /// `--weak-passphrase-ok`, or `ASCVAULT_ALLOW_WEAK_VAULT=1`: taken
+    /// without a word.
+    pub weak_ok: bool,
+}
+
+impl Strength {
+    /// `typed` as given; `weak_ok` from the flag or the environment.
+    pub fn new(typed: bool, flag: bool) -> Self {
+        Strength {
+            typed,
+            weak_ok: flag
+                || std::env::var_os("ASCVAULT_ALLOW_WEAK_VAULT").is_some_and(|v| v == "1"),
+        }
+    }
+}
+
+/// Refuses a weak new passphrase (the `zxcvbn` estimate below 3 of 4: under
+/// 10^10 guesses), with what the estimator says about it. The user may
+/// insist: `--weak-passphrase-ok`, or yes to the question at the terminal.
+/// The advice names patterns, never the passphrase.
+pub fn check_strength(pass: &Secret, strength: Strength) -> CliResult<()> {
+    let advice = {
+        let estimate = zxcvbn::zxcvbn(pass.expose(), &["ascvault", "vault", "passphrase"]);
+        if estimate.score() >= zxcvbn::Score::Three {
+            return Ok(());
+        }
+        let mut advice: Vec<String> = Vec::new();
+        if let Some(feedback) = estimate.feedback() {
+            advice.extend(feedback.warning().map(|w| w.to_string()));
+            advice.extend(feedback.suggestions().iter().map(ToString::to_string));
+        }
+        advice.push("four or five random words make a strong one".into());
+        advice.join(" ")
+    };
+    if strength.weak_ok {
+        return Ok(());
+    }
+    if strength.typed {
+        tell(&format!("This passphrase is weak. {advice}"));
+        if confirm("Use it anyway?", false)? {
+            return Ok(());
+        }
+    }
+    Err(
+        CliError::new(format!("the new passphrase is weak. {advice}"))
+            .hint("choose a stronger one, or pass --weak-passphrase-ok to keep this one"),
+    )
+}
+
+/// A password being added and checked by `check`: from stdin with
+/// `--password-stdin` (checked once), else a hidden prompt, asked again up
+/// to [`TRIES`] times in all while `check` refuses it.
+pub fn checked_password_input<T>(
+    from_stdin: bool,
+    mut check: impl FnMut(Secret) -> CliResult<T>,
+) -> CliResult<T> {
+    let mut tries = 1;
+    loop {
+        let password = password_input(from_stdin)?;
+        match check(password) {
+            Err(e) if !from_stdin && tries < TRIES => {
+                try_again(&e.to_string());
+                tries += 1;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// A password being added: from stdin with `--password-stdin`, else a

@@ -5,7 +5,7 @@
 //! this module knows nothing of the CLI's errors.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
@@ -142,17 +142,37 @@ pub fn resolve(file: Option<&Path>, from_env: bool, prompt: Prompt) -> Result<Se
     match prompt {
         Prompt::Unlock => prompt_hidden("Vault passphrase: "),
         Prompt::New => {
-            let first = prompt_hidden("New vault passphrase: ")?;
-            if first.is_empty() {
-                return Err(SourceError::EmptyNew);
+            // A mistyped repeat asks for both again, up to three times.
+            let mut tries = 1;
+            loop {
+                let first = prompt_hidden("New vault passphrase: ")?;
+                if first.is_empty() {
+                    return Err(SourceError::EmptyNew);
+                }
+                let second = prompt_hidden("Repeat the passphrase: ")?;
+                if first == second {
+                    return Ok(first);
+                }
+                if tries == NEW_TRIES {
+                    return Err(SourceError::Mismatch);
+                }
+                tell("the passphrases do not match; try again");
+                tries += 1;
             }
-            let second = prompt_hidden("Repeat the passphrase: ")?;
-            if first != second {
-                return Err(SourceError::Mismatch);
-            }
-            Ok(first)
         }
         Prompt::Never => Err(SourceError::NoSource),
+    }
+}
+
+/// How many times a new passphrase is asked for when its repeat differs.
+const NEW_TRIES: usize = 3;
+
+/// Writes a line to the terminal, if there is one (best effort: it only
+/// explains the next prompt).
+pub fn tell(line: &str) {
+    if let Some(tty) = terminal() {
+        let mut out = &tty;
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
     }
 }
 

@@ -507,4 +507,5 @@ fn a_large_vault_keeps_every_entry_in_order() {
 }
 
 mod confirm_by_id;
+mod did_you_mean;
 mod revoked_secrets;

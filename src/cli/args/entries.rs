@@ -17,6 +17,9 @@ pub struct InitArgs {
     /// Write raw binary age instead of ASCII armor.
     #[arg(long)]
     pub binary: bool,
+    /// Accept a new passphrase the strength estimate calls weak.
+    #[arg(long)]
+    pub weak_passphrase_ok: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +138,9 @@ pub struct PasswdArgs {
     /// keeping the passphrase unless --new-passphrase-file gives one.
     #[arg(long, value_parser = clap::value_parser!(u8).range(10..=22))]
     pub work_factor: Option<u8>,
+    /// Accept a new passphrase the strength estimate calls weak.
+    #[arg(long)]
+    pub weak_passphrase_ok: bool,
 }
 
 #[derive(Debug, Args)]
