@@ -5,7 +5,7 @@ use std::fs;
 
 use crate::support::git::{Git, PW1, PW2, git_available};
 use crate::support::standin::closed_port;
-use crate::support::{Env, ExitStatus, TEST_WORK_FACTOR};
+use crate::support::{Env, ExitStatus};
 
 #[test]
 fn check_reports_findings_from_the_file_and_from_git() {
@@ -13,10 +13,7 @@ fn check_reports_findings_from_the_file_and_from_git() {
         return;
     }
     let g = Git::new();
-    let repo = g.repo("r");
-    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
-        .run()
-        .success();
+    let repo = g.vault_repo("r");
     g.add_password(&repo, "one", PW1);
     g.add_password(&repo, "two", PW1);
     g.git(&repo, &["add", "ascvault.age"]);
@@ -185,10 +182,7 @@ fn check_notices_a_revocation_undone_in_git_history() {
         return;
     }
     let g = Git::new();
-    let repo = g.repo("r");
-    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
-        .run()
-        .success();
+    let repo = g.vault_repo("r");
     g.add_password(&repo, "one", PW1);
     g.add_password(&repo, "two", PW2);
     g.av(&repo, &["git", "setup"]).run().success();
@@ -269,10 +263,7 @@ fn check_notices_a_revocation_lost_by_taking_their_file_in_a_merge() {
         return;
     }
     let g = Git::new();
-    let repo = g.repo("r");
-    g.av(&repo, &["init", "--work-factor", TEST_WORK_FACTOR])
-        .run()
-        .success();
+    let repo = g.vault_repo("r");
     g.add_password(&repo, "one", PW1);
     g.git(&repo, &["add", "-A"]);
     g.git(&repo, &["commit", "-q", "-m", "vault"]);

@@ -13,13 +13,7 @@ fn a_text_merged_vault_is_named_as_such_wherever_it_is_opened() {
     let g = Git::new();
     let a = g.origin_and_first_clone();
     // b is cloned without `git setup`: no merge driver in its config.
-    let origin = g.path("origin.git");
-    g.git(
-        g.root.path(),
-        &["clone", "-q", origin.to_str().unwrap(), "b"],
-    );
-    let b = g.path("b");
-    g.configure(&b);
+    let b = g.clone_without_setup("b");
     g.add_password(&a, "p4", PW4);
     g.git(&a, &["commit", "-q", "-am", "p4"]);
     g.git(&a, &["push", "-q"]);

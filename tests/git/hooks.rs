@@ -22,13 +22,7 @@ fn after_a_pull_or_a_checkout_the_vault_is_private_again() {
     }
     let g = Git::new();
     let a = g.origin_and_first_clone();
-    let origin = g.path("origin.git");
-    g.git(
-        g.root.path(),
-        &["clone", "-q", origin.to_str().unwrap(), "b"],
-    );
-    let b = g.path("b");
-    g.configure(&b);
+    let b = g.clone_without_setup("b");
     // A hook of the user's own, which must keep running.
     let own = b.join(".git/hooks/post-merge");
     fs::write(

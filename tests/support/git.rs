@@ -154,11 +154,8 @@ impl Git {
                 origin.to_str().unwrap(),
             ],
         );
-        let a = self.repo("a");
+        let a = self.vault_repo("a");
         self.git(&a, &["remote", "add", "origin", origin.to_str().unwrap()]);
-        self.av(&a, &["init", "--work-factor", TEST_WORK_FACTOR])
-            .run()
-            .success();
         self.add_password(&a, "p1", PW1);
         self.add_password(&a, "p2", PW2);
         self.add_password(&a, "p3", PW3);
@@ -169,8 +166,18 @@ impl Git {
         a
     }
 
+    /// A clone `name` of the origin with `git setup` run in it.
     #[track_caller]
     pub fn clone(&self, name: &str) -> PathBuf {
+        let dir = self.clone_without_setup(name);
+        self.av(&dir, &["git", "setup"]).run().success();
+        dir
+    }
+
+    /// A clone `name` of the origin, configured, but without `git setup`:
+    /// no merge driver, no hooks (what a teammate who skipped it has).
+    #[track_caller]
+    pub fn clone_without_setup(&self, name: &str) -> PathBuf {
         let dir = self.path(name);
         let origin = self.path("origin.git");
         self.git(
@@ -178,7 +185,17 @@ impl Git {
             &["clone", "-q", origin.to_str().unwrap(), name],
         );
         self.configure(&dir);
-        self.av(&dir, &["git", "setup"]).run().success();
+        dir
+    }
+
+    /// A new repository `name` holding an empty vault at the test work
+    /// factor (not committed, no `git setup`).
+    #[track_caller]
+    pub fn vault_repo(&self, name: &str) -> PathBuf {
+        let dir = self.repo(name);
+        self.av(&dir, &["init", "--work-factor", TEST_WORK_FACTOR])
+            .run()
+            .success();
         dir
     }
 }
