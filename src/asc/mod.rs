@@ -4,7 +4,8 @@
 //! reviews and responses ([`reviews`]), checking credentials ([`verify`]) and
 //! spotting inappropriate reviews ([`flag`]); metrics: analytics reports
 //! ([`analytics`], fetched by [`download`]), sales and finance reports
-//! ([`sales`]), power and performance metrics and diagnostics ([`perf`]).
+//! ([`sales`]), power and performance metrics and diagnostics ([`perf`]) of
+//! the builds [`builds`] lists.
 //! Errors are [`AscError`]; ids go into paths only through [`path_id()`];
 //! every retry waits as [`Backoff`] says.
 //!
@@ -31,6 +32,7 @@
 pub mod analytics;
 pub mod apps;
 mod backoff;
+pub mod builds;
 pub mod client;
 pub mod download;
 mod error;

@@ -216,6 +216,73 @@ pub struct Metrics {
     pub doc: XcodeMetrics,
 }
 
+/// A device of the data: its identifier (what `filter[deviceType]` takes)
+/// and Apple's marketing name, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// E.g. `all_iphones`, `iPhone15,2`.
+    pub id: String,
+    /// E.g. `All iPhones`, `iPhone 14 Pro`.
+    pub name: Option<String>,
+}
+
+impl XcodeMetrics {
+    /// Every device some dataset is about, in the order they first appear.
+    pub fn devices(&self) -> Vec<Device> {
+        let mut out: Vec<Device> = Vec::new();
+        for ds in self.datasets() {
+            let f = &ds.filter_criteria;
+            if let Some(id) = &f.device
+                && !out.iter().any(|d| &d.id == id)
+            {
+                out.push(Device {
+                    id: id.clone(),
+                    name: f.device_marketing_name.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn datasets(&self) -> impl Iterator<Item = &Dataset> {
+        self.product_data
+            .iter()
+            .flat_map(|p| &p.metric_categories)
+            .flat_map(|c| &c.metrics)
+            .flat_map(|m| &m.datasets)
+    }
+}
+
+impl Metrics {
+    /// Drops the insights about metric categories other than `categories`
+    /// (Apple's names, e.g. `HANG`), in both the document read and the one
+    /// kept for `--json`: `filter[metricType]` narrows the metrics, and
+    /// ascvault does not count on it narrowing the insights too. An insight
+    /// that names no category is dropped as well. Nothing is dropped when
+    /// `categories` is empty.
+    pub fn keep_insights_of(&mut self, categories: &[String]) {
+        if categories.is_empty() {
+            return;
+        }
+        let wanted = |c: Option<&str>| {
+            c.is_some_and(|c| categories.iter().any(|w| w.eq_ignore_ascii_case(c)))
+        };
+        let i = &mut self.doc.insights;
+        i.regressions
+            .retain(|x| wanted(x.metric_category.as_deref()));
+        i.trending_up
+            .retain(|x| wanted(x.metric_category.as_deref()));
+        for list in ["regressions", "trendingUp"] {
+            if let Some(items) = self.raw["insights"]
+                .get_mut(list)
+                .and_then(serde_json::Value::as_array_mut)
+            {
+                items.retain(|x| wanted(x["metricCategory"].as_str()));
+            }
+        }
+    }
+}
+
 /// Fetches metrics, optionally of some categories and device types.
 /// Apple filters: the document is kept as received.
 pub fn metrics(

@@ -350,11 +350,13 @@ impl From<ResolveError> for CliError {
             ResolveError::Asc(e) => e.into(),
             // The exit code of an unknown app id (Apple's 404), so a
             // script need not care how the app was named.
-            ResolveError::UnknownBundleId(_) => CliError::new(err.to_string())
+            ResolveError::Unknown(_) => CliError::new(err.to_string())
                 .code(ExitStatus::Refused)
-                .hint("`ascvault apps` lists the apps this key can see, with their bundle ids"),
+                .hint("`ascvault apps` lists the apps this key can see, with their bundle ids and names (names match exactly, case included)"),
+            ResolveError::Ambiguous { .. } => CliError::usage(err.to_string())
+                .hint("pass the app id or the bundle id instead of the name"),
             ResolveError::Malformed(_) => CliError::usage(err.to_string())
-                .hint("--app takes the numeric app id or the bundle id (com.example.app)"),
+                .hint("--app takes the numeric app id, the bundle id (com.example.app) or the app's exact name"),
         }
     }
 }

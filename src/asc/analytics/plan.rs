@@ -22,8 +22,8 @@ use crate::asc::error::AscError;
 /// Which report, and which of its instances.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wanted {
-    /// The report's name, as `metrics reports` shows it (case and
-    /// surrounding spaces ignored).
+    /// The report's id, or its name (case and surrounding spaces ignored),
+    /// as `metrics reports` shows them.
     pub report: String,
     /// Only instances of this granularity (`DAILY`, `WEEKLY`, `MONTHLY`).
     pub granularity: Option<&'static str>,
@@ -124,11 +124,17 @@ pub fn plan(client: &Client, app_id: &str, wanted: &Wanted) -> Result<Plan, Plan
     Plan::of(per_instance)
 }
 
-/// The reports called `name` (ignoring case and surrounding spaces): the
-/// ongoing and the snapshot request each have one.
+/// The report whose id is `name` exactly, or else the reports called `name`
+/// (ignoring case and surrounding spaces): the ongoing and the snapshot
+/// request each have one.
 fn named<'a>(all: &'a [ReportInfo], name: &str) -> Vec<&'a ReportInfo> {
+    let name = name.trim();
+    let by_id: Vec<&ReportInfo> = all.iter().filter(|r| r.id == name).take(1).collect();
+    if !by_id.is_empty() {
+        return by_id;
+    }
     all.iter()
-        .filter(|r| r.name.trim().eq_ignore_ascii_case(name.trim()))
+        .filter(|r| r.name.trim().eq_ignore_ascii_case(name))
         .collect()
 }
 

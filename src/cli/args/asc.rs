@@ -102,7 +102,7 @@ pub enum SortArg {
 /// Which reviews.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
-    /// The app: numeric app id or bundle id.
+    /// The app: numeric app id, bundle id or exact name.
     #[arg(long, value_name = "APP")]
     pub app: String,
     /// Only these star ratings, e.g. 1,2.
@@ -216,7 +216,7 @@ pub enum ReportReason {
 pub struct ReportArgs {
     /// The review id.
     pub review_id: String,
-    /// The app the review belongs to (id or bundle id); needed when the key
+    /// The app the review belongs to (id, bundle id or exact name); needed when the key
     /// sees several apps: the API links no review to its app, and the web
     /// page is per app.
     #[arg(long, value_name = "APP")]

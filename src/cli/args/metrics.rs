@@ -34,6 +34,8 @@ pub enum MetricsCommand {
     Sales(SalesArgs),
     /// A finance report.
     Finance(FinanceArgs),
+    /// An app's builds, newest first: the ids `perf --build` and `diagnostics --build` take.
+    Builds(BuildsArgs),
     /// Power and performance metrics: a table per metric, insights first.
     Perf(PerfArgs),
     /// Hang, launch and disk-write diagnostics of a build, heaviest first.
@@ -47,7 +49,7 @@ pub struct RequestArgs {
     /// Which key, which server, how long to wait.
     #[command(flatten)]
     pub asc: AscArgs,
-    /// The app: numeric id or bundle id.
+    /// The app: numeric id, bundle id or exact name.
     #[arg(long)]
     pub app: String,
     /// A one-time snapshot of past data instead of ongoing reports.
@@ -60,7 +62,7 @@ pub struct ReportsArgs {
     /// Which key, which server, how long to wait.
     #[command(flatten)]
     pub asc: AscArgs,
-    /// The app: numeric id or bundle id.
+    /// The app: numeric id, bundle id or exact name.
     #[arg(long)]
     pub app: String,
     /// Only this category.
@@ -128,11 +130,11 @@ pub struct DownloadArgs {
     /// Which key, which server, how long to wait.
     #[command(flatten)]
     pub asc: AscArgs,
-    /// The app: numeric id or bundle id.
+    /// The app: numeric id, bundle id or exact name.
     #[arg(long)]
     pub app: String,
-    /// The report's name, as `metrics reports` shows it.
-    #[arg(long, value_name = "NAME")]
+    /// The report's name or id, as `metrics reports` shows them.
+    #[arg(long, value_name = "NAME|ID")]
     pub report: String,
     /// Only instances of this granularity.
     #[arg(long, value_enum)]
@@ -266,6 +268,35 @@ pub struct FinanceArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct BuildsArgs {
+    /// Which key, which server, how long to wait.
+    #[command(flatten)]
+    pub asc: AscArgs,
+    /// The app: numeric id, bundle id or exact name.
+    #[arg(long)]
+    pub app: String,
+    /// Only builds of this version (as users see it, e.g. 2.3).
+    #[arg(long, value_name = "V", value_parser = parse_version)]
+    pub version: Option<String>,
+    /// At most this many builds, newest first.
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max: u32,
+    /// JSON output: [{id, version, build_number, platform, uploaded, processing_state, expired}].
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses `builds --version`: what can go into a query unescaped.
+fn parse_version(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if crate::asc::builds::is_version(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a version is 1 to 64 letters, digits, '.', '-' or '_' (e.g. 2.3)".into())
+    }
+}
+
 /// Metric categories.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum MetricKind {
@@ -310,7 +341,7 @@ pub struct PerfArgs {
     /// Which key, which server, how long to wait.
     #[command(flatten)]
     pub asc: AscArgs,
-    /// The app: numeric id or bundle id.
+    /// The app: numeric id, bundle id or exact name.
     #[arg(long)]
     pub app: Option<String>,
     /// The build id.

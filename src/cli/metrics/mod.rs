@@ -1,9 +1,10 @@
 //! `ascvault metrics …`: analytics report requests, reports and streaming
-//! downloads (`analytics.rs`); sales and finance reports (`sales.rs`); power
-//! and performance metrics (`perf.rs`); diagnostics (`diagnostics.rs`);
-//! charts of any of them ([`chart`]). The arguments are in `cli/args/metrics.rs`.
+//! downloads (`analytics.rs`); sales and finance reports (`sales.rs`); an
+//! app's builds (`builds.rs`); power and performance metrics (`perf.rs`);
+//! diagnostics (`diagnostics.rs`); charts of any of them ([`chart`]). The arguments are in `cli/args/metrics.rs`.
 
 mod analytics;
+mod builds;
 pub mod chart;
 mod diagnostics;
 mod perf;
@@ -27,6 +28,7 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
         MetricsCommand::Download(a) => analytics::download(ctx, a),
         MetricsCommand::Sales(a) => sales::sales(ctx, a),
         MetricsCommand::Finance(a) => sales::finance(ctx, a),
+        MetricsCommand::Builds(a) => builds::builds(ctx, a),
         MetricsCommand::Perf(a) => perf::perf(ctx, a),
         MetricsCommand::Diagnostics(a) => diagnostics::diagnostics(ctx, a),
         MetricsCommand::Chart(a) => chart::chart(a),
@@ -55,20 +57,31 @@ fn report_error(err: ReportError) -> CliError {
 }
 
 /// A failed atomic write of `target` (merged TSV, sales or finance report,
-/// chart).
+/// chart). The temporary file is never named: it is ours, not the user's, and a
+/// missing folder is said to be missing.
 fn write_error(target: &Path, err: AtomicError) -> CliError {
     if err.step == Step::CreateTemp {
-        CliError::new(format!(
-            "cannot write in {}: {}",
-            err.path.display(),
-            err.source
-        ))
+        // tempfile's message ends with the temporary file's path: keep
+        // only the OS error.
+        let why = match err.source.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+            None => err.source.kind().to_string(),
+        };
+        if err.source.kind() == std::io::ErrorKind::NotFound && !err.path.exists() {
+            return CliError::new(format!(
+                "cannot write {}: the folder {} does not exist",
+                target.display(),
+                err.path.display()
+            ))
+            .hint("create the folder first, or give a path in one that exists");
+        }
+        CliError::new(format!("cannot write in {}: {why}", err.path.display()))
     } else {
         CliError::new(format!("cannot write {}: {}", target.display(), err.source))
     }
 }
 
-/// The app id of `--app`: a numeric id as is, a bundle id looked up.
+/// The app id of `--app`: a numeric id as is, a bundle id or a name looked up.
 fn resolve_app(session: &AscSession, app: &str) -> CliResult<String> {
     if apps::is_app_id(app.trim()) {
         return Ok(app.trim().to_owned());

@@ -11,7 +11,7 @@ use crate::cli::args::metrics::PerfArgs;
 use crate::cli::asc::AscSession;
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::output::{Table, print, print_json, sanitize};
+use crate::cli::output::{Table, print, print_json, sanitize, truncate};
 
 /// `p50` for `percentile.fifty`, and so on.
 fn percentile_name(p: &str) -> String {
@@ -35,13 +35,17 @@ pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
         (None, None) => return Err(CliError::usage("give --app or --build")),
     };
     let categories: Vec<String> = args.metric.iter().map(|m| m.api().to_owned()).collect();
-    let got = perf::metrics(
-        &session.client,
-        &target,
-        &categories,
-        args.device.as_deref(),
-    )
-    .map_err(asc_error)?;
+    let device = args.device.as_deref().map(str::trim);
+    let mut got =
+        perf::metrics(&session.client, &target, &categories, device).map_err(asc_error)?;
+    if let Some(device) = device
+        && !got.doc.devices().iter().any(|d| d.id == device)
+    {
+        // Asked again without the device, to say which devices there are.
+        let all = perf::metrics(&session.client, &target, &categories, None).map_err(asc_error)?;
+        return Err(no_such_device(device, &all.doc.devices()));
+    }
+    got.keep_insights_of(&categories);
     if let Some(path) = &args.chart {
         chart::draw(&perf_chart(&got.doc)?, path, 960, 540)?;
         ctx.verbose(format!("chart written to {}", path.display()));
@@ -53,6 +57,40 @@ pub(super) fn perf(ctx: &Context, args: &PerfArgs) -> CliResult {
         return print_json(&got.raw);
     }
     print(&render_perf(&got.doc))
+}
+
+/// Characters of an insight line kept (Apple's summaries are one sentence).
+const MAX_INSIGHT: usize = 300;
+
+/// Devices listed in an error at most.
+const MAX_DEVICES: usize = 30;
+
+/// `--device X` with X not in the data: exit 1, naming the devices that are.
+fn no_such_device(device: &str, present: &[perf::Device]) -> CliError {
+    if present.is_empty() {
+        return CliError::new(format!(
+            "no data for device {device:?}: the data has no devices"
+        ))
+        .hint("try without --device (or without --metric)");
+    }
+    let mut names: Vec<String> = present
+        .iter()
+        .take(MAX_DEVICES)
+        .map(|d| match &d.name {
+            Some(n) if !n.trim().is_empty() && n != &d.id => {
+                format!("{} ({})", truncate(&d.id, 40), truncate(n, 40))
+            }
+            _ => truncate(&d.id, 40),
+        })
+        .collect();
+    if present.len() > MAX_DEVICES {
+        names.push(format!("and {} more", present.len() - MAX_DEVICES));
+    }
+    CliError::new(format!(
+        "no data for device {device:?}; the data has: {}",
+        names.join(", ")
+    ))
+    .hint("--device takes a device identifier from that list, e.g. all_iphones")
 }
 
 /// Insights first (regressions, then trending up), then a table per metric.
@@ -74,13 +112,19 @@ fn render_perf(doc: &XcodeMetrics) -> String {
     if !doc.insights.regressions.is_empty() {
         out.push_str("Regressions:\n");
         for i in &doc.insights.regressions {
-            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
+            out.push_str(&format!(
+                "{}\n",
+                sanitize(&truncate(&insight_line(i), MAX_INSIGHT))
+            ));
         }
     }
     if !doc.insights.trending_up.is_empty() {
         out.push_str("Trending up:\n");
         for i in &doc.insights.trending_up {
-            out.push_str(&format!("{}\n", sanitize(&insight_line(i))));
+            out.push_str(&format!(
+                "{}\n",
+                sanitize(&truncate(&insight_line(i), MAX_INSIGHT))
+            ));
         }
     }
     for product in &doc.product_data {

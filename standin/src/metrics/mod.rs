@@ -3,11 +3,12 @@
 //! `segments` (the segments themselves at "pre-signed" URLs outside `/v1/`);
 //! `sales` (sales and finance reports, `application/a-gzip`); `perf` (power
 //! and performance metrics) and `diagnostics` (signatures and logs), from
-//! the fixtures in `fixtures/asc/metrics/`. [`MetricsState`] (`state`)
-//! holds the analytics data, which `seed` fills, and the deliberate segment
-//! defects tests ask for.
+//! the fixtures in `fixtures/asc/metrics/`; `builds` (an app's builds).
+//! [`MetricsState`] (`state`) holds the analytics data and the builds,
+//! which `seed` fills, and the deliberate segment defects tests ask for.
 
 mod analytics;
+pub mod builds;
 mod diagnostics;
 mod perf;
 mod sales;
@@ -26,6 +27,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use md5::{Digest, Md5};
 
+pub use builds::{BuildRecord, NOTES_BUILDS};
 pub use sales::{
     SALES_HEADER, SUBSCRIBER_HEADER, SUBSCRIPTION_EVENT_HEADER, SUBSCRIPTION_HEADER, finance_tsv,
     sales_tsv,
@@ -83,6 +85,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(state: Arc<MetricsState>) -> Rou
         .route("/analytics-segments/{id}", get(segments::download))
         .route("/v1/salesReports", get(sales::sales_report))
         .route("/v1/financeReports", get(sales::finance_report))
+        .route("/v1/builds", get(builds::list))
         .route("/v1/apps/{id}/perfPowerMetrics", get(perf::app_perf))
         .route("/v1/builds/{id}/perfPowerMetrics", get(perf::build_perf))
         .route(

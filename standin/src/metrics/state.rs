@@ -1,6 +1,7 @@
 //! The metrics side's state: analytics report requests, reports, instances
 //! and segments (in memory, or in files for large generated reports), the
-//! Admin role, the segment downloads seen, and each segment's defects.
+//! Admin role, the segment downloads seen, each segment's defects, and the
+//! builds.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Bytes;
 
+use super::builds::BuildRecord;
 use super::{gzip, md5_hex, segments};
 use crate::faults::{Fault, Faults};
 
@@ -80,6 +82,7 @@ pub(super) struct Request {
 #[derive(Debug, Default)]
 pub(super) struct Inner {
     pub(super) admin: bool,
+    pub(super) builds: Vec<BuildRecord>,
     pub(super) requests: Vec<Request>,
     pub(super) reports: Vec<Report>,
     pub(super) segments: HashMap<String, Segment>,
@@ -110,6 +113,7 @@ impl MetricsState {
         let state = MetricsState {
             inner: Mutex::new(Inner {
                 admin: true,
+                builds: super::builds::seed(),
                 ..Inner::default()
             }),
             faults: Faults::default(),
@@ -187,6 +191,16 @@ impl MetricsState {
             instances: out,
         });
         all
+    }
+
+    /// Every build, in the order added.
+    pub fn builds(&self) -> Vec<BuildRecord> {
+        self.lock().builds.clone()
+    }
+
+    /// Adds a build (a test's own, e.g. one with hostile text).
+    pub fn add_build(&self, build: BuildRecord) {
+        self.lock().builds.push(build);
     }
 
     /// Whether the key has the Admin role (creating a request needs it).
