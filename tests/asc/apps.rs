@@ -71,18 +71,111 @@ fn a_password_entry_cannot_call_the_api() {
 }
 
 #[test]
-fn an_unknown_bundle_id_says_so() {
+fn an_unknown_bundle_id_or_name_says_so() {
     let w = AscWorld::new();
-    w.cmd(&["reviews", "list", "--app", "com.example.nothing"])
+    for app in ["com.example.nothing", "not a bundle/id"] {
+        w.cmd(&["reviews", "list", "--app", app])
+            .run()
+            .fails(ExitStatus::Refused)
+            .stderr_is(&format!(
+                "error: no app has the bundle id or the name {app:?}\n\
+                 hint: `ascvault apps` lists the apps this key can see, with their bundle ids and names (names match exactly, case included)\n"
+            ));
+    }
+    w.cmd(&["reviews", "list", "--app", "two\nlines"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("is neither a numeric app id, a bundle id nor an app name");
+}
+
+#[test]
+fn app_takes_an_exact_name_everywhere() {
+    let w = AscWorld::new();
+    let name = "Pocket Notes";
+    let v = w
+        .cmd(&["reviews", "list", "--app", name, "--max", "1", "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert!(w.count(&format!("/v1/apps/{APP}/customerReviews")) > 0);
+    // Not a prefix of another app's name, not another case.
+    w.cmd(&["reviews", "list", "--app", "pocket notes"])
+        .run()
+        .fails(ExitStatus::Refused);
+    for args in [
+        &["reviews", "flag", "--app", name, "--max", "5"][..],
+        &[
+            "reviews",
+            "report",
+            &asc_standin::seed::review_id(0, 1),
+            "--app",
+            name,
+            "--reason",
+            "spam",
+            "--print",
+        ],
+        &["metrics", "request", "--app", name],
+        &["metrics", "reports", "--app", name],
+        &[
+            "metrics",
+            "download",
+            "--app",
+            name,
+            "--report",
+            asc_standin::metrics::SESSIONS_REPORT,
+            "--stdout",
+        ],
+        &["metrics", "perf", "--app", name],
+        &["metrics", "builds", "--app", name, "--max", "1"],
+    ] {
+        w.cmd(args).run().success();
+    }
+    w.cmd(&["metrics", "perf", "--app", "Pocket Notes Pro"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_is(concat!(
-            "error: no app with bundle id \"com.example.nothing\"\n",
-            "hint: `ascvault apps` lists the apps this key can see, with their bundle ids\n",
-        ));
-    w.cmd(&["reviews", "list", "--app", "not a bundle/id"])
-        .run()
-        .fails(ExitStatus::Usage);
+        .stderr_has("404");
+}
+
+#[test]
+fn a_name_several_apps_share_is_an_error_listing_them() {
+    let w = AscWorld::new();
+    w.server
+        .shared()
+        .data
+        .lock()
+        .unwrap()
+        .apps
+        .push(asc_standin::state::App {
+            id: "1234567899".into(),
+            name: "Trail Weather".into(),
+            bundle_id: "com.example.trailweather.mac\u{1b}[2J".into(),
+            sku: "TRAILWXMAC".into(),
+        });
+    for args in [
+        &["reviews", "list", "--app", "Trail Weather"][..],
+        &["metrics", "builds", "--app", "Trail Weather"],
+    ] {
+        w.cmd(args)
+            .run()
+            .fails(ExitStatus::Usage)
+            .stderr_is(concat!(
+                "error: 2 apps are named \"Trail Weather\": 1234567891 (com.example.trailweather), ",
+                "1234567899 (com.example.trailweather.mac [2J)\n",
+                "hint: pass the app id or the bundle id instead of the name\n",
+            ));
+    }
+    // The bundle id still picks one.
+    w.cmd(&[
+        "reviews",
+        "list",
+        "--app",
+        asc_standin::seed::WEATHER_BUNDLE_ID,
+        "--max",
+        "1",
+    ])
+    .run()
+    .success();
 }
 
 #[test]

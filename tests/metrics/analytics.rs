@@ -138,3 +138,38 @@ fn download_of_an_unknown_report_lists_where_to_look() {
         .fails(ExitStatus::Usage)
         .stderr_has("'--stdout' cannot be used with '--merge'");
 }
+
+#[test]
+fn report_takes_the_id_that_reports_prints_as_well_as_the_name() {
+    let w = AscWorld::new();
+    let v = w
+        .metrics(&["reports", "--app", APP_ID, "--json"])
+        .run()
+        .success()
+        .json();
+    let id = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == SESSIONS_REPORT)
+        .and_then(|r| r["id"].as_str())
+        .unwrap()
+        .to_owned();
+    // The table shows the same id.
+    w.metrics(&["reports", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout_has(&id);
+    let by_id = download_report(&w, &id)
+        .arg("--stdout")
+        .run()
+        .success()
+        .stdout();
+    let by_name = download_report(&w, SESSIONS_REPORT)
+        .arg("--stdout")
+        .run()
+        .success()
+        .stdout();
+    assert!(by_id.starts_with("Date\tApp Name"), "{by_id}");
+    assert_eq!(by_id, by_name);
+}

@@ -283,3 +283,28 @@ fn date_labels_do_not_overlap_at_width_400() {
         assert!(pair[1] - pair[0] >= 76.0, "labels overlap: {xs:?}");
     }
 }
+
+#[test]
+fn a_chart_into_a_missing_folder_names_the_folder_not_a_temporary_file() {
+    let t = Env::new();
+    let tsv = t.path("c.tsv");
+    fs::write(&tsv, "Date\tCounts\n2026-01-01\t5\n2026-01-02\t7\n").unwrap();
+    let missing = t.path("missing");
+    let out = t
+        .cmd(&["metrics", "chart"])
+        .arg(&tsv)
+        .args(&["--column", "Counts", "--out"])
+        .arg(missing.join("x.png"))
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_is(&format!(
+            "error: cannot write {}: the folder {} does not exist\n\
+             hint: create the folder first, or give a path in one that exists\n",
+            missing.join("x.png").display(),
+            missing.display()
+        ))
+        .stderr();
+    // The temporary file (`.x.png.<random>.png`) is ours, not the user's.
+    assert!(!out.contains(".x.png."), "{out}");
+    assert!(!missing.exists());
+}

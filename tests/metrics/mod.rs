@@ -12,6 +12,7 @@ use crate::support::Cmd;
 use crate::support::standin::AscWorld;
 
 mod analytics;
+mod builds;
 mod chart;
 mod downloads;
 mod perf;

@@ -206,3 +206,58 @@ fn the_standins_signatures_page_like_apples_with_absolute_links() {
         "{page}"
     );
 }
+
+#[test]
+fn a_device_not_in_the_data_is_an_error_listing_the_devices_that_are() {
+    let w = AscWorld::new();
+    w.metrics(&["perf", "--app", APP_ID, "--device", "iPhone99,9"])
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_is(concat!(
+            "error: no data for device \"iPhone99,9\"; the data has: all_iphones (All iPhones), iPhone15,2 (iPhone 14 Pro)\n",
+            "hint: --device takes a device identifier from that list, e.g. all_iphones\n",
+        ));
+    // Also with --json and for a build: nothing on stdout.
+    let out = w
+        .metrics(&["perf", "--build", BUILD_ID, "--device", "nope", "--json"])
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("iPhone15,2 (iPhone 14 Pro)")
+        .stdout();
+    assert_eq!(out, "");
+    // A device that is there: its datasets only.
+    w.metrics(&["perf", "--app", APP_ID, "--device", "iPhone15,2"])
+        .run()
+        .success()
+        .stdout_has("p50 iPhone 14 Pro")
+        .stdout_lacks("All iPhones");
+}
+
+#[test]
+fn metric_hang_shows_only_that_metrics_insights() {
+    let w = AscWorld::new();
+    // The fixture's insights are about launch (a regression) and memory
+    // (trending up): none is about hangs.
+    w.metrics(&["perf", "--app", APP_ID, "--metric", "hang"])
+        .run()
+        .success()
+        .stdout_has("HANG — hangRate")
+        .stdout_lacks("Regressions:")
+        .stdout_lacks("Launch time rose")
+        .stdout_lacks("Trending up:")
+        .stdout_lacks("Peak memory");
+    w.metrics(&["perf", "--app", APP_ID, "--metric", "launch"])
+        .run()
+        .success()
+        .stdout_has("Regressions:\n  LAUNCH launchTime: Launch time rose 18%")
+        .stdout_lacks("Trending up:");
+    let v = w
+        .metrics(&["perf", "--app", APP_ID, "--metric", "hang,memory", "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(v["insights"]["regressions"], serde_json::json!([]));
+    assert_eq!(v["insights"]["trendingUp"][0]["metricCategory"], "MEMORY");
+    // Apple's other fields of an insight are kept.
+    assert!(v["insights"]["trendingUp"][0]["populations"].is_array());
+}
