@@ -138,6 +138,45 @@ fn a_version_that_is_not_one_is_refused_before_any_request() {
     let w = AscWorld::new();
     w.metrics(&["builds", "--app", APP_ID, "--version", "2.3&filter[app]=1"])
         .run()
-        .exits(ExitStatus::Usage);
+        .exits(ExitStatus::Usage)
+        .stderr_has("a version is 1 to 64 letters, digits, '.', '-' or '_' (e.g. 2.3)");
     assert_eq!(w.count("/v1/"), 0);
+}
+
+#[test]
+fn the_builds_query_uses_only_what_apple_declares() {
+    let root = crate::support::openapi::load("metrics/openapi-metrics-3.7.json");
+    let op = &root["paths"]["/v1/builds"]["get"];
+    let param = |name: &str| -> serde_json::Value {
+        op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not declared"))
+            .clone()
+    };
+    let q = ascvault::asc::builds::Query {
+        version: Some("2.3".into()),
+        max: Some(500),
+    };
+    let path = ascvault::asc::builds::first_page(APP_ID, &q).unwrap();
+    let query = path.split_once('?').unwrap().1;
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap();
+        let p = param(name);
+        // Enumerated values (include, sort, fields) must be Apple's.
+        let allowed = &p["schema"]["items"]["enum"];
+        if let Some(allowed) = allowed.as_array() {
+            for v in value.split(',') {
+                assert!(
+                    allowed.iter().any(|a| a == v),
+                    "{name}={v} is not one of {allowed:?}"
+                );
+            }
+        }
+        if name == "limit" {
+            assert!(value.parse::<u64>().unwrap() <= p["schema"]["maximum"].as_u64().unwrap());
+        }
+    }
 }

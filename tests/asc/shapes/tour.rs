@@ -1,6 +1,6 @@
 //! The contract test: a scripted tour of every command that talks to App
 //! Store Connect (apps, reviews, respond and delete, flag, report, metrics
-//! request/reports/download/sales/finance/perf/diagnostics, and some
+//! request/reports/download/sales/finance/builds/perf/diagnostics, and some
 //! failures), then every answer the stand-in gave under `/v1/` checked
 //! against what Apple's description declares for that operation and status:
 //! the media type, and each JSON body against its schema. Apple's habits
@@ -47,6 +47,17 @@ fn tour() -> AscWorld {
         vec!["metrics", "reports", "--app", APP_ID],
         vec!["metrics", "perf", "--app", APP_ID, "--json"],
         vec!["metrics", "perf", "--build", BUILD_ID],
+        // Two pages of builds, then one version's.
+        vec!["metrics", "builds", "--app", APP_ID, "--max", "250"],
+        vec![
+            "metrics",
+            "builds",
+            "--app",
+            "Pocket Notes",
+            "--version",
+            "2.3",
+            "--json",
+        ],
         vec!["metrics", "diagnostics", "--build", BUILD_ID, "--logs"],
     ] {
         w.cmd(&args).run().success();
@@ -188,6 +199,7 @@ fn every_standin_answer_is_what_apples_description_declares() {
         "GET /v1/salesReports 200",
         "GET /v1/financeReports 200",
         "GET /v1/apps/{id}/perfPowerMetrics 200",
+        "GET /v1/builds 200",
         "GET /v1/builds/{id}/perfPowerMetrics 200",
         "GET /v1/builds/{id}/diagnosticSignatures 200",
         "GET /v1/diagnosticSignatures/{id}/logs 200",
