@@ -70,6 +70,28 @@ fn builds_of_one_version_as_json_give_the_id_perf_and_diagnostics_take() {
         r.param("filter[preReleaseVersion.version]").as_deref(),
         Some("2.3")
     );
+    // The table the README shows.
+    let table = w
+        .metrics(&[
+            "builds",
+            "--app",
+            "Pocket Notes",
+            "--version",
+            "2.3",
+            "--max",
+            "2",
+        ])
+        .run()
+        .success()
+        .stdout();
+    assert_eq!(
+        table,
+        concat!(
+            "ID         VERSION  BUILD  PLATFORM  UPLOADED                   STATE\n",
+            "build-230  2.3      230    IOS       2026-11-17T01:10:00-08:00  VALID\n",
+            "build-229  2.3      229    IOS       2026-11-16T01:11:00-08:00  VALID\n",
+        )
+    );
     let id = builds[0]["id"].as_str().unwrap();
     w.metrics(&["perf", "--build", id]).run().success();
     w.metrics(&["diagnostics", "--build", id]).run().success();

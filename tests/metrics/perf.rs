@@ -76,7 +76,8 @@ fn perf_lists_insights_first_then_a_table_per_metric() {
     w.metrics(&["perf", "--build", "nope"])
         .run()
         .fails(ExitStatus::Refused)
-        .stderr_has("404");
+        .stderr_has("404")
+        .stderr_has("`ascvault metrics builds --app APP` lists them");
 }
 
 #[test]

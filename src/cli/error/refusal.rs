@@ -48,7 +48,7 @@ fn not_found_hint(kind: Option<&str>) -> Option<String> {
             "the response is gone (deleted or replaced); `ascvault reviews show REVIEW_ID` shows the current one"
         }
         "builds" => {
-            "check the build id: App Store Connect's id of the build, not its version or build number"
+            "check the build id: App Store Connect's id of the build, not its version or build number; `ascvault metrics builds --app APP` lists them"
         }
         "analyticsReportRequests"
         | "analyticsReports"

@@ -193,7 +193,7 @@ fn every_library_error_has_its_exit_code_message_and_hint() {
             Some("the response is gone (deleted or replaced); `ascvault reviews show REVIEW_ID` shows the current one")),
         (asc(refused_with(404, "GET /v1/builds/b/perfPowerMetrics", "NOT_FOUND", "D")), Refused,
             "App Store Connect refused GET /v1/builds/b/perfPowerMetrics: 404 NOT_FOUND: D",
-            Some("check the build id: App Store Connect's id of the build, not its version or build number")),
+            Some("check the build id: App Store Connect's id of the build, not its version or build number; `ascvault metrics builds --app APP` lists them")),
         (asc(refused_with(404, "GET /v1/analyticsReports/r/instances", "NOT_FOUND", "D")), Refused,
             "App Store Connect refused GET /v1/analyticsReports/r/instances: 404 NOT_FOUND: D",
             Some("`ascvault metrics reports --app APP` lists the app's reports as App Store Connect has them now")),
