@@ -61,7 +61,7 @@ fn an_unknown_build_id_gets_a_hint_about_build_ids() {
     let out = w.metrics(&["perf", "--build", "nope"]).run();
     assert!(!out.stderr().contains("ascvault apps"), "{}", out.stderr());
     out.fails(ExitStatus::Refused).stderr_has(
-        "hint: check the build id: App Store Connect's id of the build, not its version or build number\n",
+        "hint: check the build id: App Store Connect's id of the build, not its version or build number; `ascvault metrics builds --app APP` lists them\n",
     );
 }
 

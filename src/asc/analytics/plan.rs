@@ -314,6 +314,17 @@ mod tests {
     }
 
     #[test]
+    fn a_report_id_picks_that_one_report() {
+        let all = [
+            report("r1", "App Sessions Standard"),
+            report("r3", "App Sessions Standard"),
+        ];
+        assert_eq!(ids(&named(&all, " r3 "), |r| &r.id), ["r3"]);
+        // Ids match exactly, not ignoring case.
+        assert!(named(&all, "R3").is_empty());
+    }
+
+    #[test]
     fn reports_are_chosen_by_name_ignoring_case_and_spaces() {
         let all = [
             report("r1", "App Sessions Standard"),
