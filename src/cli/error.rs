@@ -96,6 +96,9 @@ pub struct CliError {
     pub hint: Option<String>,
     /// The exit code.
     pub code: ExitStatus,
+    /// The user answered no to a question: nothing went wrong, so the
+    /// message is printed as a plain line, without `error:`.
+    pub declined: bool,
 }
 
 impl CliError {
@@ -105,6 +108,7 @@ impl CliError {
             message: message.into(),
             hint: None,
             code: ExitStatus::Failure,
+            declined: false,
         }
     }
 
@@ -114,6 +118,18 @@ impl CliError {
             message: message.into(),
             hint: None,
             code: ExitStatus::Usage,
+            declined: false,
+        }
+    }
+
+    /// The user answered no to a confirmation: `message` (what was not
+    /// done, e.g. `nothing revoked`) is printed as a plain line, and the
+    /// command exits 1 — it did not do what it was asked to, so a script's
+    /// `&&` stops (README "Exit codes", spec/FORMAT.md §8).
+    pub fn declined(message: impl Into<String>) -> Self {
+        CliError {
+            declined: true,
+            ..CliError::new(message)
         }
     }
 
@@ -155,6 +171,19 @@ impl From<VaultError> for CliError {
                 ExitStatus::Failure,
                 Some("init never overwrites a file; choose another --vault path"),
             ),
+            VaultError::IsDirectory { path } => {
+                let inside = path.join("ascvault.age");
+                return CliError::new(message).hint(format!(
+                    "init creates a file; to put the vault in that folder, pass --vault {}",
+                    inside.display()
+                ));
+            }
+            VaultError::NoFolder { folder, .. } => {
+                let folder = folder.display();
+                return CliError::new(message).hint(format!(
+                    "create the folder first (mkdir -p {folder}), or choose another --vault path"
+                ));
+            }
             VaultError::Io {
                 action,
                 path,
@@ -210,6 +239,7 @@ impl From<VaultError> for CliError {
             message,
             hint: hint.map(str::to_owned),
             code,
+            declined: false,
         }
     }
 }
@@ -308,6 +338,7 @@ impl From<AscError> for CliError {
                     hint: refusal_hint(&err),
                     message,
                     code: ExitStatus::Refused,
+                    declined: false,
                 };
             }
             AscError::Network {
@@ -340,6 +371,7 @@ impl From<AscError> for CliError {
             message,
             hint: hint.map(str::to_owned),
             code,
+            declined: false,
         }
     }
 }

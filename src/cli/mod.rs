@@ -65,7 +65,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Prints an error as `error: …` and `hint: …` lines; returns its exit code.
+/// A declined confirmation is a plain line: nothing went wrong.
 fn report(err: &CliError) -> ExitCode {
+    if err.declined {
+        output::say(&output::sanitize(&err.message));
+        return err.code.into();
+    }
     output::say(&format!("error: {}", output::sanitize(&err.message)));
     if let Some(hint) = &err.hint {
         output::say(&format!("hint: {}", output::sanitize(hint)));
