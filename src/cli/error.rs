@@ -81,6 +81,42 @@ impl ExitStatus {
     }
 }
 
+/// Every documented exit status, in order, with what it means: the one
+/// source of the man pages' EXIT STATUS section; README "Exit codes" and
+/// spec/FORMAT.md §8 say the same (`tests/polish/man.rs` checks README's).
+pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
+    (ExitStatus::Success, "success"),
+    (
+        ExitStatus::Failure,
+        "other failure (bad input, I/O, label taken, check findings), or a confirmation answered no (nothing changed)",
+    ),
+    (
+        ExitStatus::Usage,
+        "usage error, or no terminal for a prompt and no other source",
+    ),
+    (
+        ExitStatus::Unlock,
+        "cannot unlock: wrong passphrase, damaged or foreign file",
+    ),
+    (
+        ExitStatus::NoEntry,
+        "no such entry (also: the entry a confirmation was about was removed meanwhile)",
+    ),
+    (
+        ExitStatus::Revoked,
+        "entry revoked (also: `add` of a secret a revoked entry holds)",
+    ),
+    (
+        ExitStatus::Refused,
+        "App Store Connect refused the request (also: no app with that bundle id)",
+    ),
+    (ExitStatus::Network, "network failure after retries"),
+    (
+        ExitStatus::External(0),
+        "the exit status of the program `run` started (128 + N when signal N ended it)",
+    ),
+];
+
 impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> ExitCode {
         ExitCode::from(status.code())
