@@ -2,8 +2,8 @@
 //! `ascvault man [SUBCOMMAND…]` prints one page, `ascvault man --out DIR`
 //! writes every page (`ascvault.1`, `ascvault-init.1`,
 //! `ascvault-add-password.1`, …). Every page gets EXIT STATUS and
-//! ENVIRONMENT sections from one source each ([`super::error::DOCUMENTED`],
-//! [`EXTRA_ENV`] plus the `env` of the page's own options), and a SEE ALSO
+//! ENVIRONMENT sections from one source each (`error::DOCUMENTED`,
+//! `EXTRA_ENV` plus the `env` of the page's own options), and a SEE ALSO
 //! that names only pages `--out` writes.
 
 use std::fs;
@@ -210,7 +210,11 @@ fn exit_status_section(roff: &mut String) {
             ExitStatus::External(_) => "run".to_owned(),
             other => other.code().to_string(),
         };
-        roff.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", escape(&code), text(meaning)));
+        roff.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            escape(&code),
+            text(meaning)
+        ));
     }
 }
 
@@ -236,7 +240,10 @@ fn environment_section(roff: &mut String, cmd: &Command, path: &str) {
         for arg in c.get_arguments() {
             if let Some(env) = arg.get_env() {
                 let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
-                let option = format!("--{}", arg.get_long().unwrap_or_else(|| arg.get_id().as_str()));
+                let option = format!(
+                    "--{}",
+                    arg.get_long().unwrap_or_else(|| arg.get_id().as_str())
+                );
                 add(
                     &env.to_string_lossy(),
                     format!("{} (sets {option}).", help.trim_end_matches('.')),
@@ -258,7 +265,11 @@ fn environment_section(roff: &mut String, cmd: &Command, path: &str) {
     vars.sort();
     roff.push_str(".SH ENVIRONMENT\n");
     for (name, meaning) in vars {
-        roff.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", escape(&name), text(&meaning)));
+        roff.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            escape(&name),
+            text(&meaning)
+        ));
     }
 }
 
@@ -266,7 +277,13 @@ fn environment_section(roff: &mut String, cmd: &Command, path: &str) {
 /// main page, its parent's, its own subcommands' and (below the top level)
 /// its siblings'. Only pages in `all`, which is what `--out` writes.
 fn see_also_section(roff: &mut String, path: &str, all: &[(String, Command)]) {
-    let depth = |p: &str| if p.is_empty() { 0 } else { p.split(' ').count() };
+    let depth = |p: &str| {
+        if p.is_empty() {
+            0
+        } else {
+            p.split(' ').count()
+        }
+    };
     let parent = |p: &str| p.rsplit_once(' ').map_or("", |(head, _)| head).to_owned();
     let own_parent = parent(path);
     let mut names: Vec<&str> = Vec::new();

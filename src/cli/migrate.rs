@@ -134,8 +134,9 @@ pub fn import_p8(ctx: &Context, args: &ImportP8Args) -> CliResult {
 pub fn export(ctx: &Context, args: &ExportArgs) -> CliResult {
     if !args.plaintext {
         return Err(
-            CliError::usage("say --plaintext: the only export is the decrypted vault")
-                .hint("ascvault export --plaintext --yes --out vault.toml (and delete it when done)"),
+            CliError::usage("say --plaintext: the only export is the decrypted vault").hint(
+                "ascvault export --plaintext --yes --out vault.toml (and delete it when done)",
+            ),
         );
     }
     if !args.yes {

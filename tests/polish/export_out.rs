@@ -50,9 +50,15 @@ fn export_out_writes_a_new_private_file_and_never_overwrites() {
     {
         let link = t.path("link.toml");
         std::os::unix::fs::symlink(t.path("target.toml"), &link).unwrap();
-        t.cmd(&["export", "--plaintext", "--yes", "--out", link.to_str().unwrap()])
-            .run()
-            .fails(ExitStatus::Failure);
+        t.cmd(&[
+            "export",
+            "--plaintext",
+            "--yes",
+            "--out",
+            link.to_str().unwrap(),
+        ])
+        .run()
+        .fails(ExitStatus::Failure);
         assert!(!t.path("target.toml").exists());
     }
 

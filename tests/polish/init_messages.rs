@@ -19,10 +19,8 @@ fn init_on_a_directory_says_it_is_a_directory() {
         .stderr_has("is a directory, not a vault file")
         .stderr_has("pass --vault ");
     assert!(
-        out.stderr().contains(&format!(
-            "{}",
-            dir.join("ascvault.age").display()
-        )),
+        out.stderr()
+            .contains(&format!("{}", dir.join("ascvault.age").display())),
         "{}",
         out.stderr()
     );

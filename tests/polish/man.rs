@@ -105,16 +105,22 @@ fn every_subcommand_has_a_page_with_exit_status_and_environment() {
             .collect::<Vec<_>>()
             .join("-");
         let file = dir.join(format!("{name}.1"));
-        assert!(written.contains(&format!("{name}.1")), "no page for {path:?}");
+        assert!(
+            written.contains(&format!("{name}.1")),
+            "no page for {path:?}"
+        );
         let mut args = vec!["man"];
         args.extend(path.iter().map(String::as_str));
         let page = t.bare(&args).run().success().stdout();
         assert_eq!(page, std::fs::read_to_string(&file).unwrap(), "{name}");
-        assert!(
-            page.contains(&format!(".TH {name} 1 ")),
-            "{name}: {page}"
-        );
-        for heading in ["NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "ENVIRONMENT"] {
+        assert!(page.contains(&format!(".TH {name} 1 ")), "{name}: {page}");
+        for heading in [
+            "NAME",
+            "SYNOPSIS",
+            "DESCRIPTION",
+            "EXIT STATUS",
+            "ENVIRONMENT",
+        ] {
             assert!(
                 !section(&page, heading).is_empty(),
                 "{name} has no {heading}"
@@ -190,8 +196,8 @@ fn the_readme_exit_codes_are_the_man_pages() {
     let t = Env::new();
     let page = t.bare(&["man"]).run().success().stdout();
     let exit = plain(&section(&page, "EXIT STATUS").join("\n"));
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let rows: Vec<(String, String)> = readme
         .lines()
         .skip_while(|l| *l != "## Exit codes")
