@@ -74,8 +74,8 @@ struct Page {
 enum Scope {
     /// Every command.
     Every,
-    /// This subcommand (space-separated path) and those under it.
-    Under(&'static str),
+    /// These subcommands (space-separated paths) and those under them.
+    Under(&'static [&'static str]),
     /// Commands with this option (its clap id).
     WithArg(&'static str),
 }
@@ -100,12 +100,12 @@ const EXTRA_ENV: [(&str, Scope, &str); 6] = [
     ),
     (
         "ASCVAULT_CHECK_HISTORY",
-        Scope::Under("check"),
+        Scope::Under(&["check"]),
         "How many older committed versions of the vault check compares with the current one (0 to 1000, default 10; 0 turns it off).",
     ),
     (
         "ASCVAULT_MAX_REPORT_BYTES",
-        Scope::Under("metrics"),
+        Scope::Under(&["metrics sales", "metrics finance"]),
         "The cap on a sales or finance report's decompressed size, in bytes.",
     ),
     (
@@ -255,7 +255,9 @@ fn environment_section(roff: &mut String, cmd: &Command, path: &str) {
         let applies = path.is_empty()
             || match scope {
                 Scope::Every => true,
-                Scope::Under(prefix) => path == prefix || path.starts_with(&format!("{prefix} ")),
+                Scope::Under(prefixes) => prefixes
+                    .iter()
+                    .any(|p| path == *p || path.starts_with(&format!("{p} "))),
                 Scope::WithArg(id) => cmd.get_arguments().any(|a| a.get_id() == id),
             };
         if applies {
@@ -330,4 +332,37 @@ fn text(s: &str) -> String {
         out.insert_str(0, "\\&");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_for_roff() {
+        assert_eq!(text("--vault"), "\\-\\-vault");
+        assert_eq!(text("a `run` b"), "a \\fBrun\\fR b");
+        assert_eq!(text(".hidden"), "\\&.hidden");
+        assert_eq!(text("'quoted"), "\\&'quoted");
+        assert_eq!(text("back\\slash"), "back\\eslash");
+    }
+
+    #[test]
+    fn tidy_keeps_one_preamble_and_escapes_non_ascii() {
+        let page = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH x 1\n.ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\nA … B";
+        assert_eq!(
+            tidy(page),
+            ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n.TH x 1\nA \\[u2026] B\n"
+        );
+    }
+
+    #[test]
+    fn every_page_has_a_distinct_file() {
+        let pages = pages();
+        let mut files: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        assert_eq!(files.len(), pages.len());
+        assert_eq!(pages[0].file, "ascvault.1");
+    }
 }
