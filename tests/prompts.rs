@@ -316,7 +316,7 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
 #[test]
 fn without_a_terminal_or_source_commands_fail_at_once() {
     let t = Env::new();
-    t.init().add_password("fl", "dev@example.com", PW);
+    t.init();
     let start = Instant::now();
     t.bare(&["list"])
         .run()
@@ -500,6 +500,14 @@ fn revoke_all_names_the_entries_before_asking_and_no_is_not_an_error() {
     assert!(!rest.contains("error:"), "{rest}");
     assert_eq!(t.vault_bytes(), before);
 
+    // Without a terminal: refused before the vault is unlocked or listed.
+    let out = t
+        .cmd(&["revoke", "--all"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("--yes");
+    assert!(!out.stderr().contains("active"), "{}", out.stderr());
+
     let mut p = revoke_all();
     p.exp_string("Revoke all 2 active entries? [y/N]").unwrap();
     p.send_line("y").unwrap();
@@ -511,8 +519,8 @@ fn revoke_all_names_the_entries_before_asking_and_no_is_not_an_error() {
         .success()
         .stderr_has("no active entries");
 
-    // Nothing left to revoke: said, no question.
-    t.cmd(&["revoke", "--all"])
+    // Nothing left to revoke: said.
+    t.cmd(&["revoke", "--all", "--yes"])
         .run()
         .success()
         .stderr_has("nothing to revoke");

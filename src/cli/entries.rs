@@ -325,6 +325,8 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
 /// then asks (unless `--yes`); the answer applies to those entries, by id,
 /// not to any another writer adds meanwhile.
 fn revoke_all(ctx: &Context, yes: bool, now: Timestamp) -> CliResult {
+    // Without a terminal to ask at, fail before unlocking and listing.
+    secrets::can_confirm(yes)?;
     let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
     let asked: Vec<Entry> = draft
         .document()
@@ -348,7 +350,12 @@ fn revoke_all(ctx: &Context, yes: bool, now: Timestamp) -> CliResult {
     };
     if !yes {
         say(&format!("{count}: {labels}"));
-        if !secrets::confirm(&format!("Revoke all {count}?"), false)? {
+        let question = if asked.len() == 1 {
+            format!("Revoke {count}?")
+        } else {
+            format!("Revoke all {count}?")
+        };
+        if !secrets::confirm(&question, false)? {
             return Err(CliError::declined("nothing revoked"));
         }
     }

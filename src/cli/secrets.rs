@@ -168,14 +168,28 @@ pub fn password_input(from_stdin: bool) -> CliResult<Secret> {
     )?)
 }
 
+/// The error for a question that cannot be asked.
+fn no_terminal_to_confirm() -> CliError {
+    CliError::usage("no terminal to confirm this").hint("pass --yes to go ahead without asking")
+}
+
+/// Fails as [`confirm`] would when there is no terminal to ask at and no
+/// `--yes`: for commands that would do work (unlock, list) before asking.
+pub fn can_confirm(yes: bool) -> CliResult {
+    if yes || terminal().is_some() {
+        Ok(())
+    } else {
+        Err(no_terminal_to_confirm())
+    }
+}
+
 /// Asks a yes/no question at the terminal; `--yes` answers for the user.
 pub fn confirm(question: &str, yes: bool) -> CliResult<bool> {
     if yes {
         return Ok(true);
     }
     let Some(tty) = terminal() else {
-        return Err(CliError::usage("no terminal to confirm this")
-            .hint("pass --yes to go ahead without asking"));
+        return Err(no_terminal_to_confirm());
     };
     let mut out = &tty;
     write!(out, "{question} [y/N] ")
