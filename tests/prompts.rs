@@ -356,6 +356,16 @@ fn a_weak_new_passphrase_is_refused_unless_insisted() {
     p.exp_string("This passphrase is weak.").unwrap();
     p.exp_string("Use it anyway? [y/N]").unwrap();
     p.send_line("n").unwrap();
+    // "No" asks for another, up to three in all.
+    for _ in 0..2 {
+        p.exp_string("then choose another one").unwrap();
+        p.exp_string("New vault passphrase: ").unwrap();
+        p.send_line("password1").unwrap();
+        p.exp_string("Repeat the passphrase: ").unwrap();
+        p.send_line("password1").unwrap();
+        p.exp_string("Use it anyway? [y/N]").unwrap();
+        p.send_line("n").unwrap();
+    }
     let rest = p.exp_eof().unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
     assert!(
@@ -406,4 +416,133 @@ fn a_weak_new_passphrase_is_refused_unless_insisted() {
         .env("ASCVAULT_PASSPHRASE", "password1")
         .run()
         .success();
+}
+
+/// Issue 13 §3: a weak new passphrase typed at the terminal no longer ends
+/// the command: "no" to "Use it anyway?" asks for another one.
+#[test]
+fn a_weak_new_passphrase_at_the_terminal_is_asked_again() {
+    let t = Env::new();
+    let mut p = spawn(init_command(&t));
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("password1").unwrap();
+    p.exp_string("This passphrase is weak.").unwrap();
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    p.exp_string("then choose another one").unwrap();
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line(STRONG).unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line(STRONG).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+    assert!(!rest.contains("Use it anyway"), "asked twice: {rest}");
+    t.cmd(&["list"])
+        .env("ASCVAULT_PASSPHRASE", STRONG)
+        .run()
+        .success();
+
+    // passwd likewise: a weak one declined, then a strong one.
+    let mut p = spawn({
+        let mut c = ascvault(t.dir.path(), &t.vault());
+        c.arg("passwd");
+        c
+    });
+    p.exp_string("Vault passphrase: ").unwrap();
+    p.send_line(STRONG).unwrap();
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line("abc").unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line("abc").unwrap();
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    p.exp_string("New vault passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    p.exp_string("Repeat the passphrase: ").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    // The test passphrase is weak too: this time, insist.
+    p.exp_string("Use it anyway? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+    t.cmd(&["list"]).run().success();
+}
+
+/// Issue 13 §6: `revoke --all` says how many active entries and which
+/// before it asks; "no" is a plain line, not an `error:`, and exit 1
+/// (README "Exit codes").
+#[test]
+fn revoke_all_names_the_entries_before_asking_and_no_is_not_an_error() {
+    let t = Env::new();
+    t.init()
+        .add_password("fl", "dev@example.com", PW)
+        .add_password("xc", "dev@example.com", PW)
+        .add_password("old", "dev@example.com", PW);
+    t.cmd(&["revoke", "old", "--yes"]).run().success();
+    let before = t.vault_bytes();
+    let revoke_all = || {
+        spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.env("ASCVAULT_PASSPHRASE", PASSPHRASE)
+                .args(["revoke", "--all"]);
+            c
+        })
+    };
+    let mut p = revoke_all();
+    p.exp_string("2 active entries: fl, xc").unwrap();
+    p.exp_string("Revoke all 2 active entries? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
+    assert!(rest.contains("nothing revoked"), "{rest}");
+    assert!(!rest.contains("error:"), "{rest}");
+    assert_eq!(t.vault_bytes(), before);
+
+    // Without a terminal: refused before the vault is unlocked or listed.
+    let out = t
+        .cmd(&["revoke", "--all"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("--yes");
+    assert!(!out.stderr().contains("active"), "{}", out.stderr());
+
+    let mut p = revoke_all();
+    p.exp_string("Revoke all 2 active entries? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    p.exp_string("revoked 2 entries: fl, xc").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success);
+    t.cmd(&["list"])
+        .run()
+        .success()
+        .stderr_has("no active entries");
+
+    // Nothing left to revoke: said.
+    t.cmd(&["revoke", "--all", "--yes"])
+        .run()
+        .success()
+        .stderr_has("nothing to revoke");
+}
+
+#[test]
+fn declining_a_remove_is_a_plain_line() {
+    let t = Env::new();
+    t.init().add_password("fl", "dev@example.com", PW);
+    let mut p = spawn({
+        let mut c = ascvault(t.dir.path(), &t.vault());
+        c.env("ASCVAULT_PASSPHRASE", PASSPHRASE)
+            .args(["remove", "fl"]);
+        c
+    });
+    p.exp_string("Delete fl for good? [y/N]").unwrap();
+    p.send_line("n").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Failure, "{rest}");
+    assert!(
+        rest.contains("nothing removed") && !rest.contains("error:"),
+        "{rest}"
+    );
+    t.cmd(&["show", "fl"]).run().success();
 }

@@ -8,6 +8,7 @@ mod support;
 mod entries;
 mod fixtures;
 mod interop;
+mod polish;
 mod prompts;
 mod transfer;
 

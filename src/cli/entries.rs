@@ -24,15 +24,12 @@ pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
             crate::vault::DEFAULT_WORK_FACTOR
         ));
     }
-    if ctx.vault.path().exists() {
-        return Err(crate::vault::VaultError::AlreadyExists {
-            path: ctx.vault.path().to_owned(),
-        }
-        .into());
-    }
-    let pass = secrets::new_passphrase(ctx.passphrase_file.as_deref(), true)?;
-    secrets::check_strength(
-        &pass,
+    // A file or a directory already there, or a missing folder: said
+    // before any passphrase is asked.
+    ctx.vault.check_new()?;
+    let pass = secrets::strong_new_passphrase(
+        ctx.passphrase_file.as_deref(),
+        true,
         secrets::Strength::new(
             secrets::passphrase_is_typed(ctx.passphrase_file.as_deref()),
             args.weak_passphrase_ok,
@@ -48,7 +45,31 @@ pub fn init(ctx: &Context, args: &InitArgs) -> CliResult {
         ctx.vault.path().display(),
         args.work_factor
     ));
+    advise_git_setup(ctx.vault.path());
     Ok(())
+}
+
+/// A vault created inside a git work tree that `git setup` has not
+/// prepared: its lock file (`<vault>.lock`, beside it) is not ignored yet,
+/// so `git add -A` would commit it, and git would diff and merge the vault
+/// as text. Says so, once, at `init` (README "Git").
+fn advise_git_setup(vault: &std::path::Path) {
+    let Some(git) = super::git::facts(vault) else {
+        return;
+    };
+    let ours = Some("ascvault");
+    if git.diff_attr.as_deref() == ours && git.merge_attr.as_deref() == ours {
+        return;
+    }
+    let name = vault
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    say(&format!(
+        "note: this is a git work tree: run `ascvault git setup` before the first commit, so that git \
+         ignores the lock file {}.lock beside the vault and diffs and merges the vault entry by entry",
+        sanitize(&name)
+    ));
 }
 
 pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
@@ -256,29 +277,7 @@ fn confirmed(doc: &Document, asked: &Entry) -> Result<usize, VaultError> {
 pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     let now = Timestamp::now();
     if args.all {
-        if !secrets::confirm("Revoke every active entry?", args.yes)? {
-            return Err(CliError::new("nothing revoked"));
-        }
-        let kinds = ctx.update(|doc| {
-            let kinds: Vec<Kind> = doc
-                .entries
-                .iter()
-                .filter(|e| !e.revoked)
-                .map(|e| e.kind.clone())
-                .collect();
-            doc.revoke_all(now);
-            Ok(kinds)
-        })?;
-        say(&format!("revoked {} entries", kinds.len()));
-        if kinds.contains(&Kind::AppSpecificPassword) {
-            say(&format!(
-                "{REVOKE_AT_APPLE_PASSWORD} (\"Revoke All\" there as well)"
-            ));
-        }
-        if kinds.contains(&Kind::ApiKey) {
-            say(REVOKE_AT_APPLE_KEY);
-        }
-        return Ok(());
+        return revoke_all(ctx, args.yes, now);
     }
     let label = args.label.as_deref().unwrap_or_default();
     let (changed, kind, label) = if args.yes {
@@ -298,7 +297,7 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         if !asked.revoked
             && !secrets::confirm(&format!("Revoke {}?", sanitize(&asked.label)), false)?
         {
-            return Err(CliError::new("nothing revoked"));
+            return Err(CliError::declined("nothing revoked"));
         }
         ctx.vault.commit(draft, |doc| {
             let i = confirmed(doc, &asked)?;
@@ -322,6 +321,74 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     Ok(())
 }
 
+/// `revoke --all`: says how many active entries there are and which,
+/// then asks (unless `--yes`); the answer applies to those entries, by id,
+/// not to any another writer adds meanwhile.
+fn revoke_all(ctx: &Context, yes: bool, now: Timestamp) -> CliResult {
+    // Without a terminal to ask at, fail before unlocking and listing.
+    secrets::can_confirm(yes)?;
+    let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+    let asked: Vec<Entry> = draft
+        .document()
+        .entries
+        .iter()
+        .filter(|e| !e.revoked)
+        .cloned()
+        .collect();
+    if asked.is_empty() {
+        say("no active entries: nothing to revoke");
+        return Ok(());
+    }
+    let labels = asked
+        .iter()
+        .map(|e| sanitize(&e.label))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = match asked.len() {
+        1 => "1 active entry".to_owned(),
+        n => format!("{n} active entries"),
+    };
+    if !yes {
+        say(&format!("{count}: {labels}"));
+        let question = if asked.len() == 1 {
+            format!("Revoke {count}?")
+        } else {
+            format!("Revoke all {count}?")
+        };
+        if !secrets::confirm(&question, false)? {
+            return Err(CliError::declined("nothing revoked"));
+        }
+    }
+    let kinds = ctx.vault.commit(draft, |doc| {
+        let mut kinds = Vec::new();
+        for e in &asked {
+            let i = confirmed(doc, e)?;
+            let now_entry = &mut doc.entries[i];
+            if !now_entry.revoked {
+                now_entry.revoke(now);
+                kinds.push(now_entry.kind.clone());
+            }
+        }
+        Ok(kinds)
+    })?;
+    say(&format!(
+        "revoked {}: {labels}",
+        match kinds.len() {
+            1 => "1 entry".to_owned(),
+            n => format!("{n} entries"),
+        }
+    ));
+    if kinds.contains(&Kind::AppSpecificPassword) {
+        say(&format!(
+            "{REVOKE_AT_APPLE_PASSWORD} (\"Revoke All\" there as well)"
+        ));
+    }
+    if kinds.contains(&Kind::ApiKey) {
+        say(REVOKE_AT_APPLE_KEY);
+    }
+    Ok(())
+}
+
 pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
     let removed = if args.yes {
         ctx.update(|doc| doc.remove(&args.label))?
@@ -336,7 +403,7 @@ pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
             &format!("Delete {} for good?", sanitize(&asked.label)),
             false,
         )? {
-            return Err(CliError::new("nothing removed"));
+            return Err(CliError::declined("nothing removed"));
         }
         ctx.vault.commit(draft, |doc| {
             let i = confirmed(doc, &asked)?;
@@ -378,17 +445,12 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
     // weak-vault warning, and needs no new secret.
     let new = match (args.work_factor, &args.new_passphrase_file) {
         (Some(_), None) => None,
-        _ => Some(secrets::new_passphrase(
+        _ => Some(secrets::strong_new_passphrase(
             args.new_passphrase_file.as_deref(),
             false,
+            secrets::Strength::new(args.new_passphrase_file.is_none(), args.weak_passphrase_ok),
         )?),
     };
-    if let Some(new) = &new {
-        secrets::check_strength(
-            new,
-            secrets::Strength::new(args.new_passphrase_file.is_none(), args.weak_passphrase_ok),
-        )?;
-    }
     if let Some(wf) = args.work_factor.filter(|wf| *wf < WARN_WORK_FACTOR) {
         say(&format!(
             "warning: work factor {wf} is for test vaults only; the default is {}",

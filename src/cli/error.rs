@@ -81,6 +81,42 @@ impl ExitStatus {
     }
 }
 
+/// Every documented exit status, in order, with what it means: the one
+/// source of the man pages' EXIT STATUS section; README "Exit codes" and
+/// spec/FORMAT.md §8 say the same (`tests/polish/man.rs` checks README's).
+pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
+    (ExitStatus::Success, "success"),
+    (
+        ExitStatus::Failure,
+        "other failure (bad input, I/O, label taken, check findings), or a confirmation answered no (nothing changed)",
+    ),
+    (
+        ExitStatus::Usage,
+        "usage error, or no terminal for a prompt and no other source",
+    ),
+    (
+        ExitStatus::Unlock,
+        "cannot unlock: wrong passphrase, damaged or foreign file",
+    ),
+    (
+        ExitStatus::NoEntry,
+        "no such entry (also: the entry a confirmation was about was removed meanwhile)",
+    ),
+    (
+        ExitStatus::Revoked,
+        "entry revoked (also: `add` of a secret a revoked entry holds)",
+    ),
+    (
+        ExitStatus::Refused,
+        "App Store Connect refused the request (also: no app with that bundle id)",
+    ),
+    (ExitStatus::Network, "network failure after retries"),
+    (
+        ExitStatus::External(0),
+        "the exit status of the program `run` started (128 + N when signal N ended it)",
+    ),
+];
+
 impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> ExitCode {
         ExitCode::from(status.code())
@@ -96,6 +132,9 @@ pub struct CliError {
     pub hint: Option<String>,
     /// The exit code.
     pub code: ExitStatus,
+    /// The user answered no to a question: nothing went wrong, so the
+    /// message is printed as a plain line, without `error:`.
+    pub declined: bool,
 }
 
 impl CliError {
@@ -105,6 +144,7 @@ impl CliError {
             message: message.into(),
             hint: None,
             code: ExitStatus::Failure,
+            declined: false,
         }
     }
 
@@ -114,6 +154,18 @@ impl CliError {
             message: message.into(),
             hint: None,
             code: ExitStatus::Usage,
+            declined: false,
+        }
+    }
+
+    /// The user answered no to a confirmation: `message` (what was not
+    /// done, e.g. `nothing revoked`) is printed as a plain line, and the
+    /// command exits 1 — it did not do what it was asked to, so a script's
+    /// `&&` stops (README "Exit codes", spec/FORMAT.md §8).
+    pub fn declined(message: impl Into<String>) -> Self {
+        CliError {
+            declined: true,
+            ..CliError::new(message)
         }
     }
 
@@ -155,6 +207,19 @@ impl From<VaultError> for CliError {
                 ExitStatus::Failure,
                 Some("init never overwrites a file; choose another --vault path"),
             ),
+            VaultError::IsDirectory { path } => {
+                let inside = path.join("ascvault.age");
+                return CliError::new(message).hint(format!(
+                    "init creates a file; to put the vault in that folder, pass --vault {}",
+                    inside.display()
+                ));
+            }
+            VaultError::NoFolder { folder, .. } => {
+                let folder = folder.display();
+                return CliError::new(message).hint(format!(
+                    "create the folder first (mkdir -p {folder}), or choose another --vault path"
+                ));
+            }
             VaultError::Io {
                 action,
                 path,
@@ -210,6 +275,7 @@ impl From<VaultError> for CliError {
             message,
             hint: hint.map(str::to_owned),
             code,
+            declined: false,
         }
     }
 }
@@ -308,6 +374,7 @@ impl From<AscError> for CliError {
                     hint: refusal_hint(&err),
                     message,
                     code: ExitStatus::Refused,
+                    declined: false,
                 };
             }
             AscError::Network {
@@ -340,6 +407,7 @@ impl From<AscError> for CliError {
             message,
             hint: hint.map(str::to_owned),
             code,
+            declined: false,
         }
     }
 }

@@ -78,18 +78,36 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
 
 /// The passphrase for the merge driver: like every command's, but the
 /// prompt, which comes in the middle of git's output, names the file.
-fn merge_passphrase(ctx: &Context, shown: &str) -> CliResult<Secret> {
-    let secret = match secrets::resolve(ctx.passphrase_file.as_deref(), true, Prompt::Never) {
-        Err(SourceError::NoSource) => super::source::prompt_hidden(&format!(
-            "ascvault merge driver: vault passphrase to merge {}: ",
-            sanitize(shown)
-        ))?,
-        other => other?,
-    };
+/// Returns whether it was typed at the terminal (only then is a wrong one
+/// asked again).
+fn merge_passphrase(ctx: &Context, shown: &str) -> CliResult<(Secret, bool)> {
+    let (secret, typed) =
+        match secrets::resolve(ctx.passphrase_file.as_deref(), true, Prompt::Never) {
+            Err(SourceError::NoSource) => (
+                super::source::prompt_hidden(&format!(
+                    "ascvault merge driver: vault passphrase to merge {}: ",
+                    sanitize(shown)
+                ))?,
+                true,
+            ),
+            other => (other?, false),
+        };
     if secret.is_empty() {
         return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
     }
-    Ok(secret)
+    Ok((secret, typed))
+}
+
+/// Whether a merge failed because the passphrase does not open our
+/// version: the one failure that another try at the prompt can mend.
+fn wrong_for_ours(error: &MergeFilesError) -> bool {
+    matches!(
+        error,
+        MergeFilesError::Open {
+            input: MergeInput::Ours,
+            source: OpenError::Unlock(UnlockError::WrongPassphrase),
+        }
+    )
 }
 
 fn read_side(path: &Path, which: MergeInput) -> CliResult<Vec<u8>> {
@@ -174,8 +192,19 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     })?;
     // The result is written with our side's work factor: warn about that one.
     super::context::warn_weak_work_factor(files.container().work_factor);
-    let pass = merge_passphrase(ctx, &shown)?;
-    let merged = files.merge(&pass).map_err(|e| merge_error(e, &shown))?;
+    // A passphrase typed at the prompt that does not open our version is
+    // asked again, up to three times in all, like every command's.
+    let mut tries = 1;
+    let merged = loop {
+        let (pass, typed) = merge_passphrase(ctx, &shown)?;
+        match files.merge(&pass) {
+            Err(e) if typed && tries < secrets::TRIES && wrong_for_ours(&e) => {
+                secrets::try_again("wrong passphrase");
+                tries += 1;
+            }
+            result => break result.map_err(|e| merge_error(e, &shown))?,
+        }
+    };
     merged.write(&args.ours)?;
     for notice in &merged.notices {
         say(&format!("ascvault: {}", sanitize(&notice.to_string())));

@@ -2,6 +2,8 @@
 //! Connect keys) and `export --plaintext` (spec/MERGE.md §5).
 
 use std::fs;
+use std::io::Write;
+use std::path::Path;
 
 use zeroize::Zeroizing;
 
@@ -128,24 +130,89 @@ pub fn import_p8(ctx: &Context, args: &ImportP8Args) -> CliResult {
     print(&out)
 }
 
-/// `export --plaintext --yes`
+/// `export --plaintext --yes [--out FILE]`
 pub fn export(ctx: &Context, args: &ExportArgs) -> CliResult {
     if !args.plaintext {
         return Err(
-            CliError::usage("say --plaintext: the only export is the decrypted vault")
-                .hint("ascvault export --plaintext --yes > vault.toml (and delete it when done)"),
+            CliError::usage("say --plaintext: the only export is the decrypted vault").hint(
+                "ascvault export --plaintext --yes --out vault.toml (and delete it when done)",
+            ),
         );
     }
     if !args.yes {
         return Err(
             CliError::usage("refusing to print every secret in the vault without --yes")
-                .hint("add --yes, and send the output to a file only you can read"),
+                .hint("add --yes, and write it with --out FILE (created readable by you only)"),
         );
     }
+    // Refuse an existing file (or a missing folder) before the passphrase.
+    if let Some(out) = &args.out {
+        check_out(out)?;
+    }
     let unlocked = ctx.open()?;
-    let text = unlocked.document.to_canonical();
-    say(
-        "warning: the output holds every secret of the vault in plain text; do not commit it, delete it when done",
-    );
-    print(&text)
+    let text = Zeroizing::new(unlocked.document.to_canonical());
+    let Some(out) = &args.out else {
+        say(
+            "warning: the output holds every secret of the vault in plain text; do not commit it, delete it when done",
+        );
+        return print(&text);
+    };
+    write_new_private(out, text.as_bytes())?;
+    say(&format!(
+        "wrote {} (mode 0600): it holds every secret of the vault in plain text; do not commit it, delete it when done",
+        out.display()
+    ));
+    Ok(())
+}
+
+/// `--out` names a file that is not there yet, in a folder that is.
+fn check_out(out: &Path) -> CliResult {
+    if fs::symlink_metadata(out).is_ok() {
+        return Err(CliError::new(format!(
+            "{} already exists; export never overwrites a file",
+            out.display()
+        ))
+        .hint("choose a new file name, or delete that file first"));
+    }
+    let folder = crate::atomic::parent_dir(out);
+    if !folder.is_dir() {
+        return Err(
+            CliError::new(format!("there is no folder {}", folder.display()))
+                .hint("create the folder first, or choose another --out path"),
+        );
+    }
+    Ok(())
+}
+
+/// Creates `path` (never an existing file, nor through a symlink: `create_new`
+/// refuses both) with mode 0600 in the same call, and writes `bytes`. A
+/// failed write removes the partial file.
+fn write_new_private(path: &Path, bytes: &[u8]) -> CliResult {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::new(format!(
+                "{} already exists; export never overwrites a file",
+                path.display()
+            ))
+            .hint("choose a new file name, or delete that file first")
+        } else {
+            CliError::new(format!("cannot create {}: {e}", path.display()))
+        }
+    })?;
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(CliError::new(format!(
+            "writing {}: {e} (the partial file was removed)",
+            path.display()
+        )));
+    }
+    Ok(())
 }

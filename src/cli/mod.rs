@@ -7,6 +7,7 @@ mod args;
 mod context;
 mod entries;
 mod error;
+mod man;
 mod output;
 mod run;
 mod sanitize;
@@ -30,7 +31,7 @@ mod migrate;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use args::entries::AddCommand;
 use args::git::{GitCommand, ImportCommand};
@@ -65,7 +66,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Prints an error as `error: …` and `hint: …` lines; returns its exit code.
+/// A declined confirmation is a plain line: nothing went wrong.
 fn report(err: &CliError) -> ExitCode {
+    if err.declined {
+        output::say(&output::sanitize(&err.message));
+        return err.code.into();
+    }
     output::say(&format!("error: {}", output::sanitize(&err.message)));
     if let Some(hint) = &err.hint {
         output::say(&format!("hint: {}", output::sanitize(hint)));
@@ -86,8 +92,8 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Note(a) => entries::note(ctx, a),
         Command::Passwd(a) => entries::passwd(ctx, a),
         Command::Run(a) => return run::run(ctx, a),
-        Command::Completions(a) => completions(a.shell),
-        Command::Man => man_page(),
+        Command::Completions(a) => man::completions(a.shell),
+        Command::Man(a) => man::run(a),
         Command::Apps(a) => apps::run(ctx, a),
         Command::Reviews(c) => reviews::run(ctx, c),
         Command::Verify(a) => verify::run(ctx, a),
@@ -100,20 +106,6 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Export(a) => migrate::export(ctx, a),
     }
     .map(|()| ExitStatus::Success)
-}
-
-fn completions(shell: clap_complete::Shell) -> CliResult {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "ascvault", &mut out);
-    output::print(&String::from_utf8_lossy(&out))
-}
-
-fn man_page() -> CliResult {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| CliError::new(e.to_string()))?;
-    output::print(&String::from_utf8_lossy(&out))
 }
 
 /// Keeps secrets out of core dumps: no core files, and on Linux the process

@@ -71,37 +71,61 @@ impl Strength {
     }
 }
 
-/// Refuses a weak new passphrase (the `zxcvbn` estimate below 3 of 4: under
-/// 10^10 guesses), with what the estimator says about it. The user may
-/// insist: `--weak-passphrase-ok`, or yes to the question at the terminal.
-/// The advice names patterns, never the passphrase.
-pub fn check_strength(pass: &Secret, strength: Strength) -> CliResult<()> {
-    let advice = {
-        let estimate = zxcvbn::zxcvbn(pass.expose(), &["ascvault", "vault", "passphrase"]);
-        if estimate.score() >= zxcvbn::Score::Three {
-            return Ok(());
-        }
-        let mut advice: Vec<String> = Vec::new();
-        if let Some(feedback) = estimate.feedback() {
-            advice.extend(feedback.warning().map(|w| w.to_string()));
-            advice.extend(feedback.suggestions().iter().map(ToString::to_string));
-        }
-        advice.push("four or five random words make a strong one".into());
-        advice.join(" ")
-    };
-    if strength.weak_ok {
-        return Ok(());
+/// What the `zxcvbn` estimate says against a passphrase it scores below 3
+/// of 4 (under 10^10 guesses), or `None` when it is strong enough. The
+/// advice names patterns, never the passphrase.
+fn weakness(pass: &Secret) -> Option<String> {
+    let estimate = zxcvbn::zxcvbn(pass.expose(), &["ascvault", "vault", "passphrase"]);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return None;
     }
-    if strength.typed {
+    let mut advice: Vec<String> = Vec::new();
+    if let Some(feedback) = estimate.feedback() {
+        advice.extend(feedback.warning().map(|w| w.to_string()));
+        advice.extend(feedback.suggestions().iter().map(ToString::to_string));
+    }
+    advice.push("four or five random words make a strong one".into());
+    Some(advice.join(" "))
+}
+
+/// The error for a weak new passphrase the user did not insist on.
+fn weak_error(advice: &str) -> CliError {
+    CliError::new(format!("the new passphrase is weak. {advice}"))
+        .hint("choose a stronger one, or pass --weak-passphrase-ok to keep this one")
+}
+
+/// A new passphrase ([`new_passphrase`]) that is strong enough, or that
+/// the user insisted on. From a file or the environment a weak one is
+/// refused, unless `--weak-passphrase-ok`. Typed at the terminal, a weak
+/// one is explained and the user asked "Use it anyway?": no asks for
+/// another, up to [`TRIES`] in all.
+pub fn strong_new_passphrase(
+    file: Option<&Path>,
+    from_env: bool,
+    strength: Strength,
+) -> CliResult<Secret> {
+    let mut tries = 1;
+    loop {
+        let pass = new_passphrase(file, from_env)?;
+        let Some(advice) = weakness(&pass) else {
+            return Ok(pass);
+        };
+        if strength.weak_ok {
+            return Ok(pass);
+        }
+        if !strength.typed {
+            return Err(weak_error(&advice));
+        }
         tell(&format!("This passphrase is weak. {advice}"));
         if confirm("Use it anyway?", false)? {
-            return Ok(());
+            return Ok(pass);
         }
+        if tries == TRIES {
+            return Err(weak_error(&advice));
+        }
+        tell("then choose another one");
+        tries += 1;
     }
-    Err(
-        CliError::new(format!("the new passphrase is weak. {advice}"))
-            .hint("choose a stronger one, or pass --weak-passphrase-ok to keep this one"),
-    )
 }
 
 /// A password being added and checked by `check`: from stdin with
@@ -144,14 +168,28 @@ pub fn password_input(from_stdin: bool) -> CliResult<Secret> {
     )?)
 }
 
+/// The error for a question that cannot be asked.
+fn no_terminal_to_confirm() -> CliError {
+    CliError::usage("no terminal to confirm this").hint("pass --yes to go ahead without asking")
+}
+
+/// Fails as [`confirm`] would when there is no terminal to ask at and no
+/// `--yes`: for commands that would do work (unlock, list) before asking.
+pub fn can_confirm(yes: bool) -> CliResult {
+    if yes || terminal().is_some() {
+        Ok(())
+    } else {
+        Err(no_terminal_to_confirm())
+    }
+}
+
 /// Asks a yes/no question at the terminal; `--yes` answers for the user.
 pub fn confirm(question: &str, yes: bool) -> CliResult<bool> {
     if yes {
         return Ok(true);
     }
     let Some(tty) = terminal() else {
-        return Err(CliError::usage("no terminal to confirm this")
-            .hint("pass --yes to go ahead without asking"));
+        return Err(no_terminal_to_confirm());
     };
     let mut out = &tty;
     write!(out, "{question} [y/N] ")

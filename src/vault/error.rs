@@ -165,6 +165,21 @@ pub enum VaultError {
         /// The path.
         path: PathBuf,
     },
+    /// `init` found a directory where the vault file would go.
+    #[error("{path} is a directory, not a vault file")]
+    IsDirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// `init` was pointed into a folder that does not exist (or is not a
+    /// folder).
+    #[error("cannot create {vault}: there is no folder {folder}")]
+    NoFolder {
+        /// The vault path asked for.
+        vault: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+    },
     /// An I/O failure, with the path it concerned.
     #[error("{action} {path}: {source}")]
     Io {

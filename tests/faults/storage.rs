@@ -121,7 +121,7 @@ fn vault_that_is_a_directory_is_refused_clearly() {
     t.cmd(&["init", "--work-factor", "10"])
         .run()
         .fails(ExitStatus::Failure)
-        .stderr_has("already exists");
+        .stderr_has("is a directory, not a vault file");
     for args in [&["list"][..], &["show", "x"], &["revoke", "x", "--yes"]] {
         t.cmd(args)
             .run()

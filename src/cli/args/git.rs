@@ -81,6 +81,10 @@ pub struct ExportArgs {
     /// Print the decrypted vault (canonical TOML) to stdout.
     #[arg(long)]
     pub plaintext: bool,
+    /// Write it to this new file (created 0600; an existing file is never
+    /// overwritten) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Confirm that the secrets may be printed.
     #[arg(long, short)]
     pub yes: bool,

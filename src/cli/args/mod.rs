@@ -70,8 +70,8 @@ pub enum Command {
     Run(entries::RunArgs),
     /// Print a shell completion script.
     Completions(entries::CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print a man page (roff), or write every page with --out.
+    Man(ManArgs),
     // App Store Connect
     /// List the apps the API key can see.
     Apps(asc::AppsArgs),
@@ -97,4 +97,17 @@ pub enum Command {
     Import(git::ImportCommand),
     /// Print the decrypted vault, for migration.
     Export(git::ExportArgs),
+}
+
+/// `man [SUBCOMMAND…] [--out DIR]`
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Whose page to print, e.g. `add password` (none: the main page,
+    /// ascvault(1)).
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "out")]
+    pub command: Vec<String>,
+    /// Write every page (ascvault.1, ascvault-init.1, ascvault-add-password.1,
+    /// …) into this directory, creating it if needed.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

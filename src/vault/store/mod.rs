@@ -76,6 +76,38 @@ impl Vault {
         }
     }
 
+    /// Whether [`Vault::create`] could make a vault at this path: nothing is
+    /// there yet (a directory gets its own error), and its folder exists.
+    /// `init` asks this before it asks for a passphrase.
+    pub fn check_new(&self) -> Result<(), VaultError> {
+        match fs::symlink_metadata(&self.path) {
+            Ok(m) if m.is_dir() => {
+                return Err(VaultError::IsDirectory {
+                    path: self.path.clone(),
+                });
+            }
+            Ok(_) => {
+                return Err(VaultError::AlreadyExists {
+                    path: self.path.clone(),
+                });
+            }
+            Err(_) => {}
+        }
+        let folder = atomic::parent_dir(&self.path);
+        match fs::metadata(&folder) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(VaultError::NoFolder {
+                vault: self.path.clone(),
+                folder,
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(VaultError::NoFolder {
+                vault: self.path.clone(),
+                folder,
+            }),
+            Err(e) => Err(VaultError::io("reading", folder, e)),
+        }
+    }
+
     /// Creates a new empty vault. Never overwrites an existing file.
     pub fn create(&self, passphrase: &Secret, container: Container) -> Result<(), VaultError> {
         if passphrase.is_empty() {
@@ -84,11 +116,7 @@ impl Vault {
         if !(crypto::MIN_WORK_FACTOR..=crypto::MAX_WORK_FACTOR).contains(&container.work_factor) {
             return Err(InvalidInput::WorkFactor(container.work_factor).into());
         }
-        if fs::symlink_metadata(&self.path).is_ok() {
-            return Err(VaultError::AlreadyExists {
-                path: self.path.clone(),
-            });
-        }
+        self.check_new()?;
         let text = Document::default().to_canonical();
         let bytes = Prepared::new(passphrase, container)?.encrypt(text.as_bytes())?;
         let _lock = self.lock()?;
