@@ -92,7 +92,7 @@ pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
     ),
     (
         ExitStatus::Usage,
-        "usage error, or no terminal for a prompt and no other source",
+        "usage error (also: an app name several apps share), or no terminal for a prompt and no other source",
     ),
     (
         ExitStatus::Unlock,
@@ -108,7 +108,7 @@ pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
     ),
     (
         ExitStatus::Refused,
-        "App Store Connect refused the request (also: no app with that bundle id)",
+        "App Store Connect refused the request (also: no app with that id, bundle id or name)",
     ),
     (ExitStatus::Network, "network failure after retries"),
     (
