@@ -1,0 +1,5 @@
+//! The README as a test: its console examples run against the built
+//! binary and the in-process stand-in (`transcript`), and the failures a
+//! reader of it ran into get their own messages (`key_file`).
+
+mod key_file;
