@@ -1,0 +1,236 @@
+//! A reader's terminal session: a folder, the variables they exported, a
+//! stand-in App Store Connect, and each command run by `sh -c` on a real
+//! pseudo-terminal, its prompts answered as the README says.
+//!
+//! What differs from a reader's machine, each printed when the README test
+//! runs:
+//! - `ascvault init` gets `--work-factor 10` (the vault's KDF at the
+//!   default 18 would cost about a second per command); the line it prints
+//!   is checked with "(work factor 10)" for the README's "(work factor
+//!   18)", and `readme_init_line_at_the_default_work_factor` checks the
+//!   README's line as written, at 18. `ASCVAULT_ALLOW_WEAK_VAULT=1`
+//!   silences the warning a work factor of 10 brings (it also lets a weak
+//!   passphrase through, but the one typed here is strong).
+//! - The stand-in listens on a free port: `127.0.0.1:8080` in commands
+//!   becomes that address, and that address in the output becomes
+//!   `127.0.0.1:8080` again.
+//! - The README was written on 2026-11-25: today's date (UTC) in the
+//!   output becomes that date.
+//! - `fastlane`, `xcrun` and `xcodebuild` are stand-ins that print nothing
+//!   (`tests/run/recipes.rs` checks what they are given).
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use asc_standin::Standin;
+use nix::sys::wait::WaitStatus;
+use rexpect::ReadUntil;
+
+use super::parse::Command;
+use super::screen;
+
+/// The passphrase typed at every passphrase prompt: one the strength
+/// estimate accepts without a question.
+pub const PASSPHRASE: &str = "plinth mozzarella quasar tundra 97";
+/// The app-specific password pasted when the command's comment names none.
+const DEFAULT_PASSWORD: &str = asc_standin::VALID_APP_PASSWORD;
+/// The date the README's examples were written on.
+pub const README_DATE: &str = "2026-11-25";
+/// The work factor `init` gets here instead of the default.
+pub const WORK_FACTOR: &str = "10";
+
+/// The tools the README runs through `ascvault run` that are not here.
+const TOOL_STANDINS: [&str; 3] = ["fastlane", "xcrun", "xcodebuild"];
+
+/// One reader's session.
+pub struct Session {
+    pub dir: tempfile::TempDir,
+    /// `export`/`cd` lines run so far, run again before each command.
+    prelude: String,
+    pub server: Standin,
+    /// The folder put first on PATH: `ascvault` and the tool stand-ins.
+    tools: PathBuf,
+}
+
+/// What one command did, as the reader's terminal shows it.
+pub struct Ran {
+    pub lines: Vec<String>,
+    pub code: i32,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tools = dir.path().join(".tools");
+        std::fs::create_dir(&tools).unwrap();
+        std::os::unix::fs::symlink(crate::support::bin(), tools.join("ascvault")).unwrap();
+        for tool in TOOL_STANDINS {
+            let path = tools.join(tool);
+            std::fs::write(&path, "#!/bin/sh\nexit 0\n").unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Session {
+            dir,
+            prelude: String::new(),
+            server: Standin::start(),
+            tools,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `host:port` of the stand-in.
+    fn address(&self) -> String {
+        self.server
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The command line as run here (see the module comment).
+    pub fn adapt(&self, text: &str) -> String {
+        let text = text.replace("127.0.0.1:8080", &self.address());
+        with_work_factor(&text)
+    }
+
+    /// Runs `command` on a pty and returns what the terminal showed.
+    pub fn run(&mut self, command: &Command) -> Ran {
+        let line = self.adapt(&command.text);
+        let mut process = Process::new("sh");
+        process
+            .arg("-c")
+            .arg(format!("{}{line}", self.prelude))
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", path_with(&self.tools))
+            .env("HOME", self.dir.path())
+            .env("ASCVAULT_ALLOW_WEAK_VAULT", "1");
+        for keep in ["TMPDIR", "LANG"] {
+            if let Some(v) = std::env::var_os(keep) {
+                process.env(keep, v);
+            }
+        }
+        let password = pasted(command.comment.as_deref());
+        let mut pty = crate::support::pty::spawn(process);
+        let mut shown = String::new();
+        let prompts = [
+            "New vault passphrase: ",
+            "Repeat the passphrase: ",
+            "Vault passphrase: ",
+            "App-specific password (xxxx-xxxx-xxxx-xxxx): ",
+            "[y/N] ",
+        ];
+        loop {
+            let mut needles: Vec<ReadUntil> = prompts
+                .iter()
+                .map(|p| ReadUntil::String((*p).to_owned()))
+                .collect();
+            needles.push(ReadUntil::EOF);
+            let (before, found) = pty
+                .exp_any(needles)
+                .unwrap_or_else(|e| panic!("README.md:{}: `{line}`: {e}", command.line));
+            shown.push_str(&before);
+            shown.push_str(&found);
+            let answer = match prompts.iter().position(|p| *p == found) {
+                Some(0..=2) => PASSPHRASE,
+                Some(3) => password,
+                Some(_) => {
+                    // Typed visibly: a terminal would echo it (the pty
+                    // does not: rexpect turns echo off).
+                    shown.push_str("y\n");
+                    "y"
+                }
+                None => break,
+            };
+            pty.send_line(answer).unwrap();
+        }
+        let code = match pty.process().wait().expect("wait for the command") {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!(
+                "README.md:{}: `{line}` did not exit: {other:?}",
+                command.line
+            ),
+        };
+        if is_state(&line) {
+            self.prelude.push_str(&line);
+            self.prelude.push('\n');
+        }
+        let today = time::OffsetDateTime::now_utc().date().to_string();
+        // rexpect hands over each byte as a char: put the UTF-8 back.
+        let shown: Vec<u8> = shown.chars().map(|c| c as u32 as u8).collect();
+        let lines = screen::render(&String::from_utf8_lossy(&shown))
+            .into_iter()
+            .map(|l| {
+                l.replace(&self.address(), "127.0.0.1:8080")
+                    .replace(&today, README_DATE)
+            })
+            .collect();
+        Ran { lines, code }
+    }
+}
+
+/// The app-specific password a command's comment says to paste
+/// (`# paste abcd-efgh-ijkl-mnop`), else one the stand-in accepts.
+fn pasted(comment: Option<&str>) -> &str {
+    comment
+        .and_then(|c| c.split_once("paste "))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .filter(|word| word.len() == 19 && word.split('-').count() == 4)
+        .unwrap_or(DEFAULT_PASSWORD)
+}
+
+/// The exit status a command's comment announces (`# exits 6`), else 0.
+pub fn expected_code(comment: Option<&str>) -> i32 {
+    comment
+        .and_then(|c| c.split_once("exits "))
+        .and_then(|(_, rest)| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `ascvault init` with the test's work factor, unless the README gives one.
+fn with_work_factor(text: &str) -> String {
+    if text.contains("--work-factor") {
+        return text.to_owned();
+    }
+    text.replace(
+        "ascvault init",
+        &format!("ascvault init --work-factor {WORK_FACTOR}"),
+    )
+}
+
+/// True for a command whose effect later commands rely on: `export`, `cd`.
+fn is_state(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    matches!(first, "export" | "cd" | "unset")
+}
+
+fn path_with(first: &Path) -> String {
+    format!(
+        "{}:{}",
+        first.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn comments_say_what_to_paste_and_which_exit_status_to_expect() {
+    assert_eq!(
+        pasted(Some("paste wxyz-wxyz-wxyz-wxyz (revoked)")),
+        "wxyz-wxyz-wxyz-wxyz"
+    );
+    assert_eq!(pasted(Some("paste it; hidden")), DEFAULT_PASSWORD);
+    assert_eq!(expected_code(Some("verify exits 6: Apple rejected one")), 6);
+    assert_eq!(expected_code(None), 0);
+    assert_eq!(
+        with_work_factor("ascvault init   # asks"),
+        "ascvault init --work-factor 10   # asks"
+    );
+}
