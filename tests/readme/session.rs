@@ -8,7 +8,8 @@
 //!   default 18 would cost about a second per command); the line it prints
 //!   is checked with "(work factor 10)" for the README's "(work factor
 //!   18)", and `readme_init_line_at_the_default_work_factor` checks the
-//!   README's line as written, at 18. `ASCVAULT_ALLOW_WEAK_VAULT=1`
+//!   README's line as written, at 18. The warning `init --work-factor 10`
+//!   prints is dropped from its output. `ASCVAULT_ALLOW_WEAK_VAULT=1`
 //!   silences the warning a work factor of 10 brings (it also lets a weak
 //!   passphrase through, but the one typed here is strong).
 //! - The stand-in listens on a free port: `127.0.0.1:8080` in commands
@@ -28,6 +29,16 @@ use rexpect::ReadUntil;
 
 use super::parse::Command;
 use super::screen;
+
+/// What differs from a reader's machine, one line each, printed by the
+/// README test (the module comment says why).
+pub const DIFFERENCES: [&str; 5] = [
+    "`ascvault init` runs with --work-factor 10, and its \"(work factor 10)\" is compared with the README's \"(work factor 18)\" (readme_init_line_at_the_default_work_factor checks that line at 18); the warning --work-factor 10 prints is dropped",
+    "ASCVAULT_ALLOW_WEAK_VAULT=1, so work factor 10 brings no warning",
+    "the stand-in listens on a free port, shown as 127.0.0.1:8080",
+    "today's date (UTC) is shown as the README's 2026-11-25",
+    "fastlane, xcrun and xcodebuild are stand-ins that print nothing (tests/run/recipes.rs checks what they get)",
+];
 
 /// The passphrase typed at every passphrase prompt: one the strength
 /// estimate accepts without a question.

@@ -7,8 +7,9 @@
 //! - `$ ` starts a command (a trailing `\` continues it); the lines after
 //!   it are what the terminal shows, prompts included. A command shown
 //!   without lines must print nothing. A line that is only `…` stands for
-//!   any number of lines; `…` inside a line, any text. `  # text` at the end of an output line is a
-//!   note, not output. Trailing blank lines are ignored.
+//!   any number of lines; `…` inside a line, for any text. `  # text` at
+//!   the end of an output line is a note, not output. Trailing blank lines
+//!   are ignored.
 //! - Every command must exit 0, unless its comment says `exits N`.
 //! - Prompts are answered on a real terminal: passphrases with one
 //!   passphrase, `[y/N]` with `y`, an app-specific password with the one
@@ -101,7 +102,9 @@ fn run_block(session: &mut Session, block: &Block) -> Vec<String> {
 
 #[test]
 fn readme_console_blocks_run_as_written() {
-    eprintln!("readme: what differs from a reader's machine: see tests/readme/session.rs");
+    for difference in session::DIFFERENCES {
+        eprintln!("readme: unlike a reader's machine: {difference}");
+    }
     let blocks = parse::blocks(README);
     assert!(
         blocks.len() >= 4,
