@@ -17,6 +17,8 @@
 //!   `127.0.0.1:8080` again.
 //! - The README was written on 2026-11-25: today's date (UTC) in the
 //!   output becomes that date.
+//! - git commits as "Reader" (the session's `HOME` has no git config) and
+//!   without the system's git config.
 //! - `fastlane`, `xcrun` and `xcodebuild` are stand-ins that print nothing
 //!   (`tests/run/recipes.rs` checks what they are given).
 
@@ -32,11 +34,12 @@ use super::screen;
 
 /// What differs from a reader's machine, one line each, printed by the
 /// README test (the module comment says why).
-pub const DIFFERENCES: [&str; 5] = [
+pub const DIFFERENCES: [&str; 6] = [
     "`ascvault init` runs with --work-factor 10, and its \"(work factor 10)\" is compared with the README's \"(work factor 18)\" (readme_init_line_at_the_default_work_factor checks that line at 18); the warning --work-factor 10 prints is dropped",
     "ASCVAULT_ALLOW_WEAK_VAULT=1, so work factor 10 brings no warning",
     "the stand-in listens on a free port, shown as 127.0.0.1:8080",
     "today's date (UTC) is shown as the README's 2026-11-25",
+    "git commits as Reader <reader@example.com> (GIT_AUTHOR_*, GIT_COMMITTER_*), without the system's git config",
     "fastlane, xcrun and xcodebuild are stand-ins that print nothing (tests/run/recipes.rs checks what they get)",
 ];
 
@@ -49,6 +52,14 @@ const DEFAULT_PASSWORD: &str = asc_standin::VALID_APP_PASSWORD;
 pub const README_DATE: &str = "2026-11-25";
 /// The work factor `init` gets here instead of the default.
 pub const WORK_FACTOR: &str = "10";
+
+/// Who commits: a reader's git knows, the session's empty `HOME` does not.
+const GIT_IDENTITY: [(&str, &str); 4] = [
+    ("GIT_AUTHOR_NAME", "Reader"),
+    ("GIT_AUTHOR_EMAIL", "reader@example.com"),
+    ("GIT_COMMITTER_NAME", "Reader"),
+    ("GIT_COMMITTER_EMAIL", "reader@example.com"),
+];
 
 /// The tools the README runs through `ascvault run` that are not here.
 const TOOL_STANDINS: [&str; 3] = ["fastlane", "xcrun", "xcodebuild"];
@@ -119,7 +130,11 @@ impl Session {
             .env_clear()
             .env("PATH", path_with(&self.tools))
             .env("HOME", self.dir.path())
-            .env("ASCVAULT_ALLOW_WEAK_VAULT", "1");
+            .env("ASCVAULT_ALLOW_WEAK_VAULT", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        for (key, value) in GIT_IDENTITY {
+            process.env(key, value);
+        }
         for keep in ["TMPDIR", "LANG"] {
             if let Some(v) = std::env::var_os(keep) {
                 process.env(keep, v);
