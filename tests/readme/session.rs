@@ -25,9 +25,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 use asc_standin::Standin;
 use nix::sys::wait::WaitStatus;
-use rexpect::ReadUntil;
+use rexpect::process::PtyProcess;
 
 use super::parse::Command;
 use super::screen;
@@ -141,53 +145,13 @@ impl Session {
             }
         }
         let password = pasted(command.comment.as_deref());
-        let mut pty = crate::support::pty::spawn(process);
-        let mut shown = String::new();
-        let prompts = [
-            "New vault passphrase: ",
-            "Repeat the passphrase: ",
-            "Vault passphrase: ",
-            "App-specific password (xxxx-xxxx-xxxx-xxxx): ",
-            "[y/N] ",
-        ];
-        loop {
-            let mut needles: Vec<ReadUntil> = prompts
-                .iter()
-                .map(|p| ReadUntil::String((*p).to_owned()))
-                .collect();
-            needles.push(ReadUntil::EOF);
-            let (before, found) = pty
-                .exp_any(needles)
-                .unwrap_or_else(|e| panic!("README.md:{}: `{line}`: {e}", command.line));
-            shown.push_str(&before);
-            shown.push_str(&found);
-            let answer = match prompts.iter().position(|p| *p == found) {
-                Some(0..=2) => PASSPHRASE,
-                Some(3) => password,
-                Some(_) => {
-                    // Typed visibly: a terminal would echo it (the pty
-                    // does not: rexpect turns echo off).
-                    shown.push_str("y\n");
-                    "y"
-                }
-                None => break,
-            };
-            pty.send_line(answer).unwrap();
-        }
-        let code = match pty.process().wait().expect("wait for the command") {
-            WaitStatus::Exited(_, code) => code,
-            other => panic!(
-                "README.md:{}: `{line}` did not exit: {other:?}",
-                command.line
-            ),
-        };
+        let (shown, code) = on_a_terminal(process, password)
+            .unwrap_or_else(|why| panic!("README.md:{}: $ {line}\n{why}", command.line));
         if is_state(&line) {
             self.prelude.push_str(&line);
             self.prelude.push('\n');
         }
         let today = time::OffsetDateTime::now_utc().date().to_string();
-        // rexpect hands over each byte as a char: put the UTF-8 back.
-        let shown: Vec<u8> = shown.chars().map(|c| c as u32 as u8).collect();
         let lines = screen::render(&String::from_utf8_lossy(&shown))
             .into_iter()
             .map(|l| {
@@ -197,6 +161,90 @@ impl Session {
             .collect();
         Ran { lines, code }
     }
+}
+
+/// The prompts answered, and with what: the passphrase, the password to
+/// paste, or `y`.
+const PROMPTS: [(&str, Answer); 5] = [
+    ("New vault passphrase: ", Answer::Passphrase),
+    ("Repeat the passphrase: ", Answer::Passphrase),
+    ("Vault passphrase: ", Answer::Passphrase),
+    (
+        "App-specific password (xxxx-xxxx-xxxx-xxxx): ",
+        Answer::Password,
+    ),
+    ("[y/N] ", Answer::Yes),
+];
+
+#[derive(Clone, Copy)]
+enum Answer {
+    Passphrase,
+    Password,
+    Yes,
+}
+
+/// How long one command may take, prompts included.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Runs `process` on a new pty, answering prompts as they appear at the
+/// end of the output (the program is then waiting), until the terminal
+/// closes. Returns the bytes the terminal got, with what a terminal would
+/// echo of a visible answer (the pty itself does not echo: echo is off),
+/// and the exit code; or why it could not.
+fn on_a_terminal(process: Process, password: &str) -> Result<(Vec<u8>, i32), String> {
+    let pty = PtyProcess::new(process).map_err(|e| format!("cannot start on a pty: {e}"))?;
+    let mut input = pty.get_file_handle().map_err(|e| e.to_string())?;
+    let mut output = pty.get_file_handle().map_err(|e| e.to_string())?;
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        // Linux answers EIO, macOS 0, once the terminal's last user closed it.
+        while let Ok(n @ 1..) = output.read(&mut buf) {
+            if tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + PATIENCE;
+    let mut shown = Vec::new();
+    let mut answered = 0;
+    loop {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(wait) {
+            Ok(bytes) => shown.extend(bytes),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "still running after {PATIENCE:?}; the terminal showed:\n{}",
+                    String::from_utf8_lossy(&shown)
+                ));
+            }
+        }
+        let pending = &shown[answered..];
+        let Some((_, answer)) = PROMPTS
+            .iter()
+            .find(|(p, _)| pending.ends_with(p.as_bytes()))
+        else {
+            continue;
+        };
+        let typed = match answer {
+            Answer::Passphrase => PASSPHRASE,
+            Answer::Password => password,
+            Answer::Yes => {
+                shown.extend(b"y\n");
+                "y"
+            }
+        };
+        input
+            .write_all(format!("{typed}\n").as_bytes())
+            .map_err(|e| format!("cannot type at the terminal: {e}"))?;
+        answered = shown.len();
+    }
+    let code = match pty.wait().map_err(|e| e.to_string())? {
+        WaitStatus::Exited(_, code) => code,
+        other => return Err(format!("did not exit: {other:?}")),
+    };
+    Ok((shown, code))
 }
 
 /// The app-specific password a command's comment says to paste
@@ -221,9 +269,15 @@ pub fn expected_code(comment: Option<&str>) -> i32 {
         .unwrap_or(0)
 }
 
+/// Whether the session runs `text` at a lower work factor than the README
+/// shows: an `ascvault init` that gives none.
+pub fn lowers_work_factor(text: &str) -> bool {
+    text.contains("ascvault init") && !text.contains("--work-factor")
+}
+
 /// `ascvault init` with the test's work factor, unless the README gives one.
 fn with_work_factor(text: &str) -> String {
-    if text.contains("--work-factor") {
+    if !lowers_work_factor(text) {
         return text.to_owned();
     }
     text.replace(

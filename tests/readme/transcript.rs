@@ -63,12 +63,12 @@ fn run_block(session: &mut Session, block: &Block) -> Vec<String> {
     let mut failures = Vec::new();
     for command in &block.commands {
         let ran = session.run(command);
-        let adapted = session.adapt(&command.text) != command.text;
+        let lowered = session::lowers_work_factor(&command.text);
         let expected: Vec<String> = command
             .expected
             .iter()
             .map(|(_, l)| {
-                if adapted && command.text.contains("ascvault init") {
+                if lowered {
                     l.replace(
                         "(work factor 18)",
                         &format!("(work factor {})", session::WORK_FACTOR),
@@ -89,7 +89,7 @@ fn run_block(session: &mut Session, block: &Block) -> Vec<String> {
             .lines
             .iter()
             .map(String::as_str)
-            .filter(|l| !(adapted && l.starts_with(&test_only)))
+            .filter(|l| !(lowered && l.starts_with(&test_only)))
             .collect();
         let matched = parse::matches(&expected, &got);
         let wanted = session::expected_code(command.comment.as_deref());
