@@ -74,8 +74,9 @@ pub struct Session {
     /// `export`/`cd` lines run so far, run again before each command.
     prelude: String,
     pub server: Standin,
-    /// The folder put first on PATH: `ascvault` and the tool stand-ins.
-    tools: PathBuf,
+    /// The folder put first on PATH, outside the reader's folder:
+    /// `ascvault` and the tool stand-ins.
+    tools: tempfile::TempDir,
 }
 
 /// What one command did, as the reader's terminal shows it.
@@ -87,11 +88,10 @@ pub struct Ran {
 impl Session {
     pub fn new() -> Session {
         let dir = tempfile::tempdir().expect("temp dir");
-        let tools = dir.path().join(".tools");
-        std::fs::create_dir(&tools).unwrap();
-        std::os::unix::fs::symlink(crate::support::bin(), tools.join("ascvault")).unwrap();
+        let tools = tempfile::tempdir().expect("temp dir");
+        std::os::unix::fs::symlink(crate::support::bin(), tools.path().join("ascvault")).unwrap();
         for tool in TOOL_STANDINS {
-            let path = tools.join(tool);
+            let path = tools.path().join(tool);
             std::fs::write(&path, "#!/bin/sh\nexit 0\n").unwrap();
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -132,7 +132,7 @@ impl Session {
             .arg(format!("{}{line}", self.prelude))
             .current_dir(self.dir.path())
             .env_clear()
-            .env("PATH", path_with(&self.tools))
+            .env("PATH", path_with(self.tools.path()))
             .env("HOME", self.dir.path())
             .env("ASCVAULT_ALLOW_WEAK_VAULT", "1")
             .env("GIT_CONFIG_NOSYSTEM", "1");
