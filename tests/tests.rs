@@ -25,6 +25,7 @@ mod faults;
 mod fuzz_regressions;
 mod hostile;
 mod leaks;
+mod readme;
 mod real_bodies;
 mod run;
 mod vectors;

@@ -9,7 +9,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use super::error::{CliError, CliResult, ExitStatus};
-pub use super::source::{PASSPHRASE_ENV, Prompt, SourceError, read_secret_file, resolve};
+pub use super::source::{PASSPHRASE_ENV, Prompt, SourceError, resolve};
 use super::source::{prompt_hidden, strip_newline, tell, terminal};
 use crate::secret::Secret;
 
@@ -21,6 +21,40 @@ pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
         return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
     }
     Ok(secret)
+}
+
+/// What a `.p8` file looks like, for the hints below.
+const P8_LOOKS_LIKE: &str =
+    "an App Store Connect .p8 key is a few lines of text starting with -----BEGIN PRIVATE KEY-----";
+
+/// Reads the private key file `add api-key --private-key` names (one
+/// trailing newline stripped). A file that cannot be read, is empty, or is
+/// not text gets a message of its own naming the file — not the "not a
+/// P-256 key" a key that does not parse gets — and nothing is written.
+pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
+    let shown = path.display();
+    match super::source::read_secret_file(path) {
+        Ok(pem) if pem.expose().trim().is_empty() => {
+            Err(CliError::new(format!("the private key file {shown} is empty")).hint(format!(
+                "{P8_LOOKS_LIKE}; a shell redirect (> FILE) leaves an empty file when its command fails: write the file again"
+            )))
+        }
+        Ok(pem) => Ok(pem),
+        Err(SourceError::Unreadable { source, .. }) => {
+            let hint = match source.kind() {
+                io::ErrorKind::NotFound => {
+                    "check the path: --private-key takes the AuthKey_<KEYID>.p8 file App Store Connect let you download"
+                }
+                io::ErrorKind::PermissionDenied => "you cannot read it: check its owner and mode",
+                _ => "--private-key takes the AuthKey_<KEYID>.p8 file App Store Connect let you download",
+            };
+            Err(CliError::new(format!("cannot read the private key file {shown}: {source}")).hint(hint))
+        }
+        Err(SourceError::NotUtf8 { .. }) => {
+            Err(CliError::new(format!("the private key file {shown} is not text")).hint(P8_LOOKS_LIKE))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// How many times a secret typed at the terminal is asked for before
