@@ -13,7 +13,8 @@ use super::{
     CURRENT_VERSION, Entry, FORMAT_TAG, Kind, RevokedSecrets, Timestamp, Version, restore_datetimes,
 };
 use crate::vault::credential;
-use crate::vault::error::{FormatError, VaultError};
+use crate::vault::error::{FormatError, InvalidInput, VaultError};
+use crate::vault::new_entry::EntryEdit;
 
 /// The whole plaintext document.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -22,6 +23,10 @@ pub struct Document {
     pub format: String,
     /// The format version the file was last written with.
     pub version: Version,
+    /// Format 1.1: the id of the api-key entry App Store Connect commands
+    /// use when none is named; see [`Document::default_api_key`].
+    #[serde(default)]
+    pub default_api_key: Option<String>,
     /// Top-level keys written by a newer minor version, kept as they were.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -35,6 +40,7 @@ impl Default for Document {
         Document {
             format: FORMAT_TAG.to_owned(),
             version: CURRENT_VERSION,
+            default_api_key: None,
             extra: toml::Table::new(),
             entries: Vec::new(),
         }
@@ -151,6 +157,10 @@ impl Document {
             "version".into(),
             self.version.max(CURRENT_VERSION).to_string().into(),
         );
+        // A default that names no active api-key entry is not written.
+        if let Some(e) = self.default_api_key() {
+            top.insert("default_api_key".into(), e.id.clone().into());
+        }
         for (k, v) in &self.extra {
             top.insert(k.clone(), restore_datetimes(v.clone()));
         }
@@ -331,6 +341,68 @@ impl Document {
         }
         self.entries[i].label = new.to_owned();
         Ok(())
+    }
+
+    /// The default api-key entry: the active api-key entry that
+    /// `default_api_key` names. A default naming an entry that is gone,
+    /// revoked or not an api-key counts as none (spec/FORMAT.md §3.1), so
+    /// revoking or removing the entry clears it.
+    pub fn default_api_key(&self) -> Option<&Entry> {
+        let id = self.default_api_key.as_deref()?;
+        self.entries
+            .iter()
+            .find(|e| e.id == id && e.kind == Kind::ApiKey && !e.revoked)
+    }
+
+    /// Makes the usable api-key entry with this label the default; returns
+    /// it.
+    pub fn set_default_api_key(&mut self, label: &str) -> Result<&Entry, VaultError> {
+        let entry = self.usable(label)?;
+        if entry.kind != Kind::ApiKey {
+            return Err(InvalidInput::WrongKind {
+                label: entry.label.clone(),
+                kind: entry.kind.to_string(),
+                why: "only an api-key entry can be the default",
+            }
+            .into());
+        }
+        let id = entry.id.clone();
+        self.default_api_key = Some(id);
+        self.default_api_key()
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })
+    }
+
+    /// Clears the default api-key entry; returns the one it was.
+    pub fn clear_default_api_key(&mut self) -> Option<Entry> {
+        let was = self.default_api_key().cloned();
+        self.default_api_key = None;
+        was
+    }
+
+    /// Applies an [`EntryEdit`] to the usable entry with this label,
+    /// validating everything before changing anything; returns the names of
+    /// the fields that changed. A new key id must not be one a revoked
+    /// entry holds (spec/MERGE.md §1.4.1).
+    pub fn edit(&mut self, label: &str, edit: &EntryEdit) -> Result<Vec<&'static str>, VaultError> {
+        let mut entry = self.usable(label)?.clone();
+        let changed = edit.apply(&mut entry)?;
+        if changed.contains(&"key_id") {
+            let mut revoked = RevokedSecrets::new();
+            revoked.add(self, ());
+            if let Some(holder) = revoked.holder(&entry) {
+                return Err(VaultError::SecretRevoked {
+                    what: "API key",
+                    label: holder.entry.label.clone(),
+                    id: holder.entry.id.chars().take(8).collect(),
+                    revoked_at: holder.at,
+                });
+            }
+        }
+        let i = self.position(label).expect("found above");
+        self.entries[i] = entry;
+        Ok(changed)
     }
 
     /// Sets (or with an empty text, clears) an entry's note.
