@@ -427,7 +427,7 @@ mod tests {
     use crate::secret::Secret;
 
     const SAMPLE: &str = r#"format = "ascvault"
-version = "1.0"
+version = "1.1"
 
 [[entry]]
 id = "0b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a11"
@@ -450,10 +450,114 @@ password = "abcd-efgh-ijkl-mnop"
         );
     }
 
+    /// spec/FORMAT.md §4: writers write max(file version, own version), so
+    /// a 1.0 vault is rewritten as 1.1, its content unchanged.
+    #[test]
+    fn a_1_0_document_is_rewritten_as_1_1() {
+        let old = SAMPLE.replace("version = \"1.1\"", "version = \"1.0\"");
+        let doc = Document::parse(&old).unwrap();
+        assert_eq!(doc.version.to_string(), "1.0");
+        assert_eq!(doc.to_canonical().as_str(), SAMPLE);
+    }
+
+    /// Format 1.1: `team_id` and `provider` follow `note`; `default_api_key`
+    /// follows `version`, and is written only while it names an active
+    /// api-key entry.
+    #[test]
+    fn format_1_1_keys_round_trip_in_canonical_order() {
+        let key = r#"
+[[entry]]
+id = "5d1e77a0-0000-4000-8000-000000000001"
+label = "ci"
+kind = "api-key"
+created = 2026-01-02T03:04:05Z
+revoked = false
+team_id = "A1B2C3D4E5"
+provider = "ACME_Corp"
+key_id = "TESTKEY001"
+private_key = "k"
+"#;
+        let text = SAMPLE.replace(
+            "version = \"1.1\"\n",
+            "version = \"1.1\"\ndefault_api_key = \"5d1e77a0-0000-4000-8000-000000000001\"\n",
+        ) + key;
+        let mut doc = Document::parse(&text).unwrap();
+        assert_eq!(doc.to_canonical().as_str(), text);
+        assert_eq!(doc.default_api_key().unwrap().label, "ci");
+        let e = doc.find("ci").unwrap();
+        assert_eq!(e.team_id.as_deref(), Some("A1B2C3D4E5"));
+        assert_eq!(e.provider.as_deref(), Some("ACME_Corp"));
+        // Revoked: the default is gone, and not written.
+        doc.revoke("ci", Timestamp::from_unix(1_800_000_000)).unwrap();
+        assert!(doc.default_api_key().is_none());
+        assert!(!doc.to_canonical().contains("default_api_key"));
+    }
+
+    #[test]
+    fn bad_team_ids_and_providers_make_the_file_invalid() {
+        for (line, why) in [
+            ("team_id = \"A1B2\"", "team id"),
+            ("provider = \"two words\"", "provider"),
+        ] {
+            let text = SAMPLE.replace("revoked = false", &format!("revoked = false\n{line}"));
+            let err = Document::parse(&text).unwrap_err().to_string();
+            assert!(err.contains("fastlane") && err.contains(why), "{err}");
+        }
+    }
+
+    #[test]
+    fn only_an_active_api_key_entry_can_be_the_default() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        let before = doc.clone();
+        let err = doc.set_default_api_key("fastlane").unwrap_err();
+        assert!(err.to_string().contains("only an api-key entry"), "{err}");
+        assert!(matches!(
+            doc.set_default_api_key("nope"),
+            Err(VaultError::NoSuchEntry { .. })
+        ));
+        assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn edit_changes_only_what_it_names_and_nothing_on_bad_input() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        let edit = EntryEdit {
+            team_id: Some("a1b2c3d4e5".into()),
+            note: Some("release".into()),
+            ..EntryEdit::default()
+        };
+        assert_eq!(doc.edit("FASTLANE", &edit).unwrap(), ["team_id", "note"]);
+        let e = doc.find("fastlane").unwrap();
+        assert_eq!(e.team_id.as_deref(), Some("A1B2C3D4E5"));
+        assert_eq!(e.apple_id.as_deref(), Some("dev@example.com"));
+        let before = doc.clone();
+        for bad in [
+            EntryEdit {
+                key_id: Some("TESTKEY001".into()),
+                ..EntryEdit::default()
+            },
+            EntryEdit {
+                note: Some("x".into()),
+                apple_id: Some("not-an-email".into()),
+                ..EntryEdit::default()
+            },
+        ] {
+            assert!(doc.edit("fastlane", &bad).is_err());
+            assert_eq!(doc, before);
+        }
+        // An empty text clears an optional field.
+        let clear = EntryEdit {
+            team_id: Some(String::new()),
+            ..EntryEdit::default()
+        };
+        assert_eq!(doc.edit("fastlane", &clear).unwrap(), ["team_id"]);
+        assert_eq!(doc.find("fastlane").unwrap().team_id, None);
+    }
+
     #[test]
     fn unknown_keys_of_a_newer_minor_survive() {
         let text = SAMPLE.replace(
-            "version = \"1.0\"",
+            "version = \"1.1\"",
             "version = \"1.3\"\nsync = { peer = \"x\" }",
         ) + "color = \"blue\"\nseen = 2026-02-02T00:00:00Z\n";
         let doc = Document::parse(&text).unwrap();
@@ -520,7 +624,7 @@ password = "abcd-efgh-ijkl-mnop"
     fn newer_major_is_refused_naming_both_versions() {
         let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
         let err = Document::parse(text).unwrap_err().to_string();
-        assert!(err.contains("2.0") && err.contains("1.0"), "{err}");
+        assert!(err.contains("2.0") && err.contains("1.1"), "{err}");
     }
 
     #[test]
