@@ -50,11 +50,14 @@ pub fn observer(verbose: bool) -> Observer {
     })
 }
 
-/// The api-key entry to use: `--entry`, else the only active api-key entry.
+/// The api-key entry to use: `--entry`, else the only active api-key
+/// entry, else the default one (`ascvault default`).
 pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d Entry> {
     let e = match entry {
         Some(label) => {
-            let e = doc.usable(label)?;
+            let e = doc
+                .usable(label)
+                .map_err(|e| super::context::suggest(e, doc))?;
             if e.kind != Kind::ApiKey {
                 return Err(CliError::usage(format!(
                     "entry {:?} is an {}, not an api-key",
@@ -78,6 +81,7 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
                         .code(ExitStatus::NoEntry)
                         .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
                 }
+                [_, _, ..] if let Some(default) = doc.default_api_key() => default,
                 many => {
                     let mut labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
                     labels.sort();
@@ -85,7 +89,7 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
                         "several active api-key entries: {}",
                         labels.join(", ")
                     ))
-                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY)"));
+                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY), or make one the default with `ascvault default LABEL`"));
                 }
             }
         }
