@@ -81,7 +81,9 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
                         .code(ExitStatus::NoEntry)
                         .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
                 }
-                [_, _, ..] if let Some(default) = doc.default_api_key() => default,
+                [_, _, ..] if doc.default_api_key().is_some() => {
+                    doc.default_api_key().unwrap_or(keys[0])
+                }
                 many => {
                     let mut labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();
                     labels.sort();

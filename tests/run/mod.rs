@@ -192,7 +192,7 @@ fn two_entries_setting_the_same_variable_are_refused() {
         .add_password("a", "a@example.com", "abcd-efgh-ijkl-mnop")
         .add_password("b", "b@example.com", "abcd-efgh-ijkl-mnop")
         .add_key("k1", "TESTKEY001")
-        .add_key("k2", "TESTKEY002");
+        .add_key_with("k2", "TESTKEY002", &["--yes"]);
     let rt = runtime(&t);
     run_in(&t, &rt, &["run", "a", "b", "--", "touch", "ran"])
         .run()
