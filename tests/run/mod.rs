@@ -10,6 +10,7 @@ use crate::support::{Cmd, Env, ExitStatus, PASSPHRASE, fixtures};
 mod recipes;
 #[cfg(unix)]
 mod signals;
+mod team;
 
 /// A private runtime dir for one test: `run` puts its key directory there
 /// (`XDG_RUNTIME_DIR` on Linux, `TMPDIR` elsewhere), so a test can see it
