@@ -53,8 +53,8 @@ pub fn observer(verbose: bool) -> Observer {
 /// The api-key entry to use: `--entry`, else the only active api-key
 /// entry, else the default one (`ascvault default`).
 pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d Entry> {
-    let e = match entry {
-        Some(label) => {
+    let e = match (entry, doc.default_api_key()) {
+        (Some(label), _) => {
             let e = doc
                 .usable(label)
                 .map_err(|e| super::context::suggest(e, doc))?;
@@ -68,7 +68,10 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
             }
             e
         }
-        None => {
+        // The default is an active api-key entry: with one active key,
+        // that one.
+        (None, Some(default)) => default,
+        (None, None) => {
             let keys: Vec<_> = doc
                 .entries
                 .iter()
@@ -80,9 +83,6 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
                     return Err(CliError::new("the vault holds no active api-key entry")
                         .code(ExitStatus::NoEntry)
                         .hint("add one with `ascvault add api-key LABEL --key-id … --issuer-id … --private-key AuthKey_….p8`"));
-                }
-                [_, _, ..] if doc.default_api_key().is_some() => {
-                    doc.default_api_key().unwrap_or(keys[0])
                 }
                 many => {
                     let mut labels: Vec<String> = many.iter().map(|e| sanitize(&e.label)).collect();

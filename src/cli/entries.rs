@@ -103,8 +103,8 @@ pub fn add_api_key(ctx: &Context, args: &AddApiKeyArgs) -> CliResult {
     if args.verify {
         args.net.api_base.url()?;
     }
-    confirm_key_id(args, &key_id)?;
     let pem = secrets::read_secret_file(&args.private_key)?;
+    confirm_key_id(args, &key_id)?;
     let mut entry = NewApiKey {
         label: args.label.clone(),
         key_id,
@@ -222,9 +222,7 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
     let doc = ctx.open()?.document;
     let shown = doc.entries.iter().filter(|e| args.all || !e.revoked);
     if args.json {
-        return print_json(&Value::Array(
-            shown.map(|e| entry_json(&doc, e)).collect(),
-        ));
+        return print_json(&Value::Array(shown.map(|e| entry_json(&doc, e)).collect()));
     }
     let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "CREATED", "STATUS"]);
     for e in shown {

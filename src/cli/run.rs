@@ -95,7 +95,9 @@ fn credentials(entry: &Entry) -> Credentials {
     };
     // Format 1.1: the team fields, set only when the entry has them.
     if let Some(team) = &entry.team_id {
-        found.vars.push(("ASC_TEAM_ID", Zeroizing::new(team.clone())));
+        found
+            .vars
+            .push(("ASC_TEAM_ID", Zeroizing::new(team.clone())));
         found
             .vars
             .push(("FASTLANE_TEAM_ID", Zeroizing::new(team.clone())));

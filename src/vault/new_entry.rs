@@ -124,7 +124,13 @@ impl EntryEdit {
         ) -> Result<Option<String>, InvalidInput> {
             value
                 .as_deref()
-                .map(|v| if v.is_empty() { Ok(String::new()) } else { check(v) })
+                .map(|v| {
+                    if v.is_empty() {
+                        Ok(String::new())
+                    } else {
+                        check(v)
+                    }
+                })
                 .transpose()
         }
         Ok(EntryEdit {
@@ -169,10 +175,9 @@ impl EntryEdit {
         if !is_key
             && (edit.issuer_id.is_some() || edit.key_id.is_some() || edit.vendor_number.is_some())
         {
-            return Err(wrong(
-                "issuer ids, key ids and vendor numbers belong to api-key entries",
-            )
-            .into());
+            return Err(
+                wrong("issuer ids, key ids and vendor numbers belong to api-key entries").into(),
+            );
         }
         let mut changed = Vec::new();
         let mut set = |name: &'static str, field: &mut Option<String>, value: Option<String>| {
@@ -187,7 +192,11 @@ impl EntryEdit {
         set("apple_id", &mut entry.apple_id, edit.apple_id);
         set("issuer_id", &mut entry.issuer_id, edit.issuer_id);
         set("key_id", &mut entry.key_id, edit.key_id);
-        set("vendor_number", &mut entry.vendor_number, edit.vendor_number);
+        set(
+            "vendor_number",
+            &mut entry.vendor_number,
+            edit.vendor_number,
+        );
         set("team_id", &mut entry.team_id, edit.team_id);
         set("provider", &mut entry.provider, edit.provider);
         set("note", &mut entry.note, edit.note);

@@ -51,20 +51,31 @@ fn default_shows_sets_and_clears_it() {
         .success()
         .stderr_has("k2 is the default api-key entry");
     assert_eq!(default_of(&t), "k2\n");
-    t.cmd(&["list"]).run().success().stdout_has("active (default)");
+    t.cmd(&["list"])
+        .run()
+        .success()
+        .stdout_has("active (default)");
     let v = t.cmd(&["list", "--json"]).run().success().json();
     let flags: Vec<(&str, bool)> = v
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["label"].as_str().unwrap(), e["default"].as_bool().unwrap()))
+        .map(|e| {
+            (
+                e["label"].as_str().unwrap(),
+                e["default"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(flags, [("pw", false), ("k1", false), ("k2", true)]);
     t.cmd(&["show", "k2"])
         .run()
         .success()
         .stdout_has("default:       yes");
-    t.cmd(&["show", "k1"]).run().success().stdout_lacks("default:");
+    t.cmd(&["show", "k1"])
+        .run()
+        .success()
+        .stdout_lacks("default:");
     t.cmd(&["default", "--clear"])
         .run()
         .success()
@@ -132,9 +143,16 @@ fn asc_and_metrics_commands_use_the_default_when_several_keys_are_active() {
     w.metrics(&["reports", "--app", asc_standin::metrics::APP_ID])
         .run()
         .fails(ExitStatus::Refused);
-    // --entry and ASCVAULT_ENTRY still choose.
+    // --entry and ASCVAULT_ENTRY still choose (a typo gets did-you-mean).
     w.cmd(&["apps", "--entry", "asc"]).run().success();
-    w.cmd(&["apps"]).env("ASCVAULT_ENTRY", "asc").run().success();
+    w.cmd(&["apps", "--entry", "acs"])
+        .run()
+        .fails(ExitStatus::NoEntry)
+        .stderr_has("did you mean \"asc\"?");
+    w.cmd(&["apps"])
+        .env("ASCVAULT_ENTRY", "asc")
+        .run()
+        .success();
 }
 
 /// Commits the vault in `dir` and pushes (or just commits, `push` false).
@@ -186,11 +204,14 @@ fn git_pull_merges_the_default_three_ways() {
     g.git(&b, &["pull", "-q", "--no-rebase"]);
 
     // Both set a default, differently: a conflict, ours left unchanged.
-    g.av(&a, &["add", "api-key", "k3", "--key-id", "TESTKEY003", "--yes"])
-        .arg("--private-key")
-        .arg(fixtures().join("keys/AuthKey_TESTKEY002.p8"))
-        .run()
-        .success();
+    g.av(
+        &a,
+        &["add", "api-key", "k3", "--key-id", "TESTKEY003", "--yes"],
+    )
+    .arg("--private-key")
+    .arg(fixtures().join("keys/AuthKey_TESTKEY002.p8"))
+    .run()
+    .success();
     commit(&g, &a, "a: k3", true);
     g.git(&b, &["pull", "-q", "--no-rebase"]);
     g.av(&a, &["default", "k2"]).run().success();

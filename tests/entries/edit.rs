@@ -98,8 +98,14 @@ fn bad_values_fail_before_the_passphrase_and_change_nothing() {
         (&["edit", "ci", "--key-id", "short"][..], "key id \"short\""),
         (&["edit", "ci", "--key-id", ""], "key id \"\""),
         (&["edit", "ci", "--issuer-id", "nope"], "issuer id \"nope\""),
-        (&["edit", "ci", "--vendor-number", "12a"], "vendor number \"12a\""),
-        (&["edit", "notary", "--apple-id", "me"], "\"me\" is not an Apple ID"),
+        (
+            &["edit", "ci", "--vendor-number", "12a"],
+            "vendor number \"12a\"",
+        ),
+        (
+            &["edit", "notary", "--apple-id", "me"],
+            "\"me\" is not an Apple ID",
+        ),
         (&["edit", "notary", "--team-id", "X"], "team id \"X\""),
         (
             &["edit", "notary", "--note", "ok", "--provider", "a b"],
@@ -120,10 +126,17 @@ fn bad_values_fail_before_the_passphrase_and_change_nothing() {
 fn fields_of_another_kind_revoked_entries_and_unknown_labels_are_refused() {
     let t = world();
     let other = crate::support::fixtures().join("keys/AuthKey_TESTKEY002.p8");
-    t.cmd(&["add", "api-key", "old", "--key-id", "TESTKEY002", "--private-key"])
-        .arg(&other)
-        .run()
-        .success();
+    t.cmd(&[
+        "add",
+        "api-key",
+        "old",
+        "--key-id",
+        "TESTKEY002",
+        "--private-key",
+    ])
+    .arg(&other)
+    .run()
+    .success();
     t.cmd(&["revoke", "old", "--yes"]).run().success();
     let before = t.vault_bytes();
     t.cmd(&["edit", "ci", "--apple-id", "dev@example.com"])

@@ -24,17 +24,32 @@ fn a_contradicting_key_id_without_a_terminal_needs_yes() {
     let t = Env::new();
     t.init();
     let before = t.vault_bytes();
-    t.cmd(&["add", "api-key", "ci", "--key-id", "TESTKEY009", "--private-key"])
-        .arg(fixture_key())
-        .run()
-        .fails(ExitStatus::Usage)
-        .stderr_has("--key-id TESTKEY009 contradicts the file name AuthKey_TESTKEY001.p8")
-        .stderr_has("use --key-id TESTKEY001, or --yes");
+    t.cmd(&[
+        "add",
+        "api-key",
+        "ci",
+        "--key-id",
+        "TESTKEY009",
+        "--private-key",
+    ])
+    .arg(fixture_key())
+    .run()
+    .fails(ExitStatus::Usage)
+    .stderr_has("--key-id TESTKEY009 contradicts the file name AuthKey_TESTKEY001.p8")
+    .stderr_has("use --key-id TESTKEY001, or --yes");
     assert_eq!(t.vault_bytes(), before);
-    t.cmd(&["add", "api-key", "ci", "--key-id", "TESTKEY009", "--yes", "--private-key"])
-        .arg(fixture_key())
-        .run()
-        .success();
+    t.cmd(&[
+        "add",
+        "api-key",
+        "ci",
+        "--key-id",
+        "TESTKEY009",
+        "--yes",
+        "--private-key",
+    ])
+    .arg(fixture_key())
+    .run()
+    .success();
     assert_eq!(key_ids(&t), ["TESTKEY009"]);
 }
 
@@ -42,17 +57,31 @@ fn a_contradicting_key_id_without_a_terminal_needs_yes() {
 fn a_key_id_matching_the_file_name_in_any_case_is_not_questioned() {
     let t = Env::new();
     t.init();
-    t.cmd(&["add", "api-key", "ci", "--key-id", "testkey001", "--private-key"])
-        .arg(fixture_key())
-        .run()
-        .success();
+    t.cmd(&[
+        "add",
+        "api-key",
+        "ci",
+        "--key-id",
+        "testkey001",
+        "--private-key",
+    ])
+    .arg(fixture_key())
+    .run()
+    .success();
     // A file not named by App Store Connect says nothing about the id.
     let renamed = t.path("ci.p8");
     std::fs::copy(fixture_key(), &renamed).unwrap();
-    t.cmd(&["add", "api-key", "ci2", "--key-id", "TESTKEY009", "--private-key"])
-        .arg(&renamed)
-        .run()
-        .success();
+    t.cmd(&[
+        "add",
+        "api-key",
+        "ci2",
+        "--key-id",
+        "TESTKEY009",
+        "--private-key",
+    ])
+    .arg(&renamed)
+    .run()
+    .success();
     assert_eq!(key_ids(&t), ["TESTKEY001", "TESTKEY009"]);
 }
 
@@ -68,7 +97,14 @@ fn at_the_terminal_the_user_decides() {
             let mut c = ascvault(t.dir.path(), &t.vault());
             c.env("ASCVAULT_PASSPHRASE", PASSPHRASE)
                 .env("ASCVAULT_ALLOW_WEAK_VAULT", "1")
-                .args(["add", "api-key", "ci", "--key-id", "TESTKEY009", "--private-key"])
+                .args([
+                    "add",
+                    "api-key",
+                    "ci",
+                    "--key-id",
+                    "TESTKEY009",
+                    "--private-key",
+                ])
                 .arg(fixture_key());
             c
         });

@@ -54,8 +54,16 @@ fn a_bad_team_id_or_provider_is_refused_before_the_passphrase_is_asked() {
     let before = t.vault_bytes();
     // No passphrase source at all: the check must come first.
     for (flag, value, message) in [
-        ("--team-id", "A1B2", "team id \"A1B2\" is not 10 letters or digits"),
-        ("--provider", "two words", "provider \"two words\" is not a short name"),
+        (
+            "--team-id",
+            "A1B2",
+            "team id \"A1B2\" is not 10 letters or digits",
+        ),
+        (
+            "--provider",
+            "two words",
+            "provider \"two words\" is not a short name",
+        ),
     ] {
         t.bare(&[
             "add",

@@ -103,11 +103,17 @@ fn readme_lines() -> Vec<String> {
 fn every_readme_run_line_gives_the_tool_what_it_needs() {
     let t = Env::new();
     t.init();
-    t.cmd(&["add", "password", "fastlane", "--apple-id", "dev@example.com"])
-        .args(&["--team-id", "A1B2C3D4E5", "--password-stdin"])
-        .stdin(&format!("{PW}\n"))
-        .run()
-        .success();
+    t.cmd(&[
+        "add",
+        "password",
+        "fastlane",
+        "--apple-id",
+        "dev@example.com",
+    ])
+    .args(&["--team-id", "A1B2C3D4E5", "--password-stdin"])
+    .stdin(&format!("{PW}\n"))
+    .run()
+    .success();
     t.add_key("ci", "TESTKEY001");
     let rt = runtime(&t);
     let tools = t.path("tools");

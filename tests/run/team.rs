@@ -7,8 +7,7 @@ use super::{run_in, runtime};
 use crate::support::{Env, ExitStatus};
 
 const PW: &str = "abcd-efgh-ijkl-mnop";
-const PRINT: &str =
-    r#"printf '%s|%s|%s|%s\n' "${ASC_TEAM_ID-unset}" "${FASTLANE_TEAM_ID-unset}" "${ASC_PROVIDER-unset}" "$ASC_APPLE_ID""#;
+const PRINT: &str = r#"printf '%s|%s|%s|%s\n' "${ASC_TEAM_ID-unset}" "${FASTLANE_TEAM_ID-unset}" "${ASC_PROVIDER-unset}" "$ASC_APPLE_ID""#;
 
 fn add_password(t: &Env, label: &str, extra: &[&str]) {
     t.cmd(&["add", "password", label, "--apple-id", "dev@example.com"])
@@ -23,7 +22,11 @@ fn add_password(t: &Env, label: &str, extra: &[&str]) {
 fn the_team_fields_reach_the_child_when_the_entry_has_them() {
     let t = Env::new();
     t.init();
-    add_password(&t, "notary", &["--team-id", "A1B2C3D4E5", "--provider", "ACME"]);
+    add_password(
+        &t,
+        "notary",
+        &["--team-id", "A1B2C3D4E5", "--provider", "ACME"],
+    );
     add_password(&t, "plain", &[]);
     let rt = runtime(&t);
     let out = run_in(&t, &rt, &["run", "notary", "--", "sh", "-c", PRINT])

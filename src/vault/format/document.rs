@@ -386,6 +386,11 @@ impl Document {
     /// the fields that changed. A new key id must not be one a revoked
     /// entry holds (spec/MERGE.md §1.4.1).
     pub fn edit(&mut self, label: &str, edit: &EntryEdit) -> Result<Vec<&'static str>, VaultError> {
+        let i = self
+            .position(label)
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })?;
         let mut entry = self.usable(label)?.clone();
         let changed = edit.apply(&mut entry)?;
         if changed.contains(&"key_id") {
@@ -400,7 +405,6 @@ impl Document {
                 });
             }
         }
-        let i = self.position(label).expect("found above");
         self.entries[i] = entry;
         Ok(changed)
     }
@@ -488,7 +492,8 @@ private_key = "k"
         assert_eq!(e.team_id.as_deref(), Some("A1B2C3D4E5"));
         assert_eq!(e.provider.as_deref(), Some("ACME_Corp"));
         // Revoked: the default is gone, and not written.
-        doc.revoke("ci", Timestamp::from_unix(1_800_000_000)).unwrap();
+        doc.revoke("ci", Timestamp::from_unix(1_800_000_000))
+            .unwrap();
         assert!(doc.default_api_key().is_none());
         assert!(!doc.to_canonical().contains("default_api_key"));
     }
