@@ -120,7 +120,7 @@ pub fn add_api_key(ctx: &Context, args: &AddApiKeyArgs) -> CliResult {
         say(&format!("added {}", sanitize(&args.label)));
         return Ok(());
     }
-    // Unlock and check the entry would be taken before asking Apple.
+    // Unlock and check the vault would take the entry before asking Apple.
     let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
     draft.document().clone().add(entry.clone())?;
     verify_new_key(ctx, &args.net, &entry)?;
