@@ -89,14 +89,16 @@ pub fn is_canonical_app_password(password: &Secret) -> bool {
         })
 }
 
+/// `id` trimmed and upper-cased when that is 10 ASCII letters or digits,
+/// the shape of Apple's key ids and team ids.
+fn ten_alphanumerics(id: &str) -> Option<String> {
+    let id = id.trim().to_ascii_uppercase();
+    (id.len() == 10 && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
+}
+
 /// Normalizes a key id: 10 upper-case ASCII letters or digits.
 pub fn normalize_key_id(key_id: &str) -> Result<String, InvalidInput> {
-    let k = key_id.trim().to_ascii_uppercase();
-    if k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(k)
-    } else {
-        Err(InvalidInput::KeyId(key_id.escape_debug().to_string()))
-    }
+    ten_alphanumerics(key_id).ok_or_else(|| InvalidInput::KeyId(key_id.escape_debug().to_string()))
 }
 
 /// Normalizes an issuer id to a lower-case hyphenated UUID.
@@ -120,12 +122,8 @@ pub fn check_vendor_number(vendor: &str) -> Result<(), InvalidInput> {
 /// Normalizes a team id: 10 upper-case ASCII letters or digits (Apple's
 /// developer team id, as `notarytool --team-id` takes it).
 pub fn normalize_team_id(team_id: &str) -> Result<String, InvalidInput> {
-    let t = team_id.trim().to_ascii_uppercase();
-    if t.len() == 10 && t.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(t)
-    } else {
-        Err(InvalidInput::TeamId(team_id.escape_debug().to_string()))
-    }
+    ten_alphanumerics(team_id)
+        .ok_or_else(|| InvalidInput::TeamId(team_id.escape_debug().to_string()))
 }
 
 /// Longest provider short name, in characters.

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{Env, ExitStatus, PASSPHRASE, fixtures};
+use crate::support::{Cmd, Env, ExitStatus, PASSPHRASE, fixtures};
 
 fn fixture_key() -> PathBuf {
     fixtures().join("keys/AuthKey_TESTKEY001.p8")
@@ -19,37 +19,26 @@ fn key_ids(t: &Env) -> Vec<String> {
         .collect()
 }
 
+/// `add api-key ci --key-id TESTKEY009` of the key in AuthKey_TESTKEY001.p8.
+fn add_as_testkey009(t: &Env, extra: &[&str]) -> Cmd {
+    t.cmd(&["add", "api-key", "ci", "--key-id", "TESTKEY009"])
+        .args(extra)
+        .arg("--private-key")
+        .arg(fixture_key())
+}
+
 #[test]
 fn a_contradicting_key_id_without_a_terminal_needs_yes() {
     let t = Env::new();
     t.init();
     let before = t.vault_bytes();
-    t.cmd(&[
-        "add",
-        "api-key",
-        "ci",
-        "--key-id",
-        "TESTKEY009",
-        "--private-key",
-    ])
-    .arg(fixture_key())
-    .run()
-    .fails(ExitStatus::Usage)
-    .stderr_has("--key-id TESTKEY009 contradicts the file name AuthKey_TESTKEY001.p8")
-    .stderr_has("use --key-id TESTKEY001, or --yes");
+    add_as_testkey009(&t, &[])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("--key-id TESTKEY009 contradicts the file name AuthKey_TESTKEY001.p8")
+        .stderr_has("use --key-id TESTKEY001, or --yes");
     assert_eq!(t.vault_bytes(), before);
-    t.cmd(&[
-        "add",
-        "api-key",
-        "ci",
-        "--key-id",
-        "TESTKEY009",
-        "--yes",
-        "--private-key",
-    ])
-    .arg(fixture_key())
-    .run()
-    .success();
+    add_as_testkey009(&t, &["--yes"]).run().success();
     assert_eq!(key_ids(&t), ["TESTKEY009"]);
 }
 
