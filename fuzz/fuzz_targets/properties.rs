@@ -175,7 +175,17 @@ fn parse(bytes: &[u8]) -> Option<Document> {
 
 /// Equality with NaN floats in unknown keys counted equal to themselves.
 fn same(a: &Document, b: &Document) -> bool {
-    nan_as_marker(a) == nan_as_marker(b)
+    nan_as_marker(&as_written(a)) == nan_as_marker(&as_written(b))
+}
+
+/// What the canonical form of `doc` says (spec/FORMAT.md §3.1, §4): the
+/// version written is never older than this build's, and a default api-key
+/// entry is written only while it names an active api-key entry.
+fn as_written(doc: &Document) -> Document {
+    let mut doc = doc.clone();
+    doc.version = doc.version.max(vault::CURRENT_VERSION);
+    doc.default_api_key = doc.default_api_key().map(|e| e.id.clone());
+    doc
 }
 
 /// The document with every NaN float in unknown keys replaced by a marker

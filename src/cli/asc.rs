@@ -50,11 +50,14 @@ pub fn observer(verbose: bool) -> Observer {
     })
 }
 
-/// The api-key entry to use: `--entry`, else the only active api-key entry.
+/// The api-key entry to use: `--entry`, else the only active api-key
+/// entry, else the default one (`ascvault default`).
 pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d Entry> {
-    let e = match entry {
-        Some(label) => {
-            let e = doc.usable(label)?;
+    let e = match (entry, doc.default_api_key()) {
+        (Some(label), _) => {
+            let e = doc
+                .usable(label)
+                .map_err(|e| super::context::suggest(e, doc))?;
             if e.kind != Kind::ApiKey {
                 return Err(CliError::usage(format!(
                     "entry {:?} is an {}, not an api-key",
@@ -65,7 +68,10 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
             }
             e
         }
-        None => {
+        // The default is an active api-key entry: with one active key,
+        // that one.
+        (None, Some(default)) => default,
+        (None, None) => {
             let keys: Vec<_> = doc
                 .entries
                 .iter()
@@ -85,7 +91,7 @@ pub fn select_entry<'d>(doc: &'d Document, entry: Option<&str>) -> CliResult<&'d
                         "several active api-key entries: {}",
                         labels.join(", ")
                     ))
-                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY)"));
+                    .hint("choose one with --entry LABEL (or ASCVAULT_ENTRY), or make one the default with `ascvault default LABEL`"));
                 }
             }
         }

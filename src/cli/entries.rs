@@ -1,18 +1,20 @@
 //! Commands that manage entries: init, add, list, show, revoke, remove,
-//! relabel, note, passwd.
+//! relabel, note, edit, default, passwd.
 
 use serde_json::{Value, json};
 
+use super::args::asc::NetArgs;
 use super::args::entries::{
-    AddApiKeyArgs, AddPasswordArgs, InitArgs, ListArgs, NoteArgs, PasswdArgs, RelabelArgs,
-    RemoveArgs, RevokeArgs, ShowArgs,
+    AddApiKeyArgs, AddPasswordArgs, DefaultArgs, EditArgs, InitArgs, ListArgs, NoteArgs,
+    PasswdArgs, RelabelArgs, RemoveArgs, RevokeArgs, ShowArgs, TeamArgs,
 };
 use super::context::{Context, suggest};
-use super::error::{CliError, CliResult};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets;
+use crate::asc::verify::Verdict;
 use crate::vault::{
-    Container, Document, Entry, Kind, NewApiKey, NewPassword, Timestamp, VaultError,
+    Container, Document, Entry, EntryEdit, Kind, NewApiKey, NewPassword, Timestamp, VaultError,
     WARN_WORK_FACTOR,
 };
 
@@ -72,11 +74,22 @@ fn advise_git_setup(vault: &std::path::Path) {
     ));
 }
 
+/// The team fields of `add`, checked before anything is asked.
+fn team_edit(team: &TeamArgs) -> Result<EntryEdit, VaultError> {
+    Ok(EntryEdit {
+        team_id: team.team_id.clone(),
+        provider: team.provider.clone(),
+        ..EntryEdit::default()
+    }
+    .normalized()?)
+}
+
 pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
     // Check what can be checked before asking for anything secret.
     crate::vault::credential::check_label(&args.label).map_err(crate::vault::VaultError::from)?;
     crate::vault::credential::check_apple_id(args.apple_id.trim())
         .map_err(crate::vault::VaultError::from)?;
+    let team = team_edit(&args.team)?;
     // Unlock and check the label is free before the password is asked.
     let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
     if let Some(taken) = draft.document().find(&args.label) {
@@ -86,14 +99,16 @@ pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
         .into());
     }
     let entry = secrets::checked_password_input(args.password_stdin, |password| {
-        Ok(NewPassword {
+        let mut entry = NewPassword {
             label: args.label.clone(),
             apple_id: args.apple_id.clone(),
             password,
             note: args.note.clone(),
             skip_format_check: args.no_format_check,
         }
-        .into_entry()?)
+        .into_entry()?;
+        team.apply(&mut entry)?;
+        Ok(entry)
     })?;
     ctx.vault.commit(draft, |doc| doc.add(entry).map(|_| ()))?;
     say(&format!("added {}", sanitize(&args.label)));
@@ -101,19 +116,100 @@ pub fn add_password(ctx: &Context, args: &AddPasswordArgs) -> CliResult {
 }
 
 pub fn add_api_key(ctx: &Context, args: &AddApiKeyArgs) -> CliResult {
+    // Everything that can be checked before the passphrase is asked.
+    crate::vault::credential::check_label(&args.label).map_err(VaultError::from)?;
+    let key_id =
+        crate::vault::credential::normalize_key_id(&args.key_id).map_err(VaultError::from)?;
+    let team = team_edit(&args.team)?;
+    if args.verify {
+        args.net.api_base.url()?;
+    }
     let pem = secrets::read_secret_file(&args.private_key)?;
-    let entry = NewApiKey {
+    confirm_key_id(args, &key_id)?;
+    let mut entry = NewApiKey {
         label: args.label.clone(),
-        key_id: args.key_id.clone(),
+        key_id,
         issuer_id: args.issuer_id.clone(),
         private_key: pem,
         vendor_number: args.vendor_number.clone(),
         note: args.note.clone(),
     }
     .into_entry()?;
-    ctx.update(|doc| doc.add(entry).map(|_| ()))?;
+    team.apply(&mut entry)?;
+    if !args.verify {
+        ctx.update(|doc| doc.add(entry).map(|_| ()))?;
+        say(&format!("added {}", sanitize(&args.label)));
+        return Ok(());
+    }
+    // Unlock and check the vault would take the entry before asking Apple.
+    let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+    draft.document().clone().add(entry.clone())?;
+    verify_new_key(ctx, &args.net, &entry)?;
+    ctx.vault.commit(draft, |doc| doc.add(entry).map(|_| ()))?;
     say(&format!("added {}", sanitize(&args.label)));
     Ok(())
+}
+
+/// A `--key-id` that contradicts the `AuthKey_<KEYID>.p8` file name is
+/// stored only when the user says so (or `--yes`): the name is the id App
+/// Store Connect gave the key.
+fn confirm_key_id(args: &AddApiKeyArgs, key_id: &str) -> CliResult {
+    let Some(in_name) = args
+        .private_key
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(crate::vault::credential::key_id_from_file_name)
+    else {
+        return Ok(());
+    };
+    if in_name == key_id || args.yes {
+        return Ok(());
+    }
+    let what = format!("--key-id {key_id} contradicts the file name AuthKey_{in_name}.p8");
+    let hint = format!(
+        "App Store Connect names the file after the key's id: use --key-id {in_name}, or --yes to store it as {key_id} anyway"
+    );
+    if super::source::terminal().is_none() {
+        return Err(CliError::usage(what).hint(hint));
+    }
+    say(&format!("{what}."));
+    if !secrets::confirm(&format!("Store the key with key id {key_id}?"), false)? {
+        return Err(CliError::declined("nothing added").hint(hint));
+    }
+    Ok(())
+}
+
+/// `add api-key --verify`: asks App Store Connect about the key; anything
+/// but an acceptance stops the command before anything is stored — a
+/// refusal with exit 6, no answer with exit 7.
+fn verify_new_key(ctx: &Context, net: &NetArgs, entry: &Entry) -> CliResult {
+    let key = super::asc::api_key_of(entry)?;
+    let observer = super::asc::observer(ctx.verbose);
+    let verdict =
+        crate::asc::verify::api_key(&net.api_base.url()?, &key, &net.settings(), Some(&observer));
+    let said = sanitize(&verdict.to_string());
+    match verdict {
+        Verdict::Valid { .. } => {
+            say(&if said.is_empty() {
+                "App Store Connect accepted the key".to_owned()
+            } else {
+                format!("App Store Connect accepted the key ({said})")
+            });
+            Ok(())
+        }
+        Verdict::Unreachable { .. } => Err(CliError::new(format!(
+            "could not ask App Store Connect about the key ({said}): nothing stored"
+        ))
+        .code(ExitStatus::Network)
+        .hint("try again later, or add it without --verify and run `ascvault verify LABEL` once Apple answers")),
+        Verdict::Rejected { .. } | Verdict::NotAccepted { .. } | Verdict::ClockOff { .. } => {
+            Err(CliError::new(format!(
+                "App Store Connect did not accept the key ({said}): nothing stored"
+            ))
+            .code(ExitStatus::Refused)
+            .hint("check --key-id and --issuer-id against App Store Connect → Users and Access → Integrations"))
+        }
+    }
 }
 
 fn status(e: &Entry) -> String {
@@ -123,8 +219,13 @@ fn status(e: &Entry) -> String {
     }
 }
 
+/// Whether `e` is the vault's default api-key entry.
+fn is_default(doc: &Document, e: &Entry) -> bool {
+    doc.default_api_key().is_some_and(|d| d.id == e.id)
+}
+
 /// The `--json` record of an entry (no secret). Field names are a contract.
-fn entry_json(e: &Entry) -> Value {
+fn entry_json(doc: &Document, e: &Entry) -> Value {
     json!({
         "id": e.id,
         "label": e.label,
@@ -134,6 +235,7 @@ fn entry_json(e: &Entry) -> Value {
         "revoked": e.revoked,
         "revoked_at": e.revoked_at.map(|t| t.rfc3339()),
         "note": e.note,
+        "default": is_default(doc, e),
     })
 }
 
@@ -141,7 +243,7 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
     let doc = ctx.open()?.document;
     let shown = doc.entries.iter().filter(|e| args.all || !e.revoked);
     if args.json {
-        return print_json(&Value::Array(shown.map(entry_json).collect()));
+        return print_json(&Value::Array(shown.map(|e| entry_json(&doc, e)).collect()));
     }
     let mut table = Table::new(&["LABEL", "KIND", "ACCOUNT", "CREATED", "STATUS"]);
     for e in shown {
@@ -150,7 +252,11 @@ pub fn list(ctx: &Context, args: &ListArgs) -> CliResult {
             e.kind.to_string(),
             e.account().to_owned(),
             e.created.date(),
-            status(e),
+            if is_default(&doc, e) {
+                format!("{} (default)", status(e))
+            } else {
+                status(e)
+            },
         ]);
     }
     if table.is_empty() {
@@ -169,13 +275,15 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
     let doc = ctx.open()?.document;
     let e = doc.get(&args.label).map_err(|e| suggest(e, &doc))?;
     if args.json {
-        let mut v = entry_json(e);
+        let mut v = entry_json(&doc, e);
         if let Value::Object(map) = &mut v {
-            let extra: [(&str, Option<&String>); 4] = [
+            let extra: [(&str, Option<&String>); 6] = [
                 ("apple_id", e.apple_id.as_ref()),
                 ("key_id", e.key_id.as_ref()),
                 ("issuer_id", e.issuer_id.as_ref()),
                 ("vendor_number", e.vendor_number.as_ref()),
+                ("team_id", e.team_id.as_ref()),
+                ("provider", e.provider.as_ref()),
             ];
             for (k, val) in extra {
                 if let Some(val) = val {
@@ -234,14 +342,27 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
         }
         Kind::Other(_) => {}
     }
+    if let Some(t) = &e.team_id {
+        lines.push(("team id", t.clone()));
+    }
+    if let Some(p) = &e.provider {
+        lines.push(("provider", p.clone()));
+    }
     lines.push(("created", e.created.rfc3339()));
     lines.push(("status", status(e)));
+    if is_default(&doc, e) {
+        lines.push((
+            "default",
+            "yes (App Store Connect commands use it without --entry)".into(),
+        ));
+    }
     if let Some(n) = &e.note {
         lines.push(("note", n.clone()));
     }
+    // The longest name ("vendor number:") still gets its space.
     let mut out = String::new();
     for (k, v) in lines {
-        out.push_str(&format!("{:<14}{}\n", format!("{k}:"), sanitize(&v)));
+        out.push_str(&format!("{:<15}{}\n", format!("{k}:"), sanitize(&v)));
     }
     print(&out)
 }
@@ -429,6 +550,64 @@ pub fn relabel(ctx: &Context, args: &RelabelArgs) -> CliResult {
 
 pub fn note(ctx: &Context, args: &NoteArgs) -> CliResult {
     ctx.update(|doc| doc.set_note(&args.label, &args.text))
+}
+
+pub fn edit(ctx: &Context, args: &EditArgs) -> CliResult {
+    let edit = EntryEdit {
+        apple_id: args.apple_id.clone(),
+        issuer_id: args.issuer_id.clone(),
+        key_id: args.key_id.clone(),
+        vendor_number: args.vendor_number.clone(),
+        team_id: args.team_id.clone(),
+        provider: args.provider.clone(),
+        note: args.note.clone(),
+    };
+    if edit.is_empty() {
+        return Err(CliError::usage("nothing to change").hint(
+            "name a field: --apple-id, --issuer-id, --key-id, --vendor-number, --team-id, --provider or --note",
+        ));
+    }
+    // Bad values fail before the passphrase is asked.
+    let edit = edit.normalized().map_err(VaultError::from)?;
+    let (changed, label) = ctx.update(|doc| {
+        let changed = doc.edit(&args.label, &edit)?;
+        Ok((changed, doc.get(&args.label)?.label.clone()))
+    })?;
+    say(&if changed.is_empty() {
+        format!("{} already had those values", sanitize(&label))
+    } else {
+        format!("edited {}: {}", sanitize(&label), changed.join(", "))
+    });
+    Ok(())
+}
+
+pub fn default(ctx: &Context, args: &DefaultArgs) -> CliResult {
+    if let Some(label) = &args.label {
+        let label = ctx.update(|doc| Ok(doc.set_default_api_key(label)?.label.clone()))?;
+        say(&format!(
+            "{} is the default api-key entry",
+            sanitize(&label)
+        ));
+        return Ok(());
+    }
+    if args.clear {
+        match ctx.update(|doc| Ok(doc.clear_default_api_key()))? {
+            Some(was) => say(&format!(
+                "cleared the default api-key entry (was {})",
+                sanitize(&was.label)
+            )),
+            None => say("there was no default api-key entry"),
+        }
+        return Ok(());
+    }
+    let doc = ctx.open()?.document;
+    match doc.default_api_key() {
+        Some(e) => print(&format!("{}\n", sanitize(&e.label))),
+        None => {
+            say("no default api-key entry: `ascvault default LABEL` sets one");
+            Ok(())
+        }
+    }
 }
 
 pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {

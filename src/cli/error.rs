@@ -323,7 +323,10 @@ fn invalid_hint(err: &InvalidInput) -> Option<&'static str> {
         | InvalidInput::IssuerId(_)
         | InvalidInput::VendorNumber(_)
         | InvalidInput::EmptyPassphrase
-        | InvalidInput::WorkFactor(_) => None,
+        | InvalidInput::WorkFactor(_)
+        | InvalidInput::TeamId(_)
+        | InvalidInput::Provider(_)
+        | InvalidInput::WrongKind { .. } => None,
     }
 }
 

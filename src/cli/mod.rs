@@ -90,6 +90,8 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Remove(a) => entries::remove(ctx, a),
         Command::Relabel(a) => entries::relabel(ctx, a),
         Command::Note(a) => entries::note(ctx, a),
+        Command::Edit(a) => entries::edit(ctx, a),
+        Command::Default(a) => entries::default(ctx, a),
         Command::Passwd(a) => entries::passwd(ctx, a),
         Command::Run(a) => return run::run(ctx, a),
         Command::Completions(a) => man::completions(a.shell),

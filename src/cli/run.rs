@@ -12,7 +12,7 @@ use std::process::Command;
 use zeroize::Zeroizing;
 
 use super::args::entries::RunArgs;
-use super::context::Context;
+use super::context::{Context, suggest};
 use super::error::{CliError, CliResult, ExitStatus};
 use super::secrets::PASSPHRASE_ENV;
 use crate::vault::{Entry, Kind};
@@ -64,7 +64,7 @@ fn credentials(entry: &Entry) -> Credentials {
         )
     };
     let plain = |s: &Option<String>| Zeroizing::new(s.clone().unwrap_or_default());
-    match entry.kind {
+    let mut found = match entry.kind {
         Kind::AppSpecificPassword => Credentials {
             vars: vec![
                 ("ASC_APPLE_ID", plain(&entry.apple_id)),
@@ -92,8 +92,27 @@ fn credentials(entry: &Entry) -> Credentials {
             vars: Vec::new(),
             key_file: None,
         },
+    };
+    // Format 1.1: the team fields, set only when the entry has them.
+    if let Some(team) = &entry.team_id {
+        found
+            .vars
+            .push(("ASC_TEAM_ID", Zeroizing::new(team.clone())));
+        found
+            .vars
+            .push(("FASTLANE_TEAM_ID", Zeroizing::new(team.clone())));
     }
+    if let Some(provider) = &entry.provider {
+        found
+            .vars
+            .push(("ASC_PROVIDER", Zeroizing::new(provider.clone())));
+    }
+    found
 }
+
+/// Variables two entries may both set when they agree on the value (a
+/// password and a key of one team).
+const SHARED: [&str; 3] = ["ASC_TEAM_ID", "FASTLANE_TEAM_ID", "ASC_PROVIDER"];
 
 /// The variables naming the written key file.
 fn key_file_vars(dir: &KeyDir) -> [(&'static str, OsString); 3] {
@@ -107,6 +126,9 @@ fn key_file_vars(dir: &KeyDir) -> [(&'static str, OsString); 3] {
 /// Adds `name`, refusing a variable another entry already sets.
 fn push(vars: &mut Vec<Var>, name: &'static str, value: Value, label: &str) -> CliResult {
     if let Some(earlier) = vars.iter().find(|v| v.name == name) {
+        if SHARED.contains(&name) && earlier.value.as_ref() == value.as_ref() {
+            return Ok(());
+        }
         return Err(CliError::usage(format!(
             "entries \"{}\" and \"{label}\" both set {name}",
             earlier.label
@@ -131,7 +153,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CliResult<ExitStatus> {
     let mut vars = Vec::new();
     let mut key = None;
     for label in &args.labels {
-        let mut found = credentials(doc.usable(label)?);
+        let mut found = credentials(doc.usable(label).map_err(|e| suggest(e, &doc))?);
         for (name, value) in found.vars.drain(..) {
             push(&mut vars, name, Value::Text(value), label)?;
         }

@@ -89,14 +89,16 @@ pub fn is_canonical_app_password(password: &Secret) -> bool {
         })
 }
 
+/// `id` trimmed and upper-cased when that is 10 ASCII letters or digits,
+/// the shape of Apple's key ids and team ids.
+fn ten_alphanumerics(id: &str) -> Option<String> {
+    let id = id.trim().to_ascii_uppercase();
+    (id.len() == 10 && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
+}
+
 /// Normalizes a key id: 10 upper-case ASCII letters or digits.
 pub fn normalize_key_id(key_id: &str) -> Result<String, InvalidInput> {
-    let k = key_id.trim().to_ascii_uppercase();
-    if k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(k)
-    } else {
-        Err(InvalidInput::KeyId(key_id.escape_debug().to_string()))
-    }
+    ten_alphanumerics(key_id).ok_or_else(|| InvalidInput::KeyId(key_id.escape_debug().to_string()))
 }
 
 /// Normalizes an issuer id to a lower-case hyphenated UUID.
@@ -115,6 +117,38 @@ pub fn check_vendor_number(vendor: &str) -> Result<(), InvalidInput> {
             vendor.escape_debug().to_string(),
         ))
     }
+}
+
+/// Normalizes a team id: 10 upper-case ASCII letters or digits (Apple's
+/// developer team id, as `notarytool --team-id` takes it).
+pub fn normalize_team_id(team_id: &str) -> Result<String, InvalidInput> {
+    ten_alphanumerics(team_id)
+        .ok_or_else(|| InvalidInput::TeamId(team_id.escape_debug().to_string()))
+}
+
+/// Longest provider short name, in characters.
+pub const MAX_PROVIDER_CHARS: usize = 64;
+
+/// Checks a provider short name (altool's `--asc-provider`): 1–64 ASCII
+/// letters, digits, `.`, `_` or `-`, kept as given.
+pub fn check_provider(provider: &str) -> Result<(), InvalidInput> {
+    let ok = !provider.is_empty()
+        && provider.len() <= MAX_PROVIDER_CHARS
+        && provider
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidInput::Provider(provider.escape_debug().to_string()))
+    }
+}
+
+/// The key id in an `AuthKey_<KEYID>.p8` file name (as App Store Connect
+/// names the download), upper-cased; `None` for any other name.
+pub fn key_id_from_file_name(name: &str) -> Option<String> {
+    let id = name.strip_prefix("AuthKey_")?.strip_suffix(".p8")?;
+    normalize_key_id(id).ok().filter(|k| k.len() == id.len())
 }
 
 /// Parses a `.p8` private key: PKCS#8 PEM holding a P-256 EC key.
@@ -186,6 +220,29 @@ mod tests {
             "57246542-96fe-1a63-e053-0824d011072a"
         );
         assert!(normalize_issuer_id("not-a-uuid").is_err());
+    }
+
+    #[test]
+    fn team_ids_and_providers() {
+        assert_eq!(normalize_team_id(" a1b2c3d4e5 ").unwrap(), "A1B2C3D4E5");
+        assert!(normalize_team_id("A1B2C3D4E").is_err());
+        assert!(normalize_team_id("A1B2C3D4E!").is_err());
+        assert!(check_provider("ACME_Corp-1.0").is_ok());
+        assert!(check_provider("").is_err());
+        assert!(check_provider("two words").is_err());
+        assert!(check_provider(&"p".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn key_ids_in_file_names() {
+        assert_eq!(
+            key_id_from_file_name("AuthKey_2x9r4hxf34.p8").as_deref(),
+            Some("2X9R4HXF34")
+        );
+        assert_eq!(key_id_from_file_name("AuthKey_2X9R4HXF3.p8"), None);
+        assert_eq!(key_id_from_file_name("AuthKey_ 2X9R4HXF34.p8"), None);
+        assert_eq!(key_id_from_file_name("key.p8"), None);
+        assert_eq!(key_id_from_file_name("AuthKey_2X9R4HXF34.pem"), None);
     }
 
     #[test]

@@ -147,6 +147,22 @@ pub enum InvalidInput {
     /// Work factor out of range.
     #[error("work factor {0} is outside 10..=22")]
     WorkFactor(u8),
+    /// Not a team id.
+    #[error("team id {0:?} is not 10 letters or digits")]
+    TeamId(String),
+    /// Not a provider short name.
+    #[error("provider {0:?} is not a short name (1 to 64 letters, digits, '.', '_' or '-')")]
+    Provider(String),
+    /// A change that does not fit the entry's kind.
+    #[error("entry {label:?} is an {kind} entry: {why}")]
+    WrongKind {
+        /// The entry's label.
+        label: String,
+        /// Its kind.
+        kind: String,
+        /// What does not fit.
+        why: &'static str,
+    },
 }
 
 /// Everything the vault library can fail with.

@@ -13,9 +13,11 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::format::{Document, Entry};
+use default_key::merge_default;
 use revocation::enforce_revocations;
 pub use revocation::{Found, Notice};
 
+mod default_key;
 mod revocation;
 
 /// Which side of a merge.
@@ -230,6 +232,8 @@ macro_rules! plain_fields {
             kind,
             created,
             note,
+            team_id,
+            provider,
             apple_id,
             password,
             format_check,
@@ -398,6 +402,9 @@ pub fn merge_explained(
 
     let (extra, top) = merge_tables(Some(&base.extra), &ours.extra, &theirs.extra);
     conflicts.extend(top.into_iter().map(|key| Conflict::TopLevel { key }));
+    let default_api_key = merge_default(base, ours, theirs, &entries)
+        .map_err(|c| conflicts.push(c))
+        .unwrap_or_default();
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
@@ -405,6 +412,7 @@ pub fn merge_explained(
         document: Document {
             format: ours.format.clone(),
             version: base.version.max(ours.version).max(theirs.version),
+            default_api_key,
             extra,
             entries,
         },

@@ -41,6 +41,6 @@ pub use crypto::{
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
 pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
 pub use merge_files::{MergeFiles, MergeFilesError, MergeInput, Merged};
-pub use new_entry::{NewApiKey, NewPassword};
+pub use new_entry::{EntryEdit, NewApiKey, NewPassword};
 pub use open::{OpenError, Unlocked, open_bytes};
 pub use store::{DEFAULT_LOCK_TIMEOUT, Draft, LockGuard, Vault};

@@ -51,7 +51,7 @@ fn several_keys_need_entry() {
         .fails(ExitStatus::Usage)
         .stderr_is(concat!(
             "error: several active api-key entries: asc, second\n",
-            "hint: choose one with --entry LABEL (or ASCVAULT_ENTRY)\n",
+            "hint: choose one with --entry LABEL (or ASCVAULT_ENTRY), or make one the default with `ascvault default LABEL`\n",
         ));
     w.cmd(&["apps", "--entry", "second"]).run().success();
     w.cmd(&["apps"])

@@ -229,6 +229,7 @@ fn an_individual_key_signs_with_sub_user() {
         asc_standin::TEST_INDIVIDUAL_KEY_ID,
         "--private-key",
         p8.to_str().unwrap(),
+        "--yes",
     ])
     .run()
     .success();

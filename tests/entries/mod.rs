@@ -44,7 +44,8 @@ fn list_json_has_the_documented_fields() {
             "created",
             "revoked",
             "revoked_at",
-            "note"
+            "note",
+            "default"
         ]
     );
     assert_eq!(rows[1]["account"], "TESTKEY001");
@@ -507,5 +508,10 @@ fn a_large_vault_keeps_every_entry_in_order() {
 }
 
 mod confirm_by_id;
+mod default_key;
 mod did_you_mean;
+mod edit;
+mod key_file_name;
 mod revoked_secrets;
+mod team;
+mod verify_on_add;

@@ -53,6 +53,7 @@ fn add_refuses_an_api_key_a_revoked_entry_holds() {
         "OTHERKEY01",
         "--private-key",
         p8.to_str().unwrap(),
+        "--yes",
     ])
     .run()
     .fails(ExitStatus::Revoked)

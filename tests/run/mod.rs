@@ -10,6 +10,7 @@ use crate::support::{Cmd, Env, ExitStatus, PASSPHRASE, fixtures};
 mod recipes;
 #[cfg(unix)]
 mod signals;
+mod team;
 
 /// A private runtime dir for one test: `run` puts its key directory there
 /// (`XDG_RUNTIME_DIR` on Linux, `TMPDIR` elsewhere), so a test can see it
@@ -192,7 +193,7 @@ fn two_entries_setting_the_same_variable_are_refused() {
         .add_password("a", "a@example.com", "abcd-efgh-ijkl-mnop")
         .add_password("b", "b@example.com", "abcd-efgh-ijkl-mnop")
         .add_key("k1", "TESTKEY001")
-        .add_key("k2", "TESTKEY002");
+        .add_key_with("k2", "TESTKEY002", &["--yes"]);
     let rt = runtime(&t);
     run_in(&t, &rt, &["run", "a", "b", "--", "touch", "ran"])
         .run()

@@ -33,7 +33,14 @@ tool="$1"; shift
 case "$tool" in
 notarytool)
     case "$1" in submit|history) ;; *) fail "notarytool $1";; esac
-    key "$(flag --key "$@")" "$(flag --key-id "$@")" "$(flag --issuer "$@")"
+    if [ -n "$(flag --apple-id "$@")" ]; then
+        # An Apple ID needs its app-specific password and the team id.
+        test "$(flag --apple-id "$@")" = dev@example.com || fail "--apple-id"
+        test "$(flag --password "$@")" = abcd-efgh-ijkl-mnop || fail "--password"
+        test "$(flag --team-id "$@")" = A1B2C3D4E5 || fail "--team-id"
+    else
+        key "$(flag --key "$@")" "$(flag --key-id "$@")" "$(flag --issuer "$@")"
+    fi
     ;;
 altool)
     test "$1" = --upload-app || fail "altool $1"
@@ -95,9 +102,19 @@ fn readme_lines() -> Vec<String> {
 #[test]
 fn every_readme_run_line_gives_the_tool_what_it_needs() {
     let t = Env::new();
-    t.init()
-        .add_password("fastlane", "dev@example.com", PW)
-        .add_key("ci", "TESTKEY001");
+    t.init();
+    t.cmd(&[
+        "add",
+        "password",
+        "fastlane",
+        "--apple-id",
+        "dev@example.com",
+    ])
+    .args(&["--team-id", "A1B2C3D4E5", "--password-stdin"])
+    .stdin(&format!("{PW}\n"))
+    .run()
+    .success();
+    t.add_key("ci", "TESTKEY001");
     let rt = runtime(&t);
     let tools = t.path("tools");
     std::fs::create_dir(&tools).unwrap();
@@ -116,6 +133,7 @@ fn every_readme_run_line_gives_the_tool_what_it_needs() {
         "ok fastlane deliver",
         "ok xcrun notarytool",
         "ok fastlane beta",
+        "ok xcrun notarytool",
         "ok xcrun notarytool",
         "ok xcrun altool",
         "ok xcodebuild",

@@ -46,7 +46,8 @@ pub struct AscArgs {
     /// Base URL and timeout.
     #[command(flatten)]
     pub net: NetArgs,
-    /// The api-key entry to use; default: the only active one.
+    /// The api-key entry to use; default: the only active one, else the
+    /// default entry (`ascvault default`).
     #[arg(long, env = "ASCVAULT_ENTRY", value_name = "LABEL")]
     pub entry: Option<String>,
 }

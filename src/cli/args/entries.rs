@@ -1,6 +1,6 @@
 //! Arguments of the commands that manage entries: `init`, `add`, `list`,
-//! `show`, `revoke`, `remove`, `relabel`, `note`, `passwd`, `run`,
-//! `completions`.
+//! `show`, `revoke`, `remove`, `relabel`, `note`, `edit`, `default`,
+//! `passwd`, `run`, `completions`.
 // The doc comments here are clap's --help text, where `AuthKey_<KEYID>.p8`
 // reads right; rustdoc would take `<KEYID>` for an HTML tag.
 #![allow(rustdoc::invalid_html_tags)]
@@ -46,6 +46,22 @@ pub struct AddPasswordArgs {
     /// Store the password as given, without checking Apple's xxxx-xxxx-xxxx-xxxx form.
     #[arg(long)]
     pub no_format_check: bool,
+    /// Team and provider.
+    #[command(flatten)]
+    pub team: TeamArgs,
+}
+
+/// The optional team fields every entry may carry (format 1.1).
+#[derive(Debug, Args)]
+pub struct TeamArgs {
+    /// The developer team id (10 letters or digits); `run` exports it as
+    /// ASC_TEAM_ID and FASTLANE_TEAM_ID.
+    #[arg(long, value_name = "TEAM")]
+    pub team_id: Option<String>,
+    /// The provider short name (altool's --asc-provider); `run` exports it
+    /// as ASC_PROVIDER.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +83,20 @@ pub struct AddApiKeyArgs {
     /// Free text.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// Team and provider.
+    #[command(flatten)]
+    pub team: TeamArgs,
+    /// Ask App Store Connect whether the key works before storing it;
+    /// nothing is stored when Apple refuses it or cannot be reached.
+    #[arg(long)]
+    pub verify: bool,
+    /// Store a --key-id that differs from the AuthKey_<KEYID>.p8 file name
+    /// without asking.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Where --verify asks.
+    #[command(flatten)]
+    pub net: super::asc::NetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +157,43 @@ pub struct NoteArgs {
     pub label: String,
     /// The note.
     pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The entry.
+    pub label: String,
+    /// Password entries: the Apple ID.
+    #[arg(long, value_name = "EMAIL")]
+    pub apple_id: Option<String>,
+    /// Key entries: the issuer id ("" makes it an individual key).
+    #[arg(long, value_name = "UUID")]
+    pub issuer_id: Option<String>,
+    /// Key entries: the key id.
+    #[arg(long, value_name = "ID")]
+    pub key_id: Option<String>,
+    /// Key entries: the vendor number ("" clears it).
+    #[arg(long, value_name = "N")]
+    pub vendor_number: Option<String>,
+    /// The developer team id ("" clears it).
+    #[arg(long, value_name = "TEAM")]
+    pub team_id: Option<String>,
+    /// The provider short name ("" clears it).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// The note ("" clears it).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DefaultArgs {
+    /// The api-key entry to make the default; without it, print the default.
+    #[arg(conflicts_with = "clear")]
+    pub label: Option<String>,
+    /// Clear the default.
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, Args)]

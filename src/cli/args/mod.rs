@@ -64,6 +64,10 @@ pub enum Command {
     Relabel(entries::RelabelArgs),
     /// Set an entry's note (an empty TEXT clears it).
     Note(entries::NoteArgs),
+    /// Change an entry's non-secret fields ("" clears an optional one).
+    Edit(entries::EditArgs),
+    /// Show, set or clear the default api-key entry.
+    Default(entries::DefaultArgs),
     /// Change the vault passphrase.
     Passwd(entries::PasswdArgs),
     /// Run a program with an entry's credentials in its environment.

@@ -13,7 +13,8 @@ use super::{
     CURRENT_VERSION, Entry, FORMAT_TAG, Kind, RevokedSecrets, Timestamp, Version, restore_datetimes,
 };
 use crate::vault::credential;
-use crate::vault::error::{FormatError, VaultError};
+use crate::vault::error::{FormatError, InvalidInput, VaultError};
+use crate::vault::new_entry::EntryEdit;
 
 /// The whole plaintext document.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -22,6 +23,10 @@ pub struct Document {
     pub format: String,
     /// The format version the file was last written with.
     pub version: Version,
+    /// Format 1.1: the id of the api-key entry App Store Connect commands
+    /// use when none is named; see [`Document::default_api_key`].
+    #[serde(default)]
+    pub default_api_key: Option<String>,
     /// Top-level keys written by a newer minor version, kept as they were.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -35,6 +40,7 @@ impl Default for Document {
         Document {
             format: FORMAT_TAG.to_owned(),
             version: CURRENT_VERSION,
+            default_api_key: None,
             extra: toml::Table::new(),
             entries: Vec::new(),
         }
@@ -151,6 +157,10 @@ impl Document {
             "version".into(),
             self.version.max(CURRENT_VERSION).to_string().into(),
         );
+        // A default that names no active api-key entry is not written.
+        if let Some(e) = self.default_api_key() {
+            top.insert("default_api_key".into(), e.id.clone().into());
+        }
         for (k, v) in &self.extra {
             top.insert(k.clone(), restore_datetimes(v.clone()));
         }
@@ -333,6 +343,72 @@ impl Document {
         Ok(())
     }
 
+    /// The default api-key entry: the active api-key entry that
+    /// `default_api_key` names. A default naming an entry that is gone,
+    /// revoked or not an api-key counts as none (spec/FORMAT.md §3.1), so
+    /// revoking or removing the entry clears it.
+    pub fn default_api_key(&self) -> Option<&Entry> {
+        let id = self.default_api_key.as_deref()?;
+        self.entries
+            .iter()
+            .find(|e| e.id == id && e.kind == Kind::ApiKey && !e.revoked)
+    }
+
+    /// Makes the usable api-key entry with this label the default; returns
+    /// it.
+    pub fn set_default_api_key(&mut self, label: &str) -> Result<&Entry, VaultError> {
+        let entry = self.usable(label)?;
+        if entry.kind != Kind::ApiKey {
+            return Err(InvalidInput::WrongKind {
+                label: entry.label.clone(),
+                kind: entry.kind.to_string(),
+                why: "only an api-key entry can be the default",
+            }
+            .into());
+        }
+        let id = entry.id.clone();
+        self.default_api_key = Some(id);
+        self.default_api_key()
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })
+    }
+
+    /// Clears the default api-key entry; returns the one it was.
+    pub fn clear_default_api_key(&mut self) -> Option<Entry> {
+        let was = self.default_api_key().cloned();
+        self.default_api_key = None;
+        was
+    }
+
+    /// Applies an [`EntryEdit`] to the usable entry with this label,
+    /// validating everything before changing anything; returns the names of
+    /// the fields that changed. A new key id must not be one a revoked
+    /// entry holds (spec/MERGE.md §1.4.1).
+    pub fn edit(&mut self, label: &str, edit: &EntryEdit) -> Result<Vec<&'static str>, VaultError> {
+        let i = self
+            .position(label)
+            .ok_or_else(|| VaultError::NoSuchEntry {
+                label: label.to_owned(),
+            })?;
+        let mut entry = self.usable(label)?.clone();
+        let changed = edit.apply(&mut entry)?;
+        if changed.contains(&"key_id") {
+            let mut revoked = RevokedSecrets::new();
+            revoked.add(self, ());
+            if let Some(holder) = revoked.holder(&entry) {
+                return Err(VaultError::SecretRevoked {
+                    what: "API key",
+                    label: holder.entry.label.clone(),
+                    id: holder.entry.id.chars().take(8).collect(),
+                    revoked_at: holder.at,
+                });
+            }
+        }
+        self.entries[i] = entry;
+        Ok(changed)
+    }
+
     /// Sets (or with an empty text, clears) an entry's note.
     pub fn set_note(&mut self, label: &str, note: &str) -> Result<(), VaultError> {
         let entry = self
@@ -355,7 +431,7 @@ mod tests {
     use crate::secret::Secret;
 
     const SAMPLE: &str = r#"format = "ascvault"
-version = "1.0"
+version = "1.1"
 
 [[entry]]
 id = "0b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a11"
@@ -378,10 +454,115 @@ password = "abcd-efgh-ijkl-mnop"
         );
     }
 
+    /// spec/FORMAT.md §4: writers write max(file version, own version), so
+    /// a 1.0 vault is rewritten as 1.1, its content unchanged.
+    #[test]
+    fn a_1_0_document_is_rewritten_as_1_1() {
+        let old = SAMPLE.replace("version = \"1.1\"", "version = \"1.0\"");
+        let doc = Document::parse(&old).unwrap();
+        assert_eq!(doc.version.to_string(), "1.0");
+        assert_eq!(doc.to_canonical().as_str(), SAMPLE);
+    }
+
+    /// Format 1.1: `team_id` and `provider` follow `note`; `default_api_key`
+    /// follows `version`, and is written only while it names an active
+    /// api-key entry.
+    #[test]
+    fn format_1_1_keys_round_trip_in_canonical_order() {
+        let key = r#"
+[[entry]]
+id = "5d1e77a0-0000-4000-8000-000000000001"
+label = "ci"
+kind = "api-key"
+created = 2026-01-02T03:04:05Z
+revoked = false
+team_id = "A1B2C3D4E5"
+provider = "ACME_Corp"
+key_id = "TESTKEY001"
+private_key = "k"
+"#;
+        let text = SAMPLE.replace(
+            "version = \"1.1\"\n",
+            "version = \"1.1\"\ndefault_api_key = \"5d1e77a0-0000-4000-8000-000000000001\"\n",
+        ) + key;
+        let mut doc = Document::parse(&text).unwrap();
+        assert_eq!(doc.to_canonical().as_str(), text);
+        assert_eq!(doc.default_api_key().unwrap().label, "ci");
+        let e = doc.find("ci").unwrap();
+        assert_eq!(e.team_id.as_deref(), Some("A1B2C3D4E5"));
+        assert_eq!(e.provider.as_deref(), Some("ACME_Corp"));
+        // Revoked: the default is gone, and not written.
+        doc.revoke("ci", Timestamp::from_unix(1_800_000_000))
+            .unwrap();
+        assert!(doc.default_api_key().is_none());
+        assert!(!doc.to_canonical().contains("default_api_key"));
+    }
+
+    #[test]
+    fn bad_team_ids_and_providers_make_the_file_invalid() {
+        for (line, why) in [
+            ("team_id = \"A1B2\"", "team id"),
+            ("provider = \"two words\"", "provider"),
+        ] {
+            let text = SAMPLE.replace("revoked = false", &format!("revoked = false\n{line}"));
+            let err = Document::parse(&text).unwrap_err().to_string();
+            assert!(err.contains("fastlane") && err.contains(why), "{err}");
+        }
+    }
+
+    #[test]
+    fn only_an_active_api_key_entry_can_be_the_default() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        let before = doc.clone();
+        let err = doc.set_default_api_key("fastlane").unwrap_err();
+        assert!(err.to_string().contains("only an api-key entry"), "{err}");
+        assert!(matches!(
+            doc.set_default_api_key("nope"),
+            Err(VaultError::NoSuchEntry { .. })
+        ));
+        assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn edit_changes_only_what_it_names_and_nothing_on_bad_input() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        let edit = EntryEdit {
+            team_id: Some("a1b2c3d4e5".into()),
+            note: Some("release".into()),
+            ..EntryEdit::default()
+        };
+        assert_eq!(doc.edit("FASTLANE", &edit).unwrap(), ["team_id", "note"]);
+        let e = doc.find("fastlane").unwrap();
+        assert_eq!(e.team_id.as_deref(), Some("A1B2C3D4E5"));
+        assert_eq!(e.apple_id.as_deref(), Some("dev@example.com"));
+        let before = doc.clone();
+        for bad in [
+            EntryEdit {
+                key_id: Some("TESTKEY001".into()),
+                ..EntryEdit::default()
+            },
+            EntryEdit {
+                note: Some("x".into()),
+                apple_id: Some("not-an-email".into()),
+                ..EntryEdit::default()
+            },
+        ] {
+            assert!(doc.edit("fastlane", &bad).is_err());
+            assert_eq!(doc, before);
+        }
+        // An empty text clears an optional field.
+        let clear = EntryEdit {
+            team_id: Some(String::new()),
+            ..EntryEdit::default()
+        };
+        assert_eq!(doc.edit("fastlane", &clear).unwrap(), ["team_id"]);
+        assert_eq!(doc.find("fastlane").unwrap().team_id, None);
+    }
+
     #[test]
     fn unknown_keys_of_a_newer_minor_survive() {
         let text = SAMPLE.replace(
-            "version = \"1.0\"",
+            "version = \"1.1\"",
             "version = \"1.3\"\nsync = { peer = \"x\" }",
         ) + "color = \"blue\"\nseen = 2026-02-02T00:00:00Z\n";
         let doc = Document::parse(&text).unwrap();
@@ -448,7 +629,7 @@ password = "abcd-efgh-ijkl-mnop"
     fn newer_major_is_refused_naming_both_versions() {
         let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
         let err = Document::parse(text).unwrap_err().to_string();
-        assert!(err.contains("2.0") && err.contains("1.0"), "{err}");
+        assert!(err.contains("2.0") && err.contains("1.1"), "{err}");
     }
 
     #[test]

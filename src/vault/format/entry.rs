@@ -28,6 +28,13 @@ pub struct Entry {
     /// Free text.
     #[serde(default)]
     pub note: Option<String>,
+    /// Format 1.1: the developer team id (10 upper-case letters or digits),
+    /// for tools that ask for one (`notarytool --team-id`, fastlane).
+    #[serde(default)]
+    pub team_id: Option<String>,
+    /// Format 1.1: the provider short name (altool's `--asc-provider`).
+    #[serde(default)]
+    pub provider: Option<String>,
     /// Password entries: the Apple ID (email).
     #[serde(default)]
     pub apple_id: Option<String>,
@@ -66,6 +73,8 @@ impl Entry {
             revoked: false,
             revoked_at: None,
             note: None,
+            team_id: None,
+            provider: None,
             apple_id: None,
             password: None,
             format_check: true,
@@ -123,6 +132,8 @@ impl Entry {
         put(&mut t, "revoked", Some(self.revoked.into()));
         put(&mut t, "revoked_at", self.revoked_at.map(|at| at.to_toml()));
         put(&mut t, "note", text(&self.note));
+        put(&mut t, "team_id", text(&self.team_id));
+        put(&mut t, "provider", text(&self.provider));
         put(&mut t, "apple_id", text(&self.apple_id));
         put(&mut t, "password", secret(&self.password));
         put(
@@ -153,6 +164,12 @@ impl Entry {
             return Err(invalid(
                 "revoked_at must be present exactly when revoked = true",
             ));
+        }
+        if let Some(team) = &self.team_id {
+            credential::normalize_team_id(team).map_err(|e| invalid(&e.to_string()))?;
+        }
+        if let Some(provider) = &self.provider {
+            credential::check_provider(provider).map_err(|e| invalid(&e.to_string()))?;
         }
         match &self.kind {
             Kind::AppSpecificPassword => {

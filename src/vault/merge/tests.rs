@@ -349,3 +349,104 @@ fn merge_keeps_an_entry_revoked_in_the_base_revoked_and_says_so() {
     let out = merge_explained(&doc(&[&a]), &doc(&[&a, &b]), &doc(&[&noted])).unwrap();
     assert!(out.notices.is_empty(), "{:?}", out.notices);
 }
+
+/// An api-key entry with its own key id (no real key: merges compare text).
+fn key_entry(label: &str, n: u32) -> Entry {
+    let mut e = Entry::new(label.to_owned(), Kind::ApiKey);
+    e.key_id = Some(format!("KEYID{n:05}"));
+    e.private_key = Some(Secret::from(format!("pem {n}").as_str()));
+    e
+}
+
+/// `doc` with `default` as the default api-key entry.
+fn doc_with_default(entries: &[&Entry], default: Option<&Entry>) -> Document {
+    Document {
+        default_api_key: default.map(|e| e.id.clone()),
+        ..doc(entries)
+    }
+}
+
+#[test]
+fn merge_merges_team_id_and_provider_like_other_fields() {
+    let a = pw_entry("a", 0);
+    let mut ours = a.clone();
+    ours.team_id = Some("A1B2C3D4E5".into());
+    let mut theirs = a.clone();
+    theirs.provider = Some("ACME".into());
+    let m = merge(&doc(&[&a]), &doc(&[&ours]), &doc(&[&theirs])).unwrap();
+    assert_eq!(m.entries[0].team_id.as_deref(), Some("A1B2C3D4E5"));
+    assert_eq!(m.entries[0].provider.as_deref(), Some("ACME"));
+    let mut other = a.clone();
+    other.team_id = Some("Z9Y8X7W6V5".into());
+    let c = conflicts(&doc(&[&a]), &doc(&[&ours]), &doc(&[&other]));
+    assert_eq!(
+        c,
+        [Conflict::Field {
+            label: "a".into(),
+            id: a.id.clone(),
+            field: "team_id".into()
+        }]
+    );
+}
+
+#[test]
+fn merge_picks_the_default_api_key_three_ways() {
+    let (k1, k2, k3) = (key_entry("k1", 1), key_entry("k2", 2), key_entry("k3", 3));
+    let all = [&k1, &k2, &k3];
+    let with = |d: Option<&Entry>| doc_with_default(&all, d);
+    // One side set it: theirs wins over an unchanged ours.
+    let m = merge(&with(None), &with(None), &with(Some(&k2))).unwrap();
+    assert_eq!(m.default_api_key.as_deref(), Some(k2.id.as_str()));
+    // One side changed it, the other cleared nothing: the change wins.
+    let m = merge(&with(Some(&k1)), &with(Some(&k3)), &with(Some(&k1))).unwrap();
+    assert_eq!(m.default_api_key.as_deref(), Some(k3.id.as_str()));
+    // Both set the same: kept.
+    let m = merge(&with(None), &with(Some(&k2)), &with(Some(&k2))).unwrap();
+    assert_eq!(m.default_api_key.as_deref(), Some(k2.id.as_str()));
+    // Both changed it differently (a clear is a change): a conflict.
+    for (o, t) in [(Some(&k2), Some(&k3)), (None, Some(&k3))] {
+        let c = conflicts(&with(Some(&k1)), &with(o), &with(t));
+        assert_eq!(
+            c,
+            [Conflict::TopLevel {
+                key: "default_api_key".into()
+            }]
+        );
+        assert_eq!(
+            c[0].to_string(),
+            "top-level key \"default_api_key\" changed differently on both sides"
+        );
+    }
+}
+
+#[test]
+fn merge_drops_a_default_that_names_a_revoked_or_removed_entry() {
+    let (k1, k2) = (key_entry("k1", 1), key_entry("k2", 2));
+    let mut k1_revoked = k1.clone();
+    k1_revoked.revoke(Timestamp::from_unix(1_800_000_000));
+    // Ours made k1 the default; theirs revoked k1: no default in the result.
+    let m = merge(
+        &doc(&[&k1, &k2]),
+        &doc_with_default(&[&k1, &k2], Some(&k1)),
+        &doc(&[&k1_revoked, &k2]),
+    )
+    .unwrap();
+    assert_eq!(m.default_api_key, None);
+    // Ours made k1 the default; theirs removed k1: none either.
+    let m = merge(
+        &doc(&[&k1, &k2]),
+        &doc_with_default(&[&k1, &k2], Some(&k1)),
+        &doc(&[&k2]),
+    )
+    .unwrap();
+    assert_eq!(m.default_api_key, None);
+    // k1 was the default; ours revoked it (which drops the default there),
+    // theirs chose k2: a change on one side only, so k2, not a conflict.
+    let m = merge(
+        &doc_with_default(&[&k1, &k2], Some(&k1)),
+        &doc(&[&k1_revoked, &k2]),
+        &doc_with_default(&[&k1, &k2], Some(&k2)),
+    )
+    .unwrap();
+    assert_eq!(m.default_api_key.as_deref(), Some(k2.id.as_str()));
+}
