@@ -3,9 +3,13 @@
 //!
 //! Secrets never appear. Each entry carries a short fingerprint that changes
 //! when its secret changes: for a key, a hash of its public half; for a
-//! password, a MAC under a key derived from the vault passphrase with scrypt
-//! at the vault's own work factor, so the diff is never a cheaper way to
+//! password, a MAC under the vault's fingerprint key, which lives inside the
+//! encrypted plaintext (format 1.1), so the diff is never a cheaper way to
 //! guess the password or the passphrase than attacking the vault itself.
+//! A 1.0 file has no such key: its passwords are fingerprinted under a key
+//! derived from the passphrase with scrypt, as 1.0 did, at the price of a
+//! second KDF. [`convert`] is the whole of `textconv` for one file, and says
+//! how many KDFs it ran.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -14,42 +18,91 @@ use zeroize::Zeroizing;
 use super::credential;
 use super::crypto::{self, Container};
 use super::error::{InvalidInput, UnlockError};
-use super::format::{Document, Entry, Kind};
+use super::format::{Document, Entry, FingerprintKey, Kind};
+use super::open::{OpenError, open_bytes};
 use crate::secret::Secret;
 
-/// The fixed scrypt salt of the fingerprint key. Changing it changes every
-/// password fingerprint, hence the version suffix.
+/// The fixed scrypt salt of the 1.0 fingerprint key. Changing it changes
+/// every password fingerprint of a 1.0 file, hence the version suffix.
 const FINGERPRINT_SALT: &[u8] = b"ascvault textconv fingerprint v1";
 
 /// Hex digits shown of a fingerprint (64 bits: collisions between two
 /// versions of one entry's secret are not a concern).
 const FINGERPRINT_HEX: usize = 16;
 
-/// The key password fingerprints are computed with: scrypt of the vault
-/// passphrase at the vault's work factor.
-pub struct FingerprintKey(Zeroizing<[u8; 32]>);
-
-impl std::fmt::Debug for FingerprintKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FingerprintKey([redacted])")
-    }
+/// The fingerprint key of a file without one (format 1.0): scrypt of the
+/// passphrase (log₂N = `work_factor`, r = 8, p = 1) with a fixed salt. This
+/// costs as much as opening the vault.
+pub fn derive_legacy_key(
+    passphrase: &Secret,
+    work_factor: u8,
+) -> Result<FingerprintKey, InvalidInput> {
+    let params = scrypt::Params::new(work_factor, 8, 1, 32)
+        .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(
+        passphrase.expose().as_bytes(),
+        FINGERPRINT_SALT,
+        &params,
+        key.as_mut(),
+    )
+    .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
+    Ok(FingerprintKey::from_bytes(key))
 }
 
-impl FingerprintKey {
-    /// Runs scrypt (log₂N = `work_factor`, r = 8, p = 1) over the passphrase.
-    /// This costs as much as opening the vault.
-    pub fn derive(passphrase: &Secret, work_factor: u8) -> Result<Self, InvalidInput> {
-        let params = scrypt::Params::new(work_factor, 8, 1, 32)
-            .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
-        let mut key = Zeroizing::new([0u8; 32]);
-        scrypt::scrypt(
-            passphrase.expose().as_bytes(),
-            FINGERPRINT_SALT,
-            &params,
-            key.as_mut(),
-        )
-        .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
-        Ok(FingerprintKey(key))
+/// Whether rendering `doc` needs a fingerprint key: it holds a password.
+fn has_passwords(doc: &Document) -> bool {
+    doc.entries
+        .iter()
+        .any(|e| e.kind == Kind::AppSpecificPassword && e.secret().is_some())
+}
+
+/// What `textconv` prints for one file, and what it cost.
+#[derive(Debug)]
+pub struct Conversion {
+    /// The rendering, or the one-line summary of a file not decrypted.
+    pub text: String,
+    /// The file's container, when it was decrypted.
+    pub decrypted: Option<Container>,
+    /// How many scrypt KDFs ran: 1 to decrypt, plus 1 for a 1.0 file that
+    /// holds a password (its fingerprint key); 0 when the header was not
+    /// readable.
+    pub kdfs: u32,
+}
+
+/// `textconv` of one file's bytes with a passphrase: the rendering, or a
+/// summary line when the file does not open. One KDF for a file that has
+/// its fingerprint key (format 1.1); a 1.0 file holding a password costs a
+/// second, run after the decryption only when it turns out to be needed.
+pub fn convert(bytes: &[u8], passphrase: &Secret) -> Conversion {
+    let summary_of = |reason: &str, kdfs| Conversion {
+        text: summary(bytes, reason),
+        decrypted: None,
+        kdfs,
+    };
+    let Ok(container) = crypto::inspect(bytes) else {
+        return summary_of("unreadable header", 0);
+    };
+    let document = match open_bytes(bytes, passphrase) {
+        Ok(unlocked) => unlocked.document,
+        Err(OpenError::Unlock(e)) => return summary_of(&e.to_string(), 1),
+        Err(OpenError::Format(_)) => {
+            return summary_of("decrypted, but not a vault this version can read", 1);
+        }
+    };
+    let mut kdfs = 1;
+    let legacy = match &document.fingerprint_key {
+        None if has_passwords(&document) => {
+            kdfs += 1;
+            derive_legacy_key(passphrase, container.work_factor).ok()
+        }
+        _ => None,
+    };
+    let key = document.fingerprint_key.as_ref().or(legacy.as_ref());
+    Conversion {
+        text: render(&document, container, key),
+        decrypted: Some(container),
+        kdfs,
     }
 }
 
@@ -65,7 +118,7 @@ pub fn fingerprint(entry: &Entry, key: Option<&FingerprintKey>) -> String {
         (Kind::AppSpecificPassword, Some(password)) => match key {
             Some(key) => {
                 // A 32-byte key is always a valid HMAC key.
-                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.0.as_ref()) else {
+                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.bytes()) else {
                     return "pw:?".to_owned();
                 };
                 mac.update(entry.id.as_bytes());

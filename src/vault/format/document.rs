@@ -10,7 +10,8 @@ use zeroize::Zeroizing;
 
 use super::version::check_head;
 use super::{
-    CURRENT_VERSION, Entry, FORMAT_TAG, Kind, RevokedSecrets, Timestamp, Version, restore_datetimes,
+    CURRENT_VERSION, Entry, FORMAT_TAG, FingerprintKey, Kind, RevokedSecrets, Timestamp, Version,
+    restore_datetimes,
 };
 use crate::vault::credential;
 use crate::vault::error::{FormatError, VaultError};
@@ -22,6 +23,10 @@ pub struct Document {
     pub format: String,
     /// The format version the file was last written with.
     pub version: Version,
+    /// The key of password fingerprints in diffs (format 1.1; spec/MERGE.md
+    /// §2.2). Absent in a 1.0 file until its first rewrite.
+    #[serde(default)]
+    pub fingerprint_key: Option<FingerprintKey>,
     /// Top-level keys written by a newer minor version, kept as they were.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -35,6 +40,7 @@ impl Default for Document {
         Document {
             format: FORMAT_TAG.to_owned(),
             version: CURRENT_VERSION,
+            fingerprint_key: None,
             extra: toml::Table::new(),
             entries: Vec::new(),
         }
@@ -151,6 +157,9 @@ impl Document {
             "version".into(),
             self.version.max(CURRENT_VERSION).to_string().into(),
         );
+        if let Some(key) = &self.fingerprint_key {
+            top.insert("fingerprint_key".into(), key.to_base64().into());
+        }
         for (k, v) in &self.extra {
             top.insert(k.clone(), restore_datetimes(v.clone()));
         }
@@ -166,6 +175,13 @@ impl Document {
         // The table held copies of the secrets: wipe them.
         wipe_strings(&mut top);
         text
+    }
+
+    /// Gives the document a fresh fingerprint key unless it has one. Every
+    /// write calls it, so a 1.0 file gets its key on its first rewrite.
+    pub fn ensure_fingerprint_key(&mut self) {
+        self.fingerprint_key
+            .get_or_insert_with(FingerprintKey::generate);
     }
 
     /// The entry with this label (case-insensitive).

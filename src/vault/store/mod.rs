@@ -89,7 +89,9 @@ impl Vault {
                 path: self.path.clone(),
             });
         }
-        let text = Document::default().to_canonical();
+        let mut document = Document::default();
+        document.ensure_fingerprint_key();
+        let text = document.to_canonical();
         let bytes = Prepared::new(passphrase, container)?.encrypt(text.as_bytes())?;
         let _lock = self.lock()?;
         write_atomic(&self.path, &bytes, false)
@@ -252,6 +254,7 @@ impl Vault {
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let result = change(&mut document)?;
+        document.ensure_fingerprint_key();
         let text = document.to_canonical();
         let encrypted = prepared.encrypt(text.as_bytes())?;
         write_atomic(&self.path, &encrypted, true)?;
