@@ -53,7 +53,7 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     }
     ctx.verbose(format!(
         "textconv {}: {} scrypt run{}",
-        args.file.display(),
+        sanitize(&args.file.display().to_string()),
         conversion.kdfs,
         if conversion.kdfs == 1 { "" } else { "s" }
     ));

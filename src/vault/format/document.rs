@@ -371,7 +371,7 @@ mod tests {
     use crate::secret::Secret;
 
     const SAMPLE: &str = r#"format = "ascvault"
-version = "1.0"
+version = "1.1"
 
 [[entry]]
 id = "0b0c6a2e-7c53-4d1e-9f1d-1c0f0e6d2a11"
@@ -397,7 +397,7 @@ password = "abcd-efgh-ijkl-mnop"
     #[test]
     fn unknown_keys_of_a_newer_minor_survive() {
         let text = SAMPLE.replace(
-            "version = \"1.0\"",
+            "version = \"1.1\"",
             "version = \"1.3\"\nsync = { peer = \"x\" }",
         ) + "color = \"blue\"\nseen = 2026-02-02T00:00:00Z\n";
         let doc = Document::parse(&text).unwrap();
@@ -464,7 +464,7 @@ password = "abcd-efgh-ijkl-mnop"
     fn newer_major_is_refused_naming_both_versions() {
         let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
         let err = Document::parse(text).unwrap_err().to_string();
-        assert!(err.contains("2.0") && err.contains("1.0"), "{err}");
+        assert!(err.contains("2.0") && err.contains("1.1"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::vault::error::FormatError;
 /// The value of the top-level `format` key.
 pub const FORMAT_TAG: &str = "ascvault";
 /// The newest format version this build reads and writes.
-pub const CURRENT_VERSION: Version = Version { major: 1, minor: 0 };
+pub const CURRENT_VERSION: Version = Version { major: 1, minor: 1 };
 
 /// A `MAJOR.MINOR` format version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
