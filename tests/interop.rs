@@ -42,7 +42,7 @@ fn age_cli_decrypts_an_ascvault_vault() {
         assert_eq!(exit_status(&mut p), ExitStatus::Success);
         let plain = fs::read_to_string(&out).unwrap();
         assert!(
-            plain.starts_with("format = \"ascvault\"\nversion = \"1.0\"\n"),
+            plain.starts_with("format = \"ascvault\"\nversion = \"1.1\"\n"),
             "{plain}"
         );
         assert!(plain.contains("password = \"abcd-efgh-ijkl-mnop\""));
