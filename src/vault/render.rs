@@ -218,3 +218,117 @@ pub fn summary(bytes: &[u8], reason: &str) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::crypto::Prepared;
+    use crate::vault::new_entry::test_password_entry;
+
+    const PASS: &str = "render test passphrase";
+
+    fn encrypt(doc: &Document) -> Vec<u8> {
+        let container = Container {
+            armored: true,
+            work_factor: 10,
+        };
+        Prepared::new(&Secret::from(PASS), container)
+            .unwrap()
+            .encrypt(doc.to_canonical().as_bytes())
+            .unwrap()
+    }
+
+    fn with_password(key: Option<FingerprintKey>) -> Document {
+        let mut doc = Document {
+            fingerprint_key: key,
+            ..Document::default()
+        };
+        doc.add(test_password_entry("fl")).unwrap();
+        doc
+    }
+
+    fn fingerprint_line(text: &str) -> &str {
+        text.lines()
+            .find(|l| l.starts_with("fingerprint: pw:"))
+            .unwrap_or_else(|| panic!("no password fingerprint in {text}"))
+    }
+
+    /// Issue 13 §5: textconv paid two scrypt runs per side (the decryption
+    /// and the fingerprint key). A file with its key costs one.
+    #[test]
+    fn a_file_with_its_fingerprint_key_costs_one_kdf() {
+        let doc = with_password(Some(FingerprintKey::generate()));
+        let out = convert(&encrypt(&doc), &Secret::from(PASS));
+        assert_eq!(out.kdfs, 1, "{}", out.text);
+        assert!(out.decrypted.is_some());
+        assert!(!fingerprint_line(&out.text).contains('?'), "{}", out.text);
+        assert!(!out.text.contains("abcd-efgh"), "{}", out.text);
+    }
+
+    #[test]
+    fn a_1_0_file_costs_a_second_kdf_only_when_it_holds_a_password() {
+        let pass = Secret::from(PASS);
+        let doc = with_password(None);
+        let out = convert(&encrypt(&doc), &pass);
+        assert_eq!(out.kdfs, 2, "{}", out.text);
+        // The second KDF gives the key 1.0 used: the same fingerprint.
+        let legacy = derive_legacy_key(&pass, 10).unwrap();
+        assert_eq!(
+            fingerprint_line(&out.text),
+            format!("fingerprint: {}", fingerprint(&doc.entries[0], Some(&legacy)))
+        );
+        let out = convert(&encrypt(&Document::default()), &pass);
+        assert_eq!(out.kdfs, 1, "{}", out.text);
+        // Not decrypted: the one KDF of the attempt, or none at all.
+        let out = convert(&encrypt(&with_password(None)), &Secret::from("wrong"));
+        assert_eq!((out.kdfs, out.decrypted.is_none()), (1, true));
+        assert!(out.text.contains("not decrypted (wrong passphrase)"));
+        let out = convert(b"not age at all", &pass);
+        assert_eq!(out.kdfs, 0);
+    }
+
+    /// The 1.0 rendering did not change: fixtures/vaults/full-binary.age's
+    /// fingerprint as ascvault before format 1.1 printed it.
+    #[test]
+    fn a_1_0_file_renders_the_fingerprints_it_always_had() {
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vaults/full-binary.age"),
+        )
+        .unwrap();
+        let out = convert(&bytes, &Secret::from("fixture passphrase"));
+        assert_eq!(out.kdfs, 2);
+        assert!(
+            out.text.contains("fingerprint: pw:279ef54fb5d1f707\n"),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn the_stored_key_decides_the_fingerprint_not_the_passphrase() {
+        let key = FingerprintKey::generate();
+        let doc = with_password(Some(key.clone()));
+        let entry = &doc.entries[0];
+        let a = fingerprint(entry, Some(&key));
+        assert_eq!(a, fingerprint(entry, Some(&key)));
+        assert_ne!(a, fingerprint(entry, Some(&FingerprintKey::generate())));
+        // Another password, same key: another fingerprint.
+        let mut changed = entry.clone();
+        changed.password = Some(Secret::from("qrst-uvwx-yzab-cdef"));
+        assert_ne!(a, fingerprint(&changed, Some(&key)));
+        // The passphrase and work factor play no part once the key is stored.
+        let other = Secret::from("another passphrase entirely");
+        let bytes = Prepared::new(
+            &other,
+            Container {
+                armored: false,
+                work_factor: 11,
+            },
+        )
+        .unwrap()
+        .encrypt(doc.to_canonical().as_bytes())
+        .unwrap();
+        let out = convert(&bytes, &other);
+        assert_eq!(fingerprint_line(&out.text), format!("fingerprint: {a}"));
+    }
+}
