@@ -460,6 +460,39 @@ password = "abcd-efgh-ijkl-mnop"
         doc.add(other).unwrap();
     }
 
+    /// Format 1.1: the fingerprint key is written after `version`, read
+    /// back as it was, created once and kept by every later write.
+    #[test]
+    fn the_fingerprint_key_is_created_once_and_kept() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        assert!(doc.fingerprint_key.is_none());
+        doc.ensure_fingerprint_key();
+        let key = doc.fingerprint_key.clone().unwrap();
+        doc.ensure_fingerprint_key();
+        assert_eq!(doc.fingerprint_key.as_ref(), Some(&key));
+        let text = doc.to_canonical();
+        let line = format!("version = \"1.1\"\nfingerprint_key = \"{}\"\n", key.to_base64());
+        assert!(text.contains(&line), "{}", text.as_str());
+        let back = Document::parse(&text).unwrap();
+        assert_eq!(back, doc);
+        assert!(back.extra.is_empty());
+        assert_eq!(back.to_canonical().as_str(), text.as_str());
+    }
+
+    #[test]
+    fn a_malformed_fingerprint_key_is_refused_without_quoting_it() {
+        for bad in ["\"c2hvcnQ=\"", "\"not base64 at all\"", "42"] {
+            let text = SAMPLE.replace(
+                "version = \"1.1\"\n",
+                &format!("version = \"1.1\"\nfingerprint_key = {bad}\n"),
+            );
+            let err = Document::parse(&text).unwrap_err().to_string();
+            assert!(err.contains("(line 3)"), "{err}");
+            assert!(bad == "42" || err.contains("fingerprint_key"), "{err}");
+            assert!(!err.contains("c2hvcnQ") && !err.contains("at all"), "{err}");
+        }
+    }
+
     #[test]
     fn newer_major_is_refused_naming_both_versions() {
         let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
