@@ -414,7 +414,8 @@ pub fn merge_explained(
 }
 
 /// The result's fingerprint key (spec/MERGE.md §2.2): a side without one
-/// never wins over a side with one; when both have one and they differ, the
+/// never wins over a side (or, failing both, a base) with one; when both
+/// sides have one and they differ, the
 /// side that changed the base's key wins, and otherwise (both sides made
 /// their own, from a 1.0 base) the smaller key, so both merge directions
 /// agree and a later merge does not change it again. Never a conflict.
@@ -429,9 +430,13 @@ fn fingerprint_key(
         } else if base.fingerprint_key.as_ref() == Some(t) {
             o.clone()
         } else {
-            std::cmp::min_by(o, t, |a, b| a.bytes().cmp(b.bytes())).clone()
+            o.min(t).clone()
         }),
-        (o, t) => o.as_ref().or(t.as_ref()).cloned(),
+        (o, t) => o
+            .as_ref()
+            .or(t.as_ref())
+            .or(base.fingerprint_key.as_ref())
+            .cloned(),
     }
 }
 

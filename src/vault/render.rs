@@ -275,7 +275,10 @@ mod tests {
         let legacy = derive_legacy_key(&pass, 10).unwrap();
         assert_eq!(
             fingerprint_line(&out.text),
-            format!("fingerprint: {}", fingerprint(&doc.entries[0], Some(&legacy)))
+            format!(
+                "fingerprint: {}",
+                fingerprint(&doc.entries[0], Some(&legacy))
+            )
         );
         let out = convert(&encrypt(&Document::default()), &pass);
         assert_eq!(out.kdfs, 1, "{}", out.text);
@@ -292,7 +295,8 @@ mod tests {
     #[test]
     fn a_1_0_file_renders_the_fingerprints_it_always_had() {
         let bytes = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vaults/full-binary.age"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/vaults/full-binary.age"),
         )
         .unwrap();
         let out = convert(&bytes, &Secret::from("fixture passphrase"));

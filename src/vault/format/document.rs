@@ -471,7 +471,10 @@ password = "abcd-efgh-ijkl-mnop"
         doc.ensure_fingerprint_key();
         assert_eq!(doc.fingerprint_key.as_ref(), Some(&key));
         let text = doc.to_canonical();
-        let line = format!("version = \"1.1\"\nfingerprint_key = \"{}\"\n", key.to_base64());
+        let line = format!(
+            "version = \"1.1\"\nfingerprint_key = \"{}\"\n",
+            key.to_base64()
+        );
         assert!(text.contains(&line), "{}", text.as_str());
         let back = Document::parse(&text).unwrap();
         assert_eq!(back, doc);

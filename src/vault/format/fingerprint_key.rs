@@ -25,6 +25,20 @@ impl fmt::Debug for FingerprintKey {
     }
 }
 
+/// Keys compare by their bytes, first byte first: the merge keeps the
+/// smaller of two keys made concurrently (spec/MERGE.md §2.2).
+impl Ord for FingerprintKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.as_ref().cmp(other.0.as_ref())
+    }
+}
+
+impl PartialOrd for FingerprintKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl FingerprintKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Self {
@@ -82,6 +96,9 @@ mod tests {
         assert_eq!(text.len(), 44);
         assert_eq!(FingerprintKey::from_base64(&text), Some(a));
         assert_eq!(format!("{b:?}"), "FingerprintKey([redacted])");
+        let low = FingerprintKey::from_base64(&STANDARD.encode([0u8; 32])).unwrap();
+        let high = FingerprintKey::from_base64(&STANDARD.encode([255u8; 32])).unwrap();
+        assert!(low < b && b < high);
     }
 
     #[test]
