@@ -300,12 +300,9 @@ fn the_fingerprint_key_merge_rule() {
     let (k1, k2) = (FingerprintKey::generate(), FingerprintKey::generate());
     let (low, high) = (k1.clone().min(k2.clone()), k1.max(k2));
     let k3 = FingerprintKey::generate();
-    let cases: [(
-        Option<&FingerprintKey>,
-        Option<&FingerprintKey>,
-        Option<&FingerprintKey>,
-        Option<&FingerprintKey>,
-    ); 10] = [
+    // (base, ours, theirs, result)
+    type Key<'a> = Option<&'a FingerprintKey>;
+    let cases: [(Key, Key, Key, Key); 10] = [
         // Nobody has one: none (the writer then makes one).
         (None, None, None, None),
         // One side upgraded: its key.
