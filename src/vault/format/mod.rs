@@ -7,9 +7,10 @@
 //! The same content always gives the same bytes.
 //!
 //! One type per file: [`Document`] (parse, canonical output, lookup and
-//! changes), [`Entry`], [`FingerprintKey`], [`Kind`], [`Timestamp`], [`Version`]; `split` parses
-//! large texts in pieces for [`Document::parse`]; `secret_id` tells which
-//! entries hold the same credential (revocation follows the secret).
+//! changes), [`Entry`], [`FingerprintKey`] (format 1.1's key of password
+//! fingerprints), [`Kind`], [`Timestamp`], [`Version`]; `split` parses large
+//! texts in pieces for [`Document::parse`]; `secret_id` tells which entries
+//! hold the same credential (revocation follows the secret).
 
 mod document;
 mod entry;
