@@ -26,6 +26,8 @@ done
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cargo build --release --locked --bin ascvault --example encrypt_plaintext
 
+# Before HOME changes below (rustup finds its toolchains through it).
+RUSTC="$(rustc --version)"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 # Private copies: a shared target directory may be rebuilt under our feet.
@@ -138,7 +140,7 @@ MEM=$(free -h 2>/dev/null | awk '/^Mem:/ {print $2}' || true)
 COMMIT=$(git rev-parse --short HEAD)
 export SIDES KDFS OLD_SIDES OLD_KDFS RUNS WF COMMITS TIMER LOAD_BEFORE LOAD_AFTER COMMIT
 export CPU="${CPU:-unknown}" NPROC="$(nproc)" MEM="${MEM:-?}" KERNEL="$(uname -sr)"
-export RUSTC="$(rustc --version)" GITV="$(git --version)"
+export RUSTC GITV="$(git --version)"
 python3 - "$W/times.json" <<'EOF'
 import json, os, sys, time
 e = os.environ
