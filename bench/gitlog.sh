@@ -105,29 +105,34 @@ if command -v hyperfine >/dev/null 2>&1; then
   for i in "${!NAMES[@]}"; do args+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
   hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$W/times.json" "${args[@]}"
 else
-  TIMER="no hyperfine: each command run by bench/gitlog.sh's timer"
+  TIMER="no hyperfine: timed by bench/gitlog.sh itself, the commands taking turns run by run"
   python3 - "$RUNS" "$W/times.json" "${NAMES[@]}" -- "${CMDS[@]}" <<'EOF'
 import json, os, resource, statistics, subprocess, sys, time
 runs, out = int(sys.argv[1]), sys.argv[2]
 rest = sys.argv[3:]
 cut = rest.index("--")
 names, cmds = rest[:cut], rest[cut + 1:]
-results = []
+# Round robin (one run of each command, then the next round), so a change
+# in the machine's load during the minutes this takes hits every command alike.
+walls = {n: [] for n in names}
+users = {n: [] for n in names}
+systems = {n: [] for n in names}
 for name, cmd in zip(names, cmds):
     subprocess.run(["bash", "-c", cmd], check=True)  # warm-up
-    walls, users, systems = [], [], []
-    for _ in range(runs):
+for round_ in range(runs):
+    for name, cmd in zip(names, cmds):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.monotonic()
         subprocess.run(["bash", "-c", cmd], check=True)
-        walls.append(time.monotonic() - t)
+        walls[name].append(time.monotonic() - t)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        users.append(after.ru_utime - before.ru_utime)
-        systems.append(after.ru_stime - before.ru_stime)
-    print(f"{name}: median {statistics.median(walls):.2f} s", flush=True)
-    results.append({"command": name, "times": walls, "median": statistics.median(walls),
-                    "stddev": statistics.stdev(walls) if runs > 1 else 0.0,
-                    "user": statistics.mean(users), "system": statistics.mean(systems)})
+        users[name].append(after.ru_utime - before.ru_utime)
+        systems[name].append(after.ru_stime - before.ru_stime)
+        print(f"round {round_ + 1}: {name}: {walls[name][-1]:.2f} s", flush=True)
+results = [{"command": n, "times": walls[n], "median": statistics.median(walls[n]),
+            "stddev": statistics.stdev(walls[n]) if runs > 1 else 0.0,
+            "user": statistics.mean(users[n]), "system": statistics.mean(systems[n])}
+           for n in names]
 json.dump({"results": results}, open(out, "w"))
 EOF
 fi
