@@ -230,24 +230,11 @@ fn concurrent_upgrades_merge_to_one_key_whichever_side_merges() {
         return;
     }
     let g = Git::new();
-    let origin = g.path("origin.git");
-    g.git(
-        g.root.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            origin.to_str().unwrap(),
-        ],
-    );
-    let a = g.repo("a");
+    let a = g.origin_and_first_clone();
+    // The history goes back to a 1.0 file (no key): the merge base below.
     write_vault(&a.join("ascvault.age"), &plain_1_0(PW1, PW2));
-    g.av(&a, &["git", "setup"]).run().success();
     commit(&g, &a, "a 1.0 vault");
-    g.git(&a, &["remote", "add", "origin", origin.to_str().unwrap()]);
-    g.git(&a, &["push", "-q", "-u", "origin", "main"]);
+    g.git(&a, &["push", "-q", "origin", "main"]);
     let b = g.clone("b");
     let c = g.clone("c");
 
