@@ -415,10 +415,10 @@ pub fn merge_explained(
 
 /// The result's fingerprint key (spec/MERGE.md §2.2): a side without one
 /// never wins over a side (or, failing both, a base) with one; when both
-/// sides have one and they differ, the
-/// side that changed the base's key wins, and otherwise (both sides made
-/// their own, from a 1.0 base) the smaller key, so both merge directions
-/// agree and a later merge does not change it again. Never a conflict.
+/// sides have one and they differ, the side that changed the base's key
+/// wins, and otherwise (both sides made their own, from a 1.0 base) the
+/// smaller key, so both merge directions agree and a later merge does not
+/// change it again. Never a conflict.
 fn fingerprint_key(
     base: &Document,
     ours: &Document,
