@@ -173,7 +173,8 @@ fn parse(bytes: &[u8]) -> Option<Document> {
     Document::parse(std::str::from_utf8(bytes).ok()?).ok()
 }
 
-/// Equality with NaN floats in unknown keys counted equal to themselves.
+/// Equality with NaN floats in unknown keys counted equal to themselves, and
+/// a version older than ours counted as ours (the one a rewrite writes).
 fn same(a: &Document, b: &Document) -> bool {
     nan_as_marker(&as_written(a)) == nan_as_marker(&as_written(b))
 }
@@ -202,6 +203,8 @@ pub fn nan_as_marker(doc: &Document) -> Document {
         }
     }
     let mut doc = doc.clone();
+    // Writers never downgrade: a 1.0 document is written as 1.1.
+    doc.version = doc.version.max(vault::CURRENT_VERSION);
     doc.extra.iter_mut().for_each(|(_, v)| fix(v));
     for e in &mut doc.entries {
         e.extra.iter_mut().for_each(|(_, v)| fix(v));

@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::thread;
 
 use serde_json::json;
 
@@ -15,10 +14,9 @@ use super::context::Context;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{print, print_json, sanitize, say};
 use super::secrets::{self, Prompt, SourceError};
-use crate::vault::crypto;
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::Side;
-use crate::vault::render::{self, FingerprintKey};
+use crate::vault::render;
 use crate::vault::{
     self, Document, FormatError, Kind, MergeFiles, MergeFilesError, MergeInput, OpenError, Secret,
     Timestamp, UnlockError, Unlocked,
@@ -38,7 +36,9 @@ fn passphrase_without_prompt(ctx: &Context) -> Result<Option<Secret>, &'static s
 }
 
 /// `textconv FILE`: never prompts, never fails a diff because the file
-/// cannot be decrypted (it prints a one-line summary instead).
+/// cannot be decrypted (it prints a one-line summary instead). One KDF for
+/// a 1.1 file (its fingerprint key is inside), two for a 1.0 file holding a
+/// password (spec/MERGE.md §2.2).
 pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     let bytes = fs::read(&args.file)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?;
@@ -47,33 +47,17 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
         Ok(None) => return print(&render::summary(&bytes, "no passphrase source")),
         Err(why) => return print(&render::summary(&bytes, why)),
     };
-    let Ok(container) = crypto::inspect(&bytes) else {
-        return print(&render::summary(&bytes, "unreadable header"));
-    };
-    // The fingerprint key costs one KDF, like the decryption: run both at once.
-    let (opened, key) = thread::scope(|s| {
-        let key = s.spawn(|| FingerprintKey::derive(&pass, container.work_factor));
-        let opened = vault::open_bytes(&bytes, &pass);
-        (opened, key.join())
-    });
-    let document = match opened {
-        Ok(unlocked) => {
-            super::context::warn_weak_work_factor(unlocked.container.work_factor);
-            unlocked.document
-        }
-        Err(OpenError::Unlock(e)) => return print(&render::summary(&bytes, &e.to_string())),
-        Err(OpenError::Format(_)) => {
-            return print(&render::summary(
-                &bytes,
-                "decrypted, but not a vault this version can read",
-            ));
-        }
-    };
-    let key = match key {
-        Ok(Ok(k)) => Some(k),
-        _ => None,
-    };
-    print(&render::render(&document, container, key.as_ref()))
+    let conversion = render::convert(&bytes, &pass);
+    if let Some(container) = conversion.decrypted {
+        super::context::warn_weak_work_factor(container.work_factor);
+    }
+    ctx.verbose(format!(
+        "textconv {}: {} scrypt run{}",
+        sanitize(&args.file.display().to_string()),
+        conversion.kdfs,
+        if conversion.kdfs == 1 { "" } else { "s" }
+    ));
+    print(&conversion.text)
 }
 
 /// The passphrase for the merge driver: like every command's, but the

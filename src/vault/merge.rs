@@ -412,12 +412,40 @@ pub fn merge_explained(
         document: Document {
             format: ours.format.clone(),
             version: base.version.max(ours.version).max(theirs.version),
+            fingerprint_key: fingerprint_key(base, ours, theirs),
             default_api_key,
             extra,
             entries,
         },
         notices,
     })
+}
+
+/// The result's fingerprint key (spec/MERGE.md §2.2): a side without one
+/// never wins over a side (or, failing both, a base) with one; when both
+/// sides have one and they differ, the side that changed the base's key
+/// wins, and otherwise (both sides made their own, from a 1.0 base) the
+/// smaller key, so both merge directions agree and a later merge does not
+/// change it again. Never a conflict.
+fn fingerprint_key(
+    base: &Document,
+    ours: &Document,
+    theirs: &Document,
+) -> Option<super::FingerprintKey> {
+    match (&ours.fingerprint_key, &theirs.fingerprint_key) {
+        (Some(o), Some(t)) if o != t => Some(if base.fingerprint_key.as_ref() == Some(o) {
+            t.clone()
+        } else if base.fingerprint_key.as_ref() == Some(t) {
+            o.clone()
+        } else {
+            o.min(t).clone()
+        }),
+        (o, t) => o
+            .as_ref()
+            .or(t.as_ref())
+            .or(base.fingerprint_key.as_ref())
+            .cloned(),
+    }
 }
 
 #[cfg(test)]

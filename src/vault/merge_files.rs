@@ -119,8 +119,11 @@ impl<'a> MergeFiles<'a> {
             .map_err(|_| MergeFilesError::Panicked("the key derivation thread panicked"))?
             .map_err(MergeFilesError::Encrypt)?;
 
-        let merge::Outcome { document, notices } =
-            merge::merge_explained(&base, &ours, &theirs).map_err(MergeFilesError::Conflicts)?;
+        let merge::Outcome {
+            mut document,
+            notices,
+        } = merge::merge_explained(&base, &ours, &theirs).map_err(MergeFilesError::Conflicts)?;
+        document.ensure_fingerprint_key();
         let text = document.to_canonical();
         // Validate before writing: the result must be a vault we can read back.
         Document::parse(&text).map_err(MergeFilesError::Invalid)?;

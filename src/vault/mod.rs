@@ -39,7 +39,7 @@ pub use crypto::{
     Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR, WARN_WORK_FACTOR,
 };
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
-pub use format::{CURRENT_VERSION, Document, Entry, Kind, Timestamp, Version};
+pub use format::{CURRENT_VERSION, Document, Entry, FingerprintKey, Kind, Timestamp, Version};
 pub use merge_files::{MergeFiles, MergeFilesError, MergeInput, Merged};
 pub use new_entry::{EntryEdit, NewApiKey, NewPassword};
 pub use open::{OpenError, Unlocked, open_bytes};

@@ -3,9 +3,13 @@
 //!
 //! Secrets never appear. Each entry carries a short fingerprint that changes
 //! when its secret changes: for a key, a hash of its public half; for a
-//! password, a MAC under a key derived from the vault passphrase with scrypt
-//! at the vault's own work factor, so the diff is never a cheaper way to
+//! password, a MAC under the vault's fingerprint key, which lives inside the
+//! encrypted plaintext (format 1.1), so the diff is never a cheaper way to
 //! guess the password or the passphrase than attacking the vault itself.
+//! A 1.0 file has no such key: its passwords are fingerprinted under a key
+//! derived from the passphrase with scrypt, as 1.0 did, at the price of a
+//! second KDF. [`convert`] is the whole of `textconv` for one file, and says
+//! how many KDFs it ran.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -14,42 +18,91 @@ use zeroize::Zeroizing;
 use super::credential;
 use super::crypto::{self, Container};
 use super::error::{InvalidInput, UnlockError};
-use super::format::{Document, Entry, Kind};
+use super::format::{Document, Entry, FingerprintKey, Kind};
+use super::open::{OpenError, open_bytes};
 use crate::secret::Secret;
 
-/// The fixed scrypt salt of the fingerprint key. Changing it changes every
-/// password fingerprint, hence the version suffix.
+/// The fixed scrypt salt of the 1.0 fingerprint key. Changing it changes
+/// every password fingerprint of a 1.0 file, hence the version suffix.
 const FINGERPRINT_SALT: &[u8] = b"ascvault textconv fingerprint v1";
 
 /// Hex digits shown of a fingerprint (64 bits: collisions between two
 /// versions of one entry's secret are not a concern).
 const FINGERPRINT_HEX: usize = 16;
 
-/// The key password fingerprints are computed with: scrypt of the vault
-/// passphrase at the vault's work factor.
-pub struct FingerprintKey(Zeroizing<[u8; 32]>);
-
-impl std::fmt::Debug for FingerprintKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FingerprintKey([redacted])")
-    }
+/// The fingerprint key of a file without one (format 1.0): scrypt of the
+/// passphrase (log₂N = `work_factor`, r = 8, p = 1) with a fixed salt. This
+/// costs as much as opening the vault.
+pub fn derive_legacy_key(
+    passphrase: &Secret,
+    work_factor: u8,
+) -> Result<FingerprintKey, InvalidInput> {
+    let params = scrypt::Params::new(work_factor, 8, 1, 32)
+        .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(
+        passphrase.expose().as_bytes(),
+        FINGERPRINT_SALT,
+        &params,
+        key.as_mut(),
+    )
+    .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
+    Ok(FingerprintKey::from_bytes(key))
 }
 
-impl FingerprintKey {
-    /// Runs scrypt (log₂N = `work_factor`, r = 8, p = 1) over the passphrase.
-    /// This costs as much as opening the vault.
-    pub fn derive(passphrase: &Secret, work_factor: u8) -> Result<Self, InvalidInput> {
-        let params = scrypt::Params::new(work_factor, 8, 1, 32)
-            .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
-        let mut key = Zeroizing::new([0u8; 32]);
-        scrypt::scrypt(
-            passphrase.expose().as_bytes(),
-            FINGERPRINT_SALT,
-            &params,
-            key.as_mut(),
-        )
-        .map_err(|_| InvalidInput::WorkFactor(work_factor))?;
-        Ok(FingerprintKey(key))
+/// Whether rendering `doc` needs a fingerprint key: it holds a password.
+fn has_passwords(doc: &Document) -> bool {
+    doc.entries
+        .iter()
+        .any(|e| e.kind == Kind::AppSpecificPassword && e.secret().is_some())
+}
+
+/// What `textconv` prints for one file, and what it cost.
+#[derive(Debug)]
+pub struct Conversion {
+    /// The rendering, or the one-line summary of a file not decrypted.
+    pub text: String,
+    /// The file's container, when it was decrypted.
+    pub decrypted: Option<Container>,
+    /// How many scrypt KDFs ran: 1 to decrypt, plus 1 for a 1.0 file that
+    /// holds a password (its fingerprint key); 0 when the header was not
+    /// readable.
+    pub kdfs: u32,
+}
+
+/// `textconv` of one file's bytes with a passphrase: the rendering, or a
+/// summary line when the file does not open. One KDF for a file that has
+/// its fingerprint key (format 1.1); a 1.0 file holding a password costs a
+/// second, run after the decryption only when it turns out to be needed.
+pub fn convert(bytes: &[u8], passphrase: &Secret) -> Conversion {
+    let summary_of = |reason: &str, kdfs| Conversion {
+        text: summary(bytes, reason),
+        decrypted: None,
+        kdfs,
+    };
+    let Ok(container) = crypto::inspect(bytes) else {
+        return summary_of("unreadable header", 0);
+    };
+    let document = match open_bytes(bytes, passphrase) {
+        Ok(unlocked) => unlocked.document,
+        Err(OpenError::Unlock(e)) => return summary_of(&e.to_string(), 1),
+        Err(OpenError::Format(_)) => {
+            return summary_of("decrypted, but not a vault this version can read", 1);
+        }
+    };
+    let mut kdfs = 1;
+    let legacy = match &document.fingerprint_key {
+        None if has_passwords(&document) => {
+            kdfs += 1;
+            derive_legacy_key(passphrase, container.work_factor).ok()
+        }
+        _ => None,
+    };
+    let key = document.fingerprint_key.as_ref().or(legacy.as_ref());
+    Conversion {
+        text: render(&document, container, key),
+        decrypted: Some(container),
+        kdfs,
     }
 }
 
@@ -65,7 +118,7 @@ pub fn fingerprint(entry: &Entry, key: Option<&FingerprintKey>) -> String {
         (Kind::AppSpecificPassword, Some(password)) => match key {
             Some(key) => {
                 // A 32-byte key is always a valid HMAC key.
-                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.0.as_ref()) else {
+                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.bytes()) else {
                     return "pw:?".to_owned();
                 };
                 mac.update(entry.id.as_bytes());
@@ -163,5 +216,123 @@ pub fn summary(bytes: &[u8], reason: &str) -> String {
             "ascvault vault (age, {} bytes): not decrypted ({e})\n",
             bytes.len()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::crypto::Prepared;
+    use crate::vault::new_entry::test_password_entry;
+
+    const PASS: &str = "render test passphrase";
+
+    fn encrypt(doc: &Document) -> Vec<u8> {
+        let container = Container {
+            armored: true,
+            work_factor: 10,
+        };
+        Prepared::new(&Secret::from(PASS), container)
+            .unwrap()
+            .encrypt(doc.to_canonical().as_bytes())
+            .unwrap()
+    }
+
+    fn with_password(key: Option<FingerprintKey>) -> Document {
+        let mut doc = Document {
+            fingerprint_key: key,
+            ..Document::default()
+        };
+        doc.add(test_password_entry("fl")).unwrap();
+        doc
+    }
+
+    fn fingerprint_line(text: &str) -> &str {
+        text.lines()
+            .find(|l| l.starts_with("fingerprint: pw:"))
+            .unwrap_or_else(|| panic!("no password fingerprint in {text}"))
+    }
+
+    /// Issue 13 §5: textconv paid two scrypt runs per side (the decryption
+    /// and the fingerprint key). A file with its key costs one.
+    #[test]
+    fn a_file_with_its_fingerprint_key_costs_one_kdf() {
+        let doc = with_password(Some(FingerprintKey::generate()));
+        let out = convert(&encrypt(&doc), &Secret::from(PASS));
+        assert_eq!(out.kdfs, 1, "{}", out.text);
+        assert!(out.decrypted.is_some());
+        assert!(!fingerprint_line(&out.text).contains('?'), "{}", out.text);
+        assert!(!out.text.contains("abcd-efgh"), "{}", out.text);
+    }
+
+    #[test]
+    fn a_1_0_file_costs_a_second_kdf_only_when_it_holds_a_password() {
+        let pass = Secret::from(PASS);
+        let doc = with_password(None);
+        let out = convert(&encrypt(&doc), &pass);
+        assert_eq!(out.kdfs, 2, "{}", out.text);
+        // The second KDF gives the key 1.0 used: the same fingerprint.
+        let legacy = derive_legacy_key(&pass, 10).unwrap();
+        assert_eq!(
+            fingerprint_line(&out.text),
+            format!(
+                "fingerprint: {}",
+                fingerprint(&doc.entries[0], Some(&legacy))
+            )
+        );
+        let out = convert(&encrypt(&Document::default()), &pass);
+        assert_eq!(out.kdfs, 1, "{}", out.text);
+        // Not decrypted: the one KDF of the attempt, or none at all.
+        let out = convert(&encrypt(&with_password(None)), &Secret::from("wrong"));
+        assert_eq!((out.kdfs, out.decrypted.is_none()), (1, true));
+        assert!(out.text.contains("not decrypted (wrong passphrase)"));
+        let out = convert(b"not age at all", &pass);
+        assert_eq!(out.kdfs, 0);
+    }
+
+    /// The 1.0 rendering did not change: fixtures/vaults/full-binary.age's
+    /// fingerprint as ascvault before format 1.1 printed it.
+    #[test]
+    fn a_1_0_file_renders_the_fingerprints_it_always_had() {
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/vaults/full-binary.age"),
+        )
+        .unwrap();
+        let out = convert(&bytes, &Secret::from("fixture passphrase"));
+        assert_eq!(out.kdfs, 2);
+        assert!(
+            out.text.contains("fingerprint: pw:279ef54fb5d1f707\n"),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn the_stored_key_decides_the_fingerprint_not_the_passphrase() {
+        let key = FingerprintKey::generate();
+        let doc = with_password(Some(key.clone()));
+        let entry = &doc.entries[0];
+        let a = fingerprint(entry, Some(&key));
+        assert_eq!(a, fingerprint(entry, Some(&key)));
+        assert_ne!(a, fingerprint(entry, Some(&FingerprintKey::generate())));
+        // Another password, same key: another fingerprint.
+        let mut changed = entry.clone();
+        changed.password = Some(Secret::from("qrst-uvwx-yzab-cdef"));
+        assert_ne!(a, fingerprint(&changed, Some(&key)));
+        // The passphrase and work factor play no part once the key is stored.
+        let other = Secret::from("another passphrase entirely");
+        let bytes = Prepared::new(
+            &other,
+            Container {
+                armored: false,
+                work_factor: 11,
+            },
+        )
+        .unwrap()
+        .encrypt(doc.to_canonical().as_bytes())
+        .unwrap();
+        let out = convert(&bytes, &other);
+        assert_eq!(fingerprint_line(&out.text), format!("fingerprint: {a}"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod conflict_markers;
 mod driver_prompt;
+mod fingerprint;
 mod hooks;
 mod merge_driver;
 mod revocation;

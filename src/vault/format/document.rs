@@ -10,7 +10,8 @@ use zeroize::Zeroizing;
 
 use super::version::check_head;
 use super::{
-    CURRENT_VERSION, Entry, FORMAT_TAG, Kind, RevokedSecrets, Timestamp, Version, restore_datetimes,
+    CURRENT_VERSION, Entry, FORMAT_TAG, FingerprintKey, Kind, RevokedSecrets, Timestamp, Version,
+    restore_datetimes,
 };
 use crate::vault::credential;
 use crate::vault::error::{FormatError, InvalidInput, VaultError};
@@ -23,6 +24,10 @@ pub struct Document {
     pub format: String,
     /// The format version the file was last written with.
     pub version: Version,
+    /// The key of password fingerprints in diffs (format 1.1; spec/MERGE.md
+    /// §2.2). Absent in a 1.0 file until its first rewrite.
+    #[serde(default)]
+    pub fingerprint_key: Option<FingerprintKey>,
     /// Format 1.1: the id of the api-key entry App Store Connect commands
     /// use when none is named; see [`Document::default_api_key`].
     #[serde(default)]
@@ -40,6 +45,7 @@ impl Default for Document {
         Document {
             format: FORMAT_TAG.to_owned(),
             version: CURRENT_VERSION,
+            fingerprint_key: None,
             default_api_key: None,
             extra: toml::Table::new(),
             entries: Vec::new(),
@@ -157,6 +163,9 @@ impl Document {
             "version".into(),
             self.version.max(CURRENT_VERSION).to_string().into(),
         );
+        if let Some(key) = &self.fingerprint_key {
+            top.insert("fingerprint_key".into(), key.to_base64().into());
+        }
         // A default that names no active api-key entry is not written.
         if let Some(e) = self.default_api_key() {
             top.insert("default_api_key".into(), e.id.clone().into());
@@ -176,6 +185,13 @@ impl Document {
         // The table held copies of the secrets: wipe them.
         wipe_strings(&mut top);
         text
+    }
+
+    /// Gives the document a fresh fingerprint key unless it has one. Every
+    /// write calls it, so a 1.0 file gets its key on its first rewrite.
+    pub fn ensure_fingerprint_key(&mut self) {
+        self.fingerprint_key
+            .get_or_insert_with(FingerprintKey::generate);
     }
 
     /// The entry with this label (case-insensitive).
@@ -623,6 +639,42 @@ private_key = "k"
         other.apple_id = Some("dev@example.com".into());
         other.password = Some(Secret::from("qrst-uvwx-yzab-cdef"));
         doc.add(other).unwrap();
+    }
+
+    /// Format 1.1: the fingerprint key is written after `version`, read
+    /// back as it was, created once and kept by every later write.
+    #[test]
+    fn the_fingerprint_key_is_created_once_and_kept() {
+        let mut doc = Document::parse(SAMPLE).unwrap();
+        assert!(doc.fingerprint_key.is_none());
+        doc.ensure_fingerprint_key();
+        let key = doc.fingerprint_key.clone().unwrap();
+        doc.ensure_fingerprint_key();
+        assert_eq!(doc.fingerprint_key.as_ref(), Some(&key));
+        let text = doc.to_canonical();
+        let line = format!(
+            "version = \"1.1\"\nfingerprint_key = \"{}\"\n",
+            key.to_base64()
+        );
+        assert!(text.contains(&line), "{}", text.as_str());
+        let back = Document::parse(&text).unwrap();
+        assert_eq!(back, doc);
+        assert!(back.extra.is_empty());
+        assert_eq!(back.to_canonical().as_str(), text.as_str());
+    }
+
+    #[test]
+    fn a_malformed_fingerprint_key_is_refused_without_quoting_it() {
+        for bad in ["\"c2hvcnQ=\"", "\"not base64 at all\"", "42"] {
+            let text = SAMPLE.replace(
+                "version = \"1.1\"\n",
+                &format!("version = \"1.1\"\nfingerprint_key = {bad}\n"),
+            );
+            let err = Document::parse(&text).unwrap_err().to_string();
+            assert!(err.contains("(line 3)"), "{err}");
+            assert!(bad == "42" || err.contains("fingerprint_key"), "{err}");
+            assert!(!err.contains("c2hvcnQ") && !err.contains("at all"), "{err}");
+        }
     }
 
     #[test]

@@ -7,12 +7,14 @@
 //! The same content always gives the same bytes.
 //!
 //! One type per file: [`Document`] (parse, canonical output, lookup and
-//! changes), [`Entry`], [`Kind`], [`Timestamp`], [`Version`]; `split` parses
-//! large texts in pieces for [`Document::parse`]; `secret_id` tells which
-//! entries hold the same credential (revocation follows the secret).
+//! changes), [`Entry`], [`FingerprintKey`] (format 1.1's key of password
+//! fingerprints), [`Kind`], [`Timestamp`], [`Version`]; `split` parses large
+//! texts in pieces for [`Document::parse`]; `secret_id` tells which entries
+//! hold the same credential (revocation follows the secret).
 
 mod document;
 mod entry;
+mod fingerprint_key;
 mod kind;
 mod secret_id;
 mod split;
@@ -21,6 +23,7 @@ mod version;
 
 pub use document::Document;
 pub use entry::Entry;
+pub use fingerprint_key::FingerprintKey;
 pub use kind::Kind;
 pub(crate) use secret_id::{RevokedSecrets, SecretId};
 pub use timestamp::Timestamp;

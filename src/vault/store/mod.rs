@@ -117,7 +117,9 @@ impl Vault {
             return Err(InvalidInput::WorkFactor(container.work_factor).into());
         }
         self.check_new()?;
-        let text = Document::default().to_canonical();
+        let mut document = Document::default();
+        document.ensure_fingerprint_key();
+        let text = document.to_canonical();
         let bytes = Prepared::new(passphrase, container)?.encrypt(text.as_bytes())?;
         let _lock = self.lock()?;
         write_atomic(&self.path, &bytes, false)
@@ -280,6 +282,7 @@ impl Vault {
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let result = change(&mut document)?;
+        document.ensure_fingerprint_key();
         let text = document.to_canonical();
         let encrypted = prepared.encrypt(text.as_bytes())?;
         write_atomic(&self.path, &encrypted, true)?;
