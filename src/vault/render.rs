@@ -167,13 +167,27 @@ pub fn render(doc: &Document, container: Container, key: Option<&FingerprintKey>
             "entries"
         }
     );
+    let default = doc.default_api_key().map(|e| e.id.as_str());
     for e in entries {
         let status = match e.revoked_at {
             Some(at) if e.revoked => format!("revoked {at}"),
             _ => "active".to_owned(),
         };
+        let status = if default == Some(e.id.as_str()) {
+            format!("{status} (default)")
+        } else {
+            status
+        };
         let note = e.note.as_deref().map(clean).unwrap_or_else(|| "-".into());
         let account = clean(e.account());
+        // Non-secret fields that `edit` changes: shown only when set, so a
+        // vault that never used them renders as it always did.
+        let optional = [
+            ("issuer", &e.issuer_id),
+            ("vendor", &e.vendor_number),
+            ("team id", &e.team_id),
+            ("provider", &e.provider),
+        ];
         out.push('\n');
         for (name, value) in [
             ("label", clean(&e.label)),
@@ -186,11 +200,19 @@ pub fn render(doc: &Document, container: Container, key: Option<&FingerprintKey>
                     account
                 },
             ),
+        ]
+        .into_iter()
+        .chain(
+            optional
+                .into_iter()
+                .filter_map(|(name, v)| v.as_deref().map(|v| (name, clean(v)))),
+        )
+        .chain([
             ("created", e.created.to_string()),
             ("status", status),
             ("note", note),
             ("fingerprint", fingerprint(e, key)),
-        ] {
+        ]) {
             out.push_str(&format!("{:<13}{value}\n", format!("{name}:")));
         }
     }
@@ -306,6 +328,41 @@ mod tests {
             "{}",
             out.text
         );
+    }
+
+    /// A change `edit` or `default` makes shows in a diff; a vault that
+    /// never used those fields renders as before.
+    #[test]
+    fn edited_fields_and_the_default_show_only_when_set() {
+        let container = Container {
+            armored: true,
+            work_factor: 10,
+        };
+        let mut doc = with_password(Some(FingerprintKey::generate()));
+        let plain = render(&doc, container, None);
+        for absent in ["team id:", "provider:", "issuer:", "vendor:", "(default)"] {
+            assert!(!plain.contains(absent), "{plain}");
+        }
+        doc.entries[0].team_id = Some("A1B2C3D4E5".into());
+        doc.entries[0].provider = Some("ExampleCo".into());
+        let mut key = Entry::new("ci".into(), Kind::ApiKey);
+        key.key_id = Some("TESTKEY001".into());
+        key.issuer_id = Some("57246542-96fe-1a63-e053-0824d011072a".into());
+        key.vendor_number = Some("85012345".into());
+        let id = key.id.clone();
+        doc.entries.push(key);
+        doc.default_api_key = Some(id);
+        let text = render(&doc, container, None);
+        for line in [
+            "team id:     A1B2C3D4E5\n",
+            "provider:    ExampleCo\n",
+            "issuer:      57246542-96fe-1a63-e053-0824d011072a\n",
+            "vendor:      85012345\n",
+            "status:      active (default)\n",
+        ] {
+            assert!(text.contains(line), "{line:?} missing from {text}");
+        }
+        assert_eq!(text.matches("(default)").count(), 1, "{text}");
     }
 
     #[test]
