@@ -42,6 +42,7 @@ mod path_id;
 pub mod perf;
 pub mod reviews;
 pub mod sales;
+pub mod summaries;
 mod token;
 mod transport;
 pub mod verify;

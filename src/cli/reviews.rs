@@ -13,6 +13,10 @@ use super::output::{Table, csv_cell, print, print_json, sanitize, say, truncate}
 use crate::asc::flag::{self, Finding};
 use crate::asc::reviews::{self, Query, Review, Sort};
 
+mod batch;
+mod draft;
+mod summary;
+
 /// Apple's longest developer response, in characters.
 const MAX_RESPONSE_CHARS: usize = 5970;
 
@@ -59,6 +63,8 @@ pub fn run(ctx: &Context, command: &ReviewsCommand) -> CliResult {
         ReviewsCommand::DeleteResponse(a) => delete_response(ctx, a),
         ReviewsCommand::Flag(a) => flag_reviews(ctx, a),
         ReviewsCommand::Report(a) => report(ctx, a),
+        ReviewsCommand::Summary(a) => summary::run(ctx, a),
+        ReviewsCommand::Draft(a) => draft::run(ctx, a),
     }
 }
 
@@ -232,18 +238,24 @@ fn response_text(args: &RespondArgs) -> CliResult<String> {
 }
 
 fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
+    if let Some(from) = &args.from {
+        return batch::run(ctx, args, from);
+    }
+    let Some(review_id) = args.review_id.as_deref() else {
+        return Err(CliError::usage("give a review id, or --from FILE"));
+    };
     let text = response_text(args)?;
     let client = AscSession::open(ctx, &args.asc)?.client;
-    let resp = reviews::respond(&client, &args.review_id, &text)?;
+    let resp = reviews::respond(&client, review_id, &text)?;
     if args.json {
         let mut v = to_json(&resp)?;
-        v["review_id"] = json!(args.review_id);
+        v["review_id"] = json!(review_id);
         return print_json(&v);
     }
     print(&format!(
         "response {} to review {}: {}\n",
         sanitize(&resp.id),
-        sanitize(&args.review_id),
+        sanitize(review_id),
         sanitize(resp.state.as_deref().unwrap_or("?"))
     ))?;
     if resp.state.as_deref() == Some("PENDING_PUBLISH") {

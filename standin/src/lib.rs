@@ -41,6 +41,7 @@ pub mod metrics;
 pub mod reviews;
 pub mod seed;
 pub mod state;
+pub mod summaries;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,7 +2,8 @@
 //! `GET /v1/apps/{id}/customerReviews` (filters, sort, paging, include),
 //! `GET /v1/customerReviews/{id}` and `…/response`,
 //! `POST /v1/customerReviewResponses` (creates or replaces; `PENDING_PUBLISH`),
-//! `GET` and `DELETE /v1/customerReviewResponses/{id}`.
+//! `GET` and `DELETE /v1/customerReviewResponses/{id}`; Apple's summaries
+//! of the reviews ([`crate::summaries`]) are served alongside.
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/v1/customerReviewResponses/{id}",
             get(response_one).delete(delete),
         )
+        .merge(crate::summaries::routes())
 }
 
 fn review_json(host: &str, r: &Review, response: Option<&ResponseRecord>, include: bool) -> Value {

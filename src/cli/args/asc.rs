@@ -85,6 +85,11 @@ pub enum ReviewsCommand {
     Flag(FlagArgs),
     /// Prepare a "Report a Concern" in App Store Connect (the API cannot file one).
     Report(ReportArgs),
+    /// Show Apple's AI-generated summaries of an app's reviews.
+    Summary(SummaryArgs),
+    /// Write replies to unanswered reviews into a TOML file to edit, then
+    /// send with `reviews respond --from`.
+    Draft(DraftArgs),
 }
 
 /// The order of `reviews list`.
@@ -155,17 +160,25 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("text").required(true).args(["body", "body_file"])))]
+#[command(group(clap::ArgGroup::new("text").required(true).args(["body", "body_file", "from"])))]
 pub struct RespondArgs {
-    /// The review id.
-    pub review_id: String,
+    /// The review id (not with --from).
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pub review_id: Option<String>,
     /// The response text.
     #[arg(long, value_name = "TEXT")]
     pub body: Option<String>,
     /// Read the response text from a file (`-`: standard input).
     #[arg(long, value_name = "FILE")]
     pub body_file: Option<PathBuf>,
-    /// JSON output.
+    /// Send the replies of a file `reviews draft` wrote (and a person
+    /// edited): each reply that is not empty, to a review not answered since.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// With --from: check the file and the reviews, send nothing.
+    #[arg(long, requires = "from")]
+    pub dry_run: bool,
+    /// JSON output (with --from: {sent, skipped, failed, not_attempted}).
     #[arg(long)]
     pub json: bool,
     /// App Store Connect options.
@@ -231,6 +244,58 @@ pub struct ReportArgs {
     /// Print the address instead of opening the browser.
     #[arg(long)]
     pub print: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+/// A platform of `reviews summary`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PlatformArg {
+    /// iPhone and iPad (`IOS`).
+    Ios,
+    /// Mac (`MAC_OS`).
+    MacOs,
+    /// Apple TV (`TV_OS`).
+    TvOs,
+    /// Apple Vision Pro (`VISION_OS`).
+    VisionOs,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// The app: numeric app id, bundle id or exact name.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+    /// Only these territories (ISO 3166 alpha-3), e.g. USA,GBR.
+    #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = values::parse_territory)]
+    pub territory: Vec<String>,
+    /// The platforms summarized (Apple requires one at least).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "ios", value_name = "PLATFORM")]
+    pub platform: Vec<PlatformArg>,
+    /// JSON output: [{id, territory, platform, locale, created_date, currency, text}].
+    #[arg(long)]
+    pub json: bool,
+    /// App Store Connect options.
+    #[command(flatten)]
+    pub asc: AscArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// Which reviews (only those without any developer response are drafted).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// A minijinja template for the replies (default: a short thank-you);
+    /// placeholders: nickname, app, territory, rating, title.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// The file to write (TOML); never overwritten without --force.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// App Store Connect options.
     #[command(flatten)]
     pub asc: AscArgs,
