@@ -241,6 +241,10 @@ fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
     if let Some(from) = &args.from {
         return batch::run(ctx, args, from);
     }
+    if args.dry_run {
+        // Checked here too: a dry run must never send.
+        return Err(CliError::usage("--dry-run needs --from FILE"));
+    }
     let Some(review_id) = args.review_id.as_deref() else {
         return Err(CliError::usage("give a review id, or --from FILE"));
     };

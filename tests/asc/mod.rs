@@ -6,11 +6,14 @@
 use asc_standin::seed;
 
 mod apps;
+mod batch;
 mod client;
+mod drafts;
 mod moderation;
 mod respond;
 mod reviews;
 mod shapes;
+mod summary;
 mod tokens;
 mod verify;
 

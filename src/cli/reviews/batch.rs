@@ -24,7 +24,7 @@ use crate::asc::reviews;
 /// The largest replies file read (bytes).
 const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// One reply that passed the file's checks.
+/// One reply that passed the file's checks (empty: nothing to send).
 struct Planned {
     review_id: String,
     reply: String,
@@ -58,7 +58,7 @@ struct Outcome {
 
 /// Reads and checks the file: every problem is listed, and any problem
 /// means nothing is sent (exit 2).
-fn plan(path: &Path) -> CliResult<(Vec<Planned>, Vec<Why>)> {
+fn plan(path: &Path) -> CliResult<Vec<Planned>> {
     let unreadable = |e: std::io::Error| CliError::new(format!("cannot read {}: {e}", path.display()));
     if std::fs::metadata(path).map_err(unreadable)?.len() > MAX_FILE_BYTES {
         return Err(CliError::usage(format!(
@@ -87,7 +87,6 @@ fn plan(path: &Path) -> CliResult<(Vec<Planned>, Vec<Why>)> {
     let mut problems: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut planned = Vec::new();
-    let mut empty = Vec::new();
     for (i, rec) in file.reply.iter().enumerate() {
         let n = i + 1;
         let id = sanitize(&truncate(&rec.review_id, 60));
@@ -107,17 +106,10 @@ fn plan(path: &Path) -> CliResult<(Vec<Planned>, Vec<Why>)> {
             ));
             continue;
         }
-        if reply.is_empty() {
-            empty.push(Why {
-                review_id: rec.review_id.clone(),
-                reason: "empty reply".into(),
-            });
-        } else {
-            planned.push(Planned {
-                review_id: rec.review_id.clone(),
-                reply: reply.to_owned(),
-            });
-        }
+        planned.push(Planned {
+            review_id: rec.review_id.clone(),
+            reply: reply.to_owned(),
+        });
     }
     if !problems.is_empty() {
         for p in problems.iter().take(20) {
@@ -134,7 +126,7 @@ fn plan(path: &Path) -> CliResult<(Vec<Planned>, Vec<Why>)> {
         ))
         .hint("fix them (shorten, remove the duplicate) and run the same command again"));
     }
-    Ok((planned, empty))
+    Ok(planned)
 }
 
 /// True when the refusal is about this review only (it is gone, or Apple
@@ -150,16 +142,22 @@ fn reason(e: &AscError) -> String {
 
 /// `reviews respond --from FILE [--dry-run]`
 pub fn run(ctx: &Context, args: &RespondArgs, from: &Path) -> CliResult {
-    let (planned, empty) = plan(from)?;
+    let planned = plan(from)?;
     let mut out = Outcome {
         dry_run: args.dry_run,
-        skipped: empty,
         ..Outcome::default()
     };
     let mut stop: Option<AscError> = None;
-    if !planned.is_empty() {
+    if planned.iter().any(|p| !p.reply.is_empty()) {
         let client = AscSession::open(ctx, &args.asc)?.client;
         for item in &planned {
+            if item.reply.is_empty() {
+                out.skipped.push(Why {
+                    review_id: item.review_id.clone(),
+                    reason: "empty reply".into(),
+                });
+                continue;
+            }
             if stop.is_some() {
                 out.not_attempted.push(item.review_id.clone());
                 continue;
@@ -224,6 +222,14 @@ pub fn run(ctx: &Context, args: &RespondArgs, from: &Path) -> CliResult {
                 }
             }
         }
+    } else {
+        out.skipped = planned
+            .iter()
+            .map(|p| Why {
+                review_id: p.review_id.clone(),
+                reason: "empty reply".into(),
+            })
+            .collect();
     }
     report(args.json, &out)?;
     finish(&out, stop)

@@ -206,13 +206,7 @@ pub fn run(ctx: &Context, args: &DraftArgs) -> CliResult {
     }
     let client = AscSession::open(ctx, &args.asc)?.client;
     let app = crate::asc::apps::resolve(&client, &args.filter.app)?;
-    let mut query = args.filter.query();
-    query.unanswered = true;
-    let found: Vec<Review> = reviews::list(&client, &app.id, &query)?
-        .into_iter()
-        // A pending response is an answer too: respond --from would skip it.
-        .filter(|r| r.response.is_none())
-        .collect();
+    let found = unanswered(&client, &app.id, &args.filter.query())?;
     let (text, too_long) = render(&template, &app.id, &app.name, &found)?;
     write(&args.out, &text, args.force)?;
     say(&format!(
@@ -229,6 +223,41 @@ pub fn run(ctx: &Context, args: &DraftArgs) -> CliResult {
         ));
     }
     Ok(())
+}
+
+/// The reviews without any response (a pending one is an answer too:
+/// `respond --from` would skip it), page by page until `--max` of them.
+fn unanswered(
+    client: &crate::asc::Client,
+    app_id: &str,
+    query: &reviews::Query,
+) -> CliResult<Vec<Review>> {
+    let mut query = query.clone();
+    query.unanswered = true;
+    let max = query.max;
+    crate::asc::path_id("app id", app_id)?;
+    let mut out: Vec<Review> = Vec::new();
+    // Pages as large as --max (at most 200), so a short draft costs one request.
+    client.for_each_page(&reviews::list_path(app_id, &query), |page| {
+        for r in reviews::from_page(page) {
+            if let (Some(since), Some(created)) = (query.since, r.created())
+                && created < since
+            {
+                if query.sort == reviews::Sort::Newest {
+                    return false;
+                }
+                continue;
+            }
+            if r.response.is_none() {
+                out.push(r);
+            }
+            if max.is_some_and(|m| out.len() >= m) {
+                return false;
+            }
+        }
+        true
+    })?;
+    Ok(out)
 }
 
 /// Writes the file atomically, mode 0600 (it quotes reviewers, some of whom
