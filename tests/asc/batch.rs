@@ -66,7 +66,11 @@ fn respond_from_sends_each_reply_skips_empty_ones_and_a_rerun_sends_nothing() {
     let w = AscWorld::new();
     let file = draft(&w, 4);
     edit(&file, |recs| {
-        set(&mut recs[0], "reply", "Sorry about the crashes: fixed in 2.4.");
+        set(
+            &mut recs[0],
+            "reply",
+            "Sorry about the crashes: fixed in 2.4.",
+        );
         set(&mut recs[2], "reply", "   ");
     });
     let out = respond_from(&w, &file).run().success().stdout();
@@ -77,7 +81,11 @@ fn respond_from_sends_each_reply_skips_empty_ones_and_a_rerun_sends_nothing() {
         response_of(&w, &review(0)).as_deref(),
         Some("Sorry about the crashes: fixed in 2.4.")
     );
-    assert!(response_of(&w, &review(1)).unwrap().starts_with("Hi reviewer001,"));
+    assert!(
+        response_of(&w, &review(1))
+            .unwrap()
+            .starts_with("Hi reviewer001,")
+    );
     assert_eq!(response_of(&w, &review(2)), None);
     // Again: every review is answered now (pending), so nothing is sent.
     let v = respond_from(&w, &file).arg("--json").run().success().json();
@@ -97,9 +105,15 @@ fn respond_from_sends_each_reply_skips_empty_ones_and_a_rerun_sends_nothing() {
 fn dry_run_checks_every_review_and_sends_nothing() {
     let w = AscWorld::new();
     let file = draft(&w, 3);
-    w.cmd(&["reviews", "respond", &review(1), "--body", "Already answered."])
-        .run()
-        .success();
+    w.cmd(&[
+        "reviews",
+        "respond",
+        &review(1),
+        "--body",
+        "Already answered.",
+    ])
+    .run()
+    .success();
     let before = posts(&w);
     let out = respond_from(&w, &file)
         .arg("--dry-run")
@@ -118,9 +132,12 @@ fn a_batch_interrupted_mid_way_runs_again_without_sending_anything_twice() {
     // The first two replies go through; the third is published but its
     // answer is cut off mid-way (as when the connection or the process
     // dies after Apple took it).
-    w.server
-        .shared()
-        .add_fault(Some("POST"), RESPONSES, Fault::Slow(Duration::from_millis(1)), 2);
+    w.server.shared().add_fault(
+        Some("POST"),
+        RESPONSES,
+        Fault::Slow(Duration::from_millis(1)),
+        2,
+    );
     w.server
         .shared()
         .add_fault(Some("POST"), RESPONSES, Fault::Cut, 1);
@@ -128,12 +145,18 @@ fn a_batch_interrupted_mid_way_runs_again_without_sending_anything_twice() {
     assert_ne!(o.code(), 0, "{}", o.describe());
     let out = o.stdout();
     let err = o.stderr();
-    assert!(out.contains("sent 2, skipped 0, failed 1, not attempted 2"), "{out}");
+    assert!(
+        out.contains("sent 2, skipped 0, failed 1, not attempted 2"),
+        "{out}"
+    );
     assert!(out.contains("it may have been published"), "{out}");
     assert!(err.contains("stopped after 3 of 5 replies"), "{err}");
     assert!(err.contains("run the same command again"), "{err}");
     assert_eq!(posts(&w), 3);
-    assert!(response_of(&w, &review(2)).is_some(), "Apple took the third");
+    assert!(
+        response_of(&w, &review(2)).is_some(),
+        "Apple took the third"
+    );
     // Run again: the third is answered now and skipped; the rest are sent.
     let out = respond_from(&w, &file).run().success().stdout();
     assert!(out.contains("sent 2, skipped 3, failed 0"), "{out}");
@@ -152,9 +175,12 @@ fn a_server_error_stops_the_batch_and_a_rate_limit_is_waited_out() {
     w.server
         .shared()
         .add_fault(Some("POST"), RESPONSES, Fault::rate_limited(0), 1);
-    w.server
-        .shared()
-        .add_fault(Some("POST"), RESPONSES, Fault::Slow(Duration::from_millis(1)), 1);
+    w.server.shared().add_fault(
+        Some("POST"),
+        RESPONSES,
+        Fault::Slow(Duration::from_millis(1)),
+        1,
+    );
     // Then a 500 for the second reply: not sent, the batch stops (exit 6).
     w.server
         .shared()
@@ -173,9 +199,15 @@ fn a_server_error_stops_the_batch_and_a_rate_limit_is_waited_out() {
 fn a_review_answered_since_the_draft_is_skipped_and_its_answer_kept() {
     let w = AscWorld::new();
     let file = draft(&w, 2);
-    w.cmd(&["reviews", "respond", &review(0), "--body", "A colleague's answer."])
-        .run()
-        .success();
+    w.cmd(&[
+        "reviews",
+        "respond",
+        &review(0),
+        "--body",
+        "A colleague's answer.",
+    ])
+    .run()
+    .success();
     let out = respond_from(&w, &file).run().success().stdout();
     assert!(out.contains("sent 1, skipped 1, failed 0"), "{out}");
     assert!(out.contains("answered since (PENDING_PUBLISH"), "{out}");
@@ -190,13 +222,20 @@ fn a_review_that_is_gone_fails_alone_and_the_others_are_sent() {
     let w = AscWorld::new();
     let file = draft(&w, 3);
     edit(&file, |recs| {
-        set(&mut recs[1], "review_id", "00000000-0000-4000-8000-999999999999");
+        set(
+            &mut recs[1],
+            "review_id",
+            "00000000-0000-4000-8000-999999999999",
+        );
     });
     let o = respond_from(&w, &file).arg("--json").run();
     let v = o.json();
     o.fails(ExitStatus::Refused).stderr_has("1 reply not sent");
     assert_eq!(v["sent"].as_array().unwrap().len(), 2);
-    assert_eq!(v["failed"][0]["review_id"], "00000000-0000-4000-8000-999999999999");
+    assert_eq!(
+        v["failed"][0]["review_id"],
+        "00000000-0000-4000-8000-999999999999"
+    );
     assert!(
         v["failed"][0]["reason"].as_str().unwrap().contains("404"),
         "{v:#}"

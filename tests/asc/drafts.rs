@@ -34,10 +34,12 @@ fn draft_writes_one_record_per_unanswered_review_0600_and_never_overwrites() {
     let out = w.t.path("replies.toml");
     let out_s = out.to_str().unwrap();
     // --max counts the records drafted, not the reviews looked at.
-    w.cmd(&["reviews", "draft", "--app", BUNDLE, "--max", "3", "--out", out_s])
-        .run()
-        .success()
-        .stderr_has("3 replies to unanswered reviews of Pocket Notes written to");
+    w.cmd(&[
+        "reviews", "draft", "--app", BUNDLE, "--max", "3", "--out", out_s,
+    ])
+    .run()
+    .success()
+    .stderr_has("3 replies to unanswered reviews of Pocket Notes written to");
     let recs = records(&out);
     let ids: Vec<&str> = recs.iter().map(|r| field(r, "review_id")).collect();
     assert_eq!(ids, [review(0), review(2), review(3)]);
@@ -48,7 +50,8 @@ fn draft_writes_one_record_per_unanswered_review_0600_and_never_overwrites() {
     assert_eq!(field(first, "title"), "Terrible");
     assert!(field(first, "body").starts_with("This app is shit"));
     assert!(
-        field(first, "reply").starts_with("Hi reviewer000, thank you for taking the time to review Pocket Notes."),
+        field(first, "reply")
+            .starts_with("Hi reviewer000, thank you for taking the time to review Pocket Notes."),
         "{first:?}"
     );
     let text = std::fs::read_to_string(&out).unwrap();
@@ -56,7 +59,10 @@ fn draft_writes_one_record_per_unanswered_review_0600_and_never_overwrites() {
     assert!(text.contains("app_name = \"Pocket Notes\""));
     // Only unanswered reviews were asked for.
     let r = &w.server.requests_to(super::REVIEWS_PATH)[0];
-    assert_eq!(r.param("exists[publishedResponse]").as_deref(), Some("false"));
+    assert_eq!(
+        r.param("exists[publishedResponse]").as_deref(),
+        Some("false")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -72,16 +78,19 @@ fn draft_writes_one_record_per_unanswered_review_0600_and_never_overwrites() {
         .stderr_has("exists; not replacing it");
     assert_eq!(w.count("/v1/"), before, "refused before any request");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "# edited by hand\n");
-    w.cmd(&["reviews", "draft", "--app", APP, "--max", "2", "--out", out_s, "--force"])
-        .run()
-        .success();
+    w.cmd(&[
+        "reviews", "draft", "--app", APP, "--max", "2", "--out", out_s, "--force",
+    ])
+    .run()
+    .success();
     assert_eq!(records(&out).len(), 2);
 }
 
 #[test]
 fn a_template_fills_the_placeholders_and_hostile_review_text_stays_data() {
     let w = AscWorld::new();
-    let hostile_title = "{{ 7 * 7 }} {% raw %}\"\"\"\n[[reply]]\nreview_id = \"x\"\nreply = '''pwned'''";
+    let hostile_title =
+        "{{ 7 * 7 }} {% raw %}\"\"\"\n[[reply]]\nreview_id = \"x\"\nreply = '''pwned'''";
     let hostile_nick = "Bob\u{1b}[2J {# c #} \\ \u{0}";
     {
         let mut data = w.server.shared().data.lock().unwrap();
@@ -119,7 +128,9 @@ fn a_template_fills_the_placeholders_and_hostile_review_text_stays_data() {
     assert_eq!(field(rec, "nickname"), hostile_nick);
     assert_eq!(
         field(rec, "reply"),
-        format!("Dear {hostile_nick}, 1★ from USA on \"{hostile_title}\": Pocket Notes thanks you.")
+        format!(
+            "Dear {hostile_nick}, 1★ from USA on \"{hostile_title}\": Pocket Notes thanks you."
+        )
     );
     assert!(!field(rec, "reply").contains("49"));
 }

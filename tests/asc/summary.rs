@@ -32,7 +32,10 @@ fn summary_shows_each_territorys_summary_for_ios_by_default() {
         .stdout();
     assert!(out.contains("USA · IOS · en-US · 2026-11-02"), "{out}");
     assert!(out.contains("GBR · IOS · en-GB"), "{out}");
-    assert!(out.contains("  Customers like how fast and simple"), "{out}");
+    assert!(
+        out.contains("  Customers like how fast and simple"),
+        "{out}"
+    );
     assert!(!out.contains("MAC_OS"), "{out}");
     for line in out.lines() {
         assert!(line.chars().count() <= 78, "{line:?}");
@@ -77,8 +80,14 @@ fn summary_filters_by_territory_and_platform_and_json_is_a_contract() {
             "text"
         ]
     );
-    assert!(rows.iter().all(|r| r["territory"] == "USA" && r["currency"] == "USD"));
-    let platforms: Vec<&str> = rows.iter().map(|r| r["platform"].as_str().unwrap()).collect();
+    assert!(
+        rows.iter()
+            .all(|r| r["territory"] == "USA" && r["currency"] == "USD")
+    );
+    let platforms: Vec<&str> = rows
+        .iter()
+        .map(|r| r["platform"].as_str().unwrap())
+        .collect();
     assert_eq!(platforms, ["IOS", "MAC_OS"]);
     assert_eq!(rows[0]["created_date"], "2026-11-02T01:00:00-08:00");
     let r = &w.server.requests_to(SUMMARIES_PATH)[0];
@@ -130,13 +139,13 @@ fn standin_summaries_have_apples_4x_shapes_and_ascvault_sends_only_declared_para
         .run()
         .success()
         .stdout_has("Nutzer loben");
-    let declared: Vec<&str> = root["paths"]["/v1/apps/{id}/customerReviewSummarizations"]["get"]
-        ["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let declared: Vec<&str> =
+        root["paths"]["/v1/apps/{id}/customerReviewSummarizations"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
     let r = &w.server.requests_to(SUMMARIES_PATH)[0];
     for (name, value) in asc_standin::state::url_params(&r.query) {
         assert!(declared.contains(&name.as_str()), "{name} is not declared");
@@ -153,7 +162,10 @@ fn standin_summaries_have_apples_4x_shapes_and_ascvault_sends_only_declared_para
 #[test]
 fn a_hostile_summary_is_sanitized_capped_and_escaped_in_json() {
     let w = AscWorld::new();
-    let text = format!("ok \u{1b}]52;c;cm0gLXJm\u{7} \u{202e}gnp.exe {}", "x ".repeat(5000));
+    let text = format!(
+        "ok \u{1b}]52;c;cm0gLXJm\u{7} \u{202e}gnp.exe {}",
+        "x ".repeat(5000)
+    );
     let body = json!({
         "data": [{
             "type": "customerReviewSummarizations",

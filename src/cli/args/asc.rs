@@ -271,7 +271,13 @@ pub struct SummaryArgs {
     #[arg(long, value_delimiter = ',', value_name = "CODES", value_parser = values::parse_territory)]
     pub territory: Vec<String>,
     /// The platforms summarized (Apple requires one at least).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "ios", value_name = "PLATFORM")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "ios",
+        value_name = "PLATFORM"
+    )]
     pub platform: Vec<PlatformArg>,
     /// JSON output: [{id, territory, platform, locale, created_date, currency, text}].
     #[arg(long)]

@@ -59,7 +59,8 @@ struct Outcome {
 /// Reads and checks the file: every problem is listed, and any problem
 /// means nothing is sent (exit 2).
 fn plan(path: &Path) -> CliResult<Vec<Planned>> {
-    let unreadable = |e: std::io::Error| CliError::new(format!("cannot read {}: {e}", path.display()));
+    let unreadable =
+        |e: std::io::Error| CliError::new(format!("cannot read {}: {e}", path.display()));
     if std::fs::metadata(path).map_err(unreadable)?.len() > MAX_FILE_BYTES {
         return Err(CliError::usage(format!(
             "{} is larger than 16 MiB; not a replies file",
@@ -185,7 +186,10 @@ pub fn run(ctx: &Context, args: &RespondArgs, from: &Path) -> CliResult {
                     reason: format!(
                         "answered since ({}, {})",
                         sanitize(&truncate(resp.state.as_deref().unwrap_or("?"), 30)),
-                        sanitize(&truncate(resp.last_modified_date.as_deref().unwrap_or("?"), 30))
+                        sanitize(&truncate(
+                            resp.last_modified_date.as_deref().unwrap_or("?"),
+                            30
+                        ))
                     ),
                 });
                 continue;
@@ -256,7 +260,11 @@ fn report(json: bool, out: &Outcome) -> CliResult {
         table.row(vec!["would send".into(), id.clone(), String::new()]);
     }
     for w in &out.skipped {
-        table.row(vec!["skipped".into(), w.review_id.clone(), w.reason.clone()]);
+        table.row(vec![
+            "skipped".into(),
+            w.review_id.clone(),
+            w.reason.clone(),
+        ]);
     }
     for w in &out.failed {
         table.row(vec!["failed".into(), w.review_id.clone(), w.reason.clone()]);

@@ -130,8 +130,11 @@ fn environment(source: String) -> CliResult<Environment<'static>> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_template_owned("reply", source).map_err(|e| {
-        CliError::usage(format!("the reply template does not parse: {}", describe(&e)))
-            .hint("placeholders: {{ nickname }}, {{ app }}, {{ territory }}, {{ rating }}, {{ title }}")
+        CliError::usage(format!(
+            "the reply template does not parse: {}",
+            describe(&e)
+        ))
+        .hint("placeholders: {{ nickname }}, {{ app }}, {{ territory }}, {{ rating }}, {{ title }}")
     })?;
     Ok(env)
 }
@@ -324,7 +327,8 @@ mod tests {
         for text in HOSTILE {
             let r = review(text, text, text);
             let (file, _) = render(&t, "1", text, std::slice::from_ref(&r)).unwrap();
-            let back: RepliesFile = toml::from_str(&file).unwrap_or_else(|e| panic!("{text:?}: {e}\n{file}"));
+            let back: RepliesFile =
+                toml::from_str(&file).unwrap_or_else(|e| panic!("{text:?}: {e}\n{file}"));
             assert_eq!(back.app_name.as_deref(), Some(*text));
             let rec = &back.reply[0];
             assert_eq!(rec.nickname.as_deref(), Some(*text), "{file}");
@@ -343,7 +347,10 @@ mod tests {
         let r = review("n", "t", &"x".repeat(5000));
         let (file, too_long) = render(&t, "1", "App", &[r]).unwrap();
         let back: RepliesFile = toml::from_str(&file).unwrap();
-        assert_eq!(back.reply[0].body.as_ref().unwrap().chars().count(), BODY_EXCERPT);
+        assert_eq!(
+            back.reply[0].body.as_ref().unwrap().chars().count(),
+            BODY_EXCERPT
+        );
         assert_eq!(too_long, 0);
         assert!(back.reply[0].reply.starts_with("Hi n, thank you"));
     }
