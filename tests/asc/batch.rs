@@ -168,6 +168,53 @@ fn a_batch_interrupted_mid_way_runs_again_without_sending_anything_twice() {
 }
 
 #[test]
+fn a_batch_killed_mid_way_runs_again_and_each_review_gets_one_reply() {
+    let w = AscWorld::new();
+    let file = draft(&w, 4);
+    // Two replies go through; the third hangs on its way to Apple, and the
+    // process is killed (SIGKILL: no clean-up of any kind) while it waits.
+    let shared = w.server.shared();
+    shared.add_fault(
+        Some("POST"),
+        RESPONSES,
+        Fault::Slow(Duration::from_millis(1)),
+        2,
+    );
+    shared.add_fault(
+        Some("POST"),
+        RESPONSES,
+        Fault::Slow(Duration::from_secs(60)),
+        1,
+    );
+    let mut running = respond_from(&w, &file).spawn();
+    let start = std::time::Instant::now();
+    while posts(&w) < 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the third POST never came"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    running.child.kill().unwrap();
+    let killed = running.wait();
+    assert_ne!(killed.code(), 0);
+    shared.clear_faults();
+    assert!(response_of(&w, &review(1)).is_some());
+    assert_eq!(
+        response_of(&w, &review(2)),
+        None,
+        "Apple never took the third"
+    );
+    let out = respond_from(&w, &file).run().success().stdout();
+    assert!(out.contains("sent 2, skipped 2, failed 0"), "{out}");
+    for i in 0..4 {
+        assert!(response_of(&w, &review(i)).is_some(), "review {i}");
+    }
+    // Four reviews, four responses created: none replaced by a second send.
+    assert_eq!(shared.data.lock().unwrap().next_response, 5);
+}
+
+#[test]
 fn a_server_error_stops_the_batch_and_a_rate_limit_is_waited_out() {
     let w = AscWorld::new();
     let file = draft(&w, 3);
