@@ -341,6 +341,55 @@ mod tests {
     }
 
     #[test]
+    fn random_review_text_round_trips_through_the_file() {
+        // Characters TOML treats specially, controls, invisible and
+        // astral ones, in random strings.
+        const POOL: &[char] = &[
+            '"',
+            '\'',
+            '\\',
+            '\n',
+            '\r',
+            '\t',
+            '\u{0}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9b}',
+            '\u{200b}',
+            '\u{202e}',
+            '\u{2028}',
+            '\u{feff}',
+            '{',
+            '}',
+            '%',
+            '#',
+            '=',
+            '[',
+            ']',
+            ' ',
+            'a',
+            'é',
+            '中',
+            '😀',
+            '\u{10ffff}',
+        ];
+        let env = environment("{{ title }}".into()).unwrap();
+        let t = env.get_template("reply").unwrap();
+        let mut rng = fastrand::Rng::with_seed(15);
+        for _ in 0..300 {
+            let len = rng.usize(0..40);
+            let text: String = (0..len).map(|_| POOL[rng.usize(..POOL.len())]).collect();
+            let r = review(&text, &text, &text);
+            let (file, _) = render(&t, "1", &text, std::slice::from_ref(&r)).unwrap();
+            let back: RepliesFile =
+                toml::from_str(&file).unwrap_or_else(|e| panic!("{text:?}: {e}\n{file}"));
+            assert_eq!(back.reply[0].title.as_deref(), Some(text.as_str()));
+            assert_eq!(back.reply[0].reply, text.trim());
+        }
+    }
+
+    #[test]
     fn a_long_body_is_cut_to_an_excerpt() {
         let env = environment(DEFAULT_TEMPLATE.into()).unwrap();
         let t = env.get_template("reply").unwrap();
