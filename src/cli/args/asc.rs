@@ -77,7 +77,8 @@ pub enum ReviewsCommand {
     List(ListArgs),
     /// Show one review and its developer response.
     Show(ShowArgs),
-    /// Create or replace the developer response to a review.
+    /// Create or replace the developer response to a review, or send the
+    /// replies of a file `reviews draft` wrote (--from).
     Respond(RespondArgs),
     /// Delete the developer response to a review.
     DeleteResponse(DeleteResponseArgs),
