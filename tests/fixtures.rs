@@ -205,7 +205,7 @@ fn a_newer_minor_version_is_read_and_its_unknown_fields_survive_a_rewrite() {
         .run()
         .success();
     let doc = ascvault::vault::Vault::new(t.vault())
-        .open(&pass)
+        .open(&pass.clone().into())
         .unwrap()
         .document;
     let text = doc.to_canonical();
@@ -223,7 +223,7 @@ fn a_newer_minor_version_is_read_and_its_unknown_fields_survive_a_rewrite() {
 fn fixture_plaintexts_are_canonical() {
     let pass = ascvault::vault::Secret::from(FIXTURE_PASSPHRASE);
     let doc = ascvault::vault::Vault::new(fixtures().join("vaults/full-binary.age"))
-        .open(&pass)
+        .open(&pass.clone().into())
         .unwrap()
         .document;
     let plain = fs::read_to_string(fixtures().join("plain/full.toml")).unwrap();

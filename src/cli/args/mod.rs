@@ -40,6 +40,18 @@ pub struct GlobalArgs {
     /// Otherwise ASCVAULT_PASSPHRASE, otherwise a prompt on the terminal.
     #[arg(long, global = true, value_name = "PATH")]
     pub passphrase_file: Option<PathBuf>,
+    /// A team vault: open it with this identity file — an age identity file
+    /// (AGE-SECRET-KEY-1…), an SSH ed25519 or RSA private key, or an age
+    /// identity file encrypted with a passphrase (its passphrase is asked
+    /// like a vault passphrase).
+    #[arg(long, global = true, env = "ASCVAULT_IDENTITY", value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// A team vault: open it as this member, with their identity file
+    /// beside the vault (.ascvault/identities/NAME.age) and their
+    /// passphrase. Otherwise git config `ascvault.member` of the vault's
+    /// repository.
+    #[arg(long, global = true, env = "ASCVAULT_MEMBER", value_name = "NAME")]
+    pub member: Option<String>,
     /// Say more on stderr about what is happening (never secrets).
     #[arg(short, long, global = true)]
     pub verbose: bool,
