@@ -243,7 +243,7 @@ impl Context {
 
     /// Runs `open` with a passphrase from the usual sources (the prompt
     /// naming `label`), asking again on a wrong one typed at the terminal.
-    fn with_passphrase<T>(
+    pub fn with_passphrase<T>(
         &self,
         label: &str,
         mut open: impl FnMut(&Secret) -> Result<T, VaultError>,

@@ -161,10 +161,19 @@ pub fn header(bytes: &[u8]) -> Result<Header, UnlockError> {
             kinds.push(tag);
         }
     }
-    if !kinds.is_empty() && kinds.iter().all(|k| TEAM_STANZAS.contains(&k.as_str())) {
+    // age writers add "grease" stanzas of random types ending in
+    // `-grease` beside X25519 and SSH ones; readers skip them.
+    let grease = |k: &String| k.ends_with("-grease");
+    let keys = kinds.iter().filter(|k| !grease(k)).count();
+    if keys > 0
+        && !kinds.iter().any(|k| k == "scrypt")
+        && kinds
+            .iter()
+            .all(|k| grease(k) || TEAM_STANZAS.contains(&k.as_str()))
+    {
         return Ok(Header::Team(TeamContainer {
             armored,
-            recipients: kinds.len(),
+            recipients: keys,
         }));
     }
     if kinds.len() > 1 && kinds.iter().any(|k| k == "scrypt") {

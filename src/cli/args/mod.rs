@@ -8,6 +8,7 @@ pub mod asc;
 pub mod entries;
 pub mod git;
 pub mod metrics;
+pub mod team;
 pub mod values;
 
 use std::path::PathBuf;
@@ -82,6 +83,14 @@ pub enum Command {
     Default(entries::DefaultArgs),
     /// Change the vault passphrase.
     Passwd(entries::PasswdArgs),
+    /// Team vaults: create or re-protect a member's identity file.
+    #[command(subcommand)]
+    Identity(team::IdentityCommand),
+    /// Team vaults: add, list or remove members.
+    #[command(subcommand)]
+    Member(team::MemberCommand),
+    /// Convert a passphrase vault into a team vault, or back.
+    Convert(team::ConvertArgs),
     /// Run a program with an entry's credentials in its environment.
     Run(entries::RunArgs),
     /// Print a shell completion script.

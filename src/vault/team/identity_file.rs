@@ -26,6 +26,13 @@ pub fn path_for(vault: &Path, name: &str) -> PathBuf {
         .join(format!("{name}.age"))
 }
 
+/// The public recipient file written beside an identity file
+/// (`NAME.pub` for `NAME.age`), so that a member can be added without their
+/// passphrase.
+pub fn public_path(identity_file: &Path) -> PathBuf {
+    identity_file.with_extension("pub")
+}
+
 /// The members whose identity files are beside the vault at `vault`
 /// (sorted), for messages: the member list itself is inside the ciphertext.
 pub fn present(vault: &Path) -> Vec<String> {
