@@ -51,7 +51,7 @@ const BROKEN: &[(&str, ExitStatus, &str)] = &[
     (
         "unknown-major.age",
         ExitStatus::Unlock,
-        "vault format version 2.0 is newer than this ascvault supports (1.1)",
+        "vault format version 2.0 is newer than this ascvault supports (1.2)",
     ),
     (
         "duplicate-labels.age",

@@ -139,7 +139,7 @@ impl Context {
         secrets::passphrase(self.passphrase_file.as_deref())
     }
 
-    /// The key that opens the vault, from its sources (spec/FORMAT.md §5.3):
+    /// The key that opens the vault, from its sources (spec/FORMAT.md §10):
     /// a passphrase vault's passphrase; for a team vault `--identity` /
     /// `ASCVAULT_IDENTITY`, else the member named by `--member` /
     /// `ASCVAULT_MEMBER` / git config `ascvault.member` (their identity file

@@ -42,7 +42,7 @@ pub enum UnlockError {
     )]
     ConflictMarkers,
     /// The header lists a passphrase (scrypt) stanza beside other
-    /// recipients, which age forbids (spec/FORMAT.md §2.3).
+    /// recipients, which age forbids (spec/FORMAT.md §2).
     #[error("encrypted to a passphrase and to other recipients at once, which age forbids")]
     MixedWithPassphrase,
     /// A team vault (format 1.2) was given a passphrase.

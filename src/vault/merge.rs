@@ -100,7 +100,7 @@ pub enum Conflict {
         key: String,
     },
     /// Format 1.2: both sides changed a member differently (spec/MERGE.md
-    /// §1.7), or two members would share a recipient.
+    /// §1.8), or two members would share a recipient.
     Member {
         /// The member's name.
         name: String,

@@ -39,11 +39,11 @@ pub struct Document {
     #[serde(default, rename = "entry")]
     pub entries: Vec<Entry>,
     /// Format 1.2: a team vault's members, whose recipients the container
-    /// is encrypted to (spec/FORMAT.md §3.6). Empty in a passphrase vault.
+    /// is encrypted to (spec/FORMAT.md §3.7). Empty in a passphrase vault.
     #[serde(default, rename = "member")]
     pub members: Vec<Member>,
     /// Format 1.2: tombstones of entries removed from a team vault
-    /// (spec/FORMAT.md §3.8).
+    /// (spec/FORMAT.md §3.9).
     #[serde(default, rename = "removed")]
     pub removed: Vec<Tombstone>,
 }

@@ -58,7 +58,7 @@ pub struct Entry {
     #[serde(default)]
     pub vendor_number: Option<String>,
     /// Format 1.2: members removed while the entry was in the vault, who
-    /// could read it (spec/FORMAT.md §3.7). Only ever grows.
+    /// could read it (spec/FORMAT.md §3.8). Only ever grows.
     #[serde(default)]
     pub exposed: Vec<Exposure>,
     /// Keys written by a newer minor version, kept as they were.

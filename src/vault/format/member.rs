@@ -1,6 +1,6 @@
 //! Format 1.2's `[[member]]` tables: who a team vault is encrypted to
-//! (spec/FORMAT.md §3.6), and `exposed` records and `[[removed]]`
-//! tombstones (§3.7, §3.8), which say who could read a credential and which
+//! (spec/FORMAT.md §3.7), and `exposed` records and `[[removed]]`
+//! tombstones (§3.8, §3.9), which say who could read a credential and which
 //! credentials left the vault.
 
 use serde::Deserialize;
@@ -93,7 +93,7 @@ pub fn check_member_name(name: &str) -> Result<(), InvalidInput> {
 }
 
 /// One `exposed` record of an entry or tombstone: a member who could read
-/// the credential was removed at `at` (spec/FORMAT.md §3.7).
+/// the credential was removed at `at` (spec/FORMAT.md §3.8).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Exposure {
     /// The removed member's name.
@@ -123,7 +123,7 @@ pub(crate) fn normalize_exposures(list: &mut Vec<Exposure>) {
 }
 
 /// A `[[removed]]` tombstone: what a team vault remembers of an entry
-/// `remove` deleted — never its secret (spec/FORMAT.md §3.8).
+/// `remove` deleted — never its secret (spec/FORMAT.md §3.9).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct Tombstone {
     /// The entry's id.

@@ -1,4 +1,4 @@
-//! The merge of format 1.2's team data (spec/MERGE.md §1.7–§1.9): members
+//! The merge of format 1.2's team data (spec/MERGE.md §1.8–§1.9): members
 //! by name (an added member is kept; a removal wins over a concurrent
 //! change, since it is a security decision; both sides changing a member
 //! differently is a named conflict), and tombstones and exposure records,

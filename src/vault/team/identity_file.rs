@@ -1,4 +1,4 @@
-//! Members' identity files (spec/FORMAT.md §5): `.ascvault/identities/NAME.age`
+//! Members' identity files (spec/FORMAT.md §10): `.ascvault/identities/NAME.age`
 //! in the vault's folder, an age X25519 identity encrypted with the
 //! member's passphrase (age's scrypt, armored), created 0600 and meant to
 //! be committed. `age -d NAME.age` shows the identity; `age -d -i <(age -d
