@@ -439,4 +439,65 @@ mod tests {
             Err(UnlockError::WorkFactorTooHigh { found: 30, .. })
         ));
     }
+
+    #[test]
+    fn team_headers_are_told_from_passphrase_and_mixed_ones() {
+        let team = b"age-encryption.org/v1\n-> X25519 abc\nxyz\n-> 6f-grease x\n\n-> ssh-ed25519 k abc\nxyz\n--- mac\n";
+        assert_eq!(
+            header(team).unwrap(),
+            Header::Team(TeamContainer {
+                armored: false,
+                recipients: 2
+            })
+        );
+        let mixed = b"age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 10\nxyz\n-> X25519 abc\nxyz\n--- mac\n";
+        assert!(matches!(
+            header(mixed),
+            Err(UnlockError::MixedWithPassphrase)
+        ));
+        let plugin = b"age-encryption.org/v1\n-> piv-p256 abc\nxyz\n--- mac\n";
+        assert!(matches!(
+            header(plugin),
+            Err(UnlockError::NotPassphrase { .. })
+        ));
+        let grease_only = b"age-encryption.org/v1\n-> 6f-grease x\n\n--- mac\n";
+        assert!(header(grease_only).is_err());
+    }
+
+    #[test]
+    fn a_team_file_opens_with_a_member_identity_only() {
+        use crate::vault::team::Identity;
+        let (alice, bob) = (Identity::generate(), Identity::generate());
+        for armored in [true, false] {
+            let file = Prepared::to_recipients(&[alice.recipient().unwrap()], armored)
+                .unwrap()
+                .encrypt(b"hello")
+                .unwrap();
+            let (h, plain) = decrypt_with(&file, &Unlock::Identities(vec![alice.clone()])).unwrap();
+            assert_eq!(h.armored(), armored);
+            assert_eq!(plain.as_slice(), b"hello");
+            assert!(matches!(
+                decrypt_with(&file, &Unlock::Identities(vec![bob.clone()])),
+                Err(UnlockError::NotAMember { recipients: 1 })
+            ));
+            assert!(matches!(
+                decrypt_with(&file, &Unlock::Passphrase(Secret::from("x"))),
+                Err(UnlockError::TeamVault { recipients: 1 })
+            ));
+        }
+        let pass = Prepared::new(
+            &Secret::from("p"),
+            Container {
+                armored: true,
+                work_factor: 10,
+            },
+        )
+        .unwrap()
+        .encrypt(b"x")
+        .unwrap();
+        assert!(matches!(
+            decrypt_with(&pass, &Unlock::Identities(vec![alice])),
+            Err(UnlockError::PassphraseVault)
+        ));
+    }
 }

@@ -201,3 +201,134 @@ impl Tombstone {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::format::Document;
+    use crate::vault::new_entry::test_password_entry;
+    use crate::vault::team::Identity;
+
+    fn member(name: &str) -> Member {
+        Member::new(name, &Identity::generate().recipient().unwrap(), "").unwrap()
+    }
+
+    #[test]
+    fn a_document_without_team_data_is_written_as_1_1_and_with_it_as_1_2() {
+        let mut doc = Document::default();
+        doc.add(test_password_entry("a")).unwrap();
+        assert!(doc.to_canonical().contains("version = \"1.1\"\n"));
+        doc.add_member(member("alice")).unwrap();
+        let text = doc.to_canonical();
+        assert!(text.contains("version = \"1.2\"\n"), "{}", text.as_str());
+        assert!(text.find("[[entry]]") < text.find("[[member]]"));
+        let again = Document::parse(&text).unwrap();
+        assert_eq!(
+            (&again.entries, &again.members),
+            (&doc.entries, &doc.members)
+        );
+    }
+
+    #[test]
+    fn exposure_and_tombstones_round_trip_in_canonical_form() {
+        let mut doc = Document::default();
+        doc.add_member(member("alice")).unwrap();
+        doc.add(test_password_entry("a")).unwrap();
+        doc.add(test_password_entry("b")).unwrap();
+        let id = doc.entries[0].id.clone();
+        let at = Timestamp::from_unix(1_800_000_000);
+        assert!(doc.mark_exposed(&id, "bob", at));
+        assert!(doc.mark_exposed(&id, "Bob", Timestamp::from_unix(1_900_000_000)));
+        assert!(!doc.mark_exposed("no such id", "bob", at));
+        assert_eq!(
+            doc.entries[0].exposed.len(),
+            1,
+            "one record per member, the earliest"
+        );
+        doc.remove("b").unwrap();
+        let text = doc.to_canonical();
+        assert!(text.contains("[[removed]]"), "{}", text.as_str());
+        let again = Document::parse(&text).unwrap();
+        assert_eq!(
+            (&again.entries, &again.members, &again.removed),
+            (&doc.entries, &doc.members, &doc.removed)
+        );
+        assert_eq!(again.to_canonical(), text);
+        assert_eq!(again.entries[0].exposed[0].at, at);
+    }
+
+    #[test]
+    fn member_rules_are_checked_when_parsing() {
+        let good = member("alice");
+        for (name, recipient) in [
+            ("bad name", good.recipient.as_str()),
+            (".hidden", good.recipient.as_str()),
+            ("alice", "age1nope"),
+            ("alice", "ssh-dss AAAAB3NzaC1kc3M"),
+        ] {
+            let text = format!(
+                "format = \"ascvault\"\nversion = \"1.2\"\n[[member]]\nname = \"{name}\"\nrecipient = \"{recipient}\"\nadded = 2026-01-05T09:00:00Z\nadded_by = \"\"\n"
+            );
+            assert!(
+                matches!(
+                    Document::parse(&text),
+                    Err(FormatError::InvalidMember { .. })
+                ),
+                "{name} {recipient}"
+            );
+        }
+        let twice = format!(
+            "format = \"ascvault\"\nversion = \"1.2\"\n{0}{0}",
+            format!(
+                "[[member]]\nname = \"a\"\nrecipient = \"{}\"\nadded = 2026-01-05T09:00:00Z\n",
+                good.recipient
+            )
+        );
+        assert!(matches!(
+            Document::parse(&twice),
+            Err(FormatError::DuplicateMember { .. })
+        ));
+    }
+
+    #[test]
+    fn the_last_member_stays_and_names_and_keys_are_unique() {
+        let mut doc = Document::default();
+        let a = member("alice");
+        doc.add_member(a.clone()).unwrap();
+        assert!(matches!(
+            doc.add_member(member("ALICE")),
+            Err(crate::vault::VaultError::MemberExists { .. })
+        ));
+        let mut same_key = member("bob");
+        same_key.recipient = a.recipient.clone();
+        assert!(matches!(
+            doc.add_member(same_key),
+            Err(crate::vault::VaultError::RecipientTaken { .. })
+        ));
+        assert!(matches!(
+            doc.remove_member("alice"),
+            Err(crate::vault::VaultError::LastMember { .. })
+        ));
+        doc.add_member(member("bob")).unwrap();
+        assert_eq!(doc.remove_member("Alice").unwrap().name, "alice");
+    }
+
+    #[test]
+    fn a_large_team_document_parses_in_pieces_like_whole() {
+        let mut doc = Document::default();
+        for n in 0..300 {
+            doc.entries.push(test_password_entry(&format!("e{n}")));
+        }
+        doc.add_member(member("alice")).unwrap();
+        doc.add_member(member("bob")).unwrap();
+        doc.remove("e1").unwrap();
+        let text = doc.to_canonical();
+        let whole = Document::parse_whole(&text).unwrap();
+        let split = Document::parse_split(&text, 4096, 4)
+            .expect("the text can be cut")
+            .unwrap();
+        assert_eq!(split, whole);
+        assert_eq!(split.members.len(), 2);
+        assert_eq!(split.removed.len(), 1);
+    }
+}

@@ -150,3 +150,106 @@ fn absorb(
         into.removed_at = into.removed_at.min(at);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Timestamp;
+    use crate::vault::merge::merge;
+    use crate::vault::new_entry::test_password_entry as tests_support_entry;
+    use crate::vault::team::Identity;
+
+    fn member(name: &str) -> Member {
+        let r = Identity::generate().recipient().unwrap();
+        Member::new(name, &r, "").unwrap()
+    }
+
+    fn team(members: &[&Member]) -> Document {
+        let mut d = Document::default();
+        for m in members {
+            d.add_member((*m).clone()).unwrap();
+        }
+        d
+    }
+
+    fn names(d: &Document) -> Vec<&str> {
+        d.members.iter().map(|m| m.name.as_str()).collect()
+    }
+
+    #[test]
+    fn added_members_are_kept_and_a_removal_wins_over_a_change() {
+        let (a, b, c) = (member("alice"), member("bob"), member("carol"));
+        let base = team(&[&a, &b]);
+        // Ours adds carol; theirs removes bob.
+        let ours = team(&[&a, &b, &c]);
+        let theirs = team(&[&a]);
+        let merged = merge(&base, &ours, &theirs).unwrap();
+        assert_eq!(names(&merged), ["alice", "carol"]);
+        // Ours changes bob's recipient, theirs removes bob: removed.
+        let mut ours = base.clone();
+        ours.members[1].recipient = member("bob").recipient;
+        let merged = merge(&base, &ours, &theirs).unwrap();
+        assert_eq!(names(&merged), ["alice"]);
+        // And the other way round.
+        let merged = merge(&base, &theirs, &ours).unwrap();
+        assert_eq!(names(&merged), ["alice"]);
+    }
+
+    #[test]
+    fn different_changes_to_one_member_are_a_named_conflict() {
+        let a = member("alice");
+        let base = team(&[&a]);
+        let mut ours = base.clone();
+        ours.members[0].recipient = member("x").recipient;
+        let mut theirs = base.clone();
+        theirs.members[0].recipient = member("y").recipient;
+        let conflicts = merge(&base, &ours, &theirs).unwrap_err();
+        assert_eq!(
+            conflicts
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["member \"alice\": recipient changed differently on both sides"]
+        );
+        // Both adding one name with different keys is one too.
+        let empty = Document::default();
+        let err = merge(&empty, &team(&[&member("dave")]), &team(&[&member("dave")])).unwrap_err();
+        assert!(matches!(&err[0], Conflict::Member { name, .. } if name == "dave"));
+    }
+
+    #[test]
+    fn exposure_and_tombstones_are_unions() {
+        let a = member("alice");
+        let mut base = team(&[&a]);
+        base.add(tests_support_entry("e1")).unwrap();
+        base.add(tests_support_entry("e2")).unwrap();
+        let id1 = base.entries[0].id.clone();
+        let id2 = base.entries[1].id.clone();
+        let t1 = Timestamp::from_unix(1_800_000_000);
+        let t2 = Timestamp::from_unix(1_800_000_100);
+        let mut ours = base.clone();
+        assert!(ours.mark_exposed(&id1, "bob", t2));
+        let mut theirs = base.clone();
+        assert!(theirs.mark_exposed(&id1, "bob", t1));
+        assert!(theirs.mark_exposed(&id1, "carol", t2));
+        // Theirs also removes e2 (a tombstone) while ours revokes it.
+        theirs.remove("e2").unwrap();
+        ours.find_mut("e2").unwrap().revoke(t1);
+        let merged = merge(&base, &ours, &theirs).unwrap();
+        let e1 = merged.entries.iter().find(|e| e.id == id1).unwrap();
+        let who: Vec<(&str, Timestamp)> = e1
+            .exposed
+            .iter()
+            .map(|x| (x.member.as_str(), x.at))
+            .collect();
+        assert_eq!(who, [("bob", t1), ("carol", t2)]);
+        assert!(merged.entries.iter().all(|e| e.id != id2));
+        assert_eq!(merged.removed.len(), 1);
+        assert_eq!(merged.removed[0].id, id2);
+        assert!(
+            merged.removed[0].revoked,
+            "the revocation reaches the tombstone"
+        );
+        assert_eq!(merged.removed[0].revoked_at, Some(t1));
+    }
+}
