@@ -122,7 +122,7 @@ impl Identity {
         }
         parse_age_identities(text)
             .map(LoadedIdentity::Ready)
-            .map_err(|why| invalid(why))
+            .map_err(invalid)
     }
 }
 
