@@ -269,7 +269,7 @@ impl Context {
     fn members_hint(&self) -> String {
         let present = identity_file::present(self.vault.path());
         if present.is_empty() {
-            "no member identity files are beside the vault (.ascvault/identities/);              pass --identity FILE"
+            "no member identity files are beside the vault (.ascvault/identities/): pass --identity FILE"
                 .into()
         } else {
             format!(
@@ -281,15 +281,14 @@ impl Context {
 
     /// The error for a team vault opened without saying who you are.
     fn choose_member(&self, recipients: usize) -> CliError {
-        CliError::new(format!(
-            "{} is a team vault (encrypted to {recipients} member recipient(s)): say which member you are",
-            self.vault.path().display()
-        ))
+        CliError::from(VaultError::Unlock {
+            path: self.vault.path().to_owned(),
+            source: UnlockError::TeamVault { recipients },
+        })
         .hint(format!(
-            "{} (or ASCVAULT_MEMBER, ASCVAULT_IDENTITY, or `git config ascvault.member NAME`)",
+            "say which member you are: {} (or ASCVAULT_MEMBER, ASCVAULT_IDENTITY, or `git config ascvault.member NAME`)",
             self.members_hint()
         ))
-        .code(ExitStatus::Unlock)
     }
 
     /// A team vault that the identity does not open: the member list is

@@ -401,7 +401,9 @@ fn an_identity_that_is_not_a_member_is_told_which_members_there_are() {
     t.cmd(&["list"])
         .run()
         .fails(ExitStatus::Unlock)
+        .stderr_has("cannot unlock")
         .stderr_has("is a team vault")
+        .stderr_has("say which member you are")
         .stderr_has("--member NAME");
 }
 
