@@ -412,8 +412,6 @@ fn a_vault_encrypted_to_a_passphrase_and_a_key_at_once_is_refused() {
     // age writers refuse to make one; a hand-made header must be refused
     // too, before any KDF.
     let t = Env::new();
-    let (_, r) = age_keygen(&t, "k");
-    let _ = r;
     fs::write(
         t.vault(),
         "age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 10\nAAAA\n-> X25519 abc\nAAAA\n--- bWFj\n",
@@ -441,4 +439,67 @@ fn member_commands_on_a_passphrase_vault_say_to_convert_first() {
     .fails(ExitStatus::Failure)
     .stderr_has("convert --to-team");
     assert_eq!(t.vault_bytes(), before);
+}
+
+#[test]
+fn a_members_passphrase_is_asked_naming_them_with_three_tries() {
+    use crate::support::pty::{ascvault, exit_status, spawn};
+    let t = team();
+    let list = || {
+        spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.args(["--member", "alice", "list"]);
+            c
+        })
+    };
+    let mut p = list();
+    for _ in 0..2 {
+        p.exp_string("Passphrase of member alice: ").unwrap();
+        p.send_line("not it").unwrap();
+        p.exp_string("wrong passphrase; try again").unwrap();
+    }
+    p.exp_string("Passphrase of member alice: ").unwrap();
+    p.send_line(ALICE).unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+
+    let mut p = list();
+    for _ in 0..3 {
+        p.exp_string("Passphrase of member alice: ").unwrap();
+        p.send_line("not it").unwrap();
+    }
+    let rest = p.exp_eof().unwrap();
+    assert_eq!(exit_status(&mut p), ExitStatus::Unlock, "{rest}");
+    assert!(rest.contains("wrong passphrase"), "{rest}");
+}
+
+#[test]
+fn the_member_comes_from_git_config_of_the_vaults_repository() {
+    let t = team();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .current_dir(t.dir.path())
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", t.dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["config", "ascvault.member", "alice"]);
+    t.bare(&["--passphrase-file"])
+        .arg(t.path("alice.pass"))
+        .arg("list")
+        .env("HOME", t.dir.path())
+        .run()
+        .success();
+    // --member wins over git config.
+    t.bare(&["--member", "bob", "--passphrase-file"])
+        .arg(t.path("alice.pass"))
+        .arg("list")
+        .env("HOME", t.dir.path())
+        .run()
+        .fails(ExitStatus::Unlock)
+        .stderr_has("member \"bob\" has no identity file");
 }
