@@ -96,7 +96,7 @@ pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
     ),
     (
         ExitStatus::Unlock,
-        "cannot unlock: wrong passphrase, damaged or foreign file",
+        "cannot unlock: wrong passphrase (the vault's or a member's), damaged or foreign file, an identity that is not a member, a team vault without a member chosen",
     ),
     (
         ExitStatus::NoEntry,
