@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             },
         )
         .and_then(|()| {
-            vault.update(&pass, |doc| {
+            vault.update(&pass.clone().into(), |doc| {
                 for i in 0..n {
                     let note = (i % 5 == 0).then(|| format!("bench entry {i}"));
                     let mut entry = if i % 10 < 7 {

@@ -2,9 +2,12 @@
 //! Connect API keys — in one portable, age-encrypted vault file, and unlocks
 //! it to work with App Store Connect.
 //!
-//! The file is a standard age v1 file with one scrypt (passphrase) recipient;
-//! its plaintext is a canonical TOML document described in `spec/FORMAT.md`.
-//! `age -d` recovers any vault without this crate.
+//! The file is a standard age v1 file with one scrypt (passphrase)
+//! recipient, or — a team vault (format 1.2) — with the X25519 or SSH
+//! recipients of its members; its plaintext is a canonical TOML document
+//! described in `spec/FORMAT.md`. `age -d` recovers any vault without this
+//! crate. Every read and write takes an [`Unlock`](vault::Unlock): the
+//! passphrase, or member identities.
 //!
 //! # Layout
 //!
@@ -42,15 +45,16 @@
 //! test under `tests/`. Check with the `--help` of the new command.
 //!
 //! ```
-//! use ascvault::vault::{Container, NewPassword, Secret, Vault};
+//! use ascvault::vault::{Container, NewPassword, Secret, Unlock, Vault};
 //!
 //! # let dir = tempfile::tempdir().unwrap();
 //! let vault = Vault::new(dir.path().join("ascvault.age"));
 //! let pass = Secret::from("correct horse battery staple");
 //! // Work factor 10 keeps the example fast; the product default is 18.
 //! vault.create(&pass, Container { armored: true, work_factor: 10 }).unwrap();
+//! let key = Unlock::Passphrase(pass);
 //! vault
-//!     .update(&pass, |doc| {
+//!     .update(&key, |doc| {
 //!         let entry = NewPassword {
 //!             label: "fastlane".into(),
 //!             apple_id: "dev@example.com".into(),
@@ -63,8 +67,29 @@
 //!         Ok(())
 //!     })
 //!     .unwrap();
-//! let doc = vault.open(&pass).unwrap().document;
+//! let doc = vault.open(&key).unwrap().document;
 //! assert_eq!(doc.get("fastlane").unwrap().secret().unwrap().expose(), "abcd-efgh-ijkl-mnop");
+//! ```
+//!
+//! A team vault: created with its first member, opened with any member's
+//! identity, encrypted on every write to exactly the members listed.
+//!
+//! ```
+//! use ascvault::vault::{Identity, Member, Unlock, Vault};
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! let vault = Vault::new(dir.path().join("team.age"));
+//! let (alice, bob) = (Identity::generate(), Identity::generate());
+//! let founder = Member::new("alice", &alice.recipient().unwrap(), "").unwrap();
+//! vault.create_team(founder, true).unwrap();
+//! let as_alice = Unlock::Identities(vec![alice]);
+//! vault
+//!     .update(&as_alice, |doc| {
+//!         doc.add_member(Member::new("bob", &bob.recipient().unwrap(), "alice")?)
+//!     })
+//!     .unwrap();
+//! let doc = vault.open(&Unlock::Identities(vec![bob])).unwrap().document;
+//! assert_eq!(doc.members.len(), 2);
 //! ```
 
 #![forbid(unsafe_code)]

@@ -49,7 +49,7 @@ fn age_cli_decrypts_an_ascvault_vault() {
         assert!(plain.contains("-----BEGIN PRIVATE KEY-----"));
         // What age recovers is exactly the canonical plaintext.
         let doc = ascvault::vault::Vault::new(t.vault())
-            .open(&ascvault::vault::Secret::from(PASSPHRASE))
+            .open(&ascvault::vault::Secret::from(PASSPHRASE).into())
             .unwrap()
             .document;
         assert_eq!(doc.to_canonical().as_str(), plain);

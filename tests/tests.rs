@@ -28,4 +28,5 @@ mod leaks;
 mod readme;
 mod real_bodies;
 mod run;
+mod team;
 mod vectors;

@@ -20,7 +20,7 @@ pub fn open_vault(data: &[u8]) -> bool {
     {
         return false;
     }
-    vault::open_bytes(data, &Secret::from("password")).is_ok()
+    vault::open_bytes(data, &Secret::from("password").into()).is_ok()
 }
 
 /// `parse_toml`: whatever parses has a canonical form that parses back to

@@ -1,15 +1,19 @@
 //! What every command needs: the vault path, how to get the passphrase, and
 //! whether to be verbose. Built once from the parsed global flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
-use super::error::{CliError, CliResult};
+use super::error::{CliError, CliResult, ExitStatus};
 use super::output::say;
 use super::secrets;
-use crate::vault::{Document, Secret, UnlockError, Unlocked, Vault, VaultError, WARN_WORK_FACTOR};
+use crate::vault::team::{LoadedIdentity, identity_file};
+use crate::vault::{
+    Document, Header, Identity, Secret, Unlock, UnlockError, Unlocked, Vault, VaultError,
+    WARN_WORK_FACTOR, check_member_name, crypto,
+};
 
 /// How long to wait for another ascvault's lock on the vault:
 /// `ASCVAULT_LOCK_TIMEOUT` seconds when it is a number, else the vault's
@@ -97,6 +101,10 @@ pub struct Context {
     /// Where the passphrase comes from first (else the environment, else a
     /// prompt).
     pub passphrase_file: Option<PathBuf>,
+    /// `--identity` / `ASCVAULT_IDENTITY`: a team vault's identity file.
+    pub identity: Option<PathBuf>,
+    /// `--member` / `ASCVAULT_MEMBER`: which member's identity file to use.
+    pub member: Option<String>,
     /// Whether to say more on stderr.
     pub verbose: bool,
 }
@@ -109,6 +117,8 @@ impl Context {
                 .with_lock_timeout(lock_timeout())
                 .on_unlock(|container| warn_weak_work_factor(container.work_factor)),
             passphrase_file: global.passphrase_file.clone(),
+            identity: global.identity.clone(),
+            member: global.member.clone(),
             verbose: global.verbose,
         }
     }
@@ -129,19 +139,42 @@ impl Context {
         secrets::passphrase(self.passphrase_file.as_deref())
     }
 
-    /// Gets the passphrase and runs `unlock` with it. A passphrase typed at
-    /// the terminal that `unlock` finds wrong is asked for again, up to
-    /// [`secrets::TRIES`] times in all; one from a file or the environment
-    /// is not (it would be wrong the next time too).
+    /// The key that opens the vault, from its sources (spec/FORMAT.md §10):
+    /// a passphrase vault's passphrase; for a team vault `--identity` /
+    /// `ASCVAULT_IDENTITY`, else the member named by `--member` /
+    /// `ASCVAULT_MEMBER` / git config `ascvault.member` (their identity file
+    /// and passphrase), else an error naming the members. A passphrase
+    /// typed at the terminal that does not open the identity is asked
+    /// again, up to [`secrets::TRIES`] times.
+    pub fn key(&self) -> CliResult<Unlock> {
+        let (key, ()) = self.unlock(|_| Ok(()))?;
+        Ok(key)
+    }
+
+    /// Gets the key ([`Context::key`]) and runs `unlock` with it. A
+    /// passphrase typed at the terminal that `unlock` (or the identity
+    /// file) finds wrong is asked for again, up to [`secrets::TRIES`] times
+    /// in all; one from a file or the environment is not (it would be wrong
+    /// the next time too).
     pub fn unlock<T>(
         &self,
-        mut unlock: impl FnMut(&Secret) -> Result<T, VaultError>,
-    ) -> CliResult<(Secret, T)> {
+        mut unlock: impl FnMut(&Unlock) -> Result<T, VaultError>,
+    ) -> CliResult<(Unlock, T)> {
+        let bytes = self.vault.read_bytes()?;
+        let header = crypto::header(&bytes).map_err(|source| VaultError::Unlock {
+            path: self.vault.path().to_owned(),
+            source,
+        })?;
+        if let Header::Team(team) = header {
+            let key = self.team_key(team.recipients)?;
+            let result = unlock(&key);
+            return Ok((key, result.map_err(|e| self.not_a_member(e))?));
+        }
         let typed = secrets::passphrase_is_typed(self.passphrase_file.as_deref());
         let mut tries = 1;
         loop {
-            let pass = self.passphrase()?;
-            match unlock(&pass) {
+            let key = Unlock::Passphrase(self.passphrase()?);
+            match unlock(&key) {
                 Err(VaultError::Unlock {
                     source: UnlockError::WrongPassphrase,
                     ..
@@ -149,21 +182,140 @@ impl Context {
                     secrets::try_again("wrong passphrase");
                     tries += 1;
                 }
-                result => return Ok((pass, result?)),
+                result => return Ok((key, result?)),
             }
+        }
+    }
+
+    /// The member whose identity file to use: `--member`, `ASCVAULT_MEMBER`,
+    /// else git config `ascvault.member` of the vault's repository.
+    pub fn member_name(&self) -> Option<String> {
+        self.member
+            .clone()
+            .or_else(|| super::git::config_value(self.vault.path(), "ascvault.member"))
+    }
+
+    /// A team vault's key: `--identity`, else the member's identity file.
+    fn team_key(&self, recipients: usize) -> CliResult<Unlock> {
+        if let Some(path) = &self.identity {
+            return Ok(Unlock::Identities(self.load_identity(path)?));
+        }
+        let Some(name) = self.member_name() else {
+            return Err(self.choose_member(recipients));
+        };
+        check_member_name(&name).map_err(VaultError::from)?;
+        let path = identity_file::path_for(self.vault.path(), &name);
+        if !path.exists() {
+            return Err(CliError::new(format!(
+                "member {name:?} has no identity file at {}",
+                path.display()
+            ))
+            .hint(self.members_hint())
+            .code(ExitStatus::Unlock));
+        }
+        let label = format!("member {name}");
+        self.with_passphrase(&label, |pass| identity_file::open_path(&path, pass))
+            .map(Unlock::Identities)
+    }
+
+    /// The identities in the file `--identity` names, asking for its
+    /// passphrase when it has one.
+    pub fn load_identity(&self, path: &Path) -> CliResult<Vec<Identity>> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            CliError::new(format!(
+                "cannot read the identity file {}: {e}",
+                path.display()
+            ))
+        })?;
+        match Identity::load(&bytes, path).map_err(VaultError::from)? {
+            LoadedIdentity::Ready(list) => Ok(list),
+            LoadedIdentity::Locked(locked) => {
+                let label = format!("{} {}", locked.what(), path.display());
+                self.with_passphrase(&label, |pass| {
+                    locked.unlock(pass).map_err(|source| VaultError::Unlock {
+                        path: path.to_owned(),
+                        source,
+                    })
+                })
+            }
+        }
+    }
+
+    /// Runs `open` with a passphrase from the usual sources (the prompt
+    /// naming `label`), asking again on a wrong one typed at the terminal.
+    pub fn with_passphrase<T>(
+        &self,
+        label: &str,
+        mut open: impl FnMut(&Secret) -> Result<T, VaultError>,
+    ) -> CliResult<T> {
+        let typed = secrets::passphrase_is_typed(self.passphrase_file.as_deref());
+        let mut tries = 1;
+        loop {
+            let pass = secrets::passphrase_for(self.passphrase_file.as_deref(), label)?;
+            match open(&pass) {
+                Err(VaultError::Unlock {
+                    source: UnlockError::WrongPassphrase,
+                    ..
+                }) if typed && tries < secrets::TRIES => {
+                    secrets::try_again("wrong passphrase");
+                    tries += 1;
+                }
+                result => return Ok(result?),
+            }
+        }
+    }
+
+    /// "members with identity files here: …", for hints.
+    fn members_hint(&self) -> String {
+        let present = identity_file::present(self.vault.path());
+        if present.is_empty() {
+            "no member identity files are beside the vault (.ascvault/identities/): pass --identity FILE"
+                .into()
+        } else {
+            format!(
+                "members with identity files beside the vault: {}; pass --member NAME or --identity FILE",
+                present.join(", ")
+            )
+        }
+    }
+
+    /// The error for a team vault opened without saying who you are.
+    fn choose_member(&self, recipients: usize) -> CliError {
+        CliError::from(VaultError::Unlock {
+            path: self.vault.path().to_owned(),
+            source: UnlockError::TeamVault { recipients },
+        })
+        .hint(format!(
+            "say which member you are: {} (or ASCVAULT_MEMBER, ASCVAULT_IDENTITY, or `git config ascvault.member NAME`)",
+            self.members_hint()
+        ))
+    }
+
+    /// A team vault that the identity does not open: the member list is
+    /// inside the ciphertext, so the hint names the identity files present.
+    fn not_a_member(&self, err: VaultError) -> CliError {
+        match err {
+            VaultError::Unlock {
+                source: UnlockError::NotAMember { .. },
+                ..
+            } => CliError::from(err).hint(self.members_hint()),
+            other => other.into(),
         }
     }
 
     /// Unlocks the vault for reading.
     pub fn open(&self) -> CliResult<Unlocked> {
         let start = Instant::now();
-        let (_, unlocked) = self.unlock(|pass| self.vault.open(pass))?;
+        let (_, unlocked) = self.unlock(|key| self.vault.open(key))?;
+        let kind = match unlocked.header {
+            Header::Passphrase(c) => format!("work factor {}", c.work_factor),
+            Header::Team(t) => format!("team vault, {} recipient(s)", t.recipients),
+        };
         self.verbose(format!(
-            "unlocked {} ({} entries, work factor {}, {}) in {} ms",
+            "unlocked {} ({} entries, {kind}, {}) in {} ms",
             self.vault.path().display(),
             unlocked.document.entries.len(),
-            unlocked.container.work_factor,
-            if unlocked.container.armored {
+            if unlocked.header.armored() {
                 "armored"
             } else {
                 "binary"

@@ -619,7 +619,12 @@ pub fn passwd(ctx: &Context, args: &PasswdArgs) -> CliResult {
     };
     // Check the old passphrase before asking for a new one.
     let (old, unlocked) = ctx.unlock(|pass| vault.open(pass))?;
-    let before = unlocked.container;
+    let Some(before) = unlocked.container() else {
+        return Err(VaultError::NotTeam(
+            "a team vault has no vault passphrase: each member changes their own with `ascvault identity passwd NAME`",
+        )
+        .into());
+    };
     // `--work-factor` alone keeps the passphrase: it is the advice of the
     // weak-vault warning, and needs no new secret.
     let new = match (args.work_factor, &args.new_passphrase_file) {

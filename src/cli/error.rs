@@ -96,7 +96,7 @@ pub const DOCUMENTED: [(ExitStatus, &str); 9] = [
     ),
     (
         ExitStatus::Unlock,
-        "cannot unlock: wrong passphrase, damaged or foreign file",
+        "cannot unlock: wrong passphrase (the vault's or a member's), damaged or foreign file, an identity that is not a member, a team vault without a member chosen",
     ),
     (
         ExitStatus::NoEntry,
@@ -270,6 +270,21 @@ impl From<VaultError> for CliError {
                 Some("upgrade ascvault to use this entry"),
             ),
             VaultError::Encrypt(_) => (ExitStatus::Failure, None),
+            VaultError::MemberExists { .. } | VaultError::RecipientTaken { .. } => (
+                ExitStatus::Failure,
+                Some("`ascvault member list` shows the members"),
+            ),
+            VaultError::NoSuchMember { .. } => (
+                ExitStatus::NoEntry,
+                Some("`ascvault member list` shows the members"),
+            ),
+            VaultError::LastMember { .. } => (
+                ExitStatus::Failure,
+                Some(
+                    "add another member first, or make it a passphrase vault with `ascvault convert --to-passphrase`",
+                ),
+            ),
+            VaultError::NotTeam(_) => (ExitStatus::Failure, None),
         };
         CliError {
             message,
@@ -291,7 +306,17 @@ fn unlock_hint(err: &UnlockError) -> &'static str {
             "this file is not an ascvault vault; check --vault"
         }
         UnlockError::NotPassphrase { .. } => {
-            "ascvault vaults are encrypted to a passphrase (`age -p`); decrypt this one with its identity file"
+            "ascvault vaults are encrypted to a passphrase (`age -p`) or to members' X25519/SSH keys; decrypt this one with its identity file"
+        }
+        UnlockError::MixedWithPassphrase => {
+            "age refuses a file encrypted to a passphrase and to keys at once; this is not an ascvault vault"
+        }
+        UnlockError::TeamVault { .. } => {
+            "pass --member NAME (or ASCVAULT_MEMBER) or --identity FILE (or ASCVAULT_IDENTITY)"
+        }
+        UnlockError::PassphraseVault => "this vault opens with its passphrase: drop --identity",
+        UnlockError::NotAMember { .. } => {
+            "use the identity of a member: `ascvault member list` (run by a member) shows them"
         }
         UnlockError::WorkFactorTooHigh { .. } => {
             "refused before doing any work; a vault written by ascvault or `age -p` never asks for this much"
@@ -317,7 +342,14 @@ fn invalid_hint(err: &InvalidInput) -> Option<&'static str> {
         InvalidInput::PrivateKey => {
             Some("use the AuthKey_<KEYID>.p8 file App Store Connect let you download")
         }
-        InvalidInput::Label { .. }
+        InvalidInput::Recipient { .. } => Some(
+            "give an age recipient (age1…, as `age-keygen -y` or `ascvault identity new` prints) or an SSH ed25519/RSA .pub line",
+        ),
+        InvalidInput::Identity { .. } => Some(
+            "give an age identity file, an SSH ed25519/RSA private key, or an identity file encrypted with `age -p`",
+        ),
+        InvalidInput::MemberName(_)
+        | InvalidInput::Label { .. }
         | InvalidInput::AppleId(_)
         | InvalidInput::KeyId(_)
         | InvalidInput::IssuerId(_)

@@ -190,6 +190,17 @@ fn cache_ref_exists(top: &Path) -> bool {
     run(top, &["rev-parse", "-q", "--verify", CACHE_REF]).is_some_and(|o| o.status.success())
 }
 
+/// A git config value (`git config --get KEY`) of the repository holding
+/// `vault`; `None` outside a repository, when unset, or without git.
+pub fn config_value(vault: &Path, key: &str) -> Option<String> {
+    let dir = match vault.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let out = run(&dir, &["config", "--get", key])?;
+    stdout_line(&out).filter(|s| !s.is_empty())
+}
+
 /// What git says about the vault, for `check`. `None` when git is missing
 /// or the vault is not in a repository.
 pub fn facts(vault: &Path) -> Option<GitFacts> {

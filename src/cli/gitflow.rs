@@ -175,13 +175,15 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
         CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
     // The result is written with our side's work factor: warn about that one.
-    super::context::warn_weak_work_factor(files.container().work_factor);
+    if let Some(container) = files.container() {
+        super::context::warn_weak_work_factor(container.work_factor);
+    }
     // A passphrase typed at the prompt that does not open our version is
     // asked again, up to three times in all, like every command's.
     let mut tries = 1;
     let merged = loop {
         let (pass, typed) = merge_passphrase(ctx, &shown)?;
-        match files.merge(&pass) {
+        match files.merge(&pass.into()) {
             Err(e) if typed && tries < secrets::TRIES && wrong_for_ours(&e) => {
                 secrets::try_again("wrong passphrase");
                 tries += 1;
@@ -219,15 +221,15 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> CliResult<ExitStatus> {
         None
     };
     let history_limit = history_limit()?;
-    let pass = ctx.passphrase()?;
+    let pass = ctx.key()?;
     let current = ctx.vault.read_bytes()?;
-    let Unlocked {
-        document,
-        container,
-    } = vault::open_bytes(&current, &pass).map_err(|e| e.at(ctx.vault.path()))?;
-    super::context::warn_weak_work_factor(container.work_factor);
+    let Unlocked { document, header } =
+        vault::open_bytes(&current, &pass).map_err(|e| e.at(ctx.vault.path()))?;
+    if let Some(container) = header.passphrase() {
+        super::context::warn_weak_work_factor(container.work_factor);
+    }
     let facts = Facts {
-        work_factor: container.work_factor,
+        work_factor: header.passphrase().map(|c| c.work_factor),
         mode: file_mode(ctx.vault.path()),
         git: super::git::facts(ctx.vault.path()),
         now: Timestamp::now(),

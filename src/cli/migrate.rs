@@ -88,7 +88,7 @@ pub fn import_p8(ctx: &Context, args: &ImportP8Args) -> CliResult {
         credential::normalize_issuer_id(issuer).map_err(VaultError::from)?;
     }
     let found = find_keys(args)?;
-    let pass = ctx.passphrase()?;
+    let pass = ctx.key()?;
     // Look first, so a folder already imported causes no write at all.
     let current = ctx.vault.open(&pass)?.document;
     let any_new = found

@@ -13,6 +13,7 @@ mod run;
 mod sanitize;
 mod secrets;
 mod source;
+mod team;
 
 // App Store Connect
 mod apps;
@@ -35,6 +36,7 @@ use clap::Parser;
 
 use args::entries::AddCommand;
 use args::git::{GitCommand, ImportCommand};
+use args::team::{IdentityCommand, MemberCommand};
 use args::{Cli, Command};
 use context::Context;
 use error::{CliError, CliResult, ExitStatus};
@@ -81,7 +83,14 @@ fn report(err: &CliError) -> ExitCode {
 
 fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
     match command {
+        Command::Init(a) if a.team => team::init_team(ctx, a),
         Command::Init(a) => entries::init(ctx, a),
+        Command::Identity(IdentityCommand::New(a)) => team::identity_new(ctx, a),
+        Command::Identity(IdentityCommand::Passwd(a)) => team::identity_passwd(ctx, a),
+        Command::Member(MemberCommand::Add(a)) => team::member_add(ctx, a),
+        Command::Member(MemberCommand::List(a)) => team::member_list(ctx, a),
+        Command::Member(MemberCommand::Remove(a)) => team::member_remove(ctx, a),
+        Command::Convert(a) => team::convert(ctx, a),
         Command::Add(AddCommand::Password(a)) => entries::add_password(ctx, a),
         Command::Add(AddCommand::ApiKey(a)) => entries::add_api_key(ctx, a),
         Command::List(a) => entries::list(ctx, a),

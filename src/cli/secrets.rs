@@ -23,6 +23,23 @@ pub fn passphrase(file: Option<&Path>) -> CliResult<Secret> {
     Ok(secret)
 }
 
+/// The passphrase of an identity (a member's identity file, an encrypted
+/// SSH key): from the same sources as a vault passphrase, the prompt
+/// naming `label`.
+pub fn passphrase_for(file: Option<&Path>, label: &str) -> CliResult<Secret> {
+    let secret = match resolve(file, true, Prompt::Never) {
+        Err(SourceError::NoSource) => prompt_hidden(&format!(
+            "Passphrase of {}: ",
+            super::sanitize::sanitize(label)
+        ))?,
+        other => other?,
+    };
+    if secret.is_empty() {
+        return Err(CliError::new("the passphrase is empty").code(ExitStatus::Unlock));
+    }
+    Ok(secret)
+}
+
 /// What a `.p8` file looks like, for the hints below.
 const P8_LOOKS_LIKE: &str =
     "an App Store Connect .p8 key is a few lines of text starting with -----BEGIN PRIVATE KEY-----";

@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     // Check both bases before asking for the passphrase.
     args.net.api_base.url()?;
     let content_delivery = args.content_delivery_base.url()?;
-    let pass = ctx.passphrase()?;
+    let pass = ctx.key()?;
     let doc = ctx.vault.open(&pass)?.document;
     let entries: Vec<&Entry> = match &args.label {
         Some(label) => vec![doc.usable(label)?],

@@ -1,5 +1,7 @@
-//! The age container: reading the header, decrypting with a passphrase, and
-//! encrypting with the scrypt KDF prepared ahead of time.
+//! The age container: reading the header, decrypting with a passphrase or
+//! member identities, and encrypting — with the scrypt KDF prepared ahead
+//! of time for a passphrase vault, to the members' recipients for a team
+//! vault (spec/FORMAT.md §2).
 //!
 //! `Encryptor` construction runs the scrypt KDF (age wraps the file key
 //! there), before any plaintext is needed. Writers use that to run the new
@@ -14,6 +16,8 @@ use age::armor::{ArmoredReader, ArmoredWriter, Format};
 use zeroize::Zeroizing;
 
 use super::error::{UnlockError, VaultError};
+use super::team::Recipient;
+use super::unlock::Unlock;
 use crate::secret::Secret;
 
 /// The Go age CLI's default, and ours.
@@ -36,11 +40,65 @@ pub struct Container {
     pub work_factor: u8,
 }
 
-/// Reads the age header: armor, recipient types and the scrypt work factor.
+/// A team vault's container, as its header says (format 1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TeamContainer {
+    /// ASCII armor (PEM-style) rather than binary.
+    pub armored: bool,
+    /// How many recipient stanzas (X25519, ssh-ed25519, ssh-rsa) it has.
+    pub recipients: usize,
+}
+
+/// What kind of vault a header says the file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Header {
+    /// Encrypted to one passphrase (scrypt).
+    Passphrase(Container),
+    /// Encrypted to members' public keys.
+    Team(TeamContainer),
+}
+
+impl Header {
+    /// Whether the file is ASCII-armored.
+    pub fn armored(&self) -> bool {
+        match self {
+            Header::Passphrase(c) => c.armored,
+            Header::Team(t) => t.armored,
+        }
+    }
+
+    /// The passphrase container, if it is one.
+    pub fn passphrase(&self) -> Option<Container> {
+        match self {
+            Header::Passphrase(c) => Some(*c),
+            Header::Team(_) => None,
+        }
+    }
+}
+
+/// The stanza types a team container may hold.
+const TEAM_STANZAS: [&str; 3] = ["X25519", "ssh-ed25519", "ssh-rsa"];
+
+/// Reads a passphrase vault's header: armor and the scrypt work factor. A
+/// team vault's header is [`UnlockError::NotPassphrase`] here; [`header`]
+/// reads both kinds.
 ///
 /// This does no KDF work, so a hostile header (a huge work factor, a foreign
 /// recipient) is refused before anything expensive happens.
 pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
+    match header(bytes)? {
+        Header::Passphrase(c) => Ok(c),
+        Header::Team(t) => Err(UnlockError::NotPassphrase {
+            found: format!("{} member recipient(s) (a team vault)", t.recipients),
+        }),
+    }
+}
+
+/// Reads the age header: armor, recipient types and (for a passphrase
+/// vault) the scrypt work factor. No KDF work is done. A header with a
+/// scrypt stanza beside others is refused, as age requires; one with a
+/// stanza of another type (a plugin) is not a vault we read.
+pub fn header(bytes: &[u8]) -> Result<Header, UnlockError> {
     if bytes.is_empty() {
         return Err(UnlockError::Empty);
     }
@@ -103,6 +161,30 @@ pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
             kinds.push(tag);
         }
     }
+    // age writers add "grease" stanzas of random types ending in
+    // `-grease` beside X25519 and SSH ones; readers skip them.
+    let grease = |k: &String| k.ends_with("-grease");
+    let keys = kinds.iter().filter(|k| !grease(k)).count();
+    if keys > 0
+        && !kinds.iter().any(|k| k == "scrypt")
+        && kinds
+            .iter()
+            .all(|k| grease(k) || TEAM_STANZAS.contains(&k.as_str()))
+    {
+        return Ok(Header::Team(TeamContainer {
+            armored,
+            recipients: keys,
+        }));
+    }
+    if kinds.len() > 1 && kinds.iter().any(|k| k == "scrypt") {
+        return Err(if kinds.iter().all(|k| k == "scrypt") {
+            UnlockError::NotPassphrase {
+                found: "several passphrases".into(),
+            }
+        } else {
+            UnlockError::MixedWithPassphrase
+        });
+    }
     if kinds.len() != 1 || kinds[0] != "scrypt" {
         let found = kinds
             .iter()
@@ -133,10 +215,10 @@ pub fn inspect(bytes: &[u8]) -> Result<Container, UnlockError> {
             max: MAX_WORK_FACTOR,
         });
     }
-    Ok(Container {
+    Ok(Header::Passphrase(Container {
         armored,
         work_factor,
-    })
+    }))
 }
 
 /// Whether git left conflict markers in the file: a line starting
@@ -178,6 +260,45 @@ pub fn decrypt(
     Ok((container, plaintext))
 }
 
+/// Decrypts a vault file with its key: a passphrase vault with its
+/// passphrase (one scrypt), a team vault with identities (no KDF). The
+/// wrong kind of key for the file is an error that says which kind it needs.
+pub fn decrypt_with(
+    bytes: &[u8],
+    key: &Unlock,
+) -> Result<(Header, Zeroizing<Vec<u8>>), UnlockError> {
+    let found = header(bytes)?;
+    match (found, key) {
+        (Header::Passphrase(_), Unlock::Passphrase(pass)) => {
+            let (c, plain) = decrypt(bytes, pass)?;
+            Ok((Header::Passphrase(c), plain))
+        }
+        (Header::Passphrase(_), Unlock::Identities(_)) => Err(UnlockError::PassphraseVault),
+        (Header::Team(t), Unlock::Passphrase(_)) => Err(UnlockError::TeamVault {
+            recipients: t.recipients,
+        }),
+        (Header::Team(t), Unlock::Identities(identities)) => {
+            let decryptor =
+                age::Decryptor::new_buffered(ArmoredReader::new(bytes)).map_err(header_error)?;
+            let mut reader = decryptor
+                .decrypt(identities.iter().map(|i| i.as_age()))
+                .map_err(|e| match e {
+                    age::DecryptError::NoMatchingKeys => UnlockError::NotAMember {
+                        recipients: t.recipients,
+                    },
+                    other => header_error(other),
+                })?;
+            let mut plaintext = Zeroizing::new(Vec::with_capacity(bytes.len()));
+            reader
+                .read_to_end(&mut plaintext)
+                .map_err(|_| UnlockError::Damaged {
+                    what: "the encrypted payload does not verify (truncated or altered)",
+                })?;
+            Ok((found, plaintext))
+        }
+    }
+}
+
 fn header_error(err: age::DecryptError) -> UnlockError {
     use age::DecryptError as E;
     match err {
@@ -205,7 +326,7 @@ fn header_error(err: age::DecryptError) -> UnlockError {
 /// symmetric encryption of the plaintext.
 pub struct Prepared {
     encryptor: age::Encryptor,
-    container: Container,
+    armored: bool,
 }
 
 impl Prepared {
@@ -218,8 +339,20 @@ impl Prepared {
                 .map_err(|e| VaultError::Encrypt(e.to_string()))?;
         Ok(Prepared {
             encryptor,
-            container,
+            armored: container.armored,
         })
+    }
+
+    /// An encryptor to a team's recipients (no KDF: X25519 and SSH
+    /// wrapping are cheap). At least one recipient is needed.
+    pub fn to_recipients(recipients: &[Recipient], armored: bool) -> Result<Prepared, VaultError> {
+        let boxed: Vec<Box<dyn age::Recipient + Send>> =
+            recipients.iter().map(Recipient::to_age).collect();
+        let encryptor = age::Encryptor::with_recipients(
+            boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+        )
+        .map_err(|e| VaultError::Encrypt(e.to_string()))?;
+        Ok(Prepared { encryptor, armored })
     }
 
     /// Starts the KDF on a second thread; `join` the handle when the
@@ -235,7 +368,7 @@ impl Prepared {
     /// Encrypts the plaintext into a complete age file.
     pub fn encrypt(self, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
         let err = |e: std::io::Error| VaultError::Encrypt(e.to_string());
-        let format = if self.container.armored {
+        let format = if self.armored {
             Format::AsciiArmor
         } else {
             Format::Binary
@@ -304,6 +437,67 @@ mod tests {
         assert!(matches!(
             inspect(huge),
             Err(UnlockError::WorkFactorTooHigh { found: 30, .. })
+        ));
+    }
+
+    #[test]
+    fn team_headers_are_told_from_passphrase_and_mixed_ones() {
+        let team = b"age-encryption.org/v1\n-> X25519 abc\nxyz\n-> 6f-grease x\n\n-> ssh-ed25519 k abc\nxyz\n--- mac\n";
+        assert_eq!(
+            header(team).unwrap(),
+            Header::Team(TeamContainer {
+                armored: false,
+                recipients: 2
+            })
+        );
+        let mixed = b"age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 10\nxyz\n-> X25519 abc\nxyz\n--- mac\n";
+        assert!(matches!(
+            header(mixed),
+            Err(UnlockError::MixedWithPassphrase)
+        ));
+        let plugin = b"age-encryption.org/v1\n-> piv-p256 abc\nxyz\n--- mac\n";
+        assert!(matches!(
+            header(plugin),
+            Err(UnlockError::NotPassphrase { .. })
+        ));
+        let grease_only = b"age-encryption.org/v1\n-> 6f-grease x\n\n--- mac\n";
+        assert!(header(grease_only).is_err());
+    }
+
+    #[test]
+    fn a_team_file_opens_with_a_member_identity_only() {
+        use crate::vault::team::Identity;
+        let (alice, bob) = (Identity::generate(), Identity::generate());
+        for armored in [true, false] {
+            let file = Prepared::to_recipients(&[alice.recipient().unwrap()], armored)
+                .unwrap()
+                .encrypt(b"hello")
+                .unwrap();
+            let (h, plain) = decrypt_with(&file, &Unlock::Identities(vec![alice.clone()])).unwrap();
+            assert_eq!(h.armored(), armored);
+            assert_eq!(plain.as_slice(), b"hello");
+            assert!(matches!(
+                decrypt_with(&file, &Unlock::Identities(vec![bob.clone()])),
+                Err(UnlockError::NotAMember { recipients: 1 })
+            ));
+            assert!(matches!(
+                decrypt_with(&file, &Unlock::Passphrase(Secret::from("x"))),
+                Err(UnlockError::TeamVault { recipients: 1 })
+            ));
+        }
+        let pass = Prepared::new(
+            &Secret::from("p"),
+            Container {
+                armored: true,
+                work_factor: 10,
+            },
+        )
+        .unwrap()
+        .encrypt(b"x")
+        .unwrap();
+        assert!(matches!(
+            decrypt_with(&pass, &Unlock::Identities(vec![alice])),
+            Err(UnlockError::PassphraseVault)
         ));
     }
 }

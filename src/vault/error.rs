@@ -41,6 +41,29 @@ pub enum UnlockError {
         "the file holds git conflict markers: git merged it as text, without the ascvault merge driver"
     )]
     ConflictMarkers,
+    /// The header lists a passphrase (scrypt) stanza beside other
+    /// recipients, which age forbids (spec/FORMAT.md §2).
+    #[error("encrypted to a passphrase and to other recipients at once, which age forbids")]
+    MixedWithPassphrase,
+    /// A team vault (format 1.2) was given a passphrase.
+    #[error(
+        "this is a team vault, encrypted to {recipients} member recipient(s), not to a passphrase"
+    )]
+    TeamVault {
+        /// How many recipient stanzas the header has.
+        recipients: usize,
+    },
+    /// A passphrase vault was given identities.
+    #[error("this vault is encrypted to a passphrase, not to member identities")]
+    PassphraseVault,
+    /// None of the identities opens any of the team vault's stanzas.
+    #[error(
+        "this identity is not a member of the vault (it is encrypted to {recipients} recipient(s))"
+    )]
+    NotAMember {
+        /// How many recipient stanzas the header has.
+        recipients: usize,
+    },
     /// The file is damaged (truncated, bit flips, broken armor).
     #[error("the file is damaged: {what}")]
     Damaged {
@@ -94,6 +117,28 @@ pub enum FormatError {
     #[error("two entries have the id {id:?}")]
     DuplicateId {
         /// The id.
+        id: String,
+    },
+    /// A `[[member]]` breaks a rule of the schema (format 1.2).
+    #[error("member {name:?}: {why}")]
+    InvalidMember {
+        /// The member's name.
+        name: String,
+        /// Which rule.
+        why: String,
+    },
+    /// Two members share a name (ignoring case) or a recipient.
+    #[error("two members are named {name:?} or share a recipient")]
+    DuplicateMember {
+        /// The second member's name.
+        name: String,
+    },
+    /// A `[[removed]]` tombstone breaks a rule of the schema (format 1.2).
+    #[error(
+        "removed entry {id:?}: the id is empty, or revoked_at is not present exactly when revoked"
+    )]
+    InvalidTombstone {
+        /// Its id.
         id: String,
     },
     /// An entry breaks a rule of the schema.
@@ -153,6 +198,23 @@ pub enum InvalidInput {
     /// Not a provider short name.
     #[error("provider {0:?} is not a short name (1 to 64 letters, digits, '.', '_' or '-')")]
     Provider(String),
+    /// Not an age X25519 or SSH ed25519/RSA public key.
+    #[error("not an age (age1…) or SSH (ssh-ed25519, ssh-rsa) public key: {why}")]
+    Recipient {
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A member name breaks the name rules.
+    #[error("member name {0:?} is not 1 to 64 letters, digits, '.', '_' or '-'")]
+    MemberName(String),
+    /// An identity file that cannot be used.
+    #[error("{path}: {why}")]
+    Identity {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A change that does not fit the entry's kind.
     #[error("entry {label:?} is an {kind} entry: {why}")]
     WrongKind {
@@ -293,6 +355,34 @@ pub enum VaultError {
         /// The kind.
         kind: String,
     },
+    /// A member of that name (ignoring case) is already listed.
+    #[error("{name:?} is already a member of the vault")]
+    MemberExists {
+        /// The name.
+        name: String,
+    },
+    /// Another member already has that recipient.
+    #[error("that recipient is already member {name:?}'s")]
+    RecipientTaken {
+        /// The member holding it.
+        name: String,
+    },
+    /// No member of that name.
+    #[error("no member named {name:?}")]
+    NoSuchMember {
+        /// The name asked for.
+        name: String,
+    },
+    /// Removing the last member would leave a vault nobody can open.
+    #[error("{name:?} is the vault's last member: a team vault needs at least one")]
+    LastMember {
+        /// The member.
+        name: String,
+    },
+    /// A member change on a passphrase vault, or a team vault written
+    /// without members.
+    #[error("{0}")]
+    NotTeam(&'static str),
     /// The encryption library failed while writing.
     #[error("encrypting the vault failed: {0}")]
     Encrypt(String),

@@ -37,8 +37,8 @@ pub struct GitFacts {
 /// Everything besides the document that the checks look at.
 #[derive(Clone, Debug)]
 pub struct Facts {
-    /// The vault's scrypt work factor.
-    pub work_factor: u8,
+    /// The vault's scrypt work factor; `None` for a team vault (no scrypt).
+    pub work_factor: Option<u8>,
     /// Unix permission bits of the file, when known.
     pub mode: Option<u32>,
     /// Git's view, when the vault is in a repository and git is installed.
@@ -68,13 +68,14 @@ pub fn check(doc: &Document, facts: &Facts) -> Vec<Finding> {
     old_entries(doc, facts, &mut out);
     password_limit(doc, &mut out);
     duplicate_secrets(doc, &mut out);
-    if facts.work_factor < MIN_HEALTHY_WORK_FACTOR {
+    if let Some(work_factor) = facts.work_factor
+        && work_factor < MIN_HEALTHY_WORK_FACTOR
+    {
         out.push(Finding {
             check: "weak-work-factor",
             labels: Vec::new(),
             message: format!(
-                "the vault's work factor is {}, below {MIN_HEALTHY_WORK_FACTOR}",
-                facts.work_factor
+                "the vault's work factor is {work_factor}, below {MIN_HEALTHY_WORK_FACTOR}"
             ),
             advice: "re-create the vault at the default work factor: `ascvault init` a new file, \
                      move the entries over, and replace the old one"

@@ -14,10 +14,12 @@ use std::fmt;
 
 use super::format::{Document, Entry};
 use default_key::merge_default;
+use members::{merge_members, merge_tombstones, union_exposures};
 use revocation::enforce_revocations;
 pub use revocation::{Found, Notice};
 
 mod default_key;
+mod members;
 mod revocation;
 
 /// Which side of a merge.
@@ -97,6 +99,14 @@ pub enum Conflict {
         /// The key.
         key: String,
     },
+    /// Format 1.2: both sides changed a member differently (spec/MERGE.md
+    /// §1.8), or two members would share a recipient.
+    Member {
+        /// The member's name.
+        name: String,
+        /// What conflicts.
+        why: String,
+    },
 }
 
 /// The first 8 characters of an id: enough to tell entries apart in a message.
@@ -138,6 +148,7 @@ impl fmt::Display for Conflict {
             Conflict::TopLevel { key } => {
                 write!(f, "top-level key {key:?} changed differently on both sides")
             }
+            Conflict::Member { name, why } => write!(f, "member {name:?}: {why}"),
         }
     }
 }
@@ -255,7 +266,7 @@ fn changed_fields(a: &Entry, b: &Entry) -> Vec<String> {
             }
         )*};
     }
-    cmp!(revoked, revoked_at);
+    cmp!(revoked, revoked_at, exposed);
     plain_fields!(cmp);
     let (_, extra) = merge_tables(None, &a.extra, &b.extra);
     out.extend(extra);
@@ -294,6 +305,8 @@ fn merge_entry(
         .filter(|e| e.revoked)
         .filter_map(|e| e.revoked_at)
         .min();
+    // Exposure only grows (§1.9).
+    out.exposed = union_exposures(versions.iter().flatten().map(|e| e.exposed.as_slice()));
     for field in bad {
         conflicts.push(Conflict::Field {
             label: ours.label.clone(),
@@ -310,7 +323,7 @@ fn merge_entry(
 fn removal(base: &Entry, kept: &Entry, removed_on: Side, conflicts: &mut Vec<Conflict>) -> bool {
     let fields: Vec<String> = changed_fields(base, kept)
         .into_iter()
-        .filter(|f| f != "revoked" && f != "revoked_at")
+        .filter(|f| f != "revoked" && f != "revoked_at" && f != "exposed")
         .collect();
     if fields.is_empty() {
         return true;
@@ -402,6 +415,8 @@ pub fn merge_explained(
 
     let (extra, top) = merge_tables(Some(&base.extra), &ours.extra, &theirs.extra);
     conflicts.extend(top.into_iter().map(|key| Conflict::TopLevel { key }));
+    let members = merge_members(base, ours, theirs, &mut conflicts);
+    let removed = merge_tombstones(base, ours, theirs);
     let default_api_key = merge_default(base, ours, theirs, &entries)
         .map_err(|c| conflicts.push(c))
         .unwrap_or_default();
@@ -416,6 +431,8 @@ pub fn merge_explained(
             default_api_key,
             extra,
             entries,
+            members,
+            removed,
         },
         notices,
     })

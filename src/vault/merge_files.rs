@@ -12,13 +12,13 @@ use std::thread;
 
 use thiserror::Error;
 
-use super::crypto::{self, Container, Prepared};
+use super::crypto::{self, Container, Header, Prepared};
 use super::error::{FormatError, UnlockError, VaultError};
 use super::format::Document;
 use super::merge::{self, Conflict, Notice};
 use super::open::{OpenError, open_bytes};
-use super::store::write_atomic;
-use crate::secret::Secret;
+use super::store::{team_encryptor, write_atomic};
+use super::unlock::Unlock;
 
 /// One of the three versions a merge reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,42 +74,55 @@ pub struct MergeFiles<'a> {
     base: &'a [u8],
     ours: &'a [u8],
     theirs: &'a [u8],
-    container: Container,
+    header: Header,
 }
 
 impl<'a> MergeFiles<'a> {
-    /// Our version's container (armor, work factor): the result's.
-    pub fn container(&self) -> Container {
-        self.container
+    /// Our version's container (armor, work factor), which the result
+    /// keeps; `None` for a team vault.
+    pub fn container(&self) -> Option<Container> {
+        self.header.passphrase()
+    }
+
+    /// Our version's header: the result is of the same kind.
+    pub fn header(&self) -> Header {
+        self.header
     }
 
     /// Reads our version's header, which the result's armor and work factor
     /// follow. No KDF runs and no passphrase is needed yet, so a file that
     /// can never open is refused before anyone is asked for one.
     pub fn new(base: &'a [u8], ours: &'a [u8], theirs: &'a [u8]) -> Result<Self, UnlockError> {
-        let container = crypto::inspect(ours)?;
+        let header = crypto::header(ours)?;
         Ok(MergeFiles {
             base,
             ours,
             theirs,
-            container,
+            header,
         })
     }
 
-    /// Opens the three versions with `passphrase`, merges them and encrypts
-    /// the result with our version's armor and work factor.
+    /// Opens the three versions with `key`, merges them and encrypts the
+    /// result like our version: a passphrase vault with its armor and work
+    /// factor, a team vault to the merged document's members.
     ///
-    /// Four KDFs (three opens, one for the new file) run two at a time.
-    pub fn merge(&self, passphrase: &Secret) -> Result<Merged, MergeFilesError> {
+    /// For a passphrase vault, four KDFs (three opens, one for the new
+    /// file) run two at a time; a team vault needs none.
+    pub fn merge(&self, key: &Unlock) -> Result<Merged, MergeFilesError> {
         let (ours, prepared) = thread::scope(|s| {
-            let prepared = s.spawn(|| Prepared::new(passphrase, self.container));
-            let ours = open_input(self.ours, passphrase, MergeInput::Ours);
+            let prepared = s.spawn(|| match (self.header, key) {
+                (Header::Passphrase(container), Unlock::Passphrase(passphrase)) => {
+                    Prepared::new(passphrase, container).map(Some)
+                }
+                _ => Ok(None),
+            });
+            let ours = open_input(self.ours, key, MergeInput::Ours);
             (ours, prepared.join())
         });
         let ours = ours?;
         let (base, theirs) = thread::scope(|s| {
-            let theirs = s.spawn(|| open_input(self.theirs, passphrase, MergeInput::Theirs));
-            let base = open_input(self.base, passphrase, MergeInput::Base);
+            let theirs = s.spawn(|| open_input(self.theirs, key, MergeInput::Theirs));
+            let base = open_input(self.base, key, MergeInput::Base);
             (base, theirs.join())
         });
         let theirs =
@@ -127,6 +140,11 @@ impl<'a> MergeFiles<'a> {
         let text = document.to_canonical();
         // Validate before writing: the result must be a vault we can read back.
         Document::parse(&text).map_err(MergeFilesError::Invalid)?;
+        let prepared = match prepared {
+            Some(prepared) => prepared,
+            None => team_encryptor(&document, self.header.armored())
+                .map_err(MergeFilesError::Encrypt)?,
+        };
         let bytes = prepared
             .encrypt(text.as_bytes())
             .map_err(MergeFilesError::Encrypt)?;
@@ -139,16 +157,12 @@ impl<'a> MergeFiles<'a> {
     }
 }
 
-fn open_input(
-    bytes: &[u8],
-    passphrase: &Secret,
-    input: MergeInput,
-) -> Result<Document, MergeFilesError> {
+fn open_input(bytes: &[u8], key: &Unlock, input: MergeInput) -> Result<Document, MergeFilesError> {
     if input == MergeInput::Base && bytes.is_empty() {
         // Both branches added the vault: there is no ancestor.
         return Ok(Document::default());
     }
-    open_bytes(bytes, passphrase)
+    open_bytes(bytes, key)
         .map(|unlocked| unlocked.document)
         .map_err(|source| MergeFilesError::Open { input, source })
 }
@@ -184,6 +198,7 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
     use crate::vault::Entry;
 
     const PASS: &str = "merge files test passphrase";
@@ -216,7 +231,7 @@ mod tests {
         let ours = file(&with(&["a"]), PASS, true);
         let theirs = file(&with(&["b"]), PASS, false);
         let files = MergeFiles::new(b"", &ours, &theirs).unwrap();
-        let merged = files.merge(&Secret::from(PASS)).unwrap();
+        let merged = files.merge(&Secret::from(PASS).into()).unwrap();
         assert_eq!(merged.ours.entries.len(), 1);
         let labels: Vec<&str> = merged
             .document
@@ -225,9 +240,9 @@ mod tests {
             .map(|e| e.label.as_str())
             .collect();
         assert_eq!(labels, ["a", "b"]);
-        let reopened = open_bytes(merged.bytes(), &Secret::from(PASS)).unwrap();
+        let reopened = open_bytes(merged.bytes(), &Secret::from(PASS).into()).unwrap();
         assert_eq!(reopened.document, merged.document);
-        assert_eq!(reopened.container, crypto::inspect(&ours).unwrap());
+        assert_eq!(reopened.header, crypto::header(&ours).unwrap());
     }
 
     #[test]
@@ -235,7 +250,7 @@ mod tests {
         let ours = file(&with(&["a"]), PASS, true);
         let theirs = file(&with(&["b"]), "another passphrase", true);
         let files = MergeFiles::new(b"", &ours, &theirs).unwrap();
-        let err = files.merge(&Secret::from(PASS)).unwrap_err();
+        let err = files.merge(&Secret::from(PASS).into()).unwrap_err();
         assert!(matches!(
             err,
             MergeFilesError::Open {
@@ -262,7 +277,7 @@ mod tests {
             file(&theirs, PASS, true),
         );
         let files = MergeFiles::new(&base, &ours, &theirs).unwrap();
-        match files.merge(&Secret::from(PASS)) {
+        match files.merge(&Secret::from(PASS).into()) {
             Err(MergeFilesError::Conflicts(conflicts)) => assert_eq!(conflicts.len(), 1),
             other => panic!("{other:?}"),
         }

@@ -20,7 +20,11 @@
 //! - `credential`: the validation rules of labels, Apple IDs, passwords and
 //!   key parts;
 //! - `render`: the redacted text rendering for `git diff`;
-//! - `error`: [`VaultError`] and the errors it carries.
+//! - `error`: [`VaultError`] and the errors it carries;
+//! - `unlock`: [`Unlock`], the key every read and write takes (a
+//!   passphrase, or member identities);
+//! - [`team`] (public): recipients, identities and members' identity files
+//!   of team vaults (format 1.2).
 
 pub(crate) mod credential;
 pub mod crypto;
@@ -33,14 +37,22 @@ mod new_entry;
 mod open;
 pub(crate) mod render;
 pub(crate) mod store;
+pub mod team;
+mod unlock;
 
 pub use crate::secret::Secret;
 pub use crypto::{
-    Container, DEFAULT_WORK_FACTOR, MAX_WORK_FACTOR, MIN_WORK_FACTOR, WARN_WORK_FACTOR,
+    Container, DEFAULT_WORK_FACTOR, Header, MAX_WORK_FACTOR, MIN_WORK_FACTOR, TeamContainer,
+    WARN_WORK_FACTOR,
 };
 pub use error::{FormatError, InvalidInput, UnlockError, VaultError};
-pub use format::{CURRENT_VERSION, Document, Entry, FingerprintKey, Kind, Timestamp, Version};
+pub use format::{
+    CURRENT_VERSION, Document, Entry, Exposure, FingerprintKey, Kind, Member, Timestamp, Tombstone,
+    Version, check_member_name,
+};
 pub use merge_files::{MergeFiles, MergeFilesError, MergeInput, Merged};
 pub use new_entry::{EntryEdit, NewApiKey, NewPassword};
 pub use open::{OpenError, Unlocked, open_bytes};
 pub use store::{DEFAULT_LOCK_TIMEOUT, Draft, LockGuard, Vault};
+pub use team::{Identity, Recipient, RecipientKind};
+pub use unlock::Unlock;

@@ -7,18 +7,26 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::crypto::{self, Container};
+use super::crypto::{self, Container, Header};
 use super::error::{FormatError, UnlockError, VaultError};
 use super::format::Document;
-use crate::secret::Secret;
+use super::unlock::Unlock;
 
 /// A decrypted vault.
 #[derive(Debug)]
 pub struct Unlocked {
     /// The plaintext document.
     pub document: Document,
-    /// Armor and work factor of the file it came from.
-    pub container: Container,
+    /// What the file's header says: a passphrase vault's armor and work
+    /// factor, or a team vault's armor and recipient count.
+    pub header: Header,
+}
+
+impl Unlocked {
+    /// A passphrase vault's container; `None` for a team vault.
+    pub fn container(&self) -> Option<Container> {
+        self.header.passphrase()
+    }
 }
 
 /// Why a vault file's bytes did not open: the container would not decrypt,
@@ -44,21 +52,23 @@ impl OpenError {
     }
 }
 
-/// Decrypts a vault file's bytes and parses the plaintext.
-pub fn open_bytes(bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, OpenError> {
-    let (container, plaintext) = crypto::decrypt(bytes, passphrase)?;
+/// Decrypts a vault file's bytes with `key` and parses the plaintext.
+pub fn open_bytes(bytes: &[u8], key: &Unlock) -> Result<Unlocked, OpenError> {
+    let (header, plaintext) = crypto::decrypt_with(bytes, key)?;
     let text = std::str::from_utf8(&plaintext).map_err(|_| FormatError::NotUtf8)?;
     let document = Document::parse(text)?;
-    Ok(Unlocked {
-        document,
-        container,
-    })
+    Ok(Unlocked { document, header })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
     use crate::vault::crypto::Prepared;
+
+    fn pass(p: &str) -> Unlock {
+        Unlock::Passphrase(Secret::from(p))
+    }
 
     const PASS: &str = "open test passphrase";
 
@@ -76,25 +86,25 @@ mod tests {
     #[test]
     fn a_vault_opens_into_its_document_and_container() {
         let text = Document::default().to_canonical();
-        let unlocked = open_bytes(&encrypt(text.as_bytes()), &Secret::from(PASS)).unwrap();
+        let unlocked = open_bytes(&encrypt(text.as_bytes()), &pass(PASS)).unwrap();
         assert_eq!(unlocked.document, Document::default());
-        assert_eq!(unlocked.container.work_factor, 10);
-        assert!(!unlocked.container.armored);
+        assert_eq!(unlocked.container().unwrap().work_factor, 10);
+        assert!(!unlocked.header.armored());
     }
 
     #[test]
     fn each_failure_says_which_stage_failed() {
         let bytes = encrypt(Document::default().to_canonical().as_bytes());
         assert!(matches!(
-            open_bytes(&bytes, &Secret::from("wrong")),
+            open_bytes(&bytes, &pass("wrong")),
             Err(OpenError::Unlock(UnlockError::WrongPassphrase))
         ));
         assert!(matches!(
-            open_bytes(&encrypt(b"\xff\xfe"), &Secret::from(PASS)),
+            open_bytes(&encrypt(b"\xff\xfe"), &pass(PASS)),
             Err(OpenError::Format(FormatError::NotUtf8))
         ));
         assert!(matches!(
-            open_bytes(&encrypt(b"format = \"other\"\n"), &Secret::from(PASS)),
+            open_bytes(&encrypt(b"format = \"other\"\n"), &pass(PASS)),
             Err(OpenError::Format(FormatError::NotAscvault { .. }))
         ));
     }

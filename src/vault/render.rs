@@ -20,6 +20,7 @@ use super::crypto::{self, Container};
 use super::error::{InvalidInput, UnlockError};
 use super::format::{Document, Entry, FingerprintKey, Kind};
 use super::open::{OpenError, open_bytes};
+use super::unlock::Unlock;
 use crate::secret::Secret;
 
 /// The fixed scrypt salt of the 1.0 fingerprint key. Changing it changes
@@ -83,7 +84,7 @@ pub fn convert(bytes: &[u8], passphrase: &Secret) -> Conversion {
     let Ok(container) = crypto::inspect(bytes) else {
         return summary_of("unreadable header", 0);
     };
-    let document = match open_bytes(bytes, passphrase) {
+    let document = match open_bytes(bytes, &Unlock::from(passphrase)) {
         Ok(unlocked) => unlocked.document,
         Err(OpenError::Unlock(e)) => return summary_of(&e.to_string(), 1),
         Err(OpenError::Format(_)) => {

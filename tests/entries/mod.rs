@@ -477,7 +477,7 @@ fn a_large_vault_keeps_every_entry_in_order() {
     let n = 600; // about 150 KiB of plaintext
     let labels: Vec<String> = (0..n).map(|i| format!("app-{i:04}")).collect();
     Vault::new(t.vault())
-        .update(&Secret::from(crate::support::PASSPHRASE), |doc| {
+        .update(&Secret::from(crate::support::PASSPHRASE).into(), |doc| {
             for label in &labels {
                 let entry = NewPassword {
                     label: label.clone(),

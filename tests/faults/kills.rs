@@ -154,7 +154,7 @@ fn sigkill_during_merge_leaves_ours_old_or_merged() {
     populate(&ours, "o", 20);
     populate(&theirs, "t", 20);
     Vault::new(&theirs)
-        .update(&Secret::from(PASSPHRASE), |doc| {
+        .update(&Secret::from(PASSPHRASE).into(), |doc| {
             doc.find_mut("b7")
                 .unwrap()
                 .revoke(ascvault::vault::Timestamp::now());

@@ -21,7 +21,7 @@ mod storage;
 /// The document of the vault at `path`, if `pass` opens it.
 fn open(path: &Path, pass: &str) -> Option<Document> {
     Vault::new(path)
-        .open(&Secret::from(pass))
+        .open(&Secret::from(pass).into())
         .ok()
         .map(|u| u.document)
 }
@@ -43,7 +43,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 #[track_caller]
 fn populate(vault: &Path, prefix: &str, n: usize) {
     Vault::new(vault)
-        .update(&Secret::from(PASSPHRASE), |doc| {
+        .update(&Secret::from(PASSPHRASE).into(), |doc| {
             for i in 0..n {
                 doc.add(
                     NewPassword {

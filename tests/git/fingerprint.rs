@@ -60,7 +60,7 @@ fn write_vault(path: &Path, plain: &str) {
 
 fn document(path: &Path) -> Document {
     Vault::new(path)
-        .open(&Secret::from(PASSPHRASE))
+        .open(&Secret::from(PASSPHRASE).into())
         .unwrap()
         .document
 }
@@ -129,7 +129,7 @@ fn a_1_1_vault_costs_one_kdf_per_side_and_shows_a_password_change() {
     assert!(document(&vault).fingerprint_key.is_some());
     // The password of p2 changes (same entry, same id).
     Vault::new(&vault)
-        .update(&Secret::from(PASSPHRASE), |doc| {
+        .update(&Secret::from(PASSPHRASE).into(), |doc| {
             doc.find_mut("p2").unwrap().password = Some(Secret::from(PW1));
             Ok(())
         })

@@ -20,6 +20,11 @@ pub struct InitArgs {
     /// Accept a new passphrase the strength estimate calls weak.
     #[arg(long)]
     pub weak_passphrase_ok: bool,
+    /// Create a team vault instead (format 1.2), whose first member is the
+    /// global --member NAME: their identity file is created beside the
+    /// vault with their new passphrase (--work-factor applies to it).
+    #[arg(long)]
+    pub team: bool,
 }
 
 #[derive(Debug, Subcommand)]

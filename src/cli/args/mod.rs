@@ -8,6 +8,7 @@ pub mod asc;
 pub mod entries;
 pub mod git;
 pub mod metrics;
+pub mod team;
 pub mod values;
 
 use std::path::PathBuf;
@@ -40,6 +41,18 @@ pub struct GlobalArgs {
     /// Otherwise ASCVAULT_PASSPHRASE, otherwise a prompt on the terminal.
     #[arg(long, global = true, value_name = "PATH")]
     pub passphrase_file: Option<PathBuf>,
+    /// A team vault: open it with this identity file — an age identity file
+    /// (AGE-SECRET-KEY-1…), an SSH ed25519 or RSA private key, or an age
+    /// identity file encrypted with a passphrase (its passphrase is asked
+    /// like a vault passphrase).
+    #[arg(long, global = true, env = "ASCVAULT_IDENTITY", value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// A team vault: open it as this member, with their identity file
+    /// beside the vault (.ascvault/identities/NAME.age) and their
+    /// passphrase. Otherwise git config `ascvault.member` of the vault's
+    /// repository.
+    #[arg(long, global = true, env = "ASCVAULT_MEMBER", value_name = "NAME")]
+    pub member: Option<String>,
     /// Say more on stderr about what is happening (never secrets).
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -70,6 +83,14 @@ pub enum Command {
     Default(entries::DefaultArgs),
     /// Change the vault passphrase.
     Passwd(entries::PasswdArgs),
+    /// Team vaults: create or re-protect a member's identity file.
+    #[command(subcommand)]
+    Identity(team::IdentityCommand),
+    /// Team vaults: add, list or remove members.
+    #[command(subcommand)]
+    Member(team::MemberCommand),
+    /// Convert a passphrase vault into a team vault, or back.
+    Convert(team::ConvertArgs),
     /// Run a program with an entry's credentials in its environment.
     Run(entries::RunArgs),
     /// Print a shell completion script.

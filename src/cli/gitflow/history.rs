@@ -8,7 +8,7 @@ use std::thread;
 
 use super::super::context::Context;
 use crate::vault::hygiene::Older;
-use crate::vault::{self, Secret};
+use crate::vault::{self, Unlock};
 
 /// The environment variable that sets how many versions are compared.
 pub const LIMIT_ENV: &str = "ASCVAULT_CHECK_HISTORY";
@@ -35,7 +35,7 @@ fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
 /// branch, newest first, that open with `pass`; versions equal to the
 /// current file are skipped. Failures (no git, a version that does not
 /// open) leave versions out and are counted in a `--verbose` line.
-pub fn older_versions(ctx: &Context, pass: &Secret, current: &[u8], limit: usize) -> Vec<Older> {
+pub fn older_versions(ctx: &Context, pass: &Unlock, current: &[u8], limit: usize) -> Vec<Older> {
     let path = ctx.vault.path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),

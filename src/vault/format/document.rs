@@ -10,8 +10,8 @@ use zeroize::Zeroizing;
 
 use super::version::check_head;
 use super::{
-    CURRENT_VERSION, Entry, FORMAT_TAG, FingerprintKey, Kind, RevokedSecrets, Timestamp, Version,
-    restore_datetimes,
+    BASE_VERSION, CURRENT_VERSION, Entry, FORMAT_TAG, FingerprintKey, Kind, Member, RevokedSecrets,
+    TEAM_VERSION, Timestamp, Tombstone, Version, restore_datetimes,
 };
 use crate::vault::credential;
 use crate::vault::error::{FormatError, InvalidInput, VaultError};
@@ -38,17 +38,27 @@ pub struct Document {
     /// The entries.
     #[serde(default, rename = "entry")]
     pub entries: Vec<Entry>,
+    /// Format 1.2: a team vault's members, whose recipients the container
+    /// is encrypted to (spec/FORMAT.md §3.7). Empty in a passphrase vault.
+    #[serde(default, rename = "member")]
+    pub members: Vec<Member>,
+    /// Format 1.2: tombstones of entries removed from a team vault
+    /// (spec/FORMAT.md §3.9).
+    #[serde(default, rename = "removed")]
+    pub removed: Vec<Tombstone>,
 }
 
 impl Default for Document {
     fn default() -> Self {
         Document {
             format: FORMAT_TAG.to_owned(),
-            version: CURRENT_VERSION,
+            version: BASE_VERSION,
             fingerprint_key: None,
             default_api_key: None,
             extra: toml::Table::new(),
             entries: Vec::new(),
+            members: Vec::new(),
+            removed: Vec::new(),
         }
     }
 }
@@ -146,7 +156,28 @@ impl Document {
                 return Err(FormatError::DuplicateId { id: e.id.clone() });
             }
         }
+        let mut names = HashSet::with_capacity(self.members.len());
+        let mut recipients = HashSet::with_capacity(self.members.len());
+        for m in &self.members {
+            m.check()?;
+            if !names.insert(m.name.to_lowercase()) || !recipients.insert(m.recipient.as_str()) {
+                return Err(FormatError::DuplicateMember {
+                    name: m.name.clone(),
+                });
+            }
+        }
+        for t in &self.removed {
+            t.check()?;
+        }
         Ok(())
+    }
+
+    /// Whether the document uses anything of format 1.2: members,
+    /// tombstones or exposure records.
+    fn uses_team_format(&self) -> bool {
+        !self.members.is_empty()
+            || !self.removed.is_empty()
+            || self.entries.iter().any(|e| !e.exposed.is_empty())
     }
 
     /// Canonical plaintext bytes (zeroized on drop).
@@ -159,9 +190,14 @@ impl Document {
         // `[[entry]]` tables (seen with toml 1.2; pinned by a test below).
         let mut top = toml::Table::new();
         top.insert("format".into(), FORMAT_TAG.into());
+        let needed = if self.uses_team_format() {
+            TEAM_VERSION
+        } else {
+            BASE_VERSION
+        };
         top.insert(
             "version".into(),
-            self.version.max(CURRENT_VERSION).to_string().into(),
+            self.version.max(needed).to_string().into(),
         );
         if let Some(key) = &self.fingerprint_key {
             top.insert("fingerprint_key".into(), key.to_base64().into());
@@ -180,6 +216,22 @@ impl Document {
                 .map(|e| toml::Value::Table(e.to_table()))
                 .collect();
             top.insert("entry".into(), toml::Value::Array(entries));
+        }
+        if !self.members.is_empty() {
+            let members = self
+                .members
+                .iter()
+                .map(|m| toml::Value::Table(m.to_table()))
+                .collect();
+            top.insert("member".into(), toml::Value::Array(members));
+        }
+        if !self.removed.is_empty() {
+            let removed = self
+                .removed
+                .iter()
+                .map(|t| toml::Value::Table(t.to_table()))
+                .collect();
+            top.insert("removed".into(), toml::Value::Array(removed));
         }
         let text = Zeroizing::new(toml::to_string(&top).unwrap_or_default());
         // The table held copies of the secrets: wipe them.
@@ -204,6 +256,80 @@ impl Document {
     pub fn find_mut(&mut self, label: &str) -> Option<&mut Entry> {
         let i = self.position(label)?;
         Some(&mut self.entries[i])
+    }
+
+    /// Whether this is a team vault's document: it lists members.
+    pub fn is_team(&self) -> bool {
+        !self.members.is_empty()
+    }
+
+    /// The member with this name (ignoring case).
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Adds a member. Its name must be new (ignoring case) and its recipient
+    /// must not be another member's. The next write encrypts to it too.
+    pub fn add_member(&mut self, member: Member) -> Result<(), VaultError> {
+        super::check_member_name(&member.name)?;
+        member.recipient()?;
+        if let Some(m) = self.member(&member.name) {
+            return Err(VaultError::MemberExists {
+                name: m.name.clone(),
+            });
+        }
+        if let Some(m) = self
+            .members
+            .iter()
+            .find(|m| m.recipient == member.recipient)
+        {
+            return Err(VaultError::RecipientTaken {
+                name: m.name.clone(),
+            });
+        }
+        self.members.push(member);
+        Ok(())
+    }
+
+    /// Removes a member; the last one is refused (a team vault nobody can
+    /// open). Marking what they could read exposed is the caller's choice
+    /// ([`Document::mark_exposed`]).
+    pub fn remove_member(&mut self, name: &str) -> Result<Member, VaultError> {
+        let i = self
+            .members
+            .iter()
+            .position(|m| m.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| VaultError::NoSuchMember {
+                name: name.to_owned(),
+            })?;
+        if self.members.len() == 1 {
+            return Err(VaultError::LastMember {
+                name: self.members[i].name.clone(),
+            });
+        }
+        Ok(self.members.remove(i))
+    }
+
+    /// Records that `member` (removed at `at`) could read the entry or
+    /// tombstone with this id. Returns whether the id was found. A member
+    /// already recorded keeps their earliest date.
+    pub fn mark_exposed(&mut self, id: &str, member: &str, at: Timestamp) -> bool {
+        let record = super::Exposure {
+            member: member.to_owned(),
+            at,
+        };
+        let list = if let Some(e) = self.entries.iter_mut().find(|e| e.id == id) {
+            &mut e.exposed
+        } else if let Some(t) = self.removed.iter_mut().find(|t| t.id == id) {
+            &mut t.exposed
+        } else {
+            return false;
+        };
+        list.push(record);
+        super::normalize_exposures(list);
+        true
     }
 
     /// Index of the entry with this label (case-insensitive).
@@ -339,7 +465,11 @@ impl Document {
             .ok_or_else(|| VaultError::NoSuchEntry {
                 label: label.to_owned(),
             })?;
-        Ok(self.entries.remove(i))
+        let entry = self.entries.remove(i);
+        if self.is_team() {
+            self.removed.push(Tombstone::of(&entry, Timestamp::now()));
+        }
+        Ok(entry)
     }
 
     /// Renames an entry; its id stays.
@@ -681,7 +811,7 @@ private_key = "k"
     fn newer_major_is_refused_naming_both_versions() {
         let text = "format = \"ascvault\"\nversion = \"2.0\"\n[[entry]]\nwhatever = 1\n";
         let err = Document::parse(text).unwrap_err().to_string();
-        assert!(err.contains("2.0") && err.contains("1.1"), "{err}");
+        assert!(err.contains("2.0") && err.contains("1.2"), "{err}");
     }
 
     #[test]

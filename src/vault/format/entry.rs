@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{Kind, Timestamp, restore_datetimes};
+use super::{Exposure, Kind, Timestamp, restore_datetimes};
 use crate::secret::Secret;
 use crate::vault::credential;
 use crate::vault::error::FormatError;
@@ -57,6 +57,10 @@ pub struct Entry {
     /// Key entries: the vendor number for sales and finance reports.
     #[serde(default)]
     pub vendor_number: Option<String>,
+    /// Format 1.2: members removed while the entry was in the vault, who
+    /// could read it (spec/FORMAT.md §3.8). Only ever grows.
+    #[serde(default)]
+    pub exposed: Vec<Exposure>,
     /// Keys written by a newer minor version, kept as they were.
     #[serde(flatten)]
     pub extra: toml::Table,
@@ -82,6 +86,7 @@ impl Entry {
             key_id: None,
             private_key: None,
             vendor_number: None,
+            exposed: Vec::new(),
             extra: toml::Table::new(),
         }
     }
@@ -145,6 +150,12 @@ impl Entry {
         put(&mut t, "key_id", text(&self.key_id));
         put(&mut t, "private_key", secret(&self.private_key));
         put(&mut t, "vendor_number", text(&self.vendor_number));
+        put(
+            &mut t,
+            "exposed",
+            (!self.exposed.is_empty())
+                .then(|| toml::Value::Array(self.exposed.iter().map(Exposure::to_value).collect())),
+        );
         for (k, v) in &self.extra {
             t.insert(k.clone(), restore_datetimes(v.clone()));
         }

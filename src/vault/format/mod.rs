@@ -16,6 +16,7 @@ mod document;
 mod entry;
 mod fingerprint_key;
 mod kind;
+mod member;
 mod secret_id;
 mod split;
 mod timestamp;
@@ -25,9 +26,11 @@ pub use document::Document;
 pub use entry::Entry;
 pub use fingerprint_key::FingerprintKey;
 pub use kind::Kind;
+pub(crate) use member::normalize_exposures;
+pub use member::{Exposure, Member, Tombstone, check_member_name};
 pub(crate) use secret_id::{RevokedSecrets, SecretId};
 pub use timestamp::Timestamp;
-pub use version::{CURRENT_VERSION, FORMAT_TAG, Version};
+pub use version::{BASE_VERSION, CURRENT_VERSION, FORMAT_TAG, TEAM_VERSION, Version};
 
 /// Serde's flatten buffers TOML datetimes as a one-key table; turn such
 /// tables back into datetimes so unknown keys are written as they were read.

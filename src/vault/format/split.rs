@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
-use super::{Document, Entry};
+use super::{Document, Entry, Member, Tombstone};
 
 /// The header line the text is cut at, newline included.
 const ENTRY_HEADER: &str = "[[entry]]\n";
@@ -51,9 +51,11 @@ pub fn parse(text: &str, piece_bytes: usize, threads: usize) -> Option<Document>
     let parsed = parse_pieces(&pieces, threads.max(1))?;
 
     let mut document = head;
-    document.entries = Vec::with_capacity(parsed.iter().map(Vec::len).sum());
-    for entries in parsed {
-        document.entries.extend(entries);
+    document.entries = Vec::with_capacity(parsed.iter().map(|p| p.entry.len()).sum());
+    for piece in parsed {
+        document.entries.extend(piece.entry);
+        document.members.extend(piece.member);
+        document.removed.extend(piece.removed);
     }
     Some(document)
 }
@@ -99,18 +101,23 @@ fn parse_head(head: &str) -> Option<Document> {
     toml::from_str(head).ok()
 }
 
-/// What a piece must be: the `entry` array and nothing else.
-#[derive(Deserialize)]
+/// What a piece must be: the `entry` array and nothing else but format
+/// 1.2's `member` and `removed` arrays, which follow the entries.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Piece {
     entry: Vec<Entry>,
+    #[serde(default)]
+    member: Vec<Member>,
+    #[serde(default)]
+    removed: Vec<Tombstone>,
 }
 
 /// Parses the pieces on up to `threads` threads (this one included), in
 /// order. `None` if any of them fails.
-fn parse_pieces(pieces: &[&str], threads: usize) -> Option<Vec<Vec<Entry>>> {
+fn parse_pieces(pieces: &[&str], threads: usize) -> Option<Vec<Piece>> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Vec<Entry>>>> = Mutex::new(vec![None; pieces.len()]);
+    let results: Mutex<Vec<Option<Piece>>> = Mutex::new(vec![None; pieces.len()]);
     let failed = AtomicBool::new(false);
     let work = || {
         loop {
@@ -119,9 +126,7 @@ fn parse_pieces(pieces: &[&str], threads: usize) -> Option<Vec<Vec<Entry>>> {
                 return;
             }
             match toml::from_str::<Piece>(pieces[i]) {
-                Ok(piece) => {
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(piece.entry)
-                }
+                Ok(piece) => results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(piece),
                 Err(_) => failed.store(true, Ordering::Relaxed),
             }
         }

@@ -10,7 +10,14 @@ use crate::vault::error::FormatError;
 /// The value of the top-level `format` key.
 pub const FORMAT_TAG: &str = "ascvault";
 /// The newest format version this build reads and writes.
-pub const CURRENT_VERSION: Version = Version { major: 1, minor: 1 };
+pub const CURRENT_VERSION: Version = Version { major: 1, minor: 2 };
+/// The version written for a document that uses nothing newer: a vault
+/// without members, tombstones or exposure records is written exactly as a
+/// 1.1 writer would (spec/FORMAT.md §4).
+pub const BASE_VERSION: Version = Version { major: 1, minor: 1 };
+/// The version a document that uses members, tombstones or exposure records
+/// is written with.
+pub const TEAM_VERSION: Version = Version { major: 1, minor: 2 };
 
 /// A `MAJOR.MINOR` format version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

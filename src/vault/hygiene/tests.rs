@@ -6,7 +6,7 @@ use crate::vault::{Document, Entry, Secret, Timestamp};
 
 fn facts(work_factor: u8) -> Facts {
     Facts {
-        work_factor,
+        work_factor: Some(work_factor),
         mode: Some(0o600),
         git: None,
         now: Timestamp::from_unix(1_700_000_000 + 10 * 86_400),
@@ -40,7 +40,7 @@ fn check_finds_each_problem() {
         ["old-entry", "old-entry", "duplicate-secret"]
     );
     f.max_age_days = 500;
-    f.work_factor = 17;
+    f.work_factor = Some(17);
     f.mode = Some(0o644);
     assert_eq!(
         checks(&d, &f),

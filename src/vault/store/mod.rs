@@ -14,10 +14,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::crypto::{self, Container, Prepared};
+use super::crypto::{self, Container, Header, Prepared};
 use super::error::{InvalidInput, UnlockError, VaultError};
-use super::format::Document;
+use super::format::{Document, Member};
 use super::open::{Unlocked, open_bytes};
+use super::unlock::Unlock;
 use crate::atomic::{self, Replace, Step};
 use crate::secret::Secret;
 pub use lock::LockGuard;
@@ -125,16 +126,29 @@ impl Vault {
         write_atomic(&self.path, &bytes, false)
     }
 
-    /// Decrypts and parses the vault.
-    pub fn open(&self, passphrase: &Secret) -> Result<Unlocked, VaultError> {
-        let bytes = self.read_bytes()?;
-        self.decrypt(&bytes, passphrase)
+    /// Creates a new team vault (format 1.2) with one member, `founder`,
+    /// encrypted to their recipient. Never overwrites an existing file.
+    pub fn create_team(&self, founder: Member, armored: bool) -> Result<(), VaultError> {
+        self.check_new()?;
+        let mut document = Document::default();
+        document.add_member(founder)?;
+        document.ensure_fingerprint_key();
+        let text = document.to_canonical();
+        let bytes = team_encryptor(&document, armored)?.encrypt(text.as_bytes())?;
+        let _lock = self.lock()?;
+        write_atomic(&self.path, &bytes, false)
     }
 
-    fn decrypt(&self, bytes: &[u8], passphrase: &Secret) -> Result<Unlocked, VaultError> {
-        let unlocked = open_bytes(bytes, passphrase).map_err(|e| e.at(&self.path))?;
-        if let Some(hook) = self.on_unlock {
-            hook(unlocked.container);
+    /// Decrypts and parses the vault with `key`.
+    pub fn open(&self, key: &Unlock) -> Result<Unlocked, VaultError> {
+        let bytes = self.read_bytes()?;
+        self.decrypt(&bytes, key)
+    }
+
+    fn decrypt(&self, bytes: &[u8], key: &Unlock) -> Result<Unlocked, VaultError> {
+        let unlocked = open_bytes(bytes, key).map_err(|e| e.at(&self.path))?;
+        if let (Some(hook), Some(container)) = (self.on_unlock, unlocked.container()) {
+            hook(container);
         }
         Ok(unlocked)
     }
@@ -149,26 +163,29 @@ impl Vault {
     /// Read-modify-write under the lock. `change` sees the decrypted document;
     /// if it returns an error nothing is written.
     ///
-    /// The new file's KDF runs on a second thread while the old file is
-    /// decrypted, so this costs about one KDF of wall time.
+    /// A passphrase vault's new KDF runs on a second thread while the old
+    /// file is decrypted, so this costs about one KDF of wall time; a team
+    /// vault's write is encrypted to the members the changed document lists
+    /// (no KDF at all).
     pub fn update<T>(
         &self,
-        passphrase: &Secret,
+        key: &Unlock,
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
-        self.update_inner(passphrase, Rekey::default(), change)
+        self.update_inner(key, Rekey::default(), change)
     }
 
-    /// Re-encrypts the vault under a new passphrase (same work factor and armor).
-    pub fn change_passphrase(&self, old: &Secret, new: &Secret) -> Result<(), VaultError> {
+    /// Re-encrypts a passphrase vault under a new passphrase (same work
+    /// factor and armor).
+    pub fn change_passphrase(&self, old: &Unlock, new: &Secret) -> Result<(), VaultError> {
         self.rekey(old, Some(new), None)
     }
 
-    /// Re-encrypts the vault under a new passphrase, a new work factor, or
-    /// both (`None` keeps what the file has; the armor is kept).
+    /// Re-encrypts a passphrase vault under a new passphrase, a new work
+    /// factor, or both (`None` keeps what the file has; the armor is kept).
     pub fn rekey(
         &self,
-        old: &Secret,
+        old: &Unlock,
         new: Option<&Secret>,
         work_factor: Option<u8>,
     ) -> Result<(), VaultError> {
@@ -180,30 +197,86 @@ impl Vault {
         {
             return Err(InvalidInput::WorkFactor(wf).into());
         }
+        if !matches!(
+            crypto::header(&self.read_bytes()?),
+            Ok(Header::Passphrase(_)) | Err(_)
+        ) {
+            return Err(VaultError::NotTeam(
+                "a team vault has no vault passphrase: each member changes their own (`ascvault identity passwd`)",
+            ));
+        }
         let rekey = Rekey {
             passphrase: new,
             work_factor,
+            to_team: false,
         };
         self.update_inner(old, rekey, |_| Ok(()))
     }
 
+    /// Converts a passphrase vault into a team vault whose one member is
+    /// `founder`, keeping every entry (and the armor).
+    pub fn convert_to_team(&self, key: &Unlock, founder: Member) -> Result<(), VaultError> {
+        let rekey = Rekey {
+            to_team: true,
+            ..Rekey::default()
+        };
+        self.update_inner(key, rekey, |doc| {
+            if doc.is_team() {
+                return Err(VaultError::NotTeam("the vault is already a team vault"));
+            }
+            doc.add_member(founder)
+        })
+    }
+
+    /// Converts a team vault into a passphrase vault (`work_factor`, armor
+    /// kept), keeping every entry and its exposure records; the member
+    /// list and the tombstones go.
+    pub fn convert_to_passphrase(
+        &self,
+        key: &Unlock,
+        new: &Secret,
+        work_factor: u8,
+    ) -> Result<(), VaultError> {
+        if new.is_empty() {
+            return Err(InvalidInput::EmptyPassphrase.into());
+        }
+        if !(crypto::MIN_WORK_FACTOR..=crypto::MAX_WORK_FACTOR).contains(&work_factor) {
+            return Err(InvalidInput::WorkFactor(work_factor).into());
+        }
+        let rekey = Rekey {
+            passphrase: Some(new),
+            work_factor: Some(work_factor),
+            to_team: false,
+        };
+        self.update_inner(key, rekey, |doc| {
+            if !doc.is_team() {
+                return Err(VaultError::NotTeam(
+                    "the vault is already a passphrase vault",
+                ));
+            }
+            doc.members.clear();
+            doc.removed.clear();
+            Ok(())
+        })
+    }
+
     /// Unlocks the vault for a change that must wait for something, such as
-    /// the user's confirmation, without holding the lock meanwhile. The new
-    /// file's KDF starts at once on a second thread, so that
+    /// the user's confirmation, without holding the lock meanwhile. A
+    /// passphrase vault's new KDF starts at once on a second thread, so that
     /// [`Vault::commit`] after the wait costs no KDF at all when the file is
     /// unchanged by then.
-    pub fn draft(&self, passphrase: &Secret) -> Result<Draft, VaultError> {
+    pub fn draft(&self, key: &Unlock) -> Result<Draft, VaultError> {
         let bytes = self.read_bytes()?;
-        let (opened, kdf) = self.begin_write(&bytes, passphrase, Rekey::default())?;
+        let (opened, pending) = self.begin_write(&bytes, key, Rekey::default())?;
         match opened {
             Ok(document) => Ok(Draft {
                 document,
                 bytes,
-                passphrase: passphrase.clone(),
-                prepared: Some(kdf),
+                key: key.clone(),
+                pending: Some(pending),
             }),
             Err(e) => {
-                let _ = kdf.join();
+                let _ = pending.join();
                 Err(e)
             }
         }
@@ -220,69 +293,95 @@ impl Vault {
         let _lock = self.lock()?;
         remove_stale_temp_files(&self.path);
         let bytes = self.read_bytes()?;
-        let prepared = draft.join_prepared();
-        let (document, prepared) = match prepared {
-            Some(prepared) if bytes == draft.bytes => {
-                (std::mem::take(&mut draft.document), prepared?)
-            }
-            _ => self.unlock_for_write(&bytes, &draft.passphrase, Rekey::default())?,
+        let ready = draft.join_pending();
+        let (document, ready) = match ready {
+            Some(ready) if bytes == draft.bytes => (std::mem::take(&mut draft.document), ready?),
+            _ => self.unlock_for_write(&bytes, &draft.key, Rekey::default())?,
         };
-        self.finish(document, prepared, change)
+        self.finish(document, ready, change)
     }
 
     fn update_inner<T>(
         &self,
-        passphrase: &Secret,
+        key: &Unlock,
         rekey: Rekey<'_>,
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let _lock = self.lock()?;
         remove_stale_temp_files(&self.path);
         let bytes = self.read_bytes()?;
-        let (document, prepared) = self.unlock_for_write(&bytes, passphrase, rekey)?;
-        self.finish(document, prepared, change)
+        let (document, ready) = self.unlock_for_write(&bytes, key, rekey)?;
+        self.finish(document, ready, change)
     }
 
-    /// Starts the new file's KDF on a second thread and decrypts `bytes`
-    /// meanwhile. The caller joins the thread, even when decryption failed.
+    /// Decides what the new file is encrypted to and, for a passphrase,
+    /// starts its KDF on a second thread while `bytes` are decrypted. The
+    /// caller joins the thread, even when decryption failed.
     fn begin_write(
         &self,
         bytes: &[u8],
-        passphrase: &Secret,
+        key: &Unlock,
         rekey: Rekey<'_>,
-    ) -> Result<(Result<Document, VaultError>, KdfThread), VaultError> {
-        let found = crypto::inspect(bytes).map_err(|e| self.unlock_error(e))?;
-        let container = Container {
-            work_factor: rekey.work_factor.unwrap_or(found.work_factor),
-            ..found
+    ) -> Result<(Result<Document, VaultError>, Pending), VaultError> {
+        let found = crypto::header(bytes).map_err(|e| self.unlock_error(e))?;
+        let new_passphrase = rekey.passphrase.or(match found {
+            Header::Passphrase(_) => key.passphrase(),
+            Header::Team(_) => None,
+        });
+        let pending = match new_passphrase {
+            Some(passphrase) if !rekey.to_team => {
+                let container = Container {
+                    armored: found.armored(),
+                    work_factor: rekey.work_factor.unwrap_or(match found {
+                        Header::Passphrase(c) => c.work_factor,
+                        Header::Team(_) => crypto::DEFAULT_WORK_FACTOR,
+                    }),
+                };
+                Pending::Kdf(Prepared::spawn(passphrase, container))
+            }
+            _ => Pending::Team {
+                armored: found.armored(),
+            },
         };
-        let kdf = Prepared::spawn(rekey.passphrase.unwrap_or(passphrase), container);
-        let opened = self.decrypt(bytes, passphrase).map(|u| u.document);
-        Ok((opened, kdf))
+        let opened = self.decrypt(bytes, key).map(|u| u.document);
+        Ok((opened, pending))
     }
 
     /// [`Vault::begin_write`], waiting for both halves.
     fn unlock_for_write(
         &self,
         bytes: &[u8],
-        passphrase: &Secret,
+        key: &Unlock,
         rekey: Rekey<'_>,
-    ) -> Result<(Document, Prepared), VaultError> {
-        let (opened, kdf) = self.begin_write(bytes, passphrase, rekey)?;
+    ) -> Result<(Document, Ready), VaultError> {
+        let (opened, pending) = self.begin_write(bytes, key, rekey)?;
         // Wait for the KDF thread even on failure, so no work outlives the call.
-        let prepared = join_kdf(kdf)?;
-        Ok((opened?, prepared?))
+        let ready = pending.join()?;
+        Ok((opened?, ready?))
     }
 
-    /// Changes the document, encrypts and writes it (the lock is held).
+    /// Changes the document, encrypts and writes it (the lock is held). A
+    /// team vault is encrypted to exactly the members the changed document
+    /// lists.
     fn finish<T>(
         &self,
         mut document: Document,
-        prepared: Prepared,
+        ready: Ready,
         change: impl FnOnce(&mut Document) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
         let result = change(&mut document)?;
         document.ensure_fingerprint_key();
+        let prepared = match ready {
+            Ready::Passphrase(prepared) => {
+                if document.is_team() {
+                    return Err(VaultError::NotTeam(
+                        "a passphrase vault cannot list members: convert it with `ascvault convert --to-team`",
+                    ));
+                }
+                prepared
+            }
+            Ready::Team { armored } => team_encryptor(&document, armored)?,
+        };
         let text = document.to_canonical();
         let encrypted = prepared.encrypt(text.as_bytes())?;
         write_atomic(&self.path, &encrypted, true)?;
@@ -295,19 +394,56 @@ impl Vault {
     }
 }
 
+/// The encryptor of a team vault's document: to its members' recipients.
+pub(crate) fn team_encryptor(document: &Document, armored: bool) -> Result<Prepared, VaultError> {
+    if !document.is_team() {
+        return Err(VaultError::NotTeam(
+            "a team vault must list at least one member",
+        ));
+    }
+    let recipients = document
+        .members
+        .iter()
+        .map(Member::recipient)
+        .collect::<Result<Vec<_>, _>>()?;
+    Prepared::to_recipients(&recipients, armored)
+}
+
 /// What a write changes besides the document: `None` keeps the file's own.
 #[derive(Clone, Copy, Default)]
 struct Rekey<'a> {
     passphrase: Option<&'a Secret>,
     work_factor: Option<u8>,
+    /// Encrypt to the document's members from now on.
+    to_team: bool,
 }
 
 type KdfThread = std::thread::JoinHandle<Result<Prepared, VaultError>>;
 
-fn join_kdf(thread: KdfThread) -> Result<Result<Prepared, VaultError>, VaultError> {
-    thread
-        .join()
-        .map_err(|_| VaultError::Encrypt("the key derivation thread panicked".into()))
+/// The new file's encryption while the old file is being decrypted.
+enum Pending {
+    /// A passphrase's KDF, running on its thread.
+    Kdf(KdfThread),
+    /// To the members of the changed document (known only after the change).
+    Team { armored: bool },
+}
+
+/// [`Pending`], done.
+enum Ready {
+    Passphrase(Prepared),
+    Team { armored: bool },
+}
+
+impl Pending {
+    fn join(self) -> Result<Result<Ready, VaultError>, VaultError> {
+        match self {
+            Pending::Kdf(thread) => thread
+                .join()
+                .map(|r| r.map(Ready::Passphrase))
+                .map_err(|_| VaultError::Encrypt("the key derivation thread panicked".into())),
+            Pending::Team { armored } => Ok(Ok(Ready::Team { armored })),
+        }
+    }
 }
 
 /// A vault unlocked for a later [`Vault::commit`] ([`Vault::draft`]).
@@ -318,8 +454,8 @@ pub struct Draft {
     /// The file as it was read, to tell at commit whether it changed.
     bytes: Vec<u8>,
     /// To unlock the file again if it did.
-    passphrase: Secret,
-    prepared: Option<KdfThread>,
+    key: Unlock,
+    pending: Option<Pending>,
 }
 
 impl Draft {
@@ -328,10 +464,10 @@ impl Draft {
         &self.document
     }
 
-    /// The new file's encryptor, once its KDF has finished; `None` if
-    /// already taken or if its thread panicked.
-    fn join_prepared(&mut self) -> Option<Result<Prepared, VaultError>> {
-        join_kdf(self.prepared.take()?).ok()
+    /// The new file's encryption, once ready; `None` if already taken or
+    /// if its thread panicked.
+    fn join_pending(&mut self) -> Option<Result<Ready, VaultError>> {
+        self.pending.take()?.join().ok()
     }
 }
 
@@ -345,7 +481,7 @@ impl std::fmt::Debug for Draft {
 
 impl Drop for Draft {
     fn drop(&mut self) {
-        let _ = self.join_prepared();
+        let _ = self.join_pending();
     }
 }
 
@@ -386,12 +522,12 @@ mod tests {
     fn vault_with(labels: &[&str]) -> (tempfile::TempDir, Vault) {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::new(dir.path().join("v.age"));
-        let pass = Secret::from(PASS);
+        let pass = Unlock::from(Secret::from(PASS));
         let container = Container {
             armored: true,
             work_factor: 10,
         };
-        vault.create(&pass, container).unwrap();
+        vault.create(&Secret::from(PASS), container).unwrap();
         vault
             .update(&pass, |doc| {
                 for label in labels {
@@ -408,14 +544,17 @@ mod tests {
     }
 
     fn labels(vault: &Vault) -> Vec<String> {
-        let doc = vault.open(&Secret::from(PASS)).unwrap().document;
+        let doc = vault
+            .open(&Unlock::from(Secret::from(PASS)))
+            .unwrap()
+            .document;
         doc.entries.iter().map(|e| e.label.clone()).collect()
     }
 
     #[test]
     fn a_draft_commits_its_change() {
         let (_dir, vault) = vault_with(&["a", "b"]);
-        let pass = Secret::from(PASS);
+        let pass = Unlock::from(Secret::from(PASS));
         let draft = vault.draft(&pass).unwrap();
         assert_eq!(draft.document().entries.len(), 2);
         let removed = vault.commit(draft, |doc| doc.remove("a")).unwrap();
@@ -426,7 +565,7 @@ mod tests {
     #[test]
     fn a_write_between_draft_and_commit_is_kept() {
         let (_dir, vault) = vault_with(&["a", "b"]);
-        let pass = Secret::from(PASS);
+        let pass = Unlock::from(Secret::from(PASS));
         let draft = vault.draft(&pass).unwrap();
         vault
             .update(&pass, |doc| {
@@ -442,18 +581,18 @@ mod tests {
     fn a_dropped_draft_changes_nothing() {
         let (_dir, vault) = vault_with(&["a"]);
         let before = vault.read_bytes().unwrap();
-        drop(vault.draft(&Secret::from(PASS)).unwrap());
+        drop(vault.draft(&Unlock::from(Secret::from(PASS))).unwrap());
         assert_eq!(vault.read_bytes().unwrap(), before);
     }
 
     #[test]
     fn rekey_raises_the_work_factor_and_keeps_passphrase_and_entries() {
         let (_dir, vault) = vault_with(&["a"]);
-        let pass = Secret::from(PASS);
+        let pass = Unlock::from(Secret::from(PASS));
         vault.rekey(&pass, None, Some(11)).unwrap();
         let unlocked = vault.open(&pass).unwrap();
-        assert_eq!(unlocked.container.work_factor, 11);
-        assert!(unlocked.container.armored);
+        assert_eq!(unlocked.container().unwrap().work_factor, 11);
+        assert!(unlocked.header.armored());
         assert_eq!(labels(&vault), ["a"]);
         let err = vault.rekey(&pass, None, Some(23)).unwrap_err();
         assert!(matches!(
@@ -470,14 +609,18 @@ mod tests {
         let vault = vault.on_unlock(|c| {
             SEEN.store(c.work_factor, Ordering::Relaxed);
         });
-        vault.update(&Secret::from(PASS), |_| Ok(())).unwrap();
+        vault
+            .update(&Unlock::from(Secret::from(PASS)), |_| Ok(()))
+            .unwrap();
         assert_eq!(SEEN.load(Ordering::Relaxed), 10);
     }
 
     #[test]
     fn a_draft_with_the_wrong_passphrase_fails() {
         let (_dir, vault) = vault_with(&["a"]);
-        let err = vault.draft(&Secret::from("wrong")).unwrap_err();
+        let err = vault
+            .draft(&Unlock::from(Secret::from("wrong")))
+            .unwrap_err();
         assert!(matches!(
             err,
             VaultError::Unlock {
