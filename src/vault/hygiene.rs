@@ -68,6 +68,7 @@ pub fn check(doc: &Document, facts: &Facts) -> Vec<Finding> {
     old_entries(doc, facts, &mut out);
     password_limit(doc, &mut out);
     duplicate_secrets(doc, &mut out);
+    exposure::findings(doc, &mut out);
     if let Some(work_factor) = facts.work_factor
         && work_factor < MIN_HEALTHY_WORK_FACTOR
     {
@@ -297,7 +298,9 @@ pub fn online(label: &str, result: &Online) -> Option<Finding> {
     }
 }
 
+mod exposure;
 mod history;
+pub use exposure::{Readable, readable_by};
 pub use history::{Older, revocations_undone};
 
 #[cfg(test)]
