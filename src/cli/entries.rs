@@ -367,8 +367,19 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> CliResult {
     print(&out)
 }
 
-const REVOKE_AT_APPLE_PASSWORD: &str = "revoke it at Apple too: Apple Account (account.apple.com) → Sign-In and Security → App-Specific Passwords";
-const REVOKE_AT_APPLE_KEY: &str = "revoke it at Apple too: App Store Connect → Users and Access → Integrations → App Store Connect API";
+/// Where a credential of this kind is revoked at Apple: `revoke` and the
+/// offboarding list of `member remove` say it in the same words.
+pub(super) fn where_to_revoke(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::ApiKey => {
+            "App Store Connect → Users and Access → Integrations → App Store Connect API"
+        }
+        Kind::AppSpecificPassword => {
+            "Apple Account (account.apple.com) → Sign-In and Security → App-Specific Passwords"
+        }
+        Kind::Other(_) => "wherever it was issued (a kind this version does not know)",
+    }
+}
 
 /// Where the entry the user confirmed a change to is now: found by id, not
 /// label, so a relabel by another writer while the question waited cannot
@@ -403,6 +414,10 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
     let label = args.label.as_deref().unwrap_or_default();
     let (changed, kind, label) = if args.yes {
         ctx.update(|doc| {
+            // A team vault's tombstone (spec/FORMAT.md §3.9).
+            if let Some(done) = super::team::revoke_removed(doc, label, now) {
+                return Ok(done);
+            }
             let kind = doc.get(label)?.kind.clone();
             Ok((doc.revoke(label, now)?, kind, label.to_owned()))
         })?
@@ -410,6 +425,19 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         // Look the entry up before asking, so a typo fails without a
         // question; the answer applies to the entry asked about, by id.
         let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
+        if let Some(found) = super::team::removed_label(draft.document(), label) {
+            if !secrets::confirm(
+                &format!("Record {} (removed from the vault) as revoked?", sanitize(&found)),
+                false,
+            )? {
+                return Err(CliError::declined("nothing revoked"));
+            }
+            let done = ctx.vault.commit(draft, |doc| {
+                super::team::revoke_removed(doc, label, now)
+                    .ok_or_else(|| VaultError::NoSuchEntry { label: found })
+            })?;
+            return revoked(done);
+        }
         let asked = draft
             .document()
             .get(label)
@@ -428,17 +456,17 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
             Ok((!was, e.kind.clone(), e.label.clone()))
         })?
     };
-    let label = label.as_str();
+    revoked((changed, kind, label))
+}
+
+/// What `revoke LABEL` says: done, and where to revoke it at Apple too.
+fn revoked((changed, kind, label): (bool, Kind, String)) -> CliResult {
     if !changed {
-        say(&format!("{} was already revoked", sanitize(label)));
+        say(&format!("{} was already revoked", sanitize(&label)));
         return Ok(());
     }
-    say(&format!("revoked {}", sanitize(label)));
-    say(if kind == Kind::ApiKey {
-        REVOKE_AT_APPLE_KEY
-    } else {
-        REVOKE_AT_APPLE_PASSWORD
-    });
+    say(&format!("revoked {}", sanitize(&label)));
+    say(&format!("revoke it at Apple too: {}", where_to_revoke(&kind)));
     Ok(())
 }
 
@@ -501,11 +529,15 @@ fn revoke_all(ctx: &Context, yes: bool, now: Timestamp) -> CliResult {
     ));
     if kinds.contains(&Kind::AppSpecificPassword) {
         say(&format!(
-            "{REVOKE_AT_APPLE_PASSWORD} (\"Revoke All\" there as well)"
+            "revoke it at Apple too: {} (\"Revoke All\" there as well)",
+            where_to_revoke(&Kind::AppSpecificPassword)
         ));
     }
     if kinds.contains(&Kind::ApiKey) {
-        say(REVOKE_AT_APPLE_KEY);
+        say(&format!(
+            "revoke it at Apple too: {}",
+            where_to_revoke(&Kind::ApiKey)
+        ));
     }
     Ok(())
 }
@@ -528,7 +560,9 @@ pub fn remove(ctx: &Context, args: &RemoveArgs) -> CliResult {
         }
         ctx.vault.commit(draft, |doc| {
             let i = confirmed(doc, &asked)?;
-            Ok(doc.entries.remove(i))
+            // Through `Document::remove`: a team vault keeps a tombstone.
+            let label = doc.entries[i].label.clone();
+            doc.remove(&label)
         })?
     };
     say(&format!("removed {}", sanitize(&removed.label)));

@@ -16,10 +16,12 @@ use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, say};
 use super::sanitize::sanitize;
 use super::secrets::{self, Strength};
+use super::entries::where_to_revoke;
+use crate::vault::hygiene::{Readable, readable_by};
 use crate::vault::team::identity_file;
 use crate::vault::{
-    Document, Header, Identity, Member, Recipient, Unlock, VaultError, WARN_WORK_FACTOR,
-    check_member_name, crypto,
+    Document, Header, Identity, Kind, Member, Recipient, Timestamp, Unlock, VaultError,
+    WARN_WORK_FACTOR, check_member_name, crypto,
 };
 
 /// The member name a command that creates one takes from the global
@@ -314,23 +316,104 @@ pub fn member_list(ctx: &Context, args: &MemberListArgs) -> CliResult {
     print(&table.render())
 }
 
-/// `member remove NAME`: re-encrypts without the member.
+/// `member remove NAME`: re-encrypts without the member, lists every
+/// credential they could read (spec/FORMAT.md §3.8) with where to revoke
+/// it at Apple, and marks those exposed.
 pub fn member_remove(ctx: &Context, args: &MemberRemoveArgs) -> CliResult {
     require_team(ctx)?;
-    let (removed, count) = ctx.update(|doc| {
+    let now = Timestamp::now();
+    let (removed, count, readable) = ctx.update(|doc| {
         let removed = doc.remove_member(&args.name)?;
-        Ok((removed, doc.members.len()))
+        let readable = readable_by(doc, &removed);
+        for r in &readable {
+            doc.mark_exposed(&r.id, &removed.name, now);
+        }
+        Ok((removed, doc.members.len(), readable))
     })?;
+    let name = sanitize(&removed.name);
     say(&format!(
-        "removed member {}; the vault is now encrypted to {count} member(s)",
-        sanitize(&removed.name)
+        "removed member {name}; the vault is now encrypted to {count} member(s)"
     ));
+    print(&offboarding_list(&name, &removed, now, &readable))?;
     say(&format!(
-        "{} can still open every copy of the vault they saw before (git history keeps them): \
-         revoke at Apple what they could read",
-        sanitize(&removed.name)
+        "{name} keeps whatever was in git history: every older version of the vault still          opens with their identity. Only revoking at Apple what they could read closes that."
     ));
+    if readable.iter().any(Readable::live) {
+        say(
+            "these are marked exposed in the vault: `ascvault check` reports each one until it              is revoked (revoke it at Apple, then `ascvault revoke LABEL`;              `ascvault verify --exposed` asks Apple whether they still work)",
+        );
+    }
     Ok(())
+}
+
+/// The offboarding list on stdout: every credential the member could read,
+/// with where to revoke it at Apple in the words `revoke` uses.
+fn offboarding_list(name: &str, member: &Member, now: Timestamp, list: &[Readable]) -> String {
+    let mut out = format!(
+        "{name} could read {} credential(s) (a member from {} to {}):\n",
+        list.len(),
+        member.added.rfc3339(),
+        now.rfc3339()
+    );
+    for r in list {
+        let state = match (r.revoked_at, r.removed_at) {
+            (None, None) => "active".to_owned(),
+            (Some(at), None) => format!("revoked {}", at.rfc3339()),
+            (None, Some(gone)) => format!("removed {}, never recorded revoked", gone.rfc3339()),
+            (Some(at), Some(gone)) => {
+                format!("revoked {}, removed {}", at.rfc3339(), gone.rfc3339())
+            }
+        };
+        out.push_str(&format!(
+            "- {} ({}, {}): {state}\n",
+            sanitize(&r.label),
+            r.kind,
+            sanitize(&r.account)
+        ));
+        let what = if r.live() {
+            "revoke it at Apple too"
+        } else {
+            "make sure it is revoked at Apple"
+        };
+        out.push_str(&format!("  {what}: {}\n", where_to_revoke(&r.kind)));
+    }
+    out
+}
+
+/// The label of a tombstone `revoke LABEL` means: no entry has that label
+/// (case-insensitively) and a tombstone has (spec/FORMAT.md §3.9).
+pub(super) fn removed_label(doc: &Document, label: &str) -> Option<String> {
+    if doc.position(label).is_some() {
+        return None;
+    }
+    doc.removed
+        .iter()
+        .rev()
+        .find(|t| t.label.to_lowercase() == label.to_lowercase())
+        .map(|t| t.label.clone())
+}
+
+/// `revoke LABEL` on a team vault's tombstone: records every tombstone with
+/// that label revoked (the credential was revoked at Apple). `None` when
+/// LABEL names an entry, or no tombstone. Returns whether one changed, its
+/// kind and label.
+pub(super) fn revoke_removed(
+    doc: &mut Document,
+    label: &str,
+    at: Timestamp,
+) -> Option<(bool, Kind, String)> {
+    let found = removed_label(doc, label)?;
+    let mut changed = false;
+    let mut kind = Kind::AppSpecificPassword;
+    for t in doc.removed.iter_mut().filter(|t| t.label == found) {
+        kind = t.kind.clone();
+        if !t.revoked {
+            t.revoked = true;
+            t.revoked_at = Some(at);
+            changed = true;
+        }
+    }
+    Some((changed, kind, found))
 }
 
 /// `convert --to-team --member NAME | --to-passphrase`

@@ -9,6 +9,7 @@ use url::Url;
 use super::args::asc::{NetArgs, VerifyArgs};
 use super::asc::{api_key_of, observer};
 use super::context::Context;
+use super::entries::where_to_revoke;
 use super::error::{CliError, CliResult, ExitStatus};
 use super::output::{Table, print, print_json, sanitize, say};
 use super::secrets::confirm;
@@ -16,8 +17,10 @@ use super::source::terminal;
 use crate::asc::verify::{self, Verdict};
 use crate::vault::{Entry, Kind, Timestamp};
 
+#[derive(Clone)]
 struct Checked {
     label: String,
+    revoked: bool,
     kind: Kind,
     account: String,
     verdict: Verdict,
@@ -69,14 +72,28 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     let doc = ctx.vault.open(&pass)?.document;
     let entries: Vec<&Entry> = match &args.label {
         Some(label) => vec![doc.usable(label)?],
+        // Revoked ones too: a revocation recorded here may not have been
+        // made at Apple.
+        None if args.exposed => doc
+            .entries
+            .iter()
+            .filter(|e| !e.exposed.is_empty() && !matches!(e.kind, Kind::Other(_)))
+            .collect(),
         None => doc
             .entries
             .iter()
             .filter(|e| !e.revoked && !matches!(e.kind, Kind::Other(_)))
             .collect(),
     };
+    if args.exposed {
+        unverifiable_removed(&doc);
+    }
     if entries.is_empty() {
-        say("no active entries to verify");
+        say(if args.exposed {
+            "no exposed entries to verify"
+        } else {
+            "no active entries to verify"
+        });
         return Ok(());
     }
     let mut results = Vec::new();
@@ -85,6 +102,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
         let verdict = check(ctx, &args.net, &content_delivery, e)?;
         results.push(Checked {
             label: e.label.clone(),
+            revoked: e.revoked,
             kind: e.kind.clone(),
             account: e.account().to_owned(),
             verdict,
@@ -182,7 +200,87 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
     if let Some(e) = refusal {
         return Err(e);
     }
+    if args.exposed {
+        return finish_exposed(&results);
+    }
     finish(&results, args.mark_revoked)
+}
+
+/// Exposed tombstones never recorded revoked: their secret is gone from the
+/// vault, so only the user can say they were revoked at Apple.
+fn unverifiable_removed(doc: &crate::vault::Document) {
+    for t in doc
+        .removed
+        .iter()
+        .filter(|t| !t.revoked && !t.exposed.is_empty())
+    {
+        say(&format!(
+            "cannot ask Apple about {} ({} {}): it was removed from the vault with its secret; \
+             revoke it at Apple too: {}, then `ascvault revoke {}` records that",
+            sanitize(&t.label),
+            t.kind,
+            sanitize(&t.account),
+            where_to_revoke(&t.kind),
+            sanitize(&t.label)
+        ));
+    }
+}
+
+/// `verify --exposed`: 0 when Apple accepts none of the exposed credentials
+/// (rejected, or — for an API key — not accepted: the removed member holds
+/// the same key id and issuer id, so a key Apple does not accept is useless
+/// to them too); 1 when Apple still accepts any; else as [`finish`].
+fn finish_exposed(results: &[Checked]) -> CliResult {
+    let live: Vec<&Checked> = results
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Valid { .. }))
+        .collect();
+    if !live.is_empty() {
+        let labels: Vec<String> = live
+            .iter()
+            .map(|c| {
+                let recorded = if c.revoked { " (recorded revoked here)" } else { "" };
+                format!("{}{recorded}", sanitize(&c.label))
+            })
+            .collect();
+        let mut places: Vec<&str> = live.iter().map(|c| where_to_revoke(&c.kind)).collect();
+        places.dedup();
+        return Err(CliError::new(format!(
+            "Apple still accepts {} of {} exposed credential(s): {}",
+            live.len(),
+            results.len(),
+            labels.join(", ")
+        ))
+        .hint(format!("revoke it at Apple too: {}", places.join("; "))));
+    }
+    let done = results
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.verdict,
+                Verdict::Rejected { .. } | Verdict::NotAccepted { .. }
+            )
+        })
+        .count();
+    if done == results.len() {
+        say(&format!(
+            "Apple accepts none of the {done} exposed credential(s): revoked at Apple"
+        ));
+        return Ok(());
+    }
+    finish(
+        &results
+            .iter()
+            .filter(|c| {
+                !matches!(
+                    c.verdict,
+                    Verdict::Rejected { .. } | Verdict::NotAccepted { .. }
+                )
+            })
+            .cloned()
+            .collect::<Vec<_>>(),
+        false,
+    )
 }
 
 /// The labels `--mark-revoked` revokes: every rejected entry, and each
@@ -193,12 +291,13 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> CliResult {
 fn choose(results: &[Checked], yes: bool) -> CliResult<Vec<String>> {
     let mut out: Vec<String> = results
         .iter()
-        .filter(|c| matches!(c.verdict, Verdict::Rejected { .. }))
+        .filter(|c| !c.revoked && matches!(c.verdict, Verdict::Rejected { .. }))
         .map(|c| c.label.clone())
         .collect();
+    // Entries recorded revoked already (`verify --exposed`) stay as they are.
     for c in results
         .iter()
-        .filter(|c| matches!(c.verdict, Verdict::NotAccepted { .. }))
+        .filter(|c| !c.revoked && matches!(c.verdict, Verdict::NotAccepted { .. }))
     {
         let question = format!(
             "Apple did not accept {} {:?} ({}). Mark it revoked for good?",

@@ -313,11 +313,15 @@ pub struct DraftArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The entry to check; default: every active entry.
-    #[arg(conflicts_with = "all")]
+    #[arg(conflicts_with_all = ["all", "exposed"])]
     pub label: Option<String>,
     /// Check every active entry (the default without LABEL).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "exposed")]
     pub all: bool,
+    /// Check every entry a removed member could read (team vaults), revoked
+    /// ones included: succeeds when Apple accepts none of them.
+    #[arg(long)]
+    pub exposed: bool,
     /// Mark every entry Apple rejects as revoked (with a note saying when);
     /// an API key Apple does not accept (maybe a wrong key id or issuer id)
     /// only after asking at the terminal.
