@@ -3,6 +3,7 @@
 //! directions (`interop`).
 
 mod interop;
+mod offboard;
 
 use std::fs;
 use std::path::PathBuf;
