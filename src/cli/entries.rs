@@ -427,14 +427,17 @@ pub fn revoke(ctx: &Context, args: &RevokeArgs) -> CliResult {
         let (_, draft) = ctx.unlock(|pass| ctx.vault.draft(pass))?;
         if let Some(found) = super::team::removed_label(draft.document(), label) {
             if !secrets::confirm(
-                &format!("Record {} (removed from the vault) as revoked?", sanitize(&found)),
+                &format!(
+                    "Record {} (removed from the vault) as revoked?",
+                    sanitize(&found)
+                ),
                 false,
             )? {
                 return Err(CliError::declined("nothing revoked"));
             }
             let done = ctx.vault.commit(draft, |doc| {
                 super::team::revoke_removed(doc, label, now)
-                    .ok_or_else(|| VaultError::NoSuchEntry { label: found })
+                    .ok_or(VaultError::NoSuchEntry { label: found })
             })?;
             return revoked(done);
         }
@@ -466,7 +469,10 @@ fn revoked((changed, kind, label): (bool, Kind, String)) -> CliResult {
         return Ok(());
     }
     say(&format!("revoked {}", sanitize(&label)));
-    say(&format!("revoke it at Apple too: {}", where_to_revoke(&kind)));
+    say(&format!(
+        "revoke it at Apple too: {}",
+        where_to_revoke(&kind)
+    ));
     Ok(())
 }
 

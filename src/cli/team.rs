@@ -12,11 +12,11 @@ use super::args::team::{
     MemberRemoveArgs,
 };
 use super::context::Context;
+use super::entries::where_to_revoke;
 use super::error::{CliError, CliResult};
 use super::output::{Table, print, print_json, say};
 use super::sanitize::sanitize;
 use super::secrets::{self, Strength};
-use super::entries::where_to_revoke;
 use crate::vault::hygiene::{Readable, readable_by};
 use crate::vault::team::identity_file;
 use crate::vault::{

@@ -239,7 +239,11 @@ fn finish_exposed(results: &[Checked]) -> CliResult {
         let labels: Vec<String> = live
             .iter()
             .map(|c| {
-                let recorded = if c.revoked { " (recorded revoked here)" } else { "" };
+                let recorded = if c.revoked {
+                    " (recorded revoked here)"
+                } else {
+                    ""
+                };
                 format!("{}{recorded}", sanitize(&c.label))
             })
             .collect();

@@ -127,9 +127,14 @@ fn offboarding_lists_exactly_what_the_member_could_read() {
         ],
         "{stdout}"
     );
-    assert!(stdout.contains("bob could read 4 credential(s)"), "{stdout}");
     assert!(
-        stdout.contains(&format!("- active-before (app-specific-password, dev@example.com): active\n  {PASSWORDS_PAGE}\n")),
+        stdout.contains("bob could read 4 credential(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "- active-before (app-specific-password, dev@example.com): active\n  {PASSWORDS_PAGE}\n"
+        )),
         "{stdout}"
     );
     assert!(stdout.contains(&format!("  {KEYS_PAGE}\n")), "{stdout}");
@@ -141,7 +146,10 @@ fn offboarding_lists_exactly_what_the_member_could_read() {
         stdout.contains("- revoked-during (app-specific-password, dev@example.com): revoked "),
         "{stdout}"
     );
-    assert!(!stdout.contains("eeee-ffff"), "no secret is shown: {stdout}");
+    assert!(
+        !stdout.contains("eeee-ffff"),
+        "no secret is shown: {stdout}"
+    );
     out.stderr_has("bob keeps whatever was in git history")
         .stderr_has("Only revoking at Apple what they could read closes that");
 
@@ -201,8 +209,10 @@ fn check_reports_exposed_credentials_and_stops_once_they_are_revoked() {
     alice(&t, &["member", "remove", "bob"]);
 
     let out = as_alice(&t, &["check"]).run().exits(ExitStatus::Failure);
-    out.stdout_has("exposed-active: \"p\" is still active, and removed member(s) could read it: bob (removed ")
-        .stdout_has("exposed-removed: \"gone\"");
+    out.stdout_has(
+        "exposed-active: \"p\" is still active, and removed member(s) could read it: bob (removed ",
+    )
+    .stdout_has("exposed-removed: \"gone\"");
     assert_eq!(
         check_findings(&t),
         [
@@ -255,7 +265,13 @@ fn verify_exposed_asks_apple_about_exposed_credentials_revoked_ones_included() {
         .stderr_has(PASSWORDS_PAGE)
         .stdout_has("marked revoked");
     let doc = document(&t);
-    assert!(doc.entries.iter().find(|e| e.label == "old").unwrap().revoked);
+    assert!(
+        doc.entries
+            .iter()
+            .find(|e| e.label == "old")
+            .unwrap()
+            .revoked
+    );
     // Recording it revoked here does not make it so at Apple.
     alice(&t, &["revoke", "good", "--yes"]);
     verify(&[])

@@ -134,7 +134,6 @@ mod tests {
     fn a_member_could_read_what_was_live_at_any_time_since_they_joined() {
         let mut bob = Member::new("bob", &Identity::generate().recipient().unwrap(), "").unwrap();
         bob.added = at(100);
-        let mut doc = Document::default();
         let active = pw_entry("active", 0);
         let mut before = pw_entry("revoked-before", 1);
         before.revoke(at(99));
@@ -148,8 +147,11 @@ mod tests {
         let mut dead_then_gone = pw_entry("revoked-then-removed", 6);
         dead_then_gone.revoke(at(10));
         let dead_then_gone = Tombstone::of(&dead_then_gone, at(200));
-        doc.entries = vec![active, before, after, same_second];
-        doc.removed = vec![gone_before, gone_after, dead_then_gone];
+        let doc = Document {
+            entries: vec![active, before, after, same_second],
+            removed: vec![gone_before, gone_after, dead_then_gone],
+            ..Document::default()
+        };
         let labels: Vec<String> = readable_by(&doc, &bob)
             .into_iter()
             .map(|r| r.label)
@@ -167,9 +169,11 @@ mod tests {
 
     #[test]
     fn check_reports_exposed_credentials_until_they_are_revoked() {
-        let mut doc = Document::default();
-        doc.entries = vec![pw_entry("a", 0), pw_entry("b", 1)];
-        doc.removed = vec![Tombstone::of(&pw_entry("c", 2), at(5))];
+        let mut doc = Document {
+            entries: vec![pw_entry("a", 0), pw_entry("b", 1)],
+            removed: vec![Tombstone::of(&pw_entry("c", 2), at(5))],
+            ..Document::default()
+        };
         let (a, c) = (doc.entries[0].id.clone(), doc.removed[0].id.clone());
         let mut out = Vec::new();
         findings(&doc, &mut out);
@@ -179,7 +183,11 @@ mod tests {
         findings(&doc, &mut out);
         let checks: Vec<&str> = out.iter().map(|f| f.check).collect();
         assert_eq!(checks, ["exposed-active", "exposed-removed"]);
-        assert!(out[0].message.contains("bob (removed"), "{}", out[0].message);
+        assert!(
+            out[0].message.contains("bob (removed"),
+            "{}",
+            out[0].message
+        );
         doc.entries[0].revoke(at(20));
         doc.removed[0].revoked = true;
         doc.removed[0].revoked_at = Some(at(20));
