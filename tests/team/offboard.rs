@@ -284,3 +284,44 @@ fn verify_exposed_asks_apple_about_exposed_credentials_revoked_ones_included() {
         .success()
         .stderr_has("Apple accepts none of the 1 exposed credential(s)");
 }
+
+/// Regression: a `remove` confirmed at the terminal deleted the entry
+/// without keeping its tombstone (only `--yes` went through
+/// `Document::remove`), so offboarding could not list it. `revoke` on the
+/// tombstone asks too.
+#[test]
+fn a_remove_confirmed_at_the_terminal_keeps_the_tombstone_and_revoke_asks_about_it() {
+    use crate::support::pty::{ascvault, exit_status, spawn};
+    let t = team();
+    add_pw(&t, "gone", "aaaa-bbbb-cccc-dddd");
+    let run = |args: &[&str], question: &str| {
+        let mut p = spawn({
+            let mut c = ascvault(t.dir.path(), &t.vault());
+            c.arg("--member")
+                .arg("alice")
+                .arg("--passphrase-file")
+                .arg(t.path("alice.pass"))
+                .args(args);
+            c
+        });
+        p.exp_string(question).unwrap();
+        p.send_line("y").unwrap();
+        let rest = p.exp_eof().unwrap();
+        assert_eq!(exit_status(&mut p), ExitStatus::Success, "{rest}");
+        rest
+    };
+    run(&["remove", "gone"], "Delete gone for good? [y/N]");
+    let doc = document(&t);
+    assert_eq!(doc.removed.len(), 1, "the tombstone is kept");
+    assert!(!doc.removed[0].revoked);
+    let rest = run(
+        &["revoke", "gone"],
+        "Record gone (removed from the vault) as revoked? [y/N]",
+    );
+    // (The pty reads bytes as Latin-1: compare the ASCII part.)
+    assert!(
+        rest.contains("revoked gone") && rest.contains("Sign-In and Security"),
+        "{rest}"
+    );
+    assert!(document(&t).removed[0].revoked);
+}
