@@ -172,7 +172,11 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
     // ... but opens alice's version, which git history keeps, p2 and all.
     let old = g.path("old.age");
     fs::write(&old, g.git_out(&b, &["show", "origin/main:ascvault.age"], false).stdout).unwrap();
-    g.av(&b, &["--member", "carol", "list"])
+    // (Her identity file, kept from before, opened with her passphrase.)
+    let carol = g.path("carol.age");
+    fs::copy(b.join(".ascvault/identities/carol.age"), &carol).unwrap();
+    g.av(&b, &["list", "--identity"])
+        .arg(&carol)
         .env("ASCVAULT_VAULT", &old)
         .env("ASCVAULT_PASSPHRASE", CAROL)
         .run()
