@@ -273,3 +273,40 @@ fn check_and_setup_work_on_team_vaults() {
         .stderr_has("alice, bob, carol");
     assert_eq!(g.git(&a, &["config", "ascvault.member"]).trim(), "alice");
 }
+
+/// Both clones add a member of the same name with different keys: the
+/// merge driver names the conflict and leaves our version as it was.
+#[test]
+fn a_member_added_twice_with_different_keys_is_a_named_conflict() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let a = team_origin(&g);
+    let b = g.clone_without_setup("b");
+    g.av(&b, &["git", "setup", "--member", "bob"]).run().success();
+    for (dir, passphrase) in [(&a, ALICE), (&b, BOB)] {
+        let recipient = ascvault::vault::Identity::generate()
+            .recipient()
+            .unwrap()
+            .to_string();
+        as_member(&g, dir, passphrase, &["member", "add", "dave", "--recipient", &recipient])
+            .run()
+            .success();
+        g.git(dir, &["commit", "-q", "-am", "dave"]);
+    }
+    g.git(&a, &["push", "-q"]);
+    let before = fs::read(b.join("ascvault.age")).unwrap();
+    let out = g
+        .git_cmd(&b, &["pull", "--no-rebase", "--no-edit", "origin", "main"], false)
+        .env("ASCVAULT_PASSPHRASE", BOB)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("conflict: member \"dave\": recipient changed differently on both sides"),
+        "{text}"
+    );
+    assert_eq!(fs::read(b.join("ascvault.age")).unwrap(), before);
+}
