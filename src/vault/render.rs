@@ -168,7 +168,11 @@ pub fn convert_team(bytes: &[u8], key: &Unlock) -> Conversion {
     };
     match open_bytes(bytes, key) {
         Ok(unlocked) => Conversion {
-            text: render_team(&unlocked.document, team, unlocked.document.fingerprint_key.as_ref()),
+            text: render_team(
+                &unlocked.document,
+                team,
+                unlocked.document.fingerprint_key.as_ref(),
+            ),
             decrypted: None,
             kdfs: 0,
         },
@@ -443,6 +447,54 @@ mod tests {
             assert!(text.contains(line), "{line:?} missing from {text}");
         }
         assert_eq!(text.matches("(default)").count(), 1, "{text}");
+    }
+
+    /// Issue 14: a team vault's rendering lists the members (name, key
+    /// kind, recipient fingerprint, who added them), sorted by name, so a
+    /// diff shows who joined or left.
+    #[test]
+    fn a_team_vault_renders_its_members_by_name() {
+        use crate::vault::{Identity, Member};
+        let alice = Identity::generate().recipient().unwrap();
+        let bob = Identity::generate().recipient().unwrap();
+        let mut doc = with_password(Some(FingerprintKey::generate()));
+        doc.add_member(Member::new("bob", &bob, "alice").unwrap())
+            .unwrap();
+        doc.add_member(Member::new("Alice", &alice, "").unwrap())
+            .unwrap();
+        let team = TeamContainer {
+            armored: true,
+            recipients: 2,
+        };
+        let text = render_team(&doc, team, doc.fingerprint_key.as_ref());
+        assert!(
+            text.starts_with("ascvault team vault: format ")
+                && text.contains(", 2 members, 1 entry\n\nmember:      Alice (age "),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "member:      bob (age {}, added ",
+                bob.fingerprint()
+            )),
+            "{text}"
+        );
+        assert!(text.contains(" by alice)\n"), "{text}");
+        assert!(text.contains(" created the vault)\n"), "{text}");
+        assert!(!text.contains(&bob.to_string()), "{text}");
+        assert!(!text.contains("warning"), "{text}");
+        let text = render_team(
+            &doc,
+            TeamContainer {
+                recipients: 3,
+                ..team
+            },
+            None,
+        );
+        assert!(
+            text.contains("warning: the file is encrypted to 3 recipients, not one per member\n"),
+            "{text}"
+        );
     }
 
     #[test]

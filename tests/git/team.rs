@@ -60,23 +60,43 @@ fn team_origin(g: &Git) -> PathBuf {
     let origin = g.path("origin.git");
     g.git(
         g.root.path(),
-        &["init", "-q", "--bare", "-b", "main", origin.to_str().unwrap()],
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
     );
     let a = g.repo("a");
     g.git(&a, &["remote", "add", "origin", origin.to_str().unwrap()]);
     let alice = pass_file(g, "alice", ALICE);
-    g.av(&a, &["init", "--team", "--member", "alice", "--work-factor", TEST_WORK_FACTOR])
-        .arg("--passphrase-file")
-        .arg(&alice)
-        .run()
-        .success();
+    g.av(
+        &a,
+        &[
+            "init",
+            "--team",
+            "--member",
+            "alice",
+            "--work-factor",
+            TEST_WORK_FACTOR,
+        ],
+    )
+    .arg("--passphrase-file")
+    .arg(&alice)
+    .run()
+    .success();
     for (name, passphrase) in [("bob", BOB), ("carol", CAROL)] {
         let file = pass_file(g, name, passphrase);
-        g.av(&a, &["identity", "new", name, "--work-factor", TEST_WORK_FACTOR])
-            .arg("--new-passphrase-file")
-            .arg(&file)
-            .run()
-            .success();
+        g.av(
+            &a,
+            &["identity", "new", name, "--work-factor", TEST_WORK_FACTOR],
+        )
+        .arg("--new-passphrase-file")
+        .arg(&file)
+        .run()
+        .success();
         let identity = format!(".ascvault/identities/{name}.age");
         as_member(g, &a, ALICE, &["--member", "alice", "member", "add", name])
             .args(&["--identity-file", &identity])
@@ -87,10 +107,22 @@ fn team_origin(g: &Git) -> PathBuf {
         .run()
         .success()
         .stderr_has("set ascvault.member = alice");
-    as_member(g, &a, ALICE, &["add", "password", "p1", "--apple-id", "dev@example.com", "--password-stdin"])
-        .stdin(&format!("{PW1}\n"))
-        .run()
-        .success();
+    as_member(
+        g,
+        &a,
+        ALICE,
+        &[
+            "add",
+            "password",
+            "p1",
+            "--apple-id",
+            "dev@example.com",
+            "--password-stdin",
+        ],
+    )
+    .stdin(&format!("{PW1}\n"))
+    .run()
+    .success();
     g.git(&a, &["add", "-A"]);
     g.git(&a, &["commit", "-q", "-m", "team vault"]);
     g.git(&a, &["push", "-q", "-u", "origin", "main"]);
@@ -118,17 +150,46 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
     assert_eq!(g.git(&b, &["config", "ascvault.member"]).trim(), "bob");
     #[cfg(unix)]
     for name in ["alice", "bob", "carol"] {
-        assert_eq!(mode(&b.join(format!(".ascvault/identities/{name}.age"))), 0o600, "{name}");
+        assert_eq!(
+            mode(&b.join(format!(".ascvault/identities/{name}.age"))),
+            0o600,
+            "{name}"
+        );
+    }
+    // The hooks keep them so after git writes them with the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let carol = b.join(".ascvault/identities/carol.age");
+        fs::set_permissions(&carol, fs::Permissions::from_mode(0o644)).unwrap();
+        g.git(&b, &["checkout", "-q", "-b", "elsewhere"]);
+        assert_eq!(mode(&carol), 0o600);
+        g.git(&b, &["checkout", "-q", "main"]);
     }
     // The identity files are committed, not ignored.
     let tracked = g.git(&b, &["ls-files", ".ascvault/identities"]);
-    assert!(tracked.contains(".ascvault/identities/carol.age"), "{tracked}");
+    assert!(
+        tracked.contains(".ascvault/identities/carol.age"),
+        "{tracked}"
+    );
 
     // alice adds p2 and pushes; bob, meanwhile, removes carol.
-    as_member(&g, &a, ALICE, &["add", "password", "p2", "--apple-id", "dev@example.com", "--password-stdin"])
-        .stdin(&format!("{PW2}\n"))
-        .run()
-        .success();
+    as_member(
+        &g,
+        &a,
+        ALICE,
+        &[
+            "add",
+            "password",
+            "p2",
+            "--apple-id",
+            "dev@example.com",
+            "--password-stdin",
+        ],
+    )
+    .stdin(&format!("{PW2}\n"))
+    .run()
+    .success();
     g.git(&a, &["commit", "-q", "-am", "p2"]);
     g.git(&a, &["push", "-q"]);
     as_member(&g, &b, BOB, &["member", "remove", "carol"])
@@ -137,9 +198,20 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
     g.git(&b, &["commit", "-q", "-am", "carol leaves"]);
 
     // The merge driver opens the three versions with bob's identity.
-    let out = git_as(&g, &b, BOB, &["pull", "--no-rebase", "--no-edit", "origin", "main"]);
-    assert!(out.contains("is now encrypted to 2 members: alice, bob"), "{out}");
-    let v = as_member(&g, &b, BOB, &["list", "--json"]).run().success().json();
+    let out = git_as(
+        &g,
+        &b,
+        BOB,
+        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    assert!(
+        out.contains("is now encrypted to 2 members: alice, bob"),
+        "{out}"
+    );
+    let v = as_member(&g, &b, BOB, &["list", "--json"])
+        .run()
+        .success()
+        .json();
     let labels: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -147,7 +219,10 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
         .map(|e| e["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["p1", "p2"]);
-    let v = as_member(&g, &b, BOB, &["member", "list", "--json"]).run().success().json();
+    let v = as_member(&g, &b, BOB, &["member", "list", "--json"])
+        .run()
+        .success()
+        .json();
     let names: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -155,7 +230,8 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["alice", "bob"]);
-    let header = ascvault::vault::crypto::header(&fs::read(b.join("ascvault.age")).unwrap()).unwrap();
+    let header =
+        ascvault::vault::crypto::header(&fs::read(b.join("ascvault.age")).unwrap()).unwrap();
     assert!(
         matches!(header, ascvault::vault::Header::Team(t) if t.recipients == 2),
         "{header:?}"
@@ -171,7 +247,12 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
         .stderr_has("not a member of the vault");
     // ... but opens alice's version, which git history keeps, p2 and all.
     let old = g.path("old.age");
-    fs::write(&old, g.git_out(&b, &["show", "origin/main:ascvault.age"], false).stdout).unwrap();
+    fs::write(
+        &old,
+        g.git_out(&b, &["show", "origin/main:ascvault.age"], false)
+            .stdout,
+    )
+    .unwrap();
     // (Her identity file, kept from before, opened with her passphrase.)
     let carol = g.path("carol.age");
     fs::copy(b.join(".ascvault/identities/carol.age"), &carol).unwrap();
@@ -184,19 +265,38 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
         .stdout_has("p2");
 
     // textconv shows who left when; alice's side of history shows p2.
-    let log = git_as(&g, &b, BOB, &["log", "-p", "--format=commit %s", "--", "ascvault.age"]);
+    let log = git_as(
+        &g,
+        &b,
+        BOB,
+        &["log", "-p", "--format=commit %s", "--", "ascvault.age"],
+    );
     let carol_left = log
         .split("commit ")
         .find(|c| c.starts_with("carol leaves"))
         .unwrap_or_else(|| panic!("{log}"));
-    assert!(carol_left.contains("\n-member:      carol (age SHA256:"), "{carol_left}");
-    assert!(carol_left.contains("-ascvault team vault: format 1.2, 3 members"), "{carol_left}");
+    assert!(
+        carol_left.contains("\n-member:      carol (age SHA256:"),
+        "{carol_left}"
+    );
+    assert!(
+        carol_left.contains("-ascvault team vault: format 1.2, 3 members"),
+        "{carol_left}"
+    );
     assert!(!log.contains(PW1) && !log.contains(PW2), "{log}");
 
     // bob pushes; alice fast-forwards and reads the merge with her identity.
     g.git(&b, &["push", "-q"]);
-    git_as(&g, &a, ALICE, &["pull", "--no-rebase", "--no-edit", "origin", "main"]);
-    as_member(&g, &a, ALICE, &["list"]).run().success().stdout_has("p2");
+    git_as(
+        &g,
+        &a,
+        ALICE,
+        &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+    );
+    as_member(&g, &a, ALICE, &["list"])
+        .run()
+        .success()
+        .stdout_has("p2");
 }
 
 /// textconv on a team vault never prompts: one KDF with a member's
@@ -216,7 +316,10 @@ fn textconv_on_a_team_vault_shows_the_members_and_never_prompts() {
         .success()
         .stderr_has("1 scrypt run (team vault)");
     let text = out.into_outcome().stdout();
-    assert!(text.starts_with("ascvault team vault: format 1.2, 3 members, 1 entry\n"), "{text}");
+    assert!(
+        text.starts_with("ascvault team vault: format 1.2, 3 members, 1 entry\n"),
+        "{text}"
+    );
     assert!(text.contains("member:      bob (age SHA256:"), "{text}");
     assert!(text.contains("by alice)\n"), "{text}");
     assert!(text.contains("label:       p1\n"), "{text}");
@@ -234,9 +337,14 @@ fn textconv_on_a_team_vault_shows_the_members_and_never_prompts() {
     let identity = ascvault::vault::Identity::generate();
     fs::write(&plain, identity.to_identity_file().unwrap().as_str()).unwrap();
     let recipient = identity.recipient().unwrap().to_string();
-    as_member(&g, &a, ALICE, &["member", "add", "ci", "--recipient", &recipient])
-        .run()
-        .success();
+    as_member(
+        &g,
+        &a,
+        ALICE,
+        &["member", "add", "ci", "--recipient", &recipient],
+    )
+    .run()
+    .success();
     g.av(&a, &["--verbose", "textconv", "--identity"])
         .arg(&plain)
         .arg(&vault)
@@ -256,10 +364,22 @@ fn check_and_setup_work_on_team_vaults() {
     }
     let g = Git::new();
     let a = team_origin(&g);
-    as_member(&g, &a, ALICE, &["add", "password", "p2", "--apple-id", "dev@example.com", "--password-stdin"])
-        .stdin(&format!("{PW2}\n"))
-        .run()
-        .success();
+    as_member(
+        &g,
+        &a,
+        ALICE,
+        &[
+            "add",
+            "password",
+            "p2",
+            "--apple-id",
+            "dev@example.com",
+            "--password-stdin",
+        ],
+    )
+    .stdin(&format!("{PW2}\n"))
+    .run()
+    .success();
     g.git(&a, &["commit", "-q", "-am", "p2"]);
     as_member(&g, &a, ALICE, &["--verbose", "check"])
         .run()
@@ -284,21 +404,32 @@ fn a_member_added_twice_with_different_keys_is_a_named_conflict() {
     let g = Git::new();
     let a = team_origin(&g);
     let b = g.clone_without_setup("b");
-    g.av(&b, &["git", "setup", "--member", "bob"]).run().success();
+    g.av(&b, &["git", "setup", "--member", "bob"])
+        .run()
+        .success();
     for (dir, passphrase) in [(&a, ALICE), (&b, BOB)] {
         let recipient = ascvault::vault::Identity::generate()
             .recipient()
             .unwrap()
             .to_string();
-        as_member(&g, dir, passphrase, &["member", "add", "dave", "--recipient", &recipient])
-            .run()
-            .success();
+        as_member(
+            &g,
+            dir,
+            passphrase,
+            &["member", "add", "dave", "--recipient", &recipient],
+        )
+        .run()
+        .success();
         g.git(dir, &["commit", "-q", "-am", "dave"]);
     }
     g.git(&a, &["push", "-q"]);
     let before = fs::read(b.join("ascvault.age")).unwrap();
     let out = g
-        .git_cmd(&b, &["pull", "--no-rebase", "--no-edit", "origin", "main"], false)
+        .git_cmd(
+            &b,
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+            false,
+        )
         .env("ASCVAULT_PASSPHRASE", BOB)
         .output()
         .unwrap();

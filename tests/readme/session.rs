@@ -342,7 +342,9 @@ fn a_members_passphrase_prompt_is_answered_and_identity_new_runs_at_the_test_wor
     assert!(asks_a_members_passphrase(
         b"created x\nPassphrase of member bob: "
     ));
-    assert!(!asks_a_members_passphrase(b"Passphrase of member bob: \nok\n"));
+    assert!(!asks_a_members_passphrase(
+        b"Passphrase of member bob: \nok\n"
+    ));
     assert!(!asks_a_members_passphrase(b"Vault passphrase: "));
     assert_eq!(
         with_work_factor("ascvault identity new bob   # his file"),

@@ -82,10 +82,7 @@ fn run_block(session: &mut Session, block: &Block) -> Vec<String> {
         // The warning the test's work factor brings (for a vault or an
         // identity file), which a reader's `init` at the default never
         // prints.
-        let test_only = format!(
-            "warning: work factor {} is for test ",
-            session::WORK_FACTOR
-        );
+        let test_only = format!("warning: work factor {} is for test ", session::WORK_FACTOR);
         let got: Vec<&str> = ran
             .lines
             .iter()
