@@ -441,3 +441,61 @@ fn a_member_added_twice_with_different_keys_is_a_named_conflict() {
     );
     assert_eq!(fs::read(b.join("ascvault.age")).unwrap(), before);
 }
+
+/// A member removed on the other branch cannot merge it: the driver says
+/// their version is not encrypted to them, and leaves ours as it was.
+#[test]
+fn a_member_removed_on_their_branch_is_told_to_let_another_member_merge() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let a = team_origin(&g);
+    let c = g.clone_without_setup("c");
+    g.av(&c, &["git", "setup", "--member", "carol"])
+        .run()
+        .success();
+    as_member(&g, &a, ALICE, &["member", "remove", "carol"])
+        .run()
+        .success();
+    g.git(&a, &["commit", "-q", "-am", "carol leaves"]);
+    g.git(&a, &["push", "-q"]);
+    as_member(
+        &g,
+        &c,
+        CAROL,
+        &[
+            "add",
+            "password",
+            "p2",
+            "--apple-id",
+            "dev@example.com",
+            "--password-stdin",
+        ],
+    )
+    .stdin(&format!("{PW2}\n"))
+    .run()
+    .success();
+    g.git(&c, &["commit", "-q", "-am", "p2"]);
+    let before = fs::read(c.join("ascvault.age")).unwrap();
+    let out = g
+        .git_cmd(
+            &c,
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+            false,
+        )
+        .env("ASCVAULT_PASSPHRASE", CAROL)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("their version of ascvault.age is not encrypted to your identity"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ask a member who is in both versions"),
+        "{text}"
+    );
+    assert_eq!(fs::read(c.join("ascvault.age")).unwrap(), before);
+}
