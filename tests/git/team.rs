@@ -499,3 +499,37 @@ fn a_member_removed_on_their_branch_is_told_to_let_another_member_merge() {
     );
     assert_eq!(fs::read(c.join("ascvault.age")).unwrap(), before);
 }
+
+/// A hook `git setup` installed before team vaults (the vault's line only)
+/// gets the identity files' line on the next `git setup`, once.
+#[test]
+fn git_setup_adds_the_identity_files_line_to_an_older_hook_of_ours() {
+    if !git_available() {
+        return;
+    }
+    let g = Git::new();
+    let repo = g.vault_repo("r");
+    let hook = repo.join(".git/hooks/post-merge");
+    fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    fs::write(
+        &hook,
+        "#!/bin/sh\n# ascvault: keeps the vault private (installed by `ascvault git setup`)\n\
+         if [ -f 'ascvault.age' ] && [ ! -L 'ascvault.age' ]; then chmod 600 'ascvault.age' 2>/dev/null; fi\nexit 0\n",
+    )
+    .unwrap();
+    g.av(&repo, &["git", "setup"])
+        .run()
+        .success()
+        .stderr_has("the post-merge hook also keeps ascvault.age (and its identity files) at 0600");
+    let text = fs::read_to_string(&hook).unwrap();
+    assert_eq!(
+        text.matches(".ascvault/identities/'*.age").count(),
+        1,
+        "{text}"
+    );
+    g.av(&repo, &["git", "setup"])
+        .run()
+        .success()
+        .stderr_has("already set up, nothing changed");
+    assert_eq!(fs::read_to_string(&hook).unwrap(), text);
+}
