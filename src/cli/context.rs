@@ -196,7 +196,7 @@ impl Context {
     }
 
     /// A team vault's key: `--identity`, else the member's identity file.
-    fn team_key(&self, recipients: usize) -> CliResult<Unlock> {
+    pub fn team_key(&self, recipients: usize) -> CliResult<Unlock> {
         if let Some(path) = &self.identity {
             return Ok(Unlock::Identities(self.load_identity(path)?));
         }

@@ -12,6 +12,8 @@ use super::error::{CliError, CliResult};
 use super::output::say;
 use super::secrets::PASSPHRASE_ENV;
 use crate::vault::hygiene::GitFacts;
+use crate::vault::team::identity_file;
+use crate::vault::{VaultError, check_member_name};
 
 /// The textconv command set by `git setup`.
 const TEXTCONV: &str = "ascvault textconv";
@@ -293,14 +295,37 @@ fn hook_line(rel: &str) -> String {
     format!("if [ -f '{rel}' ] && [ ! -L '{rel}' ]; then chmod 600 '{rel}' 2>/dev/null; fi")
 }
 
+/// The folder of a vault's member identity files, from the top of the
+/// work tree (spec/FORMAT.md §10), with a trailing `/`.
+fn identities_dir(rel: &str) -> String {
+    match rel.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/.ascvault/identities/"),
+        None => ".ascvault/identities/".to_owned(),
+    }
+}
+
+/// The hook line for a vault's member identity files (team vaults): each
+/// `*.age` there back to 0600, symlinks left alone.
+fn identities_hook_line(rel: &str) -> String {
+    let dir = identities_dir(rel);
+    format!(
+        "for f in '{dir}'*.age; do if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then chmod 600 \"$f\" 2>/dev/null; fi; done"
+    )
+}
+
+/// Every line our hook needs for one vault.
+fn hook_lines(rel: &str) -> [String; 2] {
+    [hook_line(rel), identities_hook_line(rel)]
+}
+
 /// Our hook: no ascvault, no passphrase, and never a failed git command
 /// because of it; a hook that was there before runs after it, with the same
 /// arguments and stdin, and its status is the hook's.
 fn hook_script(rel: &str) -> String {
     format!(
-        "#!/bin/sh\n{HOOK_MARK}\n# git writes checked-out files with the umask: put the vault back to 0600.\n{}\n\
+        "#!/bin/sh\n{HOOK_MARK}\n# git writes checked-out files with the umask: put the vault (and its member identity files) back to 0600.\n{}\n\
          if [ -x \"$0{CHAINED}\" ]; then exec \"$0{CHAINED}\" \"$@\"; fi\nexit 0\n",
-        hook_line(rel)
+        hook_lines(rel).join("\n")
     )
 }
 
@@ -329,7 +354,7 @@ fn install_hooks(top: &Path, rel: &str, changes: &mut Vec<String>) -> CliResult 
     let dir = top.join(dir);
     fs::create_dir_all(&dir)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", dir.display())))?;
-    let line = hook_line(rel);
+    let lines = hook_lines(rel);
     for name in HOOKS {
         let path = dir.join(name);
         match fs::symlink_metadata(&path) {
@@ -346,15 +371,27 @@ fn install_hooks(top: &Path, rel: &str, changes: &mut Vec<String>) -> CliResult 
             Ok(_) => {
                 let existing = fs::read_to_string(&path).unwrap_or_default();
                 if existing.lines().any(|l| l == HOOK_MARK) {
-                    if existing.lines().any(|l| l == line) {
+                    let missing: Vec<&str> = lines
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|line| !existing.lines().any(|l| l == *line))
+                        .collect();
+                    if missing.is_empty() {
                         continue;
                     }
-                    // Ours, for another vault of this repository.
-                    let text = existing.replacen(HOOK_MARK, &format!("{HOOK_MARK}\n{line}"), 1);
+                    // Ours, for another vault of this repository (or from
+                    // before identity files).
+                    let text = existing.replacen(
+                        HOOK_MARK,
+                        &format!("{HOOK_MARK}\n{}", missing.join("\n")),
+                        1,
+                    );
                     fs::write(&path, text).map_err(|e| {
                         CliError::new(format!("cannot write {}: {e}", path.display()))
                     })?;
-                    changes.push(format!("the {name} hook also keeps {rel} at 0600"));
+                    changes.push(format!(
+                        "the {name} hook also keeps {rel} (and its identity files) at 0600"
+                    ));
                     continue;
                 }
                 let chained = dir.join(format!("{name}{CHAINED}"));
@@ -365,7 +402,8 @@ fn install_hooks(top: &Path, rel: &str, changes: &mut Vec<String>) -> CliResult 
                         chained.display()
                     ))
                     .hint(format!(
-                        "the {name} hook was left alone; add `{line}` to it yourself"
+                        "the {name} hook was left alone; add `{}` to it yourself",
+                        lines.join("; ")
                     )));
                 }
                 fs::rename(&path, &chained)
@@ -376,6 +414,93 @@ fn install_hooks(top: &Path, rel: &str, changes: &mut Vec<String>) -> CliResult 
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// A team vault's member identity files (`.ascvault/identities/*.age`)
+/// must be committed, and private in the work tree: a clone checks them out
+/// with the umask before the hooks exist, so `setup` puts them back to
+/// 0600 now; and warns when an ignore rule would keep them out of git.
+fn identity_files(top: &Path, rel: &str, changes: &mut Vec<String>) {
+    let dir = identities_dir(rel);
+    let Ok(list) = fs::read_dir(top.join(&dir)) else {
+        return;
+    };
+    let mut fixed = 0;
+    for item in list.flatten() {
+        let path = item.path();
+        let is_identity = path.extension().is_some_and(|e| e == "age")
+            && item.file_type().is_ok_and(|t| t.is_file());
+        if is_identity && make_private(&path) {
+            fixed += 1;
+        }
+    }
+    if fixed > 0 {
+        changes.push(format!(
+            "made {fixed} identity file{} in {dir} private (0600)",
+            if fixed == 1 { "" } else { "s" }
+        ));
+    }
+    let sample = format!("{dir}member.age");
+    let ignored = run(top, &["check-ignore", "-q", "--no-index", "--", &sample])
+        .is_some_and(|o| o.status.success());
+    if ignored {
+        say(&format!(
+            "warning: {dir}*.age is ignored by git, but member identity files must be committed \
+             (they are encrypted with each member's passphrase): remove the ignore rule or `git add -f` them"
+        ));
+    }
+}
+
+/// Sets a file's mode to 0600 when it is not; whether it changed it.
+#[cfg(unix)]
+fn make_private(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    match fs::metadata(path) {
+        Ok(m) if m.permissions().mode() & 0o777 != 0o600 => {
+            fs::set_permissions(path, fs::Permissions::from_mode(0o600)).is_ok()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> bool {
+    false
+}
+
+/// `git setup --member NAME`: this clone opens the team vault as NAME
+/// (git config `ascvault.member`, read by every command, textconv and the
+/// merge driver). The member's identity file must be beside the vault.
+fn set_member(
+    ctx: &Context,
+    top: &Path,
+    rel: &str,
+    name: &str,
+    changes: &mut Vec<String>,
+) -> CliResult {
+    check_member_name(name).map_err(VaultError::from)?;
+    let path = identity_file::path_for(ctx.vault.path(), name);
+    if !path.is_file() {
+        let present = identity_file::present(ctx.vault.path());
+        return Err(CliError::new(format!(
+            "member {name:?} has no identity file at {}",
+            path.display()
+        ))
+        .hint(if present.is_empty() {
+            format!(
+                "create it with `ascvault identity new {name}` and have a member add you \
+                 (`ascvault member add {name} --identity-file {}{name}.age`)",
+                identities_dir(rel)
+            )
+        } else {
+            format!("identity files beside the vault: {}", present.join(", "))
+        }));
+    }
+    if config_get_local(top, "ascvault.member").as_deref() != Some(name) {
+        git_ok(top, &["config", "--local", "ascvault.member", name])?;
+        changes.push(format!("set ascvault.member = {name}"));
     }
     Ok(())
 }
@@ -395,6 +520,10 @@ pub fn setup(ctx: &Context) -> CliResult {
         check_plain_file(top, name)?;
     }
     let mut changes: Vec<String> = Vec::new();
+    // The member first: a name without an identity file changes nothing.
+    if let Some(name) = &ctx.member {
+        set_member(ctx, top, rel, name, &mut changes)?;
+    }
 
     let wanted = Some("ascvault".to_owned());
     if check_attr(top, rel, &["diff", "merge"]) != [wanted.clone(), wanted.clone()] {
@@ -479,6 +608,7 @@ pub fn setup(ctx: &Context) -> CliResult {
     }
 
     install_hooks(top, rel, &mut changes)?;
+    identity_files(top, rel, &mut changes);
 
     if changes.is_empty() {
         say(&format!("{rel}: already set up, nothing changed"));

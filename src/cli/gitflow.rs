@@ -17,9 +17,10 @@ use super::secrets::{self, Prompt, SourceError};
 use crate::vault::hygiene::{self, Facts};
 use crate::vault::merge::Side;
 use crate::vault::render;
+use crate::vault::team::{LoadedIdentity, identity_file};
 use crate::vault::{
-    self, Document, FormatError, Kind, MergeFiles, MergeFilesError, MergeInput, OpenError, Secret,
-    Timestamp, UnlockError, Unlocked,
+    self, Document, FormatError, Header, Identity, Kind, MergeFiles, MergeFilesError, MergeInput,
+    OpenError, Secret, Timestamp, Unlock, UnlockError, Unlocked, check_member_name, crypto,
 };
 
 mod history;
@@ -42,6 +43,9 @@ fn passphrase_without_prompt(ctx: &Context) -> Result<Option<Secret>, &'static s
 pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
     let bytes = fs::read(&args.file)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?;
+    if let Ok(Header::Team(_)) = crypto::header(&bytes) {
+        return textconv_team(ctx, args, &bytes);
+    }
     let pass = match passphrase_without_prompt(ctx) {
         Ok(Some(p)) => p,
         Ok(None) => return print(&render::summary(&bytes, "no passphrase source")),
@@ -58,6 +62,65 @@ pub fn textconv(ctx: &Context, args: &TextconvArgs) -> CliResult {
         if conversion.kdfs == 1 { "" } else { "s" }
     ));
     print(&conversion.text)
+}
+
+/// `textconv` of a team vault: the identities from `--identity` /
+/// `ASCVAULT_IDENTITY`, else the member's identity file (`--member`,
+/// `ASCVAULT_MEMBER`, git config `ascvault.member`) — one KDF when the
+/// identity has a passphrase (from a file or the environment, never a
+/// prompt), none for a plain identity.
+fn textconv_team(ctx: &Context, args: &TextconvArgs, bytes: &[u8]) -> CliResult {
+    let (key, kdfs) = match team_key_without_prompt(ctx) {
+        Ok(found) => found,
+        Err(why) => return print(&render::summary(bytes, &why)),
+    };
+    let conversion = render::convert_team(bytes, &key);
+    ctx.verbose(format!(
+        "textconv {}: {kdfs} scrypt run{} (team vault)",
+        sanitize(&args.file.display().to_string()),
+        if kdfs == 1 { "" } else { "s" }
+    ));
+    print(&conversion.text)
+}
+
+/// A team vault's key for `textconv`, never prompting, and how many KDFs
+/// it cost; `Err` gives the words for the summary line.
+fn team_key_without_prompt(ctx: &Context) -> Result<(Unlock, u32), String> {
+    let passphrase = || match passphrase_without_prompt(ctx) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err("no passphrase source for the identity".to_owned()),
+        Err(why) => Err(why.to_owned()),
+    };
+    if let Some(path) = &ctx.identity {
+        let bytes = fs::read(path).map_err(|_| "cannot read the identity file".to_owned())?;
+        return match Identity::load(&bytes, path).map_err(|e| e.to_string())? {
+            LoadedIdentity::Ready(list) => Ok((Unlock::Identities(list), 0)),
+            LoadedIdentity::Locked(locked) => {
+                let list = locked
+                    .unlock(&passphrase()?)
+                    .map_err(|e| format!("identity: {e}"))?;
+                Ok((Unlock::Identities(list), 1))
+            }
+        };
+    }
+    let Some(name) = ctx.member_name() else {
+        return Err(
+            "no identity: set ASCVAULT_MEMBER, ASCVAULT_IDENTITY or `ascvault git setup --member NAME`"
+                .to_owned(),
+        );
+    };
+    if check_member_name(&name).is_err() {
+        return Err("the member name is not valid".to_owned());
+    }
+    let path = identity_file::path_for(ctx.vault.path(), &name);
+    if !path.exists() {
+        return Err(format!("member {name} has no identity file here"));
+    }
+    let list = identity_file::open_path(&path, &passphrase()?).map_err(|e| match e {
+        vault::VaultError::Unlock { source, .. } => format!("member {name}'s identity: {source}"),
+        other => format!("member {name}'s identity: {other}"),
+    })?;
+    Ok((Unlock::Identities(list), 1))
 }
 
 /// The passphrase for the merge driver: like every command's, but the
@@ -174,6 +237,9 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
     let files = MergeFiles::new(&base_bytes, &ours_bytes, &theirs_bytes).map_err(|e| {
         CliError::new(format!("cannot unlock our version of {shown}: {e}")).code(ExitStatus::Unlock)
     })?;
+    if let Header::Team(team) = files.header() {
+        return merge_team(ctx, args, &files, team.recipients, &shown);
+    }
     // The result is written with our side's work factor: warn about that one.
     if let Some(container) = files.container() {
         super::context::warn_weak_work_factor(container.work_factor);
@@ -191,6 +257,72 @@ pub fn merge(ctx: &Context, args: &MergeArgs) -> CliResult {
             result => break result.map_err(|e| merge_error(e, &shown))?,
         }
     };
+    finish_merge(&merged, args, &shown)
+}
+
+/// The merge driver on a team vault: the key is chosen as every command
+/// chooses it (`--identity`, else the member from `--member`,
+/// `ASCVAULT_MEMBER` or git config `ascvault.member`, their identity file
+/// beside the vault at git's path `%P`), the prompt naming the member; the
+/// result is encrypted to the merged member list (spec/MERGE.md §1.8).
+fn merge_team(
+    ctx: &Context,
+    args: &MergeArgs,
+    files: &MergeFiles,
+    recipients: usize,
+    shown: &str,
+) -> CliResult {
+    // Identity files are looked up beside the vault git is merging.
+    let at = Context {
+        vault: vault::Vault::new(args.path.as_deref().map_or(ctx.vault.path(), Path::new)),
+        passphrase_file: ctx.passphrase_file.clone(),
+        identity: ctx.identity.clone(),
+        member: ctx.member.clone(),
+        verbose: ctx.verbose,
+    };
+    let key = at.team_key(recipients)?;
+    let merged = files.merge(&key).map_err(|e| match e {
+        MergeFilesError::Open {
+            input,
+            source: OpenError::Unlock(UnlockError::NotAMember { .. }),
+        } if input != MergeInput::Ours => CliError::new(format!(
+            "{input} of {shown} is not encrypted to your identity"
+        ))
+        .hint(
+            "you may have been removed on their branch: ask a member who is in both versions to merge",
+        )
+        .code(ExitStatus::Unlock),
+        MergeFilesError::Open {
+            input,
+            source: OpenError::Unlock(UnlockError::PassphraseVault),
+        } => CliError::new(format!(
+            "{input} of {shown} is a passphrase vault and our version is a team vault"
+        ))
+        .hint(
+            "one branch converted the vault: run the same `ascvault convert` on the other, commit, and merge again",
+        )
+        .code(ExitStatus::Unlock),
+        other => merge_error(other, shown),
+    })?;
+    finish_merge(&merged, args, shown)?;
+    // Who can read the result, whichever side removed or added whom.
+    let names: Vec<&str> = merged
+        .document
+        .members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    say(&format!(
+        "ascvault: {shown} is now encrypted to {} member{}: {}",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        sanitize(&names.join(", "))
+    ));
+    Ok(())
+}
+
+/// Writes the merged file over ours and says what happened.
+fn finish_merge(merged: &vault::Merged, args: &MergeArgs, shown: &str) -> CliResult {
     merged.write(&args.ours)?;
     for notice in &merged.notices {
         say(&format!("ascvault: {}", sanitize(&notice.to_string())));

@@ -16,10 +16,11 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::credential;
-use super::crypto::{self, Container};
+use super::crypto::{self, Container, Header, TeamContainer};
 use super::error::{InvalidInput, UnlockError};
 use super::format::{Document, Entry, FingerprintKey, Kind};
 use super::open::{OpenError, open_bytes};
+use super::team::Recipient;
 use super::unlock::Unlock;
 use crate::secret::Secret;
 
@@ -152,22 +153,97 @@ fn clean(text: &str) -> String {
     out
 }
 
+/// `textconv` of a team vault's bytes with a member's identities (format
+/// 1.2): no KDF here (the identity's passphrase, if any, was the caller's
+/// one), and every team file has its fingerprint key. The rendering, or a
+/// summary line when the identities do not open it.
+pub fn convert_team(bytes: &[u8], key: &Unlock) -> Conversion {
+    let summary_of = |reason: &str| Conversion {
+        text: summary(bytes, reason),
+        decrypted: None,
+        kdfs: 0,
+    };
+    let Ok(Header::Team(team)) = crypto::header(bytes) else {
+        return summary_of("not a team vault");
+    };
+    match open_bytes(bytes, key) {
+        Ok(unlocked) => Conversion {
+            text: render_team(
+                &unlocked.document,
+                team,
+                unlocked.document.fingerprint_key.as_ref(),
+            ),
+            decrypted: None,
+            kdfs: 0,
+        },
+        Err(OpenError::Unlock(e)) => summary_of(&e.to_string()),
+        Err(OpenError::Format(_)) => summary_of("decrypted, but not a vault this version can read"),
+    }
+}
+
+/// `s` after a count: `entry`/`entries`, `member`/`members`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Renders the document: a header line, then one block per entry in
 /// order of `created`, then `id` (stable whatever order a merge left).
 pub fn render(doc: &Document, container: Container, key: Option<&FingerprintKey>) -> String {
-    let mut entries: Vec<&Entry> = doc.entries.iter().collect();
-    entries.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
     let mut out = format!(
-        "ascvault vault: format {}, work factor {}, {} {}\n",
+        "ascvault vault: format {}, work factor {}, {}\n",
         doc.version,
         container.work_factor,
-        entries.len(),
-        if entries.len() == 1 {
-            "entry"
-        } else {
-            "entries"
-        }
+        counted(doc.entries.len(), "entry", "entries")
     );
+    render_entries(doc, key, &mut out);
+    out
+}
+
+/// Renders a team vault: a header line, one line per member (by name,
+/// ignoring case) with their recipient's kind and fingerprint, when and by
+/// whom they were added — so `git log -p` shows who joined or left when —
+/// then the entries as [`render`] shows them.
+pub fn render_team(doc: &Document, team: TeamContainer, key: Option<&FingerprintKey>) -> String {
+    let mut out = format!(
+        "ascvault team vault: format {}, {}, {}\n",
+        doc.version,
+        counted(doc.members.len(), "member", "members"),
+        counted(doc.entries.len(), "entry", "entries")
+    );
+    if team.recipients != doc.members.len() {
+        out.push_str(&format!(
+            "warning: the file is encrypted to {}, not one per member\n",
+            counted(team.recipients, "recipient", "recipients")
+        ));
+    }
+    let mut members: Vec<_> = doc.members.iter().collect();
+    members.sort_by_key(|m| (m.name.to_ascii_lowercase(), m.name.clone()));
+    out.push('\n');
+    for m in members {
+        let key = match m.recipient.parse::<Recipient>() {
+            Ok(r) => format!("{} {}", r.kind().as_str(), r.fingerprint()),
+            Err(_) => "unreadable recipient".to_owned(),
+        };
+        let by = if m.added_by.is_empty() {
+            "created the vault".to_owned()
+        } else {
+            format!("by {}", clean(&m.added_by))
+        };
+        out.push_str(&format!(
+            "{:<13}{} ({key}, added {} {by})\n",
+            "member:",
+            clean(&m.name),
+            m.added
+        ));
+    }
+    render_entries(doc, key, &mut out);
+    out
+}
+
+/// One block per entry in order of `created`, then `id`.
+fn render_entries(doc: &Document, key: Option<&FingerprintKey>, out: &mut String) {
+    let mut entries: Vec<&Entry> = doc.entries.iter().collect();
+    entries.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
     let default = doc.default_api_key().map(|e| e.id.as_str());
     for e in entries {
         let status = match e.revoked_at {
@@ -217,13 +293,20 @@ pub fn render(doc: &Document, container: Container, key: Option<&FingerprintKey>
             out.push_str(&format!("{:<13}{value}\n", format!("{name}:")));
         }
     }
-    out
 }
 
 /// The one-line description of a file that is not rendered in full: what
 /// its age header says (read without the passphrase) and why it was not
 /// decrypted. Never shows any of the file's content.
 pub fn summary(bytes: &[u8], reason: &str) -> String {
+    if let Ok(Header::Team(t)) = crypto::header(bytes) {
+        return format!(
+            "ascvault team vault (age, {}, {}, {} bytes): not decrypted ({reason})\n",
+            if t.armored { "armored" } else { "binary" },
+            counted(t.recipients, "recipient", "recipients"),
+            bytes.len()
+        );
+    }
     match crypto::inspect(bytes) {
         Ok(c) => format!(
             "ascvault vault (age, {}, work factor {}, {} bytes): not decrypted ({reason})\n",
@@ -364,6 +447,54 @@ mod tests {
             assert!(text.contains(line), "{line:?} missing from {text}");
         }
         assert_eq!(text.matches("(default)").count(), 1, "{text}");
+    }
+
+    /// Issue 14: a team vault's rendering lists the members (name, key
+    /// kind, recipient fingerprint, who added them), sorted by name, so a
+    /// diff shows who joined or left.
+    #[test]
+    fn a_team_vault_renders_its_members_by_name() {
+        use crate::vault::{Identity, Member};
+        let alice = Identity::generate().recipient().unwrap();
+        let bob = Identity::generate().recipient().unwrap();
+        let mut doc = with_password(Some(FingerprintKey::generate()));
+        doc.add_member(Member::new("bob", &bob, "alice").unwrap())
+            .unwrap();
+        doc.add_member(Member::new("Alice", &alice, "").unwrap())
+            .unwrap();
+        let team = TeamContainer {
+            armored: true,
+            recipients: 2,
+        };
+        let text = render_team(&doc, team, doc.fingerprint_key.as_ref());
+        assert!(
+            text.starts_with("ascvault team vault: format ")
+                && text.contains(", 2 members, 1 entry\n\nmember:      Alice (age "),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "member:      bob (age {}, added ",
+                bob.fingerprint()
+            )),
+            "{text}"
+        );
+        assert!(text.contains(" by alice)\n"), "{text}");
+        assert!(text.contains(" created the vault)\n"), "{text}");
+        assert!(!text.contains(&bob.to_string()), "{text}");
+        assert!(!text.contains("warning"), "{text}");
+        let text = render_team(
+            &doc,
+            TeamContainer {
+                recipients: 3,
+                ..team
+            },
+            None,
+        );
+        assert!(
+            text.contains("warning: the file is encrypted to 3 recipients, not one per member\n"),
+            "{text}"
+        );
     }
 
     #[test]

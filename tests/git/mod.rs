@@ -8,5 +8,6 @@ mod hooks;
 mod merge_driver;
 mod revocation;
 mod setup;
+mod team;
 mod textconv;
 mod weak_vault;

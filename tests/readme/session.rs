@@ -38,7 +38,8 @@ use super::screen;
 
 /// What differs from a reader's machine, one line each, printed by the
 /// README test (the module comment says why).
-pub const DIFFERENCES: [&str; 6] = [
+pub const DIFFERENCES: [&str; 7] = [
+    "`ascvault identity new` runs with --work-factor 10 too (the same comparison, its warning dropped), and every team member types the session's one passphrase at `Passphrase of member NAME:`",
     "`ascvault init` runs with --work-factor 10, and its \"(work factor 10)\" is compared with the README's \"(work factor 18)\" (readme_init_line_at_the_default_work_factor checks that line at 18); the warning --work-factor 10 prints is dropped",
     "ASCVAULT_ALLOW_WEAK_VAULT=1, so work factor 10 brings no warning",
     "the stand-in listens on a free port, shown as 127.0.0.1:8080",
@@ -176,6 +177,15 @@ const PROMPTS: [(&str, Answer); 5] = [
     ("[y/N] ", Answer::Yes),
 ];
 
+/// Whether the terminal's last line is a team member's passphrase prompt
+/// (`Passphrase of member bob: `): every member types the session's one
+/// passphrase (their identities still differ).
+fn asks_a_members_passphrase(pending: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(pending);
+    let last = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    last.starts_with("Passphrase of member ") && last.ends_with(": ")
+}
+
 #[derive(Clone, Copy)]
 enum Answer {
     Passphrase,
@@ -221,9 +231,11 @@ fn on_a_terminal(process: Process, password: &str) -> Result<(Vec<u8>, i32), Str
             }
         }
         let pending = &shown[answered..];
-        let Some((_, answer)) = PROMPTS
+        let Some(answer) = PROMPTS
             .iter()
             .find(|(p, _)| pending.ends_with(p.as_bytes()))
+            .map(|(_, answer)| *answer)
+            .or_else(|| asks_a_members_passphrase(pending).then_some(Answer::Passphrase))
         else {
             continue;
         };
@@ -270,12 +282,18 @@ pub fn expected_code(comment: Option<&str>) -> i32 {
 }
 
 /// Whether the session runs `text` at a lower work factor than the README
-/// shows: an `ascvault init` that gives none.
+/// shows: an `ascvault init` or `ascvault identity new` that gives none.
 pub fn lowers_work_factor(text: &str) -> bool {
-    text.contains("ascvault init") && !text.contains("--work-factor")
+    (text.contains("ascvault init") || text.contains(IDENTITY_NEW))
+        && !text.contains("--work-factor")
 }
 
-/// `ascvault init` with the test's work factor, unless the README gives one.
+/// A team member's new identity file (`ascvault identity new NAME`),
+/// made at the test's work factor too.
+const IDENTITY_NEW: &str = "ascvault identity new ";
+
+/// `ascvault init` (and `identity new`) with the test's work factor,
+/// unless the README gives one.
 fn with_work_factor(text: &str) -> String {
     if !lowers_work_factor(text) {
         return text.to_owned();
@@ -283,6 +301,10 @@ fn with_work_factor(text: &str) -> String {
     text.replace(
         "ascvault init",
         &format!("ascvault init --work-factor {WORK_FACTOR}"),
+    )
+    .replace(
+        IDENTITY_NEW,
+        &format!("ascvault identity new --work-factor {WORK_FACTOR} "),
     )
 }
 
@@ -313,4 +335,24 @@ fn comments_say_what_to_paste_and_which_exit_status_to_expect() {
         with_work_factor("ascvault init   # asks"),
         "ascvault init --work-factor 10   # asks"
     );
+}
+
+#[test]
+fn a_members_passphrase_prompt_is_answered_and_identity_new_runs_at_the_test_work_factor() {
+    assert!(asks_a_members_passphrase(
+        b"created x\nPassphrase of member bob: "
+    ));
+    assert!(!asks_a_members_passphrase(
+        b"Passphrase of member bob: \nok\n"
+    ));
+    assert!(!asks_a_members_passphrase(b"Vault passphrase: "));
+    assert_eq!(
+        with_work_factor("ascvault identity new bob   # his file"),
+        "ascvault identity new --work-factor 10 bob   # his file"
+    );
+    assert_eq!(
+        with_work_factor("ascvault identity new bob --work-factor 12"),
+        "ascvault identity new bob --work-factor 12"
+    );
+    assert!(!lowers_work_factor("ascvault identity passwd bob"));
 }

@@ -15,7 +15,10 @@ use crate::asc::verify::{CONTENT_DELIVERY_ENV, DEFAULT_CONTENT_DELIVERY_BASE};
 #[derive(Debug, Subcommand)]
 pub enum GitCommand {
     /// Set up the current repository: diff and merge attributes for the
-    /// vault, textconv and merge driver config, the lock file ignored.
+    /// vault, textconv and merge driver config, the lock file ignored,
+    /// hooks keeping the vault and member identity files 0600. With
+    /// `--member NAME` (a team vault), this clone opens it as NAME (git
+    /// config `ascvault.member`).
     Setup,
 }
 
