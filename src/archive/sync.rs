@@ -1,0 +1,225 @@
+//! Fetching what is new into the archive (spec/ARCHIVE.md §3): an app's
+//! reviews newest first, one page per transaction, stopping at the first
+//! review already archived once the history is complete; the first
+//! (backfilling) pass records where it is after every page, so a killed
+//! sync resumes there instead of starting over.
+
+use std::collections::HashSet;
+
+use url::Url;
+
+use super::reviews::Progress;
+use super::{Archive, ArchiveError};
+use crate::asc::model::{CustomerReview, ListDocument};
+use crate::asc::reviews::{self, Query};
+use crate::asc::client::Paged;
+use crate::asc::{AscError, Client};
+
+/// The longest `links.next` kept as a resume point; a longer one is a
+/// server fault.
+const MAX_LINK: usize = 4096;
+
+/// A sync failure: App Store Connect's or the archive's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// App Store Connect failed (after the client's retries).
+    #[error(transparent)]
+    Asc(#[from] AscError),
+    /// The archive failed.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
+
+/// What a sync of an app's reviews did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReviewReport {
+    /// Reviews archived for the first time.
+    pub new: usize,
+    /// Pages of reviews fetched.
+    pub pages: u32,
+    /// Archived reviews whose response changed (seen on a page or
+    /// re-checked).
+    pub responses_changed: usize,
+    /// Pending responses re-checked one by one.
+    pub rechecked: usize,
+    /// Whether the app's whole history is now archived.
+    pub complete: bool,
+}
+
+/// `next` (a `links.next`) as a path and query under `base`: only a link
+/// to the same server, under the base's path, is kept.
+fn relative(base: &Url, next: &str) -> Result<String, AscError> {
+    let bad = |why: &str| AscError::BadLink(format!("links.next {why}"));
+    if next.len() > MAX_LINK {
+        return Err(bad("is too long to keep"));
+    }
+    let url = base.join(next).map_err(|_| bad("is not a URL"))?;
+    if url.scheme() != base.scheme()
+        || url.host() != base.host()
+        || url.port_or_known_default() != base.port_or_known_default()
+    {
+        return Err(bad("points to another server"));
+    }
+    let prefix = base.path().trim_end_matches('/');
+    let path = url
+        .path()
+        .strip_prefix(prefix)
+        .filter(|p| p.starts_with('/'))
+        .ok_or_else(|| bad("is outside the API"))?;
+    Ok(match url.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    })
+}
+
+/// One paging pass from `first`. `backfill`: record progress after every
+/// page and never stop early; otherwise stop after the first page holding
+/// an archived review. Returns whether it stopped on an archived review.
+fn pass(
+    client: &Client,
+    archive: &mut Archive,
+    app_id: &str,
+    first: &str,
+    backfill: bool,
+    notify: Option<&[u8]>,
+    report: &mut ReviewReport,
+    seen: &mut HashSet<String>,
+) -> Result<bool, SyncError> {
+    let mut failure: Option<SyncError> = None;
+    let mut hit = false;
+    client.for_each_page(first, |doc: ListDocument<CustomerReview>| {
+        let next = doc.next_link().map(str::to_owned);
+        let page = reviews::from_page(doc);
+        report.pages += 1;
+        let progress = match (&next, backfill) {
+            (None, _) => Progress::Complete,
+            (Some(n), true) => match relative(client.base(), n) {
+                Ok(p) => Progress::Next(p),
+                Err(e) => {
+                    failure = Some(e.into());
+                    return false;
+                }
+            },
+            (Some(_), false) => Progress::Unchanged,
+        };
+        match archive.store_page(app_id, &page, notify, &progress) {
+            Ok(s) => {
+                report.new += s.new;
+                report.responses_changed += s.responses_changed;
+                report.complete |= progress == Progress::Complete;
+                seen.extend(page.into_iter().map(|r| r.id));
+                if s.known > 0 && !backfill {
+                    hit = true;
+                    return false;
+                }
+                true
+            }
+            Err(e) => {
+                failure = Some(e.into());
+                false
+            }
+        }
+    })?;
+    match failure {
+        Some(f) => Err(f),
+        None => Ok(hit),
+    }
+}
+
+/// Archives `app_id`'s new reviews (see the module's description) and
+/// re-checks responses still pending. New reviews with stars in `notify`
+/// (all, when empty) are queued for a notification; `None`: none are.
+pub fn reviews(
+    client: &Client,
+    archive: &mut Archive,
+    app_id: &str,
+    notify: Option<&[u8]>,
+) -> Result<ReviewReport, SyncError> {
+    crate::asc::path_id("app id", app_id)?;
+    let mut report = ReviewReport::default();
+    let mut seen = HashSet::new();
+    let state = archive.review_state(app_id)?;
+    report.complete = state.complete;
+    let first = reviews::list_path(app_id, &Query::default());
+    match (state.complete, state.resume) {
+        (true, _) => {
+            pass(
+                client, archive, app_id, &first, false, notify, &mut report, &mut seen,
+            )?;
+        }
+        (false, None) => {
+            pass(
+                client, archive, app_id, &first, true, notify, &mut report, &mut seen,
+            )?;
+        }
+        (false, Some(resume)) => {
+            // What is new since, then the rest of the history from where
+            // the killed sync stopped.
+            let hit = pass(
+                client, archive, app_id, &first, false, notify, &mut report, &mut seen,
+            )?;
+            if hit {
+                match pass(
+                    client, archive, app_id, &resume, true, notify, &mut report, &mut seen,
+                ) {
+                    Err(SyncError::Asc(AscError::Refused { status, .. }))
+                        if matches!(status, 400 | 404 | 410) =>
+                    {
+                        // The resume link expired: page the history again,
+                        // skipping what is archived.
+                        archive.restart_backfill(app_id)?;
+                        pass(
+                            client, archive, app_id, &first, true, notify, &mut report,
+                            &mut seen,
+                        )?;
+                    }
+                    other => {
+                        other?;
+                    }
+                }
+            }
+        }
+    }
+    for id in archive.pending_responses(app_id)? {
+        if seen.contains(&id) {
+            continue;
+        }
+        let review = match reviews::get(client, &id) {
+            Ok(r) => r,
+            // Apple deleted the review: the archive keeps it as it was.
+            Err(AscError::Refused { status: 404, .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        report.rechecked += 1;
+        let before = archive.reviews_by_id(&id)?;
+        if before.as_ref().map(|r| &r.response) != Some(&review.response) {
+            archive.put_response(&review)?;
+            report.responses_changed += 1;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_links_under_the_api_are_kept_as_resume_points() {
+        let base = Url::parse("http://127.0.0.1:9/api").unwrap();
+        assert_eq!(
+            relative(&base, "http://127.0.0.1:9/api/v1/apps/1/customerReviews?cursor=x").unwrap(),
+            "/v1/apps/1/customerReviews?cursor=x"
+        );
+        for bad in [
+            "http://evil.example/api/v1/x",
+            "https://127.0.0.1:9/api/v1/x",
+            "http://127.0.0.1:9/other/v1/x",
+            "http://127.0.0.1:9/apix/v1",
+        ] {
+            assert!(relative(&base, bad).is_err(), "{bad}");
+        }
+        assert!(relative(&base, &"a".repeat(MAX_LINK + 1)).is_err());
+    }
+}
