@@ -220,16 +220,21 @@ impl Archive {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
-    /// Replaces the response of an archived review (one re-checked).
-    pub fn put_response(&self, review: &Review) -> Result<bool, ArchiveError> {
-        let resp = review.response.as_ref();
+    /// Replaces the response of an archived review (one re-checked, or
+    /// one `reviews respond` just sent): false when the review is not in
+    /// the archive.
+    pub fn put_response(
+        &self,
+        review_id: &str,
+        resp: Option<&ResponseInfo>,
+    ) -> Result<bool, ArchiveError> {
         let n = self
             .conn
             .execute(
                 "UPDATE reviews SET response_id = ?2, response_body = ?3,
                  response_state = ?4, response_modified = ?5 WHERE id = ?1",
                 params![
-                    review.id,
+                    review_id,
                     resp.map(|x| &x.id),
                     resp.and_then(|x| x.body.as_ref()),
                     resp.and_then(|x| x.state.as_ref()),

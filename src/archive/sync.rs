@@ -194,7 +194,7 @@ pub fn reviews(
         report.rechecked += 1;
         let before = archive.reviews_by_id(&id)?;
         if before.as_ref().map(|r| &r.response) != Some(&review.response) {
-            archive.put_response(&review)?;
+            archive.put_response(&id, review.response.as_ref())?;
             report.responses_changed += 1;
         }
     }

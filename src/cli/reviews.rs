@@ -1,5 +1,7 @@
 //! `ascvault reviews …`: list, show, respond, delete-response, flag, report.
 
+mod archive;
+
 use serde_json::{Value, json};
 
 use super::args::asc::{
@@ -59,6 +61,7 @@ pub fn run(ctx: &Context, command: &ReviewsCommand) -> CliResult {
         ReviewsCommand::DeleteResponse(a) => delete_response(ctx, a),
         ReviewsCommand::Flag(a) => flag_reviews(ctx, a),
         ReviewsCommand::Report(a) => report(ctx, a),
+        ReviewsCommand::Stats(a) => archive::stats(ctx, a),
     }
 }
 
@@ -98,7 +101,10 @@ fn fetch(ctx: &Context, filter: &FilterArgs, asc: &AscArgs) -> CliResult<Vec<Rev
 }
 
 fn list(ctx: &Context, args: &ListArgs) -> CliResult {
-    let found = fetch(ctx, &args.filter, &args.asc)?;
+    let found = match &args.archive {
+        Some(path) => archive::list(ctx, &args.filter, path.as_deref())?,
+        None => fetch(ctx, &args.filter, &args.asc)?,
+    };
     if args.json {
         return print_json(&to_json(&found)?);
     }
@@ -235,6 +241,7 @@ fn respond(ctx: &Context, args: &RespondArgs) -> CliResult {
     let text = response_text(args)?;
     let client = AscSession::open(ctx, &args.asc)?.client;
     let resp = reviews::respond(&client, &args.review_id, &text)?;
+    archive::record_response(ctx, &args.review_id, Some(&resp));
     if args.json {
         let mut v = to_json(&resp)?;
         v["review_id"] = json!(args.review_id);
@@ -256,6 +263,7 @@ fn delete_response(ctx: &Context, args: &DeleteResponseArgs) -> CliResult {
     let client = AscSession::open(ctx, &args.asc)?.client;
     match reviews::delete_response(&client, &args.review_id)? {
         Some(resp) => {
+            archive::record_response(ctx, &args.review_id, None);
             say(&format!(
                 "deleted response {} to review {}",
                 sanitize(&resp.id),

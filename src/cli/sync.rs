@@ -1,0 +1,122 @@
+//! `ascvault sync`: fetches what is new from App Store Connect into the
+//! local archive (spec/ARCHIVE.md), serialized by the archive's lock, and
+//! optionally posts each newly archived review to a webhook.
+
+mod args;
+mod notify;
+
+use std::path::{Path, PathBuf};
+
+pub use args::SyncArgs;
+
+use super::asc::AscSession;
+use super::context::Context;
+use super::error::{CliError, CliResult};
+use super::output::{Table, print, sanitize, say};
+use crate::archive::sync::{self as archive_sync, SyncError};
+use crate::archive::{self, Archive, ArchiveError, SyncLock};
+use crate::asc::apps::{self, AppInfo};
+
+impl From<ArchiveError> for CliError {
+    fn from(e: ArchiveError) -> CliError {
+        let hint = match &e {
+            ArchiveError::Missing(_) => {
+                "run `ascvault sync` first, or pass --archive PATH to the archive"
+            }
+            ArchiveError::Newer { .. } => "use the newer ascvault that wrote it",
+            _ => "what was archived before stays; run the command again",
+        };
+        CliError::new(e.to_string()).hint(hint)
+    }
+}
+
+impl From<SyncError> for CliError {
+    fn from(e: SyncError) -> CliError {
+        match e {
+            SyncError::Asc(e) => CliError::from(e),
+            SyncError::Archive(e) => CliError::from(e),
+        }
+    }
+}
+
+/// The archive `--archive` names, or the one beside the vault.
+pub fn archive_path(ctx: &Context, given: Option<&Path>) -> PathBuf {
+    given.map_or_else(|| archive::default_path(ctx.vault.path()), Path::to_owned)
+}
+
+/// `sync …`
+pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
+    if args.sales || !args.analytics.is_empty() {
+        return Err(CliError::usage(
+            "this version archives reviews only: --sales and --analytics are not archived yet",
+        )
+        .hint("run `ascvault sync --reviews`; `ascvault metrics` reads sales and analytics from Apple"));
+    }
+    let path = archive_path(ctx, args.archive.as_deref());
+    // Check the base before waiting for a lock or asking for the passphrase.
+    args.asc.net.api_base.url()?;
+    let _lock = SyncLock::take(&path, || {
+        say("waiting for another `ascvault sync` of this archive to finish…")
+    })?;
+    let session = AscSession::open(ctx, &args.asc)?;
+    let client = session.client;
+    let apps: Vec<AppInfo> = if args.app.is_empty() {
+        apps::list(&client)?
+    } else {
+        args.app
+            .iter()
+            .map(|a| apps::resolve(&client, a))
+            .collect::<Result<_, _>>()?
+    };
+    let mut archive = Archive::create_or_open(&path)?;
+    ctx.verbose(format!("archive {}", path.display()));
+    let notify = args.notify.as_ref().map(|_| args.notify_stars.as_slice());
+    let mut table = Table::new(&["APP", "NAME", "NEW", "ARCHIVED", "REQUESTS", "HISTORY"]);
+    let mut failure = None;
+    for app in &apps {
+        archive.put_app(app)?;
+        let result = archive_sync::reviews(&client, &mut archive, &app.id, notify);
+        let state = archive.review_state(&app.id)?;
+        let (new, requests) = match &result {
+            Ok(r) => (r.new, r.pages as usize + r.rechecked),
+            Err(_) => (0, 0),
+        };
+        table.row(vec![
+            sanitize(&app.id),
+            sanitize(&app.name),
+            if result.is_ok() { new.to_string() } else { "failed".into() },
+            state.archived.to_string(),
+            requests.to_string(),
+            if state.complete { "complete" } else { "partial" }.into(),
+        ]);
+        if let Err(e) = result {
+            failure = Some((app.clone(), e));
+            break;
+        }
+    }
+    let mut notify_failed = Vec::new();
+    if let Some(url) = &args.notify {
+        let sent = notify::send_queue(&archive, url, args.asc.net.settings().retry_base)?;
+        if sent.sent > 0 {
+            say(&format!("notified {} review(s)", sent.sent));
+        }
+        notify_failed = sent.failed;
+    }
+    print(&table.render())?;
+    if let Some((app, e)) = failure {
+        say(&format!(
+            "sync of {} stopped; what it archived is kept and the next sync resumes",
+            sanitize(&app.name)
+        ));
+        return Err(e.into());
+    }
+    if let Some((_, why)) = notify_failed.first() {
+        return Err(CliError::new(format!(
+            "{} notification(s) could not be sent: {}",
+            notify_failed.len(),
+            sanitize(why)
+        ))
+        .hint("the reviews are archived; they are posted at the next `ascvault sync --notify`"));
+    }
+    Ok(())
+}
