@@ -15,8 +15,9 @@ fn a_sync_killed_at_random_moments_leaves_a_sound_archive_that_resumes() {
     let w = AscWorld::new();
     add_bulk(&w.server, N);
     let mut counts = Vec::new();
+    let mut kills = 0;
     for round in 0..6 {
-        let delay = Duration::from_millis(fastrand::u64(30..400));
+        let delay = Duration::from_millis(fastrand::u64(30..400) + 60 * round);
         let out = w
             .cmd(&["sync", "--app", asc_standin::seed::PRO_APP_ID])
             .run_with_timeout(delay);
@@ -24,6 +25,7 @@ fn a_sync_killed_at_random_moments_leaves_a_sound_archive_that_resumes() {
             // It finished before the kill: the rest is the resumed sync.
             break;
         }
+        kills += 1;
         let path = archive(&w);
         if path.exists() {
             let (check, n) = inspect(&path);
@@ -31,6 +33,7 @@ fn a_sync_killed_at_random_moments_leaves_a_sound_archive_that_resumes() {
             counts.push(n);
         }
     }
+    assert!(kills > 0, "no sync was killed");
     assert!(
         counts.windows(2).all(|p| p[0] <= p[1]),
         "nothing archived is lost: {counts:?}"
