@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     response_state    TEXT,
     response_modified TEXT,
     archived_unix     INTEGER NOT NULL,
-    notify            TEXT
+    notify            TEXT,
+    flagged           INTEGER
 );
 CREATE INDEX IF NOT EXISTS reviews_by_date ON reviews (app_id, created_unix DESC, id);
 CREATE INDEX IF NOT EXISTS reviews_by_rating ON reviews (app_id, rating, created_unix DESC);
@@ -126,7 +127,8 @@ impl Archive {
             .map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(sql)?;

@@ -51,7 +51,9 @@ fn review_of(r: &Row<'_>) -> rusqlite::Result<Review> {
     let response_id: Option<String> = r.get(7)?;
     Ok(Review {
         id: r.get(0)?,
-        rating: r.get::<_, Option<i64>>(1)?.and_then(|x| u8::try_from(x).ok()),
+        rating: r
+            .get::<_, Option<i64>>(1)?
+            .and_then(|x| u8::try_from(x).ok()),
         title: r.get(2)?,
         body: r.get(3)?,
         reviewer_nickname: r.get(4)?,
@@ -283,6 +285,49 @@ impl Archive {
             .map_err(|e| self.sql(e))
     }
 
+    /// Whether each of `app_id`'s reviews is flagged, by id: computed by
+    /// `check` (title and body) for the reviews not checked yet, and kept
+    /// (one transaction), so later calls cost a read.
+    pub fn flags(
+        &mut self,
+        app_id: &str,
+        check: impl Fn(&Review) -> bool,
+    ) -> Result<std::collections::HashMap<String, bool>, ArchiveError> {
+        let path = self.path.clone();
+        let sql = |e| ArchiveError::sql(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let unknown: Vec<Review> = {
+            let mut st = tx
+                .prepare(&format!(
+                    "SELECT {COLUMNS} FROM reviews WHERE app_id = ?1 AND flagged IS NULL"
+                ))
+                .map_err(sql)?;
+            st.query_map([app_id], review_of)
+                .map_err(sql)?
+                .collect::<Result<_, _>>()
+                .map_err(sql)?
+        };
+        {
+            let mut set = tx
+                .prepare("UPDATE reviews SET flagged = ?2 WHERE id = ?1")
+                .map_err(sql)?;
+            for r in &unknown {
+                set.execute(params![r.id, check(r)]).map_err(sql)?;
+            }
+        }
+        let out = {
+            let mut st = tx
+                .prepare("SELECT id, flagged FROM reviews WHERE app_id = ?1")
+                .map_err(sql)?;
+            st.query_map([app_id], |r| Ok((r.get(0)?, r.get::<_, bool>(1)?)))
+                .map_err(sql)?
+                .collect::<Result<_, _>>()
+                .map_err(sql)?
+        };
+        tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+
     /// `app_id`'s archived reviews that `q` selects, in its order: what
     /// `reviews list` would show, answered from the archive.
     pub fn reviews(&self, app_id: &str, q: &Query) -> Result<Vec<Review>, ArchiveError> {
@@ -353,14 +398,21 @@ mod tests {
             .store_page("1", &page, Some(&[1]), &Progress::Complete)
             .unwrap();
         assert_eq!((s.new, s.known), (3, 0));
-        let again = a.store_page("1", &page, None, &Progress::Unchanged).unwrap();
+        let again = a
+            .store_page("1", &page, None, &Progress::Unchanged)
+            .unwrap();
         assert_eq!((again.new, again.known), (0, 3));
         let q = Query {
             ratings: vec![1],
             sort: Sort::Oldest,
             ..Query::default()
         };
-        let ids: Vec<String> = a.reviews("1", &q).unwrap().into_iter().map(|r| r.id).collect();
+        let ids: Vec<String> = a
+            .reviews("1", &q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
         assert_eq!(ids, ["r1", "r3"]);
         let queued: Vec<String> = a
             .pending_notifications()

@@ -10,9 +10,9 @@ use url::Url;
 
 use super::reviews::Progress;
 use super::{Archive, ArchiveError};
+use crate::asc::client::Paged;
 use crate::asc::model::{CustomerReview, ListDocument};
 use crate::asc::reviews::{self, Query};
-use crate::asc::client::Paged;
 use crate::asc::{AscError, Client};
 
 /// The longest `links.next` kept as a resume point; a longer one is a
@@ -73,57 +73,87 @@ fn relative(base: &Url, next: &str) -> Result<String, AscError> {
     })
 }
 
-/// One paging pass from `first`. `backfill`: record progress after every
-/// page and never stop early; otherwise stop after the first page holding
-/// an archived review. Returns whether it stopped on an archived review.
-fn pass(
-    client: &Client,
-    archive: &mut Archive,
-    app_id: &str,
-    first: &str,
-    backfill: bool,
-    notify: Option<&[u8]>,
-    report: &mut ReviewReport,
-    seen: &mut HashSet<String>,
-) -> Result<bool, SyncError> {
-    let mut failure: Option<SyncError> = None;
-    let mut hit = false;
-    client.for_each_page(first, |doc: ListDocument<CustomerReview>| {
-        let next = doc.next_link().map(str::to_owned);
-        let page = reviews::from_page(doc);
-        report.pages += 1;
-        let progress = match (&next, backfill) {
-            (None, _) => Progress::Complete,
-            (Some(n), true) => match relative(client.base(), n) {
-                Ok(p) => Progress::Next(p),
+/// One sync of an app's reviews in progress.
+struct Run<'a> {
+    client: &'a Client,
+    archive: &'a mut Archive,
+    app_id: &'a str,
+    notify: Option<&'a [u8]>,
+    report: ReviewReport,
+    /// Reviews a page of this sync showed (their responses are current).
+    seen: HashSet<String>,
+}
+
+impl Run<'_> {
+    /// One paging pass from `first`. `backfill`: record progress after
+    /// every page and never stop early; otherwise stop after the first page
+    /// holding an archived review. Returns whether it stopped on one.
+    fn pass(&mut self, first: &str, backfill: bool) -> Result<bool, SyncError> {
+        let mut failure: Option<SyncError> = None;
+        let mut hit = false;
+        let client = self.client;
+        client.for_each_page(first, |doc: ListDocument<CustomerReview>| {
+            let next = doc.next_link().map(str::to_owned);
+            let page = reviews::from_page(doc);
+            self.report.pages += 1;
+            let progress = match (&next, backfill) {
+                (None, _) => Progress::Complete,
+                (Some(n), true) => match relative(client.base(), n) {
+                    Ok(p) => Progress::Next(p),
+                    Err(e) => {
+                        failure = Some(e.into());
+                        return false;
+                    }
+                },
+                (Some(_), false) => Progress::Unchanged,
+            };
+            match self
+                .archive
+                .store_page(self.app_id, &page, self.notify, &progress)
+            {
+                Ok(s) => {
+                    self.report.new += s.new;
+                    self.report.responses_changed += s.responses_changed;
+                    self.report.complete |= progress == Progress::Complete;
+                    self.seen.extend(page.into_iter().map(|r| r.id));
+                    if s.known > 0 && !backfill {
+                        hit = true;
+                        return false;
+                    }
+                    true
+                }
                 Err(e) => {
                     failure = Some(e.into());
-                    return false;
+                    false
                 }
-            },
-            (Some(_), false) => Progress::Unchanged,
-        };
-        match archive.store_page(app_id, &page, notify, &progress) {
-            Ok(s) => {
-                report.new += s.new;
-                report.responses_changed += s.responses_changed;
-                report.complete |= progress == Progress::Complete;
-                seen.extend(page.into_iter().map(|r| r.id));
-                if s.known > 0 && !backfill {
-                    hit = true;
-                    return false;
-                }
-                true
             }
-            Err(e) => {
-                failure = Some(e.into());
-                false
+        })?;
+        match failure {
+            Some(f) => Err(f),
+            None => Ok(hit),
+        }
+    }
+
+    /// Re-checks the archived responses still pending that no page showed.
+    fn recheck(&mut self) -> Result<(), SyncError> {
+        for id in self.archive.pending_responses(self.app_id)? {
+            if self.seen.contains(&id) {
+                continue;
+            }
+            let review = match reviews::get(self.client, &id) {
+                Ok(r) => r,
+                // Apple deleted the review: the archive keeps it as it was.
+                Err(AscError::Refused { status: 404, .. }) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            self.report.rechecked += 1;
+            let before = self.archive.reviews_by_id(&id)?;
+            if before.as_ref().map(|r| &r.response) != Some(&review.response) {
+                self.archive.put_response(&id, review.response.as_ref())?;
+                self.report.responses_changed += 1;
             }
         }
-    })?;
-    match failure {
-        Some(f) => Err(f),
-        None => Ok(hit),
+        Ok(())
     }
 }
 
@@ -137,42 +167,39 @@ pub fn reviews(
     notify: Option<&[u8]>,
 ) -> Result<ReviewReport, SyncError> {
     crate::asc::path_id("app id", app_id)?;
-    let mut report = ReviewReport::default();
-    let mut seen = HashSet::new();
     let state = archive.review_state(app_id)?;
-    report.complete = state.complete;
+    let mut run = Run {
+        client,
+        archive,
+        app_id,
+        notify,
+        report: ReviewReport {
+            complete: state.complete,
+            ..ReviewReport::default()
+        },
+        seen: HashSet::new(),
+    };
     let first = reviews::list_path(app_id, &Query::default());
     match (state.complete, state.resume) {
         (true, _) => {
-            pass(
-                client, archive, app_id, &first, false, notify, &mut report, &mut seen,
-            )?;
+            run.pass(&first, false)?;
         }
         (false, None) => {
-            pass(
-                client, archive, app_id, &first, true, notify, &mut report, &mut seen,
-            )?;
+            run.pass(&first, true)?;
         }
         (false, Some(resume)) => {
             // What is new since, then the rest of the history from where
             // the killed sync stopped.
-            let hit = pass(
-                client, archive, app_id, &first, false, notify, &mut report, &mut seen,
-            )?;
-            if hit {
-                match pass(
-                    client, archive, app_id, &resume, true, notify, &mut report, &mut seen,
-                ) {
-                    Err(SyncError::Asc(AscError::Refused { status, .. }))
-                        if matches!(status, 400 | 404 | 410) =>
-                    {
+            if run.pass(&first, false)? {
+                match run.pass(&resume, true) {
+                    Err(SyncError::Asc(AscError::Refused {
+                        status: 400 | 404 | 410,
+                        ..
+                    })) => {
                         // The resume link expired: page the history again,
                         // skipping what is archived.
-                        archive.restart_backfill(app_id)?;
-                        pass(
-                            client, archive, app_id, &first, true, notify, &mut report,
-                            &mut seen,
-                        )?;
+                        run.archive.restart_backfill(app_id)?;
+                        run.pass(&first, true)?;
                     }
                     other => {
                         other?;
@@ -181,24 +208,8 @@ pub fn reviews(
             }
         }
     }
-    for id in archive.pending_responses(app_id)? {
-        if seen.contains(&id) {
-            continue;
-        }
-        let review = match reviews::get(client, &id) {
-            Ok(r) => r,
-            // Apple deleted the review: the archive keeps it as it was.
-            Err(AscError::Refused { status: 404, .. }) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        report.rechecked += 1;
-        let before = archive.reviews_by_id(&id)?;
-        if before.as_ref().map(|r| &r.response) != Some(&review.response) {
-            archive.put_response(&id, review.response.as_ref())?;
-            report.responses_changed += 1;
-        }
-    }
-    Ok(report)
+    run.recheck()?;
+    Ok(run.report)
 }
 
 #[cfg(test)]
@@ -209,7 +220,11 @@ mod tests {
     fn only_links_under_the_api_are_kept_as_resume_points() {
         let base = Url::parse("http://127.0.0.1:9/api").unwrap();
         assert_eq!(
-            relative(&base, "http://127.0.0.1:9/api/v1/apps/1/customerReviews?cursor=x").unwrap(),
+            relative(
+                &base,
+                "http://127.0.0.1:9/api/v1/apps/1/customerReviews?cursor=x"
+            )
+            .unwrap(),
             "/v1/apps/1/customerReviews?cursor=x"
         );
         for bad in [

@@ -84,10 +84,19 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
         table.row(vec![
             sanitize(&app.id),
             sanitize(&app.name),
-            if result.is_ok() { new.to_string() } else { "failed".into() },
+            if result.is_ok() {
+                new.to_string()
+            } else {
+                "failed".into()
+            },
             state.archived.to_string(),
             requests.to_string(),
-            if state.complete { "complete" } else { "partial" }.into(),
+            if state.complete {
+                "complete"
+            } else {
+                "partial"
+            }
+            .into(),
         ]);
         if let Err(e) = result {
             failure = Some((app.clone(), e));

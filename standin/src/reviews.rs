@@ -153,7 +153,8 @@ async fn list(
         "createdDate" => matching.sort_by_cached_key(|r| date(r)),
         "-createdDate" => matching.sort_by_cached_key(|r| std::cmp::Reverse(date(r))),
         "rating" => matching.sort_by_cached_key(|r| (r.rating, std::cmp::Reverse(date(r)))),
-        _ => matching.sort_by_cached_key(|r| (std::cmp::Reverse(r.rating), std::cmp::Reverse(date(r)))),
+        _ => matching
+            .sort_by_cached_key(|r| (std::cmp::Reverse(r.rating), std::cmp::Reverse(date(r)))),
     }
     let h = host(&headers);
     let page: Vec<&Review> = matching.iter().skip(offset).take(limit).copied().collect();

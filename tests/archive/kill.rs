@@ -77,8 +77,12 @@ fn a_sync_killed_at_random_moments_leaves_a_sound_archive_that_resumes() {
 fn two_syncs_at_once_are_serialized() {
     let w = AscWorld::new();
     add_bulk(&w.server, 2000);
-    let a = w.cmd(&["sync", "--app", asc_standin::seed::PRO_APP_ID]).spawn();
-    let b = w.cmd(&["sync", "--app", asc_standin::seed::PRO_APP_ID]).spawn();
+    let a = w
+        .cmd(&["sync", "--app", asc_standin::seed::PRO_APP_ID])
+        .spawn();
+    let b = w
+        .cmd(&["sync", "--app", asc_standin::seed::PRO_APP_ID])
+        .spawn();
     a.wait().success();
     b.wait().success();
     assert_eq!(inspect(&archive(&w)), ("ok".into(), 2000));

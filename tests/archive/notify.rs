@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use super::{APP, add_review, inspect, archive};
+use super::{APP, add_review, archive, inspect};
 use crate::support::ExitStatus;
 use crate::support::standin::AscWorld;
 
@@ -85,30 +85,79 @@ impl Receiver {
 fn notify_posts_each_new_review_once_with_its_stars_and_link() {
     let w = AscWorld::new();
     let hook = Receiver::start();
-    w.cmd(&["sync", "--app", APP, "--notify", &hook.url, "--notify-stars", "1"])
-        .run()
-        .success();
+    w.cmd(&[
+        "sync",
+        "--app",
+        APP,
+        "--notify",
+        &hook.url,
+        "--notify-stars",
+        "1",
+    ])
+    .run()
+    .success();
     let ones = w
-        .cmd(&["reviews", "list", "--archive", "--app", APP, "--rating", "1", "--json"])
+        .cmd(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            APP,
+            "--rating",
+            "1",
+            "--json",
+        ])
         .run()
         .success()
         .json();
     let texts = hook.texts();
     assert_eq!(texts.len(), ones.as_array().unwrap().len());
-    assert!(texts.iter().all(|t| t.starts_with("★☆☆☆☆ New 1-star review of Pocket Notes")));
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.starts_with("★☆☆☆☆ New 1-star review of Pocket Notes"))
+    );
     assert!(texts[0].contains(
         "<https://appstoreconnect.apple.com/apps/1234567890/distribution/activity/ios/ratingsResponses|"
     ));
     // Nothing new: nothing posted. One new 1-star review: one post.
-    w.cmd(&["sync", "--app", APP, "--notify", &hook.url, "--notify-stars", "1"])
-        .run()
-        .success();
+    w.cmd(&[
+        "sync",
+        "--app",
+        APP,
+        "--notify",
+        &hook.url,
+        "--notify-stars",
+        "1",
+    ])
+    .run()
+    .success();
     assert_eq!(hook.texts().len(), texts.len());
-    add_review(&w.server, APP, "99999999-0000-4000-8000-000000000002", 1, "Broken <!channel>");
-    add_review(&w.server, APP, "99999999-0000-4000-8000-000000000003", 5, "Great");
-    w.cmd(&["sync", "--app", APP, "--notify", &hook.url, "--notify-stars", "1,2"])
-        .run()
-        .success();
+    add_review(
+        &w.server,
+        APP,
+        "99999999-0000-4000-8000-000000000002",
+        1,
+        "Broken <!channel>",
+    );
+    add_review(
+        &w.server,
+        APP,
+        "99999999-0000-4000-8000-000000000003",
+        5,
+        "Great",
+    );
+    w.cmd(&[
+        "sync",
+        "--app",
+        APP,
+        "--notify",
+        &hook.url,
+        "--notify-stars",
+        "1,2",
+    ])
+    .run()
+    .success();
     let after = hook.texts();
     assert_eq!(after.len(), texts.len() + 1, "only the 1-star review");
     let last = after.last().unwrap();
@@ -122,7 +171,13 @@ fn a_failing_webhook_keeps_the_archive_and_posts_at_the_next_sync() {
     w.cmd(&["sync", "--app", APP]).run().success();
     let hook = Receiver::start();
     hook.status.store(500, Ordering::SeqCst);
-    add_review(&w.server, APP, "99999999-0000-4000-8000-000000000004", 2, "Meh");
+    add_review(
+        &w.server,
+        APP,
+        "99999999-0000-4000-8000-000000000004",
+        2,
+        "Meh",
+    );
     let out = w
         .cmd(&["sync", "--app", APP, "--notify", &hook.url])
         .run()
@@ -130,7 +185,10 @@ fn a_failing_webhook_keeps_the_archive_and_posts_at_the_next_sync() {
     let err = out.stderr();
     assert!(err.contains("1 notification(s) could not be sent"), "{err}");
     assert!(err.contains("500"), "{err}");
-    assert!(!err.contains("secretpart"), "the webhook's address stays secret: {err}");
+    assert!(
+        !err.contains("secretpart"),
+        "the webhook's address stays secret: {err}"
+    );
     assert_eq!(inspect(&archive(&w)), ("ok".into(), 451), "progress kept");
     hook.status.store(200, Ordering::SeqCst);
     w.cmd(&["sync", "--app", APP, "--notify", &hook.url])

@@ -57,14 +57,13 @@ fn list_archive_answers_offline_exactly_as_apple_would() {
             .json();
         let before = w.server.requests().len();
         // No passphrase and no server: the archive alone answers.
-        let offline = w
-            .t
-            .bare(&["reviews", "list", "--archive", "--app", BUNDLE, "--json"])
-            .args(f)
-            .env("ASCVAULT_API_BASE", "http://127.0.0.1:9")
-            .run()
-            .success()
-            .json();
+        let offline =
+            w.t.bare(&["reviews", "list", "--archive", "--app", BUNDLE, "--json"])
+                .args(f)
+                .env("ASCVAULT_API_BASE", "http://127.0.0.1:9")
+                .run()
+                .success()
+                .json();
         assert_eq!(w.server.requests().len(), before, "no request");
         assert_eq!(offline, live, "filters {f:?}");
     }
@@ -74,13 +73,30 @@ fn list_archive_answers_offline_exactly_as_apple_would() {
         .success()
         .stdout();
     let csv_archive = w
-        .cmd(&["reviews", "list", "--archive", "--app", APP, "--csv", "--rating", "3"])
+        .cmd(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            APP,
+            "--csv",
+            "--rating",
+            "3",
+        ])
         .run()
         .success()
         .stdout();
     assert_eq!(csv_archive, csv_live);
     let table = w
-        .cmd(&["reviews", "list", "--archive", "--app", "Pocket Notes", "--max", "3"])
+        .cmd(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            "Pocket Notes",
+            "--max",
+            "3",
+        ])
         .run()
         .success()
         .stdout();
@@ -102,7 +118,11 @@ fn list_archive_without_an_archive_says_to_sync_first() {
         .arg(format!("--archive={}", other.display()))
         .run()
         .fails(ExitStatus::Failure);
-    assert!(out.stderr().contains("elsewhere.sqlite"), "{}", out.stderr());
+    assert!(
+        out.stderr().contains("elsewhere.sqlite"),
+        "{}",
+        out.stderr()
+    );
     assert!(!other.exists(), "reading never creates an archive");
 }
 
@@ -115,26 +135,50 @@ fn a_later_sync_adds_new_reviews_and_sees_a_pending_response_published() {
     w.cmd(&["reviews", "respond", &old, "--body", "Fixed in 2.0."])
         .run()
         .success();
-    add_review(&w.server, APP, "99999999-0000-4000-8000-000000000001", 2, "Newest");
+    add_review(
+        &w.server,
+        APP,
+        "99999999-0000-4000-8000-000000000001",
+        2,
+        "Newest",
+    );
     // The newest page shows the new review; the old one is not on it, so
     // its stand-in state is pending until we publish it below.
     w.cmd(&["sync", "--app", APP]).run().success();
     let rows = w
-        .cmd(&["reviews", "list", "--archive", "--app", APP, "--json", "--max", "1"])
+        .cmd(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            APP,
+            "--json",
+            "--max",
+            "1",
+        ])
         .run()
         .success()
         .json();
     assert_eq!(rows[0]["title"], "Newest");
     let state = |w: &AscWorld| -> Value {
-        w.cmd(&["reviews", "list", "--archive", "--app", APP, "--json", "--sort", "oldest"])
-            .run()
-            .success()
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == old.as_str())
-            .unwrap()["response"]["state"]
+        w.cmd(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            APP,
+            "--json",
+            "--sort",
+            "oldest",
+        ])
+        .run()
+        .success()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == old.as_str())
+        .unwrap()["response"]["state"]
             .clone()
     };
     assert_eq!(state(&w), "PENDING_PUBLISH");

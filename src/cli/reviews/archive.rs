@@ -71,14 +71,18 @@ struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, r: &Review) {
+    fn add(&mut self, r: &Review, flagged: bool) {
         self.count += 1;
         if let Some(s) = r.rating.filter(|s| (1..=5).contains(s)) {
             self.stars[usize::from(s) - 1] += 1;
             self.rated += 1;
             self.star_sum += usize::from(s);
         }
-        if let Some(resp) = r.response.as_ref().filter(|x| x.state.as_deref() == Some("PUBLISHED")) {
+        if let Some(resp) = r
+            .response
+            .as_ref()
+            .filter(|x| x.state.as_deref() == Some("PUBLISHED"))
+        {
             self.answered += 1;
             let answered = resp
                 .last_modified_date
@@ -91,7 +95,7 @@ impl Figures {
                     .push((answered - created).as_seconds_f64() / 3600.0);
             }
         }
-        if !flag::check(&r.text(), &[]).is_empty() {
+        if flagged {
             self.flagged += 1;
         }
     }
@@ -101,7 +105,11 @@ impl Figures {
     }
 
     fn share(&self, n: usize) -> f64 {
-        if self.count == 0 { 0.0 } else { n as f64 / self.count as f64 }
+        if self.count == 0 {
+            0.0
+        } else {
+            n as f64 / self.count as f64
+        }
     }
 
     fn median_hours(&self) -> Option<f64> {
@@ -111,7 +119,11 @@ impl Figures {
         }
         v.sort_by(f64::total_cmp);
         let m = v.len() / 2;
-        Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+        Some(if v.len() % 2 == 1 {
+            v[m]
+        } else {
+            (v[m - 1] + v[m]) / 2.0
+        })
     }
 
     fn json(&self) -> Value {
@@ -139,7 +151,11 @@ impl Figures {
         row.extend(self.stars.iter().map(usize::to_string));
         row.push(pct(self.answered));
         row.push(self.median_hours().map_or("-".into(), |h| {
-            if h < 48.0 { format!("{h:.1} h") } else { format!("{:.1} d", h / 24.0) }
+            if h < 48.0 {
+                format!("{h:.1} h")
+            } else {
+                format!("{:.1} d", h / 24.0)
+            }
         }));
         row.push(pct(self.flagged));
         row
@@ -160,7 +176,8 @@ fn period_of(r: &Review, by: StatsPeriod) -> Option<String> {
 
 /// `reviews stats --app APP [--by week|month] [--json]`
 pub fn stats(ctx: &Context, args: &StatsArgs) -> CliResult {
-    let (archive, app) = open(ctx, args.archive.as_deref(), &args.app)?;
+    let (mut archive, app) = open(ctx, args.archive.as_deref(), &args.app)?;
+    let flags = archive.flags(&app.id, |r| !flag::check(&r.text(), &[]).is_empty())?;
     let all = archive.reviews(
         &app.id,
         &Query {
@@ -171,9 +188,10 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> CliResult {
     let mut total = Figures::default();
     let mut periods: BTreeMap<String, Figures> = BTreeMap::new();
     for r in &all {
-        total.add(r);
+        let flagged = flags.get(&r.id).copied().unwrap_or(false);
+        total.add(r, flagged);
         if let Some(p) = args.by.and_then(|by| period_of(r, by)) {
-            periods.entry(p).or_default().add(r);
+            periods.entry(p).or_default().add(r, flagged);
         }
     }
     if args.json {
@@ -193,8 +211,17 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> CliResult {
         }));
     }
     let mut table = Table::new(&[
-        "PERIOD", "REVIEWS", "AVERAGE", "1★", "2★", "3★", "4★", "5★", "ANSWERED",
-        "MEDIAN ANSWER", "FLAGGED",
+        "PERIOD",
+        "REVIEWS",
+        "AVERAGE",
+        "1★",
+        "2★",
+        "3★",
+        "4★",
+        "5★",
+        "ANSWERED",
+        "MEDIAN ANSWER",
+        "FLAGGED",
     ]);
     table.row(total.row("all"));
     for (p, f) in periods.iter().rev() {
@@ -208,7 +235,12 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> CliResult {
 /// the next sync re-checks a pending response until it is published. A
 /// failure here is a warning: the response itself was sent.
 pub fn record_response(ctx: &Context, review_id: &str, resp: Option<&ResponseInfo>) {
-    let path = archive_path(ctx, std::env::var_os("ASCVAULT_ARCHIVE").map(PathBuf::from).as_deref());
+    let path = archive_path(
+        ctx,
+        std::env::var_os("ASCVAULT_ARCHIVE")
+            .map(PathBuf::from)
+            .as_deref(),
+    );
     if !path.exists() {
         return;
     }

@@ -48,7 +48,10 @@ pub fn message(app_id: &str, app_name: &str, r: &Review) -> serde_json::Value {
         slack_escape(&truncate(r.reviewer_nickname.as_deref().unwrap_or("?"), 60)),
     );
     if let Some(title) = r.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        text.push_str(&format!("\n*{}*", slack_escape(&truncate(title.trim(), 200))));
+        text.push_str(&format!(
+            "\n*{}*",
+            slack_escape(&truncate(title.trim(), 200))
+        ));
     }
     let body: Vec<String> = r
         .body
@@ -76,7 +79,12 @@ fn host_of(url: &Url) -> String {
 }
 
 /// Posts one message, retrying network failures, 429 and 5xx.
-fn post(client: &reqwest::blocking::Client, url: &Url, body: &serde_json::Value, retry_base: Duration) -> Result<(), String> {
+fn post(
+    client: &reqwest::blocking::Client,
+    url: &Url,
+    body: &serde_json::Value,
+    retry_base: Duration,
+) -> Result<(), String> {
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
@@ -106,7 +114,11 @@ fn post(client: &reqwest::blocking::Client, url: &Url, body: &serde_json::Value,
 
 /// Sends every queued notification, oldest first; each delivered review is
 /// marked sent at once (its own transaction).
-pub fn send_queue(archive: &Archive, url: &Url, retry_base: Duration) -> Result<Sent, crate::archive::ArchiveError> {
+pub fn send_queue(
+    archive: &Archive,
+    url: &Url,
+    retry_base: Duration,
+) -> Result<Sent, crate::archive::ArchiveError> {
     let mut out = Sent::default();
     let queue = archive.pending_notifications()?;
     if queue.is_empty() {
@@ -159,9 +171,15 @@ mod tests {
             territory: Some("USA".into()),
             response: None,
         };
-        let text = message("123", "App", &r)["text"].as_str().unwrap().to_owned();
+        let text = message("123", "App", &r)["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(text.contains("&lt;!channel&gt;"), "{text}");
-        assert!(text.contains("&lt;https://evil.example|bank&gt; &amp;"), "{text}");
+        assert!(
+            text.contains("&lt;https://evil.example|bank&gt; &amp;"),
+            "{text}"
+        );
         assert!(!text.contains('\u{1b}'));
         assert!(text.contains("<https://appstoreconnect.apple.com/apps/123/"));
     }
