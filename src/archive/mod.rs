@@ -1,6 +1,7 @@
 //! The local archive (spec/ARCHIVE.md): an SQLite database that keeps what
-//! `ascvault sync` fetched from App Store Connect — apps and customer
-//! reviews with their developer responses — after Apple stops offering it.
+//! `ascvault sync` fetched from App Store Connect — apps, customer reviews
+//! with their developer responses, daily sales summaries — after Apple
+//! stops offering it.
 //! Business data only: no credential, token or key is ever written here.
 //!
 //! Every unit of work (a page of reviews, one re-checked response, one
@@ -11,6 +12,7 @@
 mod error;
 mod lock;
 mod reviews;
+mod sales;
 pub mod sync;
 
 use std::fs::OpenOptions;
@@ -58,6 +60,21 @@ CREATE INDEX IF NOT EXISTS reviews_by_rating ON reviews (app_id, rating, created
 CREATE INDEX IF NOT EXISTS reviews_pending ON reviews (app_id, response_state)
     WHERE response_state = 'PENDING_PUBLISH';
 CREATE INDEX IF NOT EXISTS reviews_notify ON reviews (notify) WHERE notify = 'pending';
+CREATE TABLE IF NOT EXISTS sales_days (
+    date          TEXT PRIMARY KEY,
+    rows          INTEGER NOT NULL,
+    archived_unix INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sales_rows (
+    date             TEXT NOT NULL REFERENCES sales_days (date),
+    apple_identifier TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    territory        TEXT NOT NULL,
+    units            REAL NOT NULL,
+    proceeds         REAL NOT NULL,
+    currency         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sales_rows_by_date ON sales_rows (date);
 CREATE TABLE IF NOT EXISTS review_sync (
     app_id   TEXT PRIMARY KEY,
     complete INTEGER NOT NULL,

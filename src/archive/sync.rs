@@ -29,6 +29,98 @@ pub enum SyncError {
     /// The archive failed.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// A sales report could not be read.
+    #[error(transparent)]
+    Report(#[from] crate::asc::sales::ReportError),
+}
+
+/// Days of daily sales summaries Apple offers (about a year).
+pub const SALES_DAYS: u32 = 365;
+
+/// What a sync of sales summaries did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SalesReport {
+    /// Days archived now (with sales or without).
+    pub new_days: usize,
+    /// Of those, days Apple had no sales.
+    pub empty_days: usize,
+    /// Days Apple did not offer (refused with something else than "no
+    /// sales"): not archived, asked again next time.
+    pub refused_days: usize,
+    /// Requests made.
+    pub requests: usize,
+}
+
+/// Archives each daily sales summary (`SALES`/`SUMMARY`/`DAILY`, version
+/// `1_0`) of `vendor` not archived yet, from the day before `today` back
+/// [`SALES_DAYS`] days, one transaction per day. A day Apple refuses other
+/// than with "no sales" is left out (asked again next time); three refused
+/// days in a row end the walk back (what Apple offers ends there).
+pub fn sales(
+    client: &Client,
+    archive: &mut Archive,
+    vendor: &str,
+    today: time::Date,
+    max_bytes: u64,
+) -> Result<SalesReport, SyncError> {
+    use crate::asc::sales::{self as report, SalesQuery, Summary};
+    let mut out = SalesReport::default();
+    let have = archive.sales_days()?;
+    let mut refused_in_a_row = 0;
+    for back in 1..=SALES_DAYS {
+        let Some(day) = today.checked_sub(time::Duration::days(back.into())) else {
+            break;
+        };
+        let date = format!(
+            "{:04}-{:02}-{:02}",
+            day.year(),
+            u8::from(day.month()),
+            day.day()
+        );
+        if have.contains(&date) {
+            refused_in_a_row = 0;
+            continue;
+        }
+        let query = SalesQuery {
+            report_type: "SALES".into(),
+            sub_type: "SUMMARY".into(),
+            frequency: "DAILY".into(),
+            date: date.clone(),
+            vendor: vendor.to_owned(),
+            version: Some("1_0".into()),
+        };
+        out.requests += 1;
+        let mut summary: Option<Summary> = None;
+        let fetched = report::fetch_rows(client, &query.path(), max_bytes, |header, row| {
+            let s = match &mut summary {
+                Some(s) => s,
+                None => summary.insert(Summary::new(header)?),
+            };
+            s.add(&row);
+            Ok(())
+        });
+        match fetched {
+            Ok(_) => {}
+            Err(e) if report::is_no_sales(&e) => out.empty_days += 1,
+            Err(report::ReportError::Asc(AscError::Refused {
+                status: 400 | 404 | 410,
+                ..
+            })) => {
+                out.refused_days += 1;
+                refused_in_a_row += 1;
+                if refused_in_a_row >= 3 {
+                    break;
+                }
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        refused_in_a_row = 0;
+        let rows = summary.map(Summary::finish).unwrap_or_default();
+        archive.put_sales_day(&date, &rows)?;
+        out.new_days += 1;
+    }
+    Ok(out)
 }
 
 /// What a sync of an app's reviews did.

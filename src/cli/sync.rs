@@ -35,6 +35,7 @@ impl From<SyncError> for CliError {
         match e {
             SyncError::Asc(e) => CliError::from(e),
             SyncError::Archive(e) => CliError::from(e),
+            SyncError::Report(e) => CliError::from(e),
         }
     }
 }
@@ -46,12 +47,13 @@ pub fn archive_path(ctx: &Context, given: Option<&Path>) -> PathBuf {
 
 /// `sync …`
 pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
-    if args.sales || !args.analytics.is_empty() {
+    if !args.analytics.is_empty() {
         return Err(CliError::usage(
-            "this version archives reviews only: --sales and --analytics are not archived yet",
+            "this version archives reviews and sales summaries: --analytics is not archived yet",
         )
-        .hint("run `ascvault sync --reviews`; `ascvault metrics` reads sales and analytics from Apple"));
+        .hint("`ascvault metrics download` reads analytics reports from Apple"));
     }
+    let every = !args.reviews && !args.sales;
     let path = archive_path(ctx, args.archive.as_deref());
     // Check the base before waiting for a lock or asking for the passphrase.
     args.asc.net.api_base.url()?;
@@ -59,23 +61,78 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
         say("waiting for another `ascvault sync` of this archive to finish…")
     })?;
     let session = AscSession::open(ctx, &args.asc)?;
+    let vendor = match (&session.vendor_number, args.sales) {
+        (Some(v), _) => Some(v.clone()),
+        (None, true) => {
+            return Err(CliError::usage(format!(
+                "entry {} has no vendor number: sales reports need one",
+                sanitize(&session.label)
+            ))
+            .hint("set it with `ascvault edit LABEL --vendor-number N` (App Store Connect → Payments and Financial Reports)"));
+        }
+        (None, false) => {
+            if every {
+                say(&format!(
+                    "sales skipped: entry {} has no vendor number",
+                    sanitize(&session.label)
+                ));
+            }
+            None
+        }
+    };
     let client = session.client;
+    let mut archive = Archive::create_or_open(&path)?;
+    ctx.verbose(format!("archive {}", path.display()));
+    if args.reviews || every {
+        sync_reviews(args, &client, &mut archive)?;
+    }
+    if let Some(vendor) = vendor {
+        let today = time::OffsetDateTime::now_utc().date();
+        let r = archive_sync::sales(
+            &client,
+            &mut archive,
+            &vendor,
+            today,
+            crate::asc::sales::MAX_REPORT_BYTES,
+        )?;
+        let mut table = Table::new(&[
+            "SALES",
+            "NEW DAYS",
+            "NO SALES",
+            "NOT OFFERED",
+            "REQUESTS",
+            "ARCHIVED DAYS",
+        ]);
+        table.row(vec![
+            "daily summary".into(),
+            r.new_days.to_string(),
+            r.empty_days.to_string(),
+            r.refused_days.to_string(),
+            r.requests.to_string(),
+            archive.sales_days()?.len().to_string(),
+        ]);
+        print(&table.render())?;
+    }
+    Ok(())
+}
+
+/// The reviews part of `sync`: every app (or `--app`), then the queued
+/// notifications.
+fn sync_reviews(args: &SyncArgs, client: &crate::asc::Client, archive: &mut Archive) -> CliResult {
     let apps: Vec<AppInfo> = if args.app.is_empty() {
-        apps::list(&client)?
+        apps::list(client)?
     } else {
         args.app
             .iter()
-            .map(|a| apps::resolve(&client, a))
+            .map(|a| apps::resolve(client, a))
             .collect::<Result<_, _>>()?
     };
-    let mut archive = Archive::create_or_open(&path)?;
-    ctx.verbose(format!("archive {}", path.display()));
     let notify = args.notify.as_ref().map(|_| args.notify_stars.as_slice());
     let mut table = Table::new(&["APP", "NAME", "NEW", "ARCHIVED", "REQUESTS", "HISTORY"]);
     let mut failure = None;
     for app in &apps {
         archive.put_app(app)?;
-        let result = archive_sync::reviews(&client, &mut archive, &app.id, notify);
+        let result = archive_sync::reviews(client, archive, &app.id, notify);
         let state = archive.review_state(&app.id)?;
         let (new, requests) = match &result {
             Ok(r) => (r.new, r.pages as usize + r.rechecked),
@@ -105,7 +162,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
     }
     let mut notify_failed = Vec::new();
     if let Some(url) = &args.notify {
-        let sent = notify::send_queue(&archive, url, args.asc.net.settings().retry_base)?;
+        let sent = notify::send_queue(archive, url, args.asc.net.settings().retry_base)?;
         if sent.sent > 0 {
             say(&format!("notified {} review(s)", sent.sent));
         }

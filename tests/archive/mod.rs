@@ -7,6 +7,7 @@
 mod kill;
 mod notify;
 mod reviews;
+mod sales;
 
 use std::path::PathBuf;
 

@@ -242,10 +242,18 @@ fn stats_counts_stars_answers_and_flags_from_the_archive() {
 }
 
 #[test]
-fn sync_refuses_sales_and_analytics_it_cannot_archive_yet() {
+fn sync_refuses_analytics_it_cannot_archive_yet_and_sales_without_a_vendor_number() {
     let w = AscWorld::new();
-    w.cmd(&["sync", "--sales"]).run().fails(ExitStatus::Usage);
+    w.cmd(&["sync", "--analytics", "App Downloads Standard"])
+        .run()
+        .fails(ExitStatus::Usage);
+    let out = w.cmd(&["sync", "--sales"]).run().fails(ExitStatus::Usage);
+    assert!(out.stderr().contains("vendor number"), "{}", out.stderr());
     assert!(!archive(&w).exists());
+    // Without kind flags: reviews, and a note that sales were skipped.
+    let out = w.cmd(&["sync"]).run().success();
+    assert!(out.stderr().contains("sales skipped"), "{}", out.stderr());
+    assert_eq!(w.count("/v1/salesReports"), 0);
 }
 
 #[test]

@@ -14,16 +14,16 @@ pub struct SyncArgs {
     /// several. Default: every app the key sees.
     #[arg(long, value_name = "APP")]
     pub app: Vec<String>,
-    /// Archive customer reviews and their responses (the default when no
-    /// kind is given).
+    /// Archive customer reviews and their responses (with --sales: both;
+    /// neither: both, sales only with a vendor number).
     #[arg(long)]
     pub reviews: bool,
     /// Archive this analytics report's instances (not archived yet by this
     /// version: refused).
     #[arg(long, value_name = "REPORT")]
     pub analytics: Vec<String>,
-    /// Archive daily sales summaries (not archived yet by this version:
-    /// refused).
+    /// Archive each daily sales summary not archived yet, back a year
+    /// (needs the entry's vendor number).
     #[arg(long)]
     pub sales: bool,
     /// The archive (default: beside the vault, NAME.archive.sqlite for
