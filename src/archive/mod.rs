@@ -1,7 +1,7 @@
 //! The local archive (spec/ARCHIVE.md): an SQLite database that keeps what
 //! `ascvault sync` fetched from App Store Connect — apps, customer reviews
-//! with their developer responses, daily sales summaries — after Apple
-//! stops offering it.
+//! with their developer responses, daily sales summaries, analytics report
+//! segments — after Apple stops offering it.
 //! Business data only: no credential, token or key is ever written here.
 //!
 //! Every unit of work (a page of reviews, one re-checked response, one
@@ -9,6 +9,7 @@
 //! any moment leaves a consistent archive that the next sync resumes. Two
 //! syncs are serialized by a lock file beside the archive ([`SyncLock`]).
 
+mod analytics;
 mod error;
 mod lock;
 mod reviews;
@@ -75,6 +76,23 @@ CREATE TABLE IF NOT EXISTS sales_rows (
     currency         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sales_rows_by_date ON sales_rows (date);
+CREATE TABLE IF NOT EXISTS analytics_segments (
+    id              TEXT PRIMARY KEY,
+    app_id          TEXT NOT NULL,
+    report          TEXT NOT NULL,
+    instance_id     TEXT NOT NULL,
+    granularity     TEXT NOT NULL,
+    processing_date TEXT NOT NULL,
+    header          TEXT NOT NULL,
+    rows            INTEGER NOT NULL,
+    archived_unix   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS analytics_rows (
+    segment_id TEXT NOT NULL REFERENCES analytics_segments (id),
+    line       INTEGER NOT NULL,
+    row        TEXT NOT NULL,
+    PRIMARY KEY (segment_id, line)
+);
 CREATE TABLE IF NOT EXISTS review_sync (
     app_id   TEXT PRIMARY KEY,
     complete INTEGER NOT NULL,

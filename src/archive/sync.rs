@@ -32,6 +32,62 @@ pub enum SyncError {
     /// A sales report could not be read.
     #[error(transparent)]
     Report(#[from] crate::asc::sales::ReportError),
+    /// Analytics reports, instances or segments could not be listed.
+    #[error(transparent)]
+    Plan(#[from] crate::asc::analytics::PlanError),
+    /// An analytics segment could not be downloaded.
+    #[error(transparent)]
+    Download(#[from] crate::asc::download::DownloadError),
+}
+
+/// What a sync of an analytics report did for an app.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AnalyticsReport {
+    /// Instances of the report Apple lists.
+    pub instances: usize,
+    /// Segments archived now.
+    pub new_segments: usize,
+    /// Rows archived now.
+    pub rows: usize,
+}
+
+/// Archives every segment of `report` (name or id, as `metrics download
+/// --report`) of `app_id` not archived yet (by segment id), each segment
+/// and its rows in one transaction; verified by the downloader (size,
+/// checksum, gzip) before anything is stored.
+pub fn analytics(
+    client: &Client,
+    archive: &mut Archive,
+    app_id: &str,
+    report: &str,
+    downloader: &crate::asc::download::Downloader,
+) -> Result<AnalyticsReport, SyncError> {
+    use crate::asc::analytics::{PlanError, Wanted, plan};
+    let wanted = Wanted {
+        report: report.to_owned(),
+        ..Wanted::default()
+    };
+    let planned = match plan(client, app_id, &wanted) {
+        Ok(p) => p,
+        Err(PlanError::NoInstances { .. }) => return Ok(AnalyticsReport::default()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = AnalyticsReport {
+        instances: planned.instances,
+        ..AnalyticsReport::default()
+    };
+    let have = archive.analytics_segment_ids()?;
+    for p in &planned.segments {
+        if have.contains(&p.segment.id) {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        downloader.fetch_into(&p.segment, &mut bytes, &|_| {})?;
+        let text = String::from_utf8_lossy(&bytes);
+        out.rows += archive.put_analytics_segment(app_id, report, p, &text)?;
+        out.new_segments += 1;
+    }
+    Ok(out)
 }
 
 /// Days of daily sales summaries Apple offers (about a year).

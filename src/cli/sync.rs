@@ -36,6 +36,8 @@ impl From<SyncError> for CliError {
             SyncError::Asc(e) => CliError::from(e),
             SyncError::Archive(e) => CliError::from(e),
             SyncError::Report(e) => CliError::from(e),
+            SyncError::Plan(e) => CliError::from(e),
+            SyncError::Download(e) => CliError::from(e),
         }
     }
 }
@@ -47,13 +49,7 @@ pub fn archive_path(ctx: &Context, given: Option<&Path>) -> PathBuf {
 
 /// `sync …`
 pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
-    if !args.analytics.is_empty() {
-        return Err(CliError::usage(
-            "this version archives reviews and sales summaries: --analytics is not archived yet",
-        )
-        .hint("`ascvault metrics download` reads analytics reports from Apple"));
-    }
-    let every = !args.reviews && !args.sales;
+    let every = !args.reviews && !args.sales && args.analytics.is_empty();
     let path = archive_path(ctx, args.archive.as_deref());
     // Check the base before waiting for a lock or asking for the passphrase.
     args.asc.net.api_base.url()?;
@@ -83,8 +79,21 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
     let client = session.client;
     let mut archive = Archive::create_or_open(&path)?;
     ctx.verbose(format!("archive {}", path.display()));
+    let apps: Vec<AppInfo> = if !(args.reviews || every || !args.analytics.is_empty()) {
+        Vec::new()
+    } else if args.app.is_empty() {
+        apps::list(&client)?
+    } else {
+        args.app
+            .iter()
+            .map(|a| apps::resolve(&client, a))
+            .collect::<Result<_, _>>()?
+    };
     if args.reviews || every {
-        sync_reviews(args, &client, &mut archive)?;
+        sync_reviews(args, &apps, &client, &mut archive)?;
+    }
+    if !args.analytics.is_empty() {
+        sync_analytics(args, &apps, &client, &mut archive)?;
     }
     if let Some(vendor) = vendor {
         let today = time::OffsetDateTime::now_utc().date();
@@ -118,19 +127,16 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
 
 /// The reviews part of `sync`: every app (or `--app`), then the queued
 /// notifications.
-fn sync_reviews(args: &SyncArgs, client: &crate::asc::Client, archive: &mut Archive) -> CliResult {
-    let apps: Vec<AppInfo> = if args.app.is_empty() {
-        apps::list(client)?
-    } else {
-        args.app
-            .iter()
-            .map(|a| apps::resolve(client, a))
-            .collect::<Result<_, _>>()?
-    };
+fn sync_reviews(
+    args: &SyncArgs,
+    apps: &[AppInfo],
+    client: &crate::asc::Client,
+    archive: &mut Archive,
+) -> CliResult {
     let notify = args.notify.as_ref().map(|_| args.notify_stars.as_slice());
     let mut table = Table::new(&["APP", "NAME", "NEW", "ARCHIVED", "REQUESTS", "HISTORY"]);
     let mut failure = None;
-    for app in &apps {
+    for app in apps {
         archive.put_app(app)?;
         let result = archive_sync::reviews(client, archive, &app.id, notify);
         let state = archive.review_state(&app.id)?;
@@ -185,4 +191,46 @@ fn sync_reviews(args: &SyncArgs, client: &crate::asc::Client, archive: &mut Arch
         .hint("the reviews are archived; they are posted at the next `ascvault sync --notify`"));
     }
     Ok(())
+}
+
+/// The analytics part of `sync`: each `--analytics` report of every app.
+/// An app that has no report of that name is noted and skipped.
+fn sync_analytics(
+    args: &SyncArgs,
+    apps: &[AppInfo],
+    client: &crate::asc::Client,
+    archive: &mut Archive,
+) -> CliResult {
+    let downloader = crate::asc::download::Downloader::new(
+        args.asc.net.timeout,
+        3,
+        args.asc.net.settings().backoff(),
+    )?;
+    let mut table = Table::new(&["APP", "REPORT", "INSTANCES", "NEW SEGMENTS", "NEW ROWS"]);
+    for app in apps {
+        archive.put_app(app)?;
+        for report in &args.analytics {
+            match archive_sync::analytics(client, archive, &app.id, report, &downloader) {
+                Ok(r) => table.row(vec![
+                    sanitize(&app.id),
+                    sanitize(report),
+                    r.instances.to_string(),
+                    r.new_segments.to_string(),
+                    r.rows.to_string(),
+                ]),
+                Err(SyncError::Plan(crate::asc::analytics::PlanError::NoSuchReport { .. })) => {
+                    say(&format!(
+                        "{}: no report {:?} (ask for reports with `ascvault metrics request`)",
+                        sanitize(&app.name),
+                        sanitize(report)
+                    ));
+                }
+                Err(e) => {
+                    print(&table.render())?;
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    print(&table.render())
 }

@@ -4,6 +4,7 @@
 //! stats, webhook notifications once per review, and SIGKILL at random
 //! moments during a sync.
 
+mod analytics;
 mod kill;
 mod notify;
 mod reviews;

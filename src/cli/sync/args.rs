@@ -14,12 +14,12 @@ pub struct SyncArgs {
     /// several. Default: every app the key sees.
     #[arg(long, value_name = "APP")]
     pub app: Vec<String>,
-    /// Archive customer reviews and their responses (with --sales: both;
-    /// neither: both, sales only with a vendor number).
+    /// Archive customer reviews and their responses (no kind flag at all:
+    /// reviews, and sales with a vendor number).
     #[arg(long)]
     pub reviews: bool,
-    /// Archive this analytics report's instances (not archived yet by this
-    /// version: refused).
+    /// Archive every segment of this analytics report (name or id) not
+    /// archived yet; repeat for several.
     #[arg(long, value_name = "REPORT")]
     pub analytics: Vec<String>,
     /// Archive each daily sales summary not archived yet, back a year
