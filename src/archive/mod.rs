@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     notify            TEXT,
     flagged           INTEGER
 );
-CREATE INDEX IF NOT EXISTS reviews_by_date ON reviews (app_id, created_unix DESC, id);
-CREATE INDEX IF NOT EXISTS reviews_by_rating ON reviews (app_id, rating, created_unix DESC);
+CREATE INDEX IF NOT EXISTS reviews_by_date ON reviews (app_id, created_unix DESC, id DESC);
+CREATE INDEX IF NOT EXISTS reviews_by_rating ON reviews (app_id, rating, created_unix DESC, id DESC);
 CREATE INDEX IF NOT EXISTS reviews_pending ON reviews (app_id, response_state)
     WHERE response_state = 'PENDING_PUBLISH';
 CREATE INDEX IF NOT EXISTS reviews_notify ON reviews (notify) WHERE notify = 'pending';
