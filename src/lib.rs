@@ -95,6 +95,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod asc;
 mod atomic;
 mod cli;

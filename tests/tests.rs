@@ -13,6 +13,7 @@ mod prompts;
 mod transfer;
 
 // App Store Connect.
+mod archive;
 mod asc;
 mod metrics;
 

@@ -15,6 +15,13 @@ use crate::vault::hygiene::GitFacts;
 use crate::vault::team::identity_file;
 use crate::vault::{VaultError, check_member_name};
 
+/// The file name of the archive beside a vault called `name`.
+fn archive_name(name: &str) -> String {
+    crate::archive::default_path(Path::new(name))
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// The textconv command set by `git setup`.
 const TEXTCONV: &str = "ascvault textconv";
 /// The merge driver command set by `git setup`.
@@ -596,6 +603,12 @@ pub fn setup(ctx: &Context) -> CliResult {
         (
             format!("{dir}.{name}.a1b2c3.tmp"),
             format!("/{dir}.{name}.*.tmp"),
+        ),
+        // The archive `sync` keeps beside the vault (business data, not
+        // for the repository), its lock and SQLite's -wal/-shm files.
+        (
+            format!("{dir}{}-wal", archive_name(name)),
+            format!("/{dir}{}*", archive_name(name)),
         ),
     ];
     for (sample, line) in ignores {

@@ -19,6 +19,7 @@ mod team;
 mod apps;
 mod asc;
 mod reviews;
+mod sync;
 mod verify;
 
 // Metrics
@@ -115,6 +116,7 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Check(a) => return gitflow::check(ctx, a),
         Command::Import(ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
         Command::Export(a) => migrate::export(ctx, a),
+        Command::Sync(a) => sync::run(ctx, a),
     }
     .map(|()| ExitStatus::Success)
 }

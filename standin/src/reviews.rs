@@ -152,10 +152,11 @@ async fn list(
         .collect();
     let date = |r: &Review| OffsetDateTime::parse(&r.created, &Rfc3339).ok();
     match sort.as_str() {
-        "createdDate" => matching.sort_by_key(|r| date(r)),
-        "-createdDate" => matching.sort_by_key(|r| std::cmp::Reverse(date(r))),
-        "rating" => matching.sort_by_key(|r| (r.rating, std::cmp::Reverse(date(r)))),
-        _ => matching.sort_by_key(|r| (std::cmp::Reverse(r.rating), std::cmp::Reverse(date(r)))),
+        "createdDate" => matching.sort_by_cached_key(|r| date(r)),
+        "-createdDate" => matching.sort_by_cached_key(|r| std::cmp::Reverse(date(r))),
+        "rating" => matching.sort_by_cached_key(|r| (r.rating, std::cmp::Reverse(date(r)))),
+        _ => matching
+            .sort_by_cached_key(|r| (std::cmp::Reverse(r.rating), std::cmp::Reverse(date(r)))),
     }
     let h = host(&headers);
     let page: Vec<&Review> = matching.iter().skip(offset).take(limit).copied().collect();

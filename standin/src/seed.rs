@@ -164,3 +164,46 @@ pub fn data() -> Data {
         next_response: 1,
     }
 }
+
+/// Pocket Notes Pro: no reviews in the seed; volume tests and benchmarks
+/// give it [`bulk_reviews`].
+pub const PRO_APP_ID: &str = "1234567892";
+
+/// The id of bulk review number `i` (0 = newest), distinct from the seed's.
+pub fn bulk_review_id(i: usize) -> String {
+    format!("00000000-0000-4000-9000-{i:012}")
+}
+
+/// `n` made-up reviews of `app_id`, newest first, one every ten minutes
+/// back from [`NEWEST`], every seventh with a published answer: volume for
+/// the archive's tests and `bench/archive.sh`. Append them to
+/// `Shared::data`'s reviews and responses.
+pub fn bulk_reviews(app_id: &str, n: usize) -> (Vec<Review>, Vec<ResponseRecord>) {
+    let mut reviews = Vec::with_capacity(n);
+    let mut responses = Vec::new();
+    for i in 0..n {
+        let created = NEWEST - Duration::minutes(10 * i as i64 + 7);
+        let (title, body) = CLEAN[i % CLEAN.len()];
+        let id = bulk_review_id(i);
+        if i % 7 == 3 {
+            responses.push(ResponseRecord {
+                id: format!("10000000-0000-4000-9000-{i:012}"),
+                review_id: id.clone(),
+                body: "Thank you!".into(),
+                last_modified: rfc3339(created + Duration::hours(5)),
+                state: "PUBLISHED".into(),
+            });
+        }
+        reviews.push(Review {
+            id,
+            app_id: app_id.into(),
+            rating: (i * 7 % 5 + 1) as u8,
+            title: Some(title.into()),
+            body: body.into(),
+            nickname: format!("bulk{i}"),
+            created: rfc3339(created),
+            territory: TERRITORIES[i % TERRITORIES.len()].into(),
+        });
+    }
+    (reviews, responses)
+}

@@ -34,7 +34,7 @@ fn git_setup_is_idempotent_and_turns_cachetextconv_off() {
     );
     assert_eq!(
         fs::read_to_string(repo.join(".gitignore")).unwrap(),
-        "/ascvault.age.lock\n/.ascvault.age.*.tmp\n"
+        "/ascvault.age.lock\n/.ascvault.age.*.tmp\n/ascvault.archive.sqlite*\n"
     );
     assert_eq!(
         g.git(&repo, &["config", "diff.ascvault.textconv"]).trim(),
@@ -114,7 +114,7 @@ fn git_setup_from_a_subdirectory_writes_paths_from_the_root() {
     );
     assert_eq!(
         fs::read_to_string(repo.join(".gitignore")).unwrap(),
-        "/secrets/ci/team.age.lock\n/secrets/ci/.team.age.*.tmp\n"
+        "/secrets/ci/team.age.lock\n/secrets/ci/.team.age.*.tmp\n/secrets/ci/team.archive.sqlite*\n"
     );
     g.av(&repo, &["--vault", "secrets/ci/team.age", "git", "setup"])
         .run()

@@ -91,6 +91,8 @@ pub enum ReviewsCommand {
     /// Write replies to unanswered reviews into a TOML file to edit, then
     /// send with `reviews respond --from`.
     Draft(DraftArgs),
+    /// Stars, answered share, time to answer and flagged share, from the archive.
+    Stats(StatsArgs),
 }
 
 /// The order of `reviews list`.
@@ -143,9 +145,39 @@ pub struct ListArgs {
     /// CSV output.
     #[arg(long)]
     pub csv: bool,
+    /// Answer offline from the archive `ascvault sync` keeps (default:
+    /// beside the vault; `--archive=PATH` for another).
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
+    pub archive: Option<Option<PathBuf>>,
     /// App Store Connect options.
     #[command(flatten)]
     pub asc: AscArgs,
+}
+
+/// `reviews stats` periods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsPeriod {
+    /// ISO weeks (Monday to Sunday, UTC).
+    Week,
+    /// Calendar months (UTC).
+    Month,
+}
+
+/// `reviews stats --app APP [--by week|month] [--json]`
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The app: numeric app id, bundle id or exact name, as archived.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+    /// One row per week or month, newest first, after the total.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub by: Option<StatsPeriod>,
+    /// JSON output: {app, total, periods}.
+    #[arg(long)]
+    pub json: bool,
+    /// The archive (default: beside the vault).
+    #[arg(long, value_name = "PATH", env = "ASCVAULT_ARCHIVE")]
+    pub archive: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -122,6 +122,8 @@ pub enum Command {
     Import(git::ImportCommand),
     /// Print the decrypted vault, for migration.
     Export(git::ExportArgs),
+    /// Fetch what is new from App Store Connect into the local archive.
+    Sync(crate::cli::sync::SyncArgs),
 }
 
 /// `man [SUBCOMMAND…] [--out DIR]`

@@ -200,11 +200,15 @@ pub fn run(ctx: &Context, args: &RespondArgs, from: &Path) -> CliResult {
             }
             ctx.verbose(format!("sending the reply to review {}", item.review_id));
             match reviews::respond(&client, &item.review_id, &item.reply) {
-                Ok(resp) => out.sent.push(Sent {
-                    review_id: item.review_id.clone(),
-                    response_id: resp.id,
-                    state: resp.state,
-                }),
+                Ok(resp) => {
+                    // The archive (if any) re-checks the pending reply at the next sync.
+                    super::archive::record_response(ctx, &item.review_id, Some(&resp));
+                    out.sent.push(Sent {
+                        review_id: item.review_id.clone(),
+                        response_id: resp.id,
+                        state: resp.state,
+                    })
+                }
                 Err(e) if this_review_only(&e) => out.failed.push(Why {
                     review_id: item.review_id.clone(),
                     reason: reason(&e),
