@@ -423,19 +423,62 @@ pub fn merge_explained(
     if !conflicts.is_empty() {
         return Err(conflicts);
     }
-    Ok(Outcome {
-        document: Document {
-            format: ours.format.clone(),
-            version: base.version.max(ours.version).max(theirs.version),
-            fingerprint_key: fingerprint_key(base, ours, theirs),
-            default_api_key,
-            extra,
-            entries,
-            members,
-            removed,
-        },
-        notices,
-    })
+    let mut notices = notices;
+    let mut document = Document {
+        format: ours.format.clone(),
+        version: base.version.max(ours.version).max(theirs.version),
+        fingerprint_key: fingerprint_key(base, ours, theirs),
+        default_api_key,
+        extra,
+        entries,
+        members,
+        removed,
+    };
+    expose_to_removed_members(ours, theirs, &mut document, &mut notices);
+    Ok(Outcome { document, notices })
+}
+
+/// A member removed on one side stays listed on the other, where they
+/// could read what that side holds — entries added there after the removal
+/// was made included. Every such credential is marked exposed in the
+/// result, as `member remove` marks its own side's (spec/MERGE.md §1.8):
+/// the offboarding list must not miss what a concurrent branch gave them.
+fn expose_to_removed_members(
+    ours: &Document,
+    theirs: &Document,
+    result: &mut Document,
+    notices: &mut Vec<Notice>,
+) {
+    let now = crate::vault::format::Timestamp::now();
+    for side in [ours, theirs] {
+        for member in &side.members {
+            if result.member(&member.name).is_some() {
+                continue;
+            }
+            for readable in crate::vault::hygiene::readable_by(side, member) {
+                let already = result
+                    .entries
+                    .iter()
+                    .find(|e| e.id == readable.id)
+                    .map(|e| &e.exposed)
+                    .or_else(|| {
+                        result
+                            .removed
+                            .iter()
+                            .find(|t| t.id == readable.id)
+                            .map(|t| &t.exposed)
+                    })
+                    .is_some_and(|list| list.iter().any(|x| x.member == member.name));
+                if !already && result.mark_exposed(&readable.id, &member.name, now) {
+                    notices.push(Notice::Exposed {
+                        label: readable.label,
+                        id: readable.id,
+                        member: member.name.clone(),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The result's fingerprint key (spec/MERGE.md §2.2): a side without one

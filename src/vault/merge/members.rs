@@ -217,6 +217,37 @@ mod tests {
         assert!(matches!(&err[0], Conflict::Member { name, .. } if name == "dave"));
     }
 
+    /// Ours removed carol (and marked what she could read); theirs, still
+    /// listing her, added an entry meanwhile: she could read it there, so
+    /// the result marks it exposed too, whichever side merges.
+    #[test]
+    fn a_member_removed_on_one_side_is_exposed_to_what_the_other_side_added() {
+        let (a, c) = (member("alice"), member("carol"));
+        let mut base = team(&[&a, &c]);
+        base.add(tests_support_entry("p1")).unwrap();
+        let p1 = base.entries[0].id.clone();
+        let mut ours = base.clone();
+        ours.remove_member("carol").unwrap();
+        assert!(ours.mark_exposed(&p1, "carol", Timestamp::now()));
+        let mut theirs = base.clone();
+        theirs.add(tests_support_entry("p2")).unwrap();
+        let p2 = theirs.entries[1].id.clone();
+        for merged in [
+            merge(&base, &ours, &theirs).unwrap(),
+            merge(&base, &theirs, &ours).unwrap(),
+        ] {
+            assert_eq!(names(&merged), ["alice"]);
+            for id in [&p1, &p2] {
+                let e = merged.entries.iter().find(|e| &e.id == id).unwrap();
+                let who: Vec<&str> = e.exposed.iter().map(|x| x.member.as_str()).collect();
+                assert_eq!(who, ["carol"], "{}", e.label);
+            }
+        }
+        // Nobody removed: nothing is marked.
+        let merged = merge(&base, &base.clone(), &theirs).unwrap();
+        assert!(merged.entries.iter().all(|e| e.exposed.is_empty()));
+    }
+
     #[test]
     fn exposure_and_tombstones_are_unions() {
         let a = member("alice");

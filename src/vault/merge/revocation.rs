@@ -63,6 +63,17 @@ pub enum Notice {
         /// When it was revoked (the result's `revoked_at`).
         at: Timestamp,
     },
+    /// A member removed on one side could read this credential on the
+    /// other side, which still listed them: it is marked exposed in the
+    /// result (spec/MERGE.md §1.8).
+    Exposed {
+        /// The credential's label.
+        label: String,
+        /// Its id.
+        id: String,
+        /// The removed member.
+        member: String,
+    },
 }
 
 impl fmt::Display for Notice {
@@ -94,6 +105,12 @@ impl fmt::Display for Notice {
                 short(id),
                 short(revoked_id),
                 at.rfc3339()
+            ),
+            Notice::Exposed { label, id, member } => write!(
+                f,
+                "{label:?} (id {}) was readable by member {member:?}, removed on the other \
+                 side: marked exposed; revoke it at Apple and replace it",
+                short(id)
             ),
         }
     }
