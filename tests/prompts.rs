@@ -24,7 +24,7 @@ fn init_asks_twice_and_asks_again_on_a_mismatch() {
     // Three mismatched repeats: refused, no vault.
     let mut p = spawn(init_command(&t));
     for _ in 0..3 {
-        p.exp_string("New vault passphrase: ").unwrap();
+        p.exp_string("New passphrase: ").unwrap();
         p.send_line("one thing").unwrap();
         p.exp_string("Repeat the passphrase: ").unwrap();
         p.send_line("another thing").unwrap();
@@ -35,13 +35,13 @@ fn init_asks_twice_and_asks_again_on_a_mismatch() {
 
     // A mismatch, then a match: the vault opens with the second one.
     let mut p = spawn(init_command(&t));
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line("one thing").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("another thing").unwrap();
     p.exp_string("the passphrases do not match; try again")
         .unwrap();
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
@@ -57,14 +57,14 @@ fn init_asks_twice_and_asks_again_on_a_mismatch() {
 fn init_refuses_an_empty_passphrase() {
     let t = Env::new();
     let mut p = spawn(init_command(&t));
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line("").unwrap();
     p.exp_string("the passphrase is empty").unwrap();
     assert_eq!(exit_status(&mut p), ExitStatus::Failure);
     assert!(!t.vault().exists());
 
     let mut p = spawn(init_command(&t));
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
@@ -296,7 +296,7 @@ fn passwd_at_the_terminal_changes_the_passphrase() {
     });
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line(STRONG).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(STRONG).unwrap();
@@ -349,7 +349,7 @@ fn a_weak_new_passphrase_is_refused_unless_insisted() {
     let t = Env::new();
     // At the terminal: explained, and refused on "no".
     let mut p = spawn(init_command(&t));
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line("password1").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("password1").unwrap();
@@ -359,7 +359,7 @@ fn a_weak_new_passphrase_is_refused_unless_insisted() {
     // "No" asks for another, up to three in all.
     for _ in 0..2 {
         p.exp_string("then choose another one").unwrap();
-        p.exp_string("New vault passphrase: ").unwrap();
+        p.exp_string("New passphrase: ").unwrap();
         p.send_line("password1").unwrap();
         p.exp_string("Repeat the passphrase: ").unwrap();
         p.send_line("password1").unwrap();
@@ -424,7 +424,7 @@ fn a_weak_new_passphrase_is_refused_unless_insisted() {
 fn a_weak_new_passphrase_at_the_terminal_is_asked_again() {
     let t = Env::new();
     let mut p = spawn(init_command(&t));
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line("password1").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("password1").unwrap();
@@ -432,7 +432,7 @@ fn a_weak_new_passphrase_at_the_terminal_is_asked_again() {
     p.exp_string("Use it anyway? [y/N]").unwrap();
     p.send_line("n").unwrap();
     p.exp_string("then choose another one").unwrap();
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line(STRONG).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(STRONG).unwrap();
@@ -452,13 +452,13 @@ fn a_weak_new_passphrase_at_the_terminal_is_asked_again() {
     });
     p.exp_string("Vault passphrase: ").unwrap();
     p.send_line(STRONG).unwrap();
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line("abc").unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line("abc").unwrap();
     p.exp_string("Use it anyway? [y/N]").unwrap();
     p.send_line("n").unwrap();
-    p.exp_string("New vault passphrase: ").unwrap();
+    p.exp_string("New passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();
     p.exp_string("Repeat the passphrase: ").unwrap();
     p.send_line(PASSPHRASE).unwrap();

@@ -145,7 +145,7 @@ pub fn resolve(file: Option<&Path>, from_env: bool, prompt: Prompt) -> Result<Se
             // A mistyped repeat asks for both again, up to three times.
             let mut tries = 1;
             loop {
-                let first = prompt_hidden("New vault passphrase: ")?;
+                let first = prompt_hidden("New passphrase: ")?;
                 if first.is_empty() {
                     return Err(SourceError::EmptyNew);
                 }

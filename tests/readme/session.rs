@@ -167,7 +167,7 @@ impl Session {
 /// The prompts answered, and with what: the passphrase, the password to
 /// paste, or `y`.
 const PROMPTS: [(&str, Answer); 5] = [
-    ("New vault passphrase: ", Answer::Passphrase),
+    ("New passphrase: ", Answer::Passphrase),
     ("Repeat the passphrase: ", Answer::Passphrase),
     ("Vault passphrase: ", Answer::Passphrase),
     (
