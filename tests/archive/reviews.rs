@@ -273,3 +273,43 @@ fn git_setup_keeps_the_archive_out_of_git() {
     assert!(!status.contains("archive"), "{status}");
     assert!(status.contains("ascvault.age"), "{status}");
 }
+
+/// A reply sent from a file goes into the archive like one sent by
+/// `reviews respond ID`, so the next sync re-checks it while pending.
+#[test]
+fn a_reply_sent_from_a_file_is_recorded_in_the_archive() {
+    let w = AscWorld::new();
+    w.cmd(&["sync", "--app", APP]).run().success();
+    let file = w.t.path("replies.toml");
+    w.cmd(&["reviews", "draft", "--app", APP, "--max", "1", "--out"])
+        .arg(&file)
+        .run()
+        .success();
+    let mut doc: toml::Table = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let mut records = doc["reply"].as_array().unwrap().clone();
+    let record = records[0].as_table_mut().unwrap();
+    let id = record["review_id"].as_str().unwrap().to_owned();
+    record.insert("reply".into(), "Thanks, fixed in 2.0.".into());
+    doc.insert("reply".into(), toml::Value::Array(records));
+    std::fs::write(&file, toml::to_string(&doc).unwrap()).unwrap();
+    let state = |w: &AscWorld| -> Value {
+        w.cmd(&["reviews", "list", "--archive", "--app", APP, "--json"])
+            .run()
+            .success()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id.as_str())
+            .unwrap()["response"]
+            .clone()
+    };
+    assert_eq!(state(&w), Value::Null, "not answered before");
+    w.cmd(&["reviews", "respond", "--from"])
+        .arg(&file)
+        .run()
+        .success();
+    let response = state(&w);
+    assert_eq!(response["state"], "PENDING_PUBLISH", "{response}");
+    assert_eq!(response["body"], "Thanks, fixed in 2.0.", "{response}");
+}
