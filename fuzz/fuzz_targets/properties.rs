@@ -203,8 +203,6 @@ pub fn nan_as_marker(doc: &Document) -> Document {
         }
     }
     let mut doc = doc.clone();
-    // Writers never downgrade: a 1.0 document is written as 1.1.
-    doc.version = doc.version.max(vault::CURRENT_VERSION);
     doc.extra.iter_mut().for_each(|(_, v)| fix(v));
     for e in &mut doc.entries {
         e.extra.iter_mut().for_each(|(_, v)| fix(v));

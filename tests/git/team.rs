@@ -26,6 +26,18 @@ fn as_member(g: &Git, dir: &Path, passphrase: &str, args: &[&str]) -> Cmd {
     g.av(dir, args).env("ASCVAULT_PASSPHRASE", passphrase)
 }
 
+/// The member whose passphrase is given adds password entry `p2` in `dir`
+/// and commits it.
+fn add_p2(g: &Git, dir: &Path, passphrase: &str) {
+    let args = ["add", "password", "p2", "--apple-id", "dev@example.com"];
+    as_member(g, dir, passphrase, &args)
+        .arg("--password-stdin")
+        .stdin(&format!("{PW2}\n"))
+        .run()
+        .success();
+    g.git(dir, &["commit", "-q", "-am", "p2"]);
+}
+
 /// git in a clone with a member's passphrase in the environment (for the
 /// merge driver and textconv).
 fn git_as(g: &Git, dir: &Path, passphrase: &str, args: &[&str]) -> String {
@@ -174,23 +186,7 @@ fn a_member_removed_on_one_clone_and_an_entry_added_on_another_merge_into_both()
     );
 
     // alice adds p2 and pushes; bob, meanwhile, removes carol.
-    as_member(
-        &g,
-        &a,
-        ALICE,
-        &[
-            "add",
-            "password",
-            "p2",
-            "--apple-id",
-            "dev@example.com",
-            "--password-stdin",
-        ],
-    )
-    .stdin(&format!("{PW2}\n"))
-    .run()
-    .success();
-    g.git(&a, &["commit", "-q", "-am", "p2"]);
+    add_p2(&g, &a, ALICE);
     g.git(&a, &["push", "-q"]);
     as_member(&g, &b, BOB, &["member", "remove", "carol"])
         .run()
@@ -364,23 +360,7 @@ fn check_and_setup_work_on_team_vaults() {
     }
     let g = Git::new();
     let a = team_origin(&g);
-    as_member(
-        &g,
-        &a,
-        ALICE,
-        &[
-            "add",
-            "password",
-            "p2",
-            "--apple-id",
-            "dev@example.com",
-            "--password-stdin",
-        ],
-    )
-    .stdin(&format!("{PW2}\n"))
-    .run()
-    .success();
-    g.git(&a, &["commit", "-q", "-am", "p2"]);
+    add_p2(&g, &a, ALICE);
     as_member(&g, &a, ALICE, &["--verbose", "check"])
         .run()
         .success()
@@ -460,23 +440,7 @@ fn a_member_removed_on_their_branch_is_told_to_let_another_member_merge() {
         .success();
     g.git(&a, &["commit", "-q", "-am", "carol leaves"]);
     g.git(&a, &["push", "-q"]);
-    as_member(
-        &g,
-        &c,
-        CAROL,
-        &[
-            "add",
-            "password",
-            "p2",
-            "--apple-id",
-            "dev@example.com",
-            "--password-stdin",
-        ],
-    )
-    .stdin(&format!("{PW2}\n"))
-    .run()
-    .success();
-    g.git(&c, &["commit", "-q", "-am", "p2"]);
+    add_p2(&g, &c, CAROL);
     let before = fs::read(c.join("ascvault.age")).unwrap();
     let out = g
         .git_cmd(
