@@ -10,6 +10,7 @@
 //! syncs are serialized by a lock file beside the archive ([`SyncLock`]).
 
 mod analytics;
+pub mod chart;
 mod error;
 mod lock;
 mod reviews;

@@ -42,6 +42,107 @@ pub fn json_text(value: &serde_json::Value) -> CliResult<String> {
     Ok(escape_json_text(text))
 }
 
+/// Prints `value` as pretty JSON with a trailing newline, streamed to stdout
+/// through one buffer: the same bytes as [`print_json`] of the value (the
+/// escapes of [`json_text`] included), without building a `Value` or the
+/// whole text first. For long lists (`reviews list --json` of an archive).
+/// Not for secrets: nothing here is wiped.
+pub fn print_json_of<T: serde::Serialize + ?Sized>(value: &T) -> CliResult {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match write_json(&mut out, value).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::new(format!(
+            "cannot write to standard output: {e}"
+        ))),
+    }
+}
+
+/// [`print_json_of`] into any writer.
+fn write_json<W: Write, T: serde::Serialize + ?Sized>(out: &mut W, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// serde_json's pretty layout, with [`needs_json_escape`] characters inside
+/// strings written as `\uXXXX` as they go (what [`escape_json_text`] does
+/// to the finished text).
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // The common case: plain ASCII (DEL is the one ASCII to escape).
+        if fragment.is_ascii() && !fragment.as_bytes().contains(&0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if needs_json_escape(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_key(writer)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
+}
+
 /// True for what `--json` writes as `\uXXXX` on top of serde_json's escapes
 /// (which cover C0: any C0 left in its output is layout, e.g. `\n`).
 fn needs_json_escape(c: char) -> bool {
@@ -199,6 +300,24 @@ mod tests {
         assert!(text.contains("é😀"), "ordinary text stays: {text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, v, "the same JSON");
+    }
+
+    #[test]
+    fn streamed_json_is_the_same_bytes_as_json_text() {
+        let hostile = "a\u{9b}2J\u{1b}]52;c;eA==\u{7}\u{202E}\u{200B}\u{FEFF}\u{7f}b é😀\u{61c}\u{180e}\u{2069}";
+        for v in [
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!([{ "name": hostile, "n": 1, "inner": { "x": [null, "\u{85}", {}] } }, { "e": [] }]),
+            serde_json::json!("plain ascii \" \\ \n"),
+            serde_json::json!({ "del": "\u{7f}", "c1": "\u{80}\u{9f}", "fine": "\u{a0}ü" }),
+        ] {
+            let mut streamed = Vec::new();
+            write_json(&mut streamed, &v).unwrap();
+            let mut expected = json_text(&v).unwrap();
+            expected.push('\n');
+            assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+        }
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub enum MetricsCommand {
     Perf(PerfArgs),
     /// Hang, launch and disk-write diagnostics of a build, heaviest first.
     Diagnostics(DiagnosticsArgs),
-    /// Chart a column of a TSV file (PNG/SVG, or a sparkline in the terminal).
+    /// Chart a column of a TSV file or of the archive (PNG/SVG, or a sparkline in the terminal).
     Chart(ChartArgs),
 }
 
@@ -402,14 +402,39 @@ pub struct DiagnosticsArgs {
     pub json: bool,
 }
 
+/// `metrics chart`: a file, or `--archive` with `--analytics` or `--sales`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("kind").args(["analytics", "sales"])))]
 pub struct ChartArgs {
     /// A TSV or CSV file (a downloaded analytics report, a sales report).
-    pub input: PathBuf,
-    /// The column to chart.
+    #[arg(required_unless_present = "archive", conflicts_with = "archive")]
+    pub input: Option<PathBuf>,
+    /// Read the series from the archive `ascvault sync` keeps instead of a
+    /// file (default: beside the vault; `--archive=PATH` for another).
+    /// Needs --analytics or --sales; opens neither the vault nor the network.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true, requires = "kind")]
+    pub archive: Option<Option<PathBuf>>,
+    /// With --archive: the archived rows of this analytics report (as
+    /// `sync --analytics` was given it), one granularity, segments in
+    /// order of processing date, rows repeated by another instance once.
+    #[arg(long, value_name = "REPORT", requires_all = ["archive", "app"])]
+    pub analytics: Option<String>,
+    /// With --analytics: this granularity (default: the finest archived).
+    #[arg(long, value_enum, requires = "analytics")]
+    pub granularity: Option<Granularity>,
+    /// With --archive: archived daily sales, `--column units` or
+    /// `--column proceeds` (one line per proceeds currency) per day.
+    #[arg(long, requires = "archive", conflicts_with = "by")]
+    pub sales: bool,
+    /// With --archive: the app (numeric id, bundle id or exact name, as
+    /// archived); needed with --analytics, with --sales only its rows.
+    #[arg(long, value_name = "APP", requires = "archive")]
+    pub app: Option<String>,
+    /// The column to chart (with --sales: units or proceeds).
     #[arg(long, value_name = "NAME")]
     pub column: String,
-    /// The column on the x axis (rows with the same value are summed).
+    /// The column on the x axis (rows with the same value are summed;
+    /// with --analytics, default Date when the report has one).
     #[arg(long, value_name = "DATE_COLUMN")]
     pub by: Option<String>,
     /// Write a chart here (.png or .svg); without it, a sparkline.
@@ -421,7 +446,7 @@ pub struct ChartArgs {
     /// Chart height in pixels.
     #[arg(long, default_value_t = 540)]
     pub height: u32,
-    /// The chart's title (default: the column and the file name).
+    /// The chart's title (default: the column and the file name or report).
     #[arg(long)]
     pub title: Option<String>,
 }

@@ -24,10 +24,14 @@ mod scale;
 use scale::{date_of_day, runs};
 pub use scale::{day_of_date, short_number, sparkline};
 
+use crate::archive::Archive;
+use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
-use crate::cli::args::metrics::ChartArgs;
+use crate::cli::args::metrics::{ChartArgs, Granularity};
+use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::output::{print, sanitize};
+use crate::cli::output::{print, sanitize, say, truncate};
+use crate::cli::sync::archive_path;
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 /// The family name charts use.
@@ -304,29 +308,241 @@ where
     Ok(())
 }
 
-/// `metrics chart`: a column of a TSV or CSV file as a chart or a sparkline.
-pub(super) fn chart(args: &ChartArgs) -> CliResult {
-    let file = File::open(&args.input)
-        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
-    let tsv = input::read(file)
-        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.input.display())))?;
-    let col = tsv.column(&args.column).ok_or_else(|| {
+/// `metrics chart`: a column of a TSV or CSV file, or a series from the
+/// archive, as a chart or a sparkline.
+pub(super) fn chart(ctx: &Context, args: &ChartArgs) -> CliResult {
+    match (&args.input, &args.archive) {
+        (Some(input), None) => {
+            let cannot = |e| CliError::new(format!("cannot read {}: {e}", input.display()));
+            let tsv = input::read(File::open(input).map_err(cannot)?).map_err(cannot)?;
+            let file_name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let source = input.display().to_string();
+            column_chart(args, &tsv, &source, &file_name, args.by.as_deref())
+        }
+        (None, Some(given)) => archived(ctx, args, given.as_deref()),
+        // clap rules both out; kept for a caller that builds the arguments.
+        _ => Err(CliError::usage("metrics chart reads a file or --archive")
+            .hint("`metrics chart FILE --column C` or `metrics chart --archive --analytics REPORT --app APP --column C`")),
+    }
+}
+
+/// The granularities in the order `--analytics` prefers them: finest first.
+const GRANULARITIES: [Granularity; 3] = [
+    Granularity::Daily,
+    Granularity::Weekly,
+    Granularity::Monthly,
+];
+
+/// `metrics chart --archive …`: archived analytics rows or daily sales.
+fn archived(ctx: &Context, args: &ChartArgs, given: Option<&Path>) -> CliResult {
+    if args.sales {
+        let archive = Archive::open_existing(&archive_path(ctx, given))?;
+        return sales(args, &archive);
+    }
+    let (Some(report), Some(app)) = (&args.analytics, &args.app) else {
+        return Err(CliError::usage(
+            "--archive needs --analytics REPORT --app APP, or --sales",
+        ));
+    };
+    let (archive, app) = crate::cli::reviews::archive::open(ctx, given, app)?;
+    let reports = archive.analytics_reports(&app.id)?;
+    let Some((_, archived)) = reports.iter().find(|(r, _)| r == report) else {
+        let listed = reports
+            .iter()
+            .map(|(r, g)| format!("{:?} ({})", sanitize(r), g.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(CliError::new(format!(
+            "no report {:?} of {} in the archive {}",
+            sanitize(&truncate(report, 80)),
+            sanitize(&app.name),
+            archive.path().display()
+        ))
+        .hint(if listed.is_empty() {
+            "archive it with `ascvault sync --analytics REPORT --app APP`".to_owned()
+        } else {
+            format!("archived: {listed}")
+        }));
+    };
+    let granularity = match args.granularity {
+        Some(g) => g.api(),
+        None => GRANULARITIES
+            .iter()
+            .map(|g| g.api())
+            .find(|g| archived.iter().any(|a| a == g))
+            .unwrap_or(archived[0].as_str()),
+    };
+    let segments = archive.analytics_segments(&app.id, report, granularity)?;
+    if segments.is_empty() {
+        return Err(CliError::new(format!(
+            "no {granularity} segments of {:?} in the archive",
+            sanitize(&truncate(report, 80))
+        ))
+        .hint(format!("archived granularities: {}", archived.join(", "))));
+    }
+    let (tsv, repeated) = input::segments(&segments).map_err(|e| {
+        CliError::new(format!(
+            "cannot read {} from the archive: {e}",
+            sanitize(report)
+        ))
+    })?;
+    let others: Vec<&str> = archived
+        .iter()
+        .map(String::as_str)
+        .filter(|g| *g != granularity)
+        .collect();
+    say(&format!(
+        "{}: {} rows of {} {granularity} segment(s){}{}",
+        sanitize(&truncate(report, 80)),
+        tsv.rows.len(),
+        segments.len(),
+        match repeated {
+            0 => String::new(),
+            n => format!(", {n} repeated by a later instance left out"),
+        },
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (also archived: {}; --granularity)", others.join(", "))
+        }
+    ));
+    // Analytics reports have a Date column: the natural x axis.
+    let by = match &args.by {
+        Some(b) => Some(b.as_str()),
+        None => tsv.column("Date").map(|_| "Date"),
+    };
+    let source = format!("the archived report {:?}", truncate(report, 80));
+    let tail = format!("{report} ({})", granularity.to_ascii_lowercase());
+    column_chart(args, &tsv, &source, &tail, by)
+}
+
+/// `metrics chart --archive --sales --column units|proceeds [--app APP]`:
+/// one point per archived day (a day archived without sales is 0); proceeds
+/// one line per currency, never summed across currencies.
+fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
+    let proceeds = match args.column.trim().to_ascii_lowercase().as_str() {
+        "units" => false,
+        "proceeds" => true,
+        _ => {
+            return Err(CliError::usage(format!(
+                "--sales charts units or proceeds, not {:?}",
+                sanitize(&truncate(&args.column, 80))
+            ))
+            .hint("--column units or --column proceeds"));
+        }
+    };
+    let mut rows = archive.sales_rows()?;
+    let mut days: Vec<String> = archive.sales_days()?.into_iter().collect();
+    days.sort();
+    if days.is_empty() {
+        return Err(CliError::new(format!(
+            "no sales in the archive {}",
+            archive.path().display()
+        ))
+        .hint("archive them with `ascvault sync --sales`"));
+    }
+    let mut title_tail = "sales, all apps".to_owned();
+    if let Some(app) = &args.app {
+        // A sync of sales alone archives no apps: match the rows too.
+        let wanted = app.trim();
+        let ids: Vec<String> = match archive.find_app(wanted)?.as_slice() {
+            [] => vec![wanted.to_owned()],
+            found => found.iter().map(|a| a.id.clone()).collect(),
+        };
+        rows.retain(|(_, r)| ids.contains(&r.apple_identifier) || r.title.trim() == wanted);
+        if rows.is_empty() {
+            return Err(CliError::new(format!(
+                "no archived sales of {:?}",
+                sanitize(&truncate(wanted, 80))
+            ))
+            .hint("pass the app's Apple id, bundle id or name as archived"));
+        }
+        title_tail = format!("sales of {wanted}");
+    }
+    let index: BTreeMap<&str, usize> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
+    // Each line: a value per archived day, 0 where it had no row.
+    let mut lines: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    if !proceeds {
+        lines.insert("units".into(), vec![0.0; days.len()]);
+    }
+    for (date, r) in &rows {
+        let Some(&i) = index.get(date.as_str()) else {
+            continue;
+        };
+        let (name, value) = if proceeds {
+            (format!("proceeds {}", r.currency), r.proceeds)
+        } else {
+            ("units".to_owned(), r.units)
+        };
+        lines.entry(name).or_insert_with(|| vec![0.0; days.len()])[i] += value;
+    }
+    if lines.is_empty() {
+        return Err(CliError::new("nothing to chart: no archived proceeds"));
+    }
+    let series: Vec<Series> = lines
+        .into_iter()
+        .map(|(name, values)| Series {
+            name: sanitize(&name),
+            points: values.into_iter().enumerate().collect(),
+        })
+        .collect();
+    for s in &series {
+        for (i, v) in &s.points {
+            check_value(&s.name, &days[*i], *v)?;
+        }
+    }
+    let y_caption = if proceeds {
+        "proceeds (per currency)"
+    } else {
+        "units"
+    };
+    let x_days: Option<Vec<i64>> = days.iter().map(|d| day_of_date(d)).collect();
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{y_caption} by date — {title_tail}"));
+    show(
+        args,
+        Chart {
+            title: sanitize(&title),
+            x_caption: "date".into(),
+            y_caption: y_caption.into(),
+            x_labels: days,
+            x_days,
+            series,
+        },
+    )
+}
+
+/// A column of `tsv` (read from `source`, named so in messages; `tail`
+/// ends the default title), by the column `by` or by row.
+fn column_chart(
+    args: &ChartArgs,
+    tsv: &Tsv,
+    source: &str,
+    tail: &str,
+    by: Option<&str>,
+) -> CliResult {
+    let no_column = |name: &str| {
         CliError::usage(format!(
             "{} has no column {:?}",
-            args.input.display(),
-            sanitize(&args.column)
+            sanitize(source),
+            sanitize(name)
         ))
         .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
-    })?;
-    let by = match &args.by {
-        Some(b) => Some(tsv.column(b).ok_or_else(|| {
-            CliError::usage(format!(
-                "{} has no column {:?}",
-                args.input.display(),
-                sanitize(b)
-            ))
-            .hint(format!("its columns: {}", sanitize(&tsv.header.join(", "))))
-        })?),
+    };
+    let col = tsv
+        .column(&args.column)
+        .ok_or_else(|| no_column(&args.column))?;
+    let by = match by {
+        Some(b) => Some(tsv.column(b).ok_or_else(|| no_column(b))?),
         None => None,
     };
     // Every x value gets a label; only numbers get a point, so an x whose
@@ -380,29 +596,10 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
     let x_caption = by
         .map(|b| tsv.header[b].clone())
         .unwrap_or_else(|| "row".into());
-    let Some(out) = &args.out else {
-        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let last = values.last().copied().unwrap_or_default();
-        return print(&format!(
-            "{} {}  min {} max {} last {} ({} points)\n",
-            sanitize(&column),
-            sparkline(&values, 60),
-            short_number(lo),
-            short_number(hi),
-            short_number(last),
-            values.len()
-        ));
-    };
-    let title = args.title.clone().unwrap_or_else(|| {
-        format!(
-            "{column} by {x_caption} — {}",
-            args.input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        )
-    });
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{column} by {x_caption} — {tail}"));
     // Dates (as analytics and sales reports have) get a real time axis.
     let days: Option<Vec<i64>> = labels.iter().map(|l| day_of_date(l)).collect();
     let x_days = days.filter(|d| d.windows(2).all(|w| w[0] < w[1]));
@@ -417,6 +614,32 @@ pub(super) fn chart(args: &ChartArgs) -> CliResult {
         x_labels: labels,
         x_days,
     };
-    draw(&spec, out, args.width, args.height)?;
+    show(args, spec)
+}
+
+/// Draws the chart into `--out`, or prints a sparkline per series.
+fn show(args: &ChartArgs, chart: Chart) -> CliResult {
+    let Some(out) = &args.out else {
+        let mut text = String::new();
+        for s in &chart.series {
+            let values: Vec<f64> = s.points.iter().map(|p| p.1).collect();
+            let Some(last) = values.last().copied() else {
+                continue;
+            };
+            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            text.push_str(&format!(
+                "{} {}  min {} max {} last {} ({} points)\n",
+                s.name,
+                sparkline(&values, 60),
+                short_number(lo),
+                short_number(hi),
+                short_number(last),
+                values.len()
+            ));
+        }
+        return print(&text);
+    };
+    draw(&chart, out, args.width, args.height)?;
     print(&format!("{}\n", out.display()))
 }

@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &MetricsArgs) -> CliResult {
         MetricsCommand::Builds(a) => builds::builds(ctx, a),
         MetricsCommand::Perf(a) => perf::perf(ctx, a),
         MetricsCommand::Diagnostics(a) => diagnostics::diagnostics(ctx, a),
-        MetricsCommand::Chart(a) => chart::chart(a),
+        MetricsCommand::Chart(a) => chart::chart(ctx, a),
     }
 }
 
