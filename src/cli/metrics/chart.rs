@@ -160,6 +160,24 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
         .map_err(|e| super::write_error(path, e))
 }
 
+/// The chart as an SVG document in a string, `width` × `height` pixels:
+/// what [`draw`] would write to a `.svg` file, for pages that inline it
+/// (`ascvault report`). Plotters escapes the text it writes.
+pub fn svg(chart: &Chart, width: u32, height: u32) -> CliResult<String> {
+    if chart.series.iter().all(|s| s.points.is_empty()) {
+        return Err(CliError::new("nothing to chart: no numeric values"));
+    }
+    for s in &chart.series {
+        for (x, y) in &s.points {
+            let at = chart.x_labels.get(*x).map_or("?", String::as_str);
+            check_value(&s.name, at, *y)?;
+        }
+    }
+    register_font();
+    let bytes = render(chart, Format::Svg, width, height)?;
+    String::from_utf8(bytes).map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))
+}
+
 /// The chart's file content, drawn in memory.
 fn render(chart: &Chart, format: Format, width: u32, height: u32) -> CliResult<Vec<u8>> {
     let drawn = match format {
