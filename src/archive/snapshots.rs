@@ -78,7 +78,7 @@ impl Archive {
     }
 
     /// Stores (or replaces) `app_id`'s `kind` snapshot of `day`, in one
-    /// statement. A body over [`MAX_SNAPSHOT_BYTES`] is refused.
+    /// statement. A body over `MAX_SNAPSHOT_BYTES` (16 MiB) is refused.
     pub fn put_snapshot(
         &self,
         app_id: &str,
