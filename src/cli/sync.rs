@@ -96,8 +96,24 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
     if args.snapshots || every {
         sync_snapshots(&apps, &client, &archive)?;
     }
-    if !args.analytics.is_empty() {
-        sync_analytics(args, &apps, &client, &mut archive)?;
+    // Without kind flags: the reports archived before for these apps.
+    let plan: Vec<(&AppInfo, String)> = if every {
+        let before = archive.analytics_reports()?;
+        apps.iter()
+            .flat_map(|app| {
+                before
+                    .iter()
+                    .filter(move |(id, _)| *id == app.id)
+                    .map(move |(_, report)| (app, report.clone()))
+            })
+            .collect()
+    } else {
+        apps.iter()
+            .flat_map(|app| args.analytics.iter().map(move |r| (app, r.clone())))
+            .collect()
+    };
+    if !plan.is_empty() {
+        sync_analytics(args, &plan, &client, &mut archive)?;
     }
     if let Some(vendor) = vendor {
         let today = time::OffsetDateTime::now_utc().date();
@@ -233,11 +249,11 @@ fn sync_snapshots(apps: &[AppInfo], client: &crate::asc::Client, archive: &Archi
     print(&table.render())
 }
 
-/// The analytics part of `sync`: each `--analytics` report of every app.
-/// An app that has no report of that name is noted and skipped.
+/// The analytics part of `sync`: each (app, report) of the plan. An app
+/// that has no report of that name is noted and skipped.
 fn sync_analytics(
     args: &SyncArgs,
-    apps: &[AppInfo],
+    plan: &[(&AppInfo, String)],
     client: &crate::asc::Client,
     archive: &mut Archive,
 ) -> CliResult {
@@ -247,28 +263,26 @@ fn sync_analytics(
         args.asc.net.settings().backoff(),
     )?;
     let mut table = Table::new(&["APP", "REPORT", "INSTANCES", "NEW SEGMENTS", "NEW ROWS"]);
-    for app in apps {
+    for (app, report) in plan {
         archive.put_app(app)?;
-        for report in &args.analytics {
-            match archive_sync::analytics(client, archive, &app.id, report, &downloader) {
-                Ok(r) => table.row(vec![
-                    sanitize(&app.id),
-                    sanitize(report),
-                    r.instances.to_string(),
-                    r.new_segments.to_string(),
-                    r.rows.to_string(),
-                ]),
-                Err(SyncError::Plan(crate::asc::analytics::PlanError::NoSuchReport { .. })) => {
-                    say(&format!(
-                        "{}: no report {:?} (ask for reports with `ascvault metrics request`)",
-                        sanitize(&app.name),
-                        sanitize(report)
-                    ));
-                }
-                Err(e) => {
-                    print(&table.render())?;
-                    return Err(e.into());
-                }
+        match archive_sync::analytics(client, archive, &app.id, report, &downloader) {
+            Ok(r) => table.row(vec![
+                sanitize(&app.id),
+                sanitize(report),
+                r.instances.to_string(),
+                r.new_segments.to_string(),
+                r.rows.to_string(),
+            ]),
+            Err(SyncError::Plan(crate::asc::analytics::PlanError::NoSuchReport { .. })) => {
+                say(&format!(
+                    "{}: no report {:?} (ask for reports with `ascvault metrics request`)",
+                    sanitize(&app.name),
+                    sanitize(report)
+                ));
+            }
+            Err(e) => {
+                print(&table.render())?;
+                return Err(e.into());
             }
         }
     }

@@ -15,11 +15,13 @@ pub struct SyncArgs {
     #[arg(long, value_name = "APP")]
     pub app: Vec<String>,
     /// Archive customer reviews and their responses (no kind flag at all:
-    /// reviews, snapshots, and sales with a vendor number).
+    /// reviews, snapshots, sales with a vendor number, and the analytics
+    /// reports archived before).
     #[arg(long)]
     pub reviews: bool,
     /// Archive every segment of this analytics report (name or id) not
-    /// archived yet; repeat for several.
+    /// archived yet; repeat for several. No kind flag at all: the reports
+    /// archived before.
     #[arg(long, value_name = "REPORT")]
     pub analytics: Vec<String>,
     /// Archive each daily sales summary not archived yet, back a year
