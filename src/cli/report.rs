@@ -26,15 +26,15 @@ use super::metrics::chart::{self, Chart, day_of_date};
 use super::metrics::write_error;
 use super::output::print;
 use super::reviews::archive::open;
-use crate::archive::Archive;
+use crate::archive::{Archive, SnapshotKind};
 use crate::asc::apps::AppInfo;
 use crate::asc::flag;
 use crate::asc::reviews::{Query, Sort};
 use crate::atomic::{AtomicFile, Replace};
 
 /// A chart's size on a wide screen and on paper, and on a phone.
-const WIDE: (u32, u32) = (960, 440);
-const NARROW: (u32, u32) = (420, 340);
+const WIDE: (u32, u32) = (560, 360);
+const NARROW: (u32, u32) = (400, 320);
 
 /// The Monday (UTC) of an instant's ISO week, as days since 1970-01-01.
 fn monday_of(t: OffsetDateTime) -> Option<i64> {
@@ -118,7 +118,7 @@ struct Data {
     flags: HashMap<String, bool>,
     summaries: Option<(String, Vec<crate::asc::summaries::Summary>)>,
     perf: Option<(String, crate::asc::perf::XcodeMetrics)>,
-    sales: Vec<store::Day>,
+    sales: Vec<crate::archive::SalesDay>,
 }
 
 /// Reads the reviews (and their flags), the latest snapshots and the sales
@@ -128,6 +128,13 @@ fn read(
     app: AppInfo,
     since: Option<OffsetDateTime>,
 ) -> CliResult<Data> {
+    let data_app_id = app.id.clone();
+    let since_day = since.map(|s| date_text(day_number(s.to_offset(UtcOffset::UTC).date())));
+    let sales: Vec<crate::archive::SalesDay> = archive
+        .sales_days_of(&app)?
+        .into_iter()
+        .filter(|d| since_day.as_ref().is_none_or(|s| d.date >= *s))
+        .collect();
     let flags = archive.flags(&app.id, |r| !flag::check(&r.text(), &[]).is_empty())?;
     let reviews = archive.reviews(
         &app.id,
@@ -142,9 +149,14 @@ fn read(
         since,
         reviews,
         flags,
-        summaries: None,
-        perf: None,
-        sales: Vec::new(),
+        summaries: archive
+            .snapshot(&data_app_id, SnapshotKind::Summaries)?
+            .map(|s| (s.summaries(), s.day))
+            .map(|(list, day)| (day, list)),
+        perf: archive
+            .snapshot(&data_app_id, SnapshotKind::Perf)?
+            .and_then(|s| Some((s.day.clone(), s.perf()?))),
+        sales,
     })
 }
 

@@ -24,6 +24,12 @@ pub fn text(raw: &str, max: usize) -> String {
     out
 }
 
+/// The date of an RFC 3339 instant or a `YYYY-MM-DD` day (its first ten
+/// characters), escaped.
+pub fn day(raw: &str) -> String {
+    text(&raw.chars().take(10).collect::<String>(), 10)
+}
+
 /// The styles: system fonts only (no web font is fetched or embedded),
 /// one column on a phone, no shadows or backgrounds on paper.
 const STYLE: &str = r#"

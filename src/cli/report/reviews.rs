@@ -271,7 +271,7 @@ pub fn flagged(reviews: &[Review], flags: &HashMap<String, bool>) -> String {
         let day = r
             .created_date
             .as_deref()
-            .map_or(String::new(), |d| text(d, 10));
+            .map_or(String::new(), |d| html::day(d));
         out.push_str(&format!(
             "<article class=\"review\"><div class=\"meta\"><span class=\"stars\">{stars}</span> · {day} · {} · {}</div>\n",
             text(r.territory.as_deref().unwrap_or(""), 8),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::html::{self, text};
 use super::{chart_block, monday_of_date, week_axis};
+use crate::archive::SalesDay as Day;
 use crate::asc::perf::{self, XcodeMetrics};
 use crate::asc::summaries::Summary;
 use crate::cli::metrics::chart::{Chart, Series, short_number};
@@ -21,31 +22,17 @@ const MAX_METRIC_ROWS: usize = 200;
 const MAX_NAME: usize = 80;
 const MAX_INSIGHT: usize = 300;
 
-/// One archived day of sales of the app (its own rows and its in-app
-/// purchases).
-pub struct Day {
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// First-time downloads; `None` for rows archived before product types
-    /// were kept.
-    pub downloads: Option<f64>,
-    /// Units of every product type.
-    pub units: f64,
-    /// Proceeds per currency.
-    pub proceeds: Vec<(String, f64)>,
-}
-
 /// Apple's review summaries (the latest snapshot).
 pub fn summaries(day: Option<&str>, list: &[Summary]) -> String {
     let Some(day) = day else {
         return html::empty(
-            "no review summary archived: run <code>ascvault sync</code> (Apple writes summaries only for apps with enough reviews)",
+            "no review summary archived: run <code>ascvault sync --snapshots</code> (Apple writes summaries only for apps with enough reviews)",
         );
     };
     if list.is_empty() {
         return html::empty(&format!(
             "Apple had no review summary for this app on {}",
-            text(day, 10)
+            html::day(day)
         ));
     }
     let mut out = String::new();
@@ -58,7 +45,7 @@ pub fn summaries(day: Option<&str>, list: &[Summary]) -> String {
         let written = s
             .created_date
             .as_deref()
-            .map_or(String::new(), |d| format!(" · written {}", text(d, 10)));
+            .map_or(String::new(), |d| format!(" · written {}", html::day(d)));
         out.push_str(&format!(
             "<div class=\"summary\"><div class=\"note\">{}{written}</div><p>{}</p></div>\n",
             meta.join(" · "),
@@ -73,7 +60,7 @@ pub fn summaries(day: Option<&str>, list: &[Summary]) -> String {
     }
     out.push_str(&format!(
         "<p class=\"note\">Apple's AI-generated summary, as archived on {}.</p>\n",
-        text(day, 10)
+        html::day(day)
     ));
     out
 }
@@ -90,6 +77,7 @@ pub fn sales(days: &[Day]) -> String {
     // them), units and proceeds per currency.
     #[derive(Default)]
     struct Week {
+        days: usize,
         downloads: Option<f64>,
         units: f64,
         proceeds: BTreeMap<String, f64>,
@@ -102,6 +90,7 @@ pub fn sales(days: &[Day]) -> String {
             continue;
         };
         let w = weeks.entry(monday).or_default();
+        w.days += 1;
         match d.downloads {
             Some(n) => {
                 w.downloads = Some(w.downloads.unwrap_or(0.0) + n);
@@ -128,12 +117,25 @@ pub fn sales(days: &[Day]) -> String {
             },
             "first-time downloads",
         ),
-        (short_number(units), "units (all products)"),
+        (short_number(units), "units (with updates)"),
     ];
     for (c, amount) in currencies.iter().take(MAX_CURRENCIES) {
         cards.push((format!("{} {c}", short_number(*amount)), "proceeds"));
     }
     let mut out = html::cards(&cards);
+    // A week at either end with fewer than 7 archived days would chart as
+    // a fall (or rise) that is only the archive's edge: left out of the
+    // charts, kept in the totals.
+    let mut partial = 0;
+    for edge in [weeks.keys().next().copied(), weeks.keys().next_back().copied()] {
+        if let Some(m) = edge
+            && weeks.len() > 1
+            && weeks.get(&m).is_some_and(|w| w.days < 7)
+        {
+            weeks.remove(&m);
+            partial += 1;
+        }
+    }
     let (labels, axis, index) = week_axis(weeks.keys().copied());
     let download_series = Series {
         name: "first-time downloads".into(),
@@ -143,7 +145,7 @@ pub fn sales(days: &[Day]) -> String {
             .collect(),
     };
     let unit_series = Series {
-        name: "units (all products)".into(),
+        name: "units (with updates)".into(),
         points: weeks.iter().map(|(m, w)| (index[m], w.units)).collect(),
     };
     let mut volume = vec![unit_series];
@@ -184,9 +186,15 @@ pub fn sales(days: &[Day]) -> String {
     let mut notes = vec![format!(
         "{} archived days, {} to {}.",
         days.len(),
-        text(&days[0].date, 10),
-        text(&days[days.len() - 1].date, 10)
+        html::day(&days[0].date),
+        html::day(&days[days.len() - 1].date)
     )];
+    if partial > 0 {
+        notes.push(format!(
+            "The charts leave out {partial} partial week{} at the archive's edge.",
+            if partial == 1 { "" } else { "s" }
+        ));
+    }
     if unknown_days > 0 && unknown_days < days.len() {
         notes.push(format!(
             "{unknown_days} days were archived before product types were kept: their downloads are not counted."
@@ -219,7 +227,7 @@ fn percentile(p: &str) -> String {
 pub fn perf(day: Option<&str>, doc: Option<&XcodeMetrics>) -> String {
     let (Some(day), Some(doc)) = (day, doc) else {
         return html::empty(
-            "no performance metrics archived: run <code>ascvault sync</code> (it keeps the latest metrics once a day)",
+            "no performance metrics archived: run <code>ascvault sync --snapshots</code> (it keeps Apple&#39;s latest metrics once a day)",
         );
     };
     let mut out = String::new();
@@ -321,7 +329,7 @@ pub fn perf(day: Option<&str>, doc: Option<&XcodeMetrics>) -> String {
     }
     out.push_str(&format!(
         "<p class=\"note\">As archived on {}; highlighted rows are metrics Apple reports as regressed.</p>\n",
-        text(day, 10)
+        html::day(day)
     ));
     out
 }
