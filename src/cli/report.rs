@@ -123,11 +123,7 @@ struct Data {
 
 /// Reads the reviews (and their flags), the latest snapshots and the sales
 /// days of `app` on or after `since`.
-fn read(
-    archive: &mut Archive,
-    app: AppInfo,
-    since: Option<OffsetDateTime>,
-) -> CliResult<Data> {
+fn read(archive: &mut Archive, app: AppInfo, since: Option<OffsetDateTime>) -> CliResult<Data> {
     let data_app_id = app.id.clone();
     let since_day = since.map(|s| date_text(day_number(s.to_offset(UtcOffset::UTC).date())));
     let sales: Vec<crate::archive::SalesDay> = archive

@@ -94,9 +94,18 @@ fn host_of(line: &str) -> &str {
 
 #[test]
 fn a_request_line_names_its_host() {
-    assert_eq!(host_of("CONNECT fonts.gstatic.com:443 HTTP/1.1"), "fonts.gstatic.com");
-    assert_eq!(host_of("GET http://leak.example/p.png HTTP/1.1"), "leak.example");
-    assert_eq!(host_of("GET http://leak.example:8080/ HTTP/1.1"), "leak.example");
+    assert_eq!(
+        host_of("CONNECT fonts.gstatic.com:443 HTTP/1.1"),
+        "fonts.gstatic.com"
+    );
+    assert_eq!(
+        host_of("GET http://leak.example/p.png HTTP/1.1"),
+        "leak.example"
+    );
+    assert_eq!(
+        host_of("GET http://leak.example:8080/ HTTP/1.1"),
+        "leak.example"
+    );
 }
 
 /// Runs headless Chromium on `page` with `args`, every request sent to
@@ -169,12 +178,27 @@ fn chromium_renders_every_section_and_the_charts_and_fetches_nothing() {
     report(&w, "report.html", &[]);
     let page = w.t.path("report.html");
     let trap = Trap::start();
-    let dom = run_chromium(&chromium, w.t.path("").as_path(), &trap, &page, &["--dump-dom"]);
+    let dom = run_chromium(
+        &chromium,
+        w.t.path("").as_path(),
+        &trap,
+        &page,
+        &["--dump-dom"],
+    );
     for h in HEADINGS {
-        assert!(dom.contains(&format!("<h2>{h}</h2>")), "no heading {h} in the DOM");
+        assert!(
+            dom.contains(&format!("<h2>{h}</h2>")),
+            "no heading {h} in the DOM"
+        );
     }
-    assert!(dom.matches("<svg").count() >= 8, "the charts are in the DOM");
-    assert!(dom.contains("&lt;script&gt;alert("), "the hostile review is text");
+    assert!(
+        dom.matches("<svg").count() >= 8,
+        "the charts are in the DOM"
+    );
+    assert!(
+        dom.contains("&lt;script&gt;alert("),
+        "the hostile review is text"
+    );
     assert!(!dom.contains("<script"), "and no script element");
     for (name, size) in [("desktop", "1280,4000"), ("phone", "390,6000")] {
         let shot = w.t.path(&format!("report-{name}.png"));
@@ -189,7 +213,11 @@ fn chromium_renders_every_section_and_the_charts_and_fetches_nothing() {
             ],
         );
         let png = std::fs::read(&shot).unwrap();
-        assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{name}: {} bytes", png.len());
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "{name}: {} bytes",
+            png.len()
+        );
         // To look at them: ASCVAULT_REPORT_SCREENSHOTS=DIR keeps a copy.
         if let Some(keep) = std::env::var_os("ASCVAULT_REPORT_SCREENSHOTS") {
             let keep = PathBuf::from(keep);
@@ -221,8 +249,16 @@ fn the_request_trap_catches_an_external_image_the_report_policy_blocks() {
         "the trap saw {seen:?}"
     );
     let injected = w.t.path("injected.html");
-    std::fs::write(&injected, html.replacen("<main>", &format!("<main>{img}"), 1)).unwrap();
+    std::fs::write(
+        &injected,
+        html.replacen("<main>", &format!("<main>{img}"), 1),
+    )
+    .unwrap();
     let trap = Trap::start();
     run_chromium(&chromium, &dir, &trap, &injected, &["--dump-dom"]);
-    assert_eq!(trap.seen(), Vec::<String>::new(), "the policy let a request out");
+    assert_eq!(
+        trap.seen(),
+        Vec::<String>::new(),
+        "the policy let a request out"
+    );
 }

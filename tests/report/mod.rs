@@ -53,7 +53,9 @@ pub fn synced_world() -> AscWorld {
         server: Standin::start(),
     };
     add_hostile_review(&w.server);
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
     w
 }
 
@@ -76,13 +78,14 @@ pub fn report(w: &AscWorld, name: &str, extra: &[&str]) -> String {
 fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!("{attr}=");
     html.match_indices(&needle)
-        .map(|(i, _)| {
+        .filter_map(|(i, _)| {
             let rest = &html[i + needle.len()..];
             // An attribute's value is quoted; `src=&quot;` is text.
             let quote = rest.chars().next()?;
-            ['"', '\''].contains(&quote).then(|| rest[1..].split(quote).next().unwrap_or(""))
+            ['"', '\'']
+                .contains(&quote)
+                .then(|| rest[1..].split(quote).next().unwrap_or(""))
         })
-        .flatten()
         .collect()
 }
 
@@ -123,7 +126,58 @@ fn the_report_has_every_section_and_escapes_a_hostile_review() {
     assert!(html.matches("<svg").count() >= 8, "charts drawn");
     // Sales were archived: downloads and proceeds, not the empty line.
     assert!(!html.contains("no sales archived"), "sales shown");
-    assert!(html.contains("USD"));
+    assert!(html.contains("<span>first-time downloads</span>") && html.contains("USD"));
+    // Apple's summary and the perf snapshot, its regression highlighted.
+    assert!(html.contains("Customers like how fast and simple Pocket Notes is"));
+    assert!(html.contains("<div class=\"regression\"><b>Regression: LAUNCH launchTime</b>"));
+    assert!(html.contains("<tr class=\"regressed\"><td>LAUNCH</td><td>launchTime</td>"));
+    // --since cuts the sales days too.
+    let recent = report(&w, "recent.html", &["--since", "2026-11-01"]);
+    assert!(
+        recent.contains("archived days, 2026-11-01 to "),
+        "sales since"
+    );
+}
+
+/// Snapshots are Apple's text: a hostile summary and perf document are
+/// escaped like reviews.
+#[test]
+fn hostile_snapshots_are_escaped() {
+    let w = AscWorld::new();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
+    let summaries = serde_json::json!([{
+        "id": "s1", "territory": "<b>USA</b>", "platform": "IOS", "locale": "en\u{202E}US",
+        "created_date": "2099-01-01T00:00:00Z", "currency": "USD",
+        "text": "<script>alert(1)</script> \"quoted\" 'single'",
+    }]);
+    let perf = serde_json::json!({
+        "insights": {"regressions": [{
+            "metric": "\"><svg onload=alert(1)>", "metricCategory": "LAUNCH",
+            "summaryString": "<img src=https://evil.example/x.png>", "highImpact": true,
+        }]},
+        "productData": [],
+    });
+    let conn = rusqlite::Connection::open(w.t.path("ascvault.archive.sqlite")).unwrap();
+    for (kind, body) in [("summaries", summaries), ("perf", perf)] {
+        conn.execute(
+            "INSERT OR REPLACE INTO snapshots (app_id, kind, day, fetched_unix, body)
+             VALUES (?1, ?2, '2099-01-01', 0, ?3)",
+            rusqlite::params![seed::NOTES_APP_ID, kind, body.to_string()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let html = report(&w, "report.html", &[]);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &#39;single&#39;")
+    );
+    assert!(html.contains("&lt;b&gt;USA&lt;/b&gt;") && html.contains("enUS"));
+    assert!(html.contains("&quot;&gt;&lt;svg onload=alert(1)&gt;"));
+    assert!(html.contains("&lt;img src=https://evil.example/x.png&gt;"));
+    assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<svg onload"));
+    assert!(html.contains("as archived on 2099-01-01"));
 }
 
 #[cfg(unix)]
@@ -131,7 +185,9 @@ fn the_report_has_every_section_and_escapes_a_hostile_review() {
 fn the_report_is_written_0600_and_replaces_an_older_one() {
     use std::os::unix::fs::PermissionsExt;
     let w = AscWorld::new();
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
     std::fs::write(w.t.path("r.html"), "old").unwrap();
     let html = report(&w, "r.html", &[]);
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -146,7 +202,9 @@ fn the_report_is_written_0600_and_replaces_an_older_one() {
 fn a_section_without_data_says_so_in_one_line() {
     // No vendor number: sync archives reviews, no sales.
     let w = AscWorld::new();
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
     let html = report(&w, "report.html", &[]);
     for h in HEADINGS {
         assert!(html.contains(&format!("<h2>{h}</h2>")), "no section {h}");
@@ -160,16 +218,25 @@ fn a_section_without_data_says_so_in_one_line() {
 #[test]
 fn since_limits_the_review_figures() {
     let w = AscWorld::new();
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
     let count = |extra: &[&str]| {
-        w.t.bare(&["reviews", "list", "--archive", "--app", seed::NOTES_APP_ID, "--json"])
-            .args(extra)
-            .run()
-            .success()
-            .json()
-            .as_array()
-            .unwrap()
-            .len()
+        w.t.bare(&[
+            "reviews",
+            "list",
+            "--archive",
+            "--app",
+            seed::NOTES_APP_ID,
+            "--json",
+        ])
+        .args(extra)
+        .run()
+        .success()
+        .json()
+        .as_array()
+        .unwrap()
+        .len()
     };
     let all = count(&[]);
     let recent = count(&["--since", "2026-10-20"]);
@@ -184,17 +251,17 @@ fn since_limits_the_review_figures() {
 #[test]
 fn an_unknown_app_fails_as_reviews_list_archive_does() {
     let w = AscWorld::new();
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
-    let list = w
-        .t
-        .bare(&["reviews", "list", "--archive", "--app", "com.example.none"])
-        .run();
-    let report = w
-        .t
-        .bare(&["report", "--app", "com.example.none", "--out"])
-        .arg(w.t.path("r.html"))
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
         .run()
-        .fails(ExitStatus::Failure);
+        .success();
+    let list =
+        w.t.bare(&["reviews", "list", "--archive", "--app", "com.example.none"])
+            .run();
+    let report =
+        w.t.bare(&["report", "--app", "com.example.none", "--out"])
+            .arg(w.t.path("r.html"))
+            .run()
+            .fails(ExitStatus::Failure);
     assert_eq!(report.stderr(), list.stderr());
     assert_eq!(report.code(), list.code());
     assert!(!w.t.path("r.html").exists());
@@ -203,7 +270,9 @@ fn an_unknown_app_fails_as_reviews_list_archive_does() {
 #[test]
 fn a_report_into_a_missing_folder_names_the_folder() {
     let w = AscWorld::new();
-    w.cmd(&["sync", "--app", seed::NOTES_APP_ID]).run().success();
+    w.cmd(&["sync", "--app", seed::NOTES_APP_ID])
+        .run()
+        .success();
     let out = w.t.path("no/such/folder/r.html");
     w.t.bare(&["report", "--app", seed::NOTES_APP_ID, "--out"])
         .arg(&out)

@@ -118,9 +118,7 @@ pub fn trend(total: &Figures, weeks: &BTreeMap<i64, Figures>) -> String {
     let mut out = html::cards(&[
         (total.count.to_string(), "reviews"),
         (
-            total
-                .average()
-                .map_or("—".into(), |a| format!("{a:.2} ★")),
+            total.average().map_or("—".into(), |a| format!("{a:.2} ★")),
             "average rating",
         ),
         (weeks.len().to_string(), "weeks with reviews"),
@@ -265,13 +263,13 @@ pub fn flagged(reviews: &[Review], flags: &HashMap<String, bool>) -> String {
         percent(list.len(), reviews.len())
     );
     for r in list.iter().take(MAX_FLAGGED) {
-        let stars = r.rating.filter(|s| (1..=5).contains(s)).map_or(String::new(), |s| {
-            format!("{}{}", "★".repeat(s.into()), "☆".repeat(5 - usize::from(s)))
-        });
-        let day = r
-            .created_date
-            .as_deref()
-            .map_or(String::new(), |d| html::day(d));
+        let stars = r
+            .rating
+            .filter(|s| (1..=5).contains(s))
+            .map_or(String::new(), |s| {
+                format!("{}{}", "★".repeat(s.into()), "☆".repeat(5 - usize::from(s)))
+            });
+        let day = r.created_date.as_deref().map_or(String::new(), html::day);
         out.push_str(&format!(
             "<article class=\"review\"><div class=\"meta\"><span class=\"stars\">{stars}</span> · {day} · {} · {}</div>\n",
             text(r.territory.as_deref().unwrap_or(""), 8),

@@ -127,7 +127,10 @@ pub fn sales(days: &[Day]) -> String {
     // a fall (or rise) that is only the archive's edge: left out of the
     // charts, kept in the totals.
     let mut partial = 0;
-    for edge in [weeks.keys().next().copied(), weeks.keys().next_back().copied()] {
+    for edge in [
+        weeks.keys().next().copied(),
+        weeks.keys().next_back().copied(),
+    ] {
         if let Some(m) = edge
             && weeks.len() > 1
             && weeks.get(&m).is_some_and(|w| w.days < 7)

@@ -20,7 +20,11 @@ use crate::cli::output::{Table, print, print_json, sanitize, say, truncate};
 use crate::cli::sync::archive_path;
 
 /// Opens the archive and finds the app `--app` names in it.
-pub(crate) fn open(ctx: &Context, given: Option<&Path>, app: &str) -> CliResult<(Archive, AppInfo)> {
+pub(crate) fn open(
+    ctx: &Context,
+    given: Option<&Path>,
+    app: &str,
+) -> CliResult<(Archive, AppInfo)> {
     let path = archive_path(ctx, given);
     let archive = Archive::open_existing(&path)?;
     let mut found = archive.find_app(app)?;
