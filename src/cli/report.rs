@@ -234,3 +234,63 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> CliResult {
     tmp.commit(Replace::Yes).map_err(|e| write_error(out, e))?;
     print(&format!("{}\n", out.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_belongs_to_the_week_of_its_monday() {
+        let monday = day_of_date("2026-11-23").unwrap();
+        for d in ["2026-11-23", "2026-11-26", "2026-11-29"] {
+            assert_eq!(monday_of_date(d), Some(monday), "{d}");
+        }
+        assert_eq!(monday_of_date("2026-11-30"), Some(monday + 7));
+        let t = OffsetDateTime::parse(
+            "2026-11-29T23:30:00-08:00",
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert_eq!(
+            monday_of(t),
+            Some(monday + 7),
+            "UTC: already Monday the 30th"
+        );
+        assert_eq!(date_text(monday), "2026-11-23");
+    }
+
+    #[test]
+    fn a_week_axis_fills_the_weeks_between_unless_they_are_too_many() {
+        let (labels, days, index) = week_axis([0, 21].into_iter());
+        assert_eq!(days, [0, 7, 14, 21]);
+        assert_eq!(labels[0], "1970-01-01");
+        assert_eq!(index[&21], 3);
+        let far = 7 * (MAX_FILLED_WEEKS + 1);
+        let (_, days, _) = week_axis([0, far].into_iter());
+        assert_eq!(days, [0, far], "only the weeks with data");
+    }
+
+    #[test]
+    fn a_chart_is_inline_svg_twice_and_an_undrawable_one_says_why() {
+        let mut c = Chart {
+            title: "<t>".into(),
+            x_caption: "x".into(),
+            y_caption: "y".into(),
+            x_labels: vec!["a".into(), "b".into()],
+            x_days: None,
+            series: vec![chart::Series {
+                name: "s".into(),
+                points: vec![(0, 1.0), (1, 2.0)],
+            }],
+        };
+        let block = chart_block(&c);
+        assert_eq!(block.matches("<svg").count(), 2);
+        assert!(!block.contains("<?xml") && !block.contains("<t>"));
+        c.series[0].points[1].1 = f64::INFINITY;
+        let block = chart_block(&c);
+        assert!(
+            block.starts_with("<p class=\"empty\">cannot chart &lt;t&gt;"),
+            "{block}"
+        );
+    }
+}
