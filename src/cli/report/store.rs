@@ -10,6 +10,7 @@ use crate::archive::SalesDay as Day;
 use crate::asc::perf::{self, XcodeMetrics};
 use crate::asc::summaries::Summary;
 use crate::cli::metrics::chart::{Chart, Series, short_number};
+use crate::cli::output::{sanitize, truncate};
 
 /// Summaries shown at most, and characters of each.
 const MAX_SUMMARIES: usize = 20;
@@ -101,7 +102,9 @@ pub fn sales(days: &[Day]) -> String {
         w.units += d.units;
         units += d.units;
         for (currency, amount) in &d.proceeds {
-            let c = text(currency, 8);
+            // Plain text here: the chart's legend escapes it itself, the
+            // page's cards and notes with `text`.
+            let c = truncate(&sanitize(currency), 8);
             *w.proceeds.entry(c.clone()).or_default() += amount;
             *totals.entry(c).or_default() += amount;
         }
@@ -120,7 +123,10 @@ pub fn sales(days: &[Day]) -> String {
         (short_number(units), "units (with updates)"),
     ];
     for (c, amount) in currencies.iter().take(MAX_CURRENCIES) {
-        cards.push((format!("{} {c}", short_number(*amount)), "proceeds"));
+        cards.push((
+            format!("{} {}", short_number(*amount), text(c, 8)),
+            "proceeds",
+        ));
     }
     let mut out = html::cards(&cards);
     // A week at either end with fewer than 7 archived days would chart as
@@ -206,7 +212,7 @@ pub fn sales(days: &[Day]) -> String {
     if currencies.len() > MAX_CURRENCIES {
         let rest: Vec<String> = currencies[MAX_CURRENCIES..]
             .iter()
-            .map(|(c, a)| format!("{} {c}", short_number(*a)))
+            .map(|(c, a)| format!("{} {}", short_number(*a), text(c, 8)))
             .collect();
         notes.push(format!("Other currencies: {}.", rest.join(", ")));
     }
