@@ -16,6 +16,7 @@ mod transfer;
 mod archive;
 mod asc;
 mod metrics;
+mod report;
 
 // Git and hygiene.
 mod check;

@@ -20,6 +20,21 @@ impl Archive {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
+    /// Each (app id, report as asked for) archived before, sorted: what a
+    /// sync without kind flags keeps up to date.
+    pub fn analytics_reports(&self) -> Result<Vec<(String, String)>, ArchiveError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT app_id, report FROM analytics_segments ORDER BY app_id, report",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
     /// Archives a segment of `report` (the name asked for) of `app_id`,
     /// decompressed `text`: its first line is the header, each other
     /// non-empty line a row. One transaction; returns the rows stored.

@@ -24,7 +24,7 @@ pub struct ArchivedSegment {
 impl Archive {
     /// The reports (as `sync --analytics` was asked for them) archived for
     /// `app_id`, each with its granularities, by name.
-    pub fn analytics_reports(
+    pub fn analytics_reports_of(
         &self,
         app_id: &str,
     ) -> Result<Vec<(String, Vec<String>)>, ArchiveError> {

@@ -36,6 +36,16 @@ pub enum ArchiveError {
         /// Its `user_version`.
         found: i64,
     },
+    /// Something from the server is larger than the archive keeps.
+    #[error("the {what} answer is {bytes} bytes; the archive keeps at most {limit}")]
+    TooLarge {
+        /// What it was.
+        what: &'static str,
+        /// Its size.
+        bytes: usize,
+        /// The cap.
+        limit: usize,
+    },
 }
 
 impl ArchiveError {

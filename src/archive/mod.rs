@@ -15,6 +15,7 @@ mod error;
 mod lock;
 mod reviews;
 mod sales;
+mod snapshots;
 pub mod sync;
 
 use std::fs::OpenOptions;
@@ -25,14 +26,17 @@ use rusqlite::Connection;
 pub use error::ArchiveError;
 pub use lock::SyncLock;
 pub use reviews::{ReviewState, Stored};
+pub use sales::SalesDay;
+pub use snapshots::{Snapshot, SnapshotKind};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The archive's file name beside a vault named `ascvault.age`.
 pub const DEFAULT_FILE: &str = "ascvault.archive.sqlite";
 
-const SCHEMA: &str = "
+/// Version 1: the tables as first written.
+const SCHEMA_1: &str = "
 CREATE TABLE IF NOT EXISTS apps (
     id        TEXT PRIMARY KEY,
     name      TEXT NOT NULL,
@@ -98,6 +102,22 @@ CREATE TABLE IF NOT EXISTS review_sync (
     app_id   TEXT PRIMARY KEY,
     complete INTEGER NOT NULL,
     resume   TEXT
+);
+";
+
+/// Version 2: sales rows keep their product type and parent identifier
+/// (NULL in rows archived by version 1), and the daily snapshots of
+/// Apple's review summaries and performance metrics.
+const MIGRATE_TO_2: &str = "
+ALTER TABLE sales_rows ADD COLUMN product_type TEXT;
+ALTER TABLE sales_rows ADD COLUMN parent_identifier TEXT;
+CREATE TABLE IF NOT EXISTS snapshots (
+    app_id       TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    day          TEXT NOT NULL,
+    fetched_unix INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    PRIMARY KEY (app_id, kind, day)
 );
 ";
 
@@ -174,14 +194,32 @@ impl Archive {
                 found: version,
             });
         }
+        if version == 0 && !create_tables {
+            return Err(ArchiveError::Missing(path.to_owned()));
+        }
         if version < SCHEMA_VERSION {
-            if !create_tables {
-                return Err(ArchiveError::Missing(path.to_owned()));
-            }
-            let tx = conn.unchecked_transaction().map_err(sql)?;
-            tx.execute_batch(SCHEMA).map_err(sql)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            // An older archive is brought up to date even when opened only
+            // for reading: the steps add, never remove, and run in one
+            // transaction (a concurrent opener waits on the busy timeout
+            // and then sees the new version).
+            let tx = rusqlite::Transaction::new_unchecked(
+                &conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )
+            .map_err(sql)?;
+            let now: i64 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
                 .map_err(sql)?;
+            if now < 1 {
+                tx.execute_batch(SCHEMA_1).map_err(sql)?;
+            }
+            if now < 2 {
+                tx.execute_batch(MIGRATE_TO_2).map_err(sql)?;
+            }
+            if now < SCHEMA_VERSION {
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                    .map_err(sql)?;
+            }
             tx.commit().map_err(sql)?;
         }
         Ok(Archive {
@@ -287,5 +325,43 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let a = Archive::open_existing(&path).unwrap();
         assert_eq!(a.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn a_version_1_archive_is_brought_up_to_date_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO sales_days VALUES ('2026-11-01', 1, 0);
+                 INSERT INTO sales_rows VALUES ('2026-11-01', '1', 'A', 'US', 3, 2.1, 'USD');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let a = Archive::open_existing(&path).unwrap();
+        let version: i64 = a
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let (units, kind): (f64, Option<String>) = a
+            .conn
+            .query_row("SELECT units, product_type FROM sales_rows", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((units, kind), (3.0, None));
+        assert_eq!(a.snapshot("1", SnapshotKind::Perf).unwrap(), None);
+        drop(a);
+        // An empty file is still no archive.
+        let empty = dir.path().join("empty.sqlite");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(matches!(
+            Archive::open_existing(&empty),
+            Err(ArchiveError::Missing(_))
+        ));
     }
 }

@@ -19,6 +19,10 @@ use crate::asc::{AscError, Client};
 /// server fault.
 const MAX_LINK: usize = 4096;
 
+mod snapshots;
+
+pub use snapshots::{SnapshotReport, Taken, snapshots};
+
 /// A sync failure: App Store Connect's or the archive's.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -119,7 +123,7 @@ pub fn sales(
     today: time::Date,
     max_bytes: u64,
 ) -> Result<SalesReport, SyncError> {
-    use crate::asc::sales::{self as report, SalesQuery, Summary};
+    use crate::asc::sales::{self as report, ProductSummary, SalesQuery};
     let mut out = SalesReport::default();
     let have = archive.sales_days()?;
     let mut refused_in_a_row = 0;
@@ -146,11 +150,11 @@ pub fn sales(
             version: Some("1_0".into()),
         };
         out.requests += 1;
-        let mut summary: Option<Summary> = None;
+        let mut summary: Option<ProductSummary> = None;
         let fetched = report::fetch_rows(client, &query.path(), max_bytes, |header, row| {
             let s = match &mut summary {
                 Some(s) => s,
-                None => summary.insert(Summary::new(header)?),
+                None => summary.insert(ProductSummary::new(header)?),
             };
             s.add(&row);
             Ok(())
@@ -172,7 +176,7 @@ pub fn sales(
             Err(e) => return Err(e.into()),
         }
         refused_in_a_row = 0;
-        let rows = summary.map(Summary::finish).unwrap_or_default();
+        let rows = summary.map(ProductSummary::finish).unwrap_or_default();
         archive.put_sales_day(&date, &rows)?;
         out.new_days += 1;
     }

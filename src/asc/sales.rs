@@ -26,9 +26,11 @@ pub const MAX_REPORT_BYTES: u64 = 1 << 30;
 /// The longest line of a report: 1 MiB (a real row is a few hundred bytes).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+mod products;
 mod rows;
 mod versions;
 
+pub use products::{DOWNLOAD_TYPES, ProductRow, ProductSummary, is_download};
 pub use rows::{Ending, for_each_row, gunzip};
 pub use versions::{NotAllowed, default_version};
 

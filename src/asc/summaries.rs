@@ -68,8 +68,9 @@ pub struct SummaryRelationships {
 /// A `customerReviewSummarizations` resource.
 pub type SummaryResource = Resource<SummaryAttributes, SummaryRelationships>;
 
-/// A summary as ascvault shows it (`--json` names are a contract).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+/// A summary as ascvault shows it (`--json` names are a contract; the
+/// archive keeps it in the same form).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     /// Apple's id of the summary.
     pub id: String,

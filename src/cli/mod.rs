@@ -18,6 +18,7 @@ mod team;
 // App Store Connect
 mod apps;
 mod asc;
+mod report;
 mod reviews;
 mod sync;
 mod verify;
@@ -117,6 +118,7 @@ fn dispatch(ctx: &Context, command: &Command) -> CliResult<ExitStatus> {
         Command::Import(ImportCommand::P8(a)) => migrate::import_p8(ctx, a),
         Command::Export(a) => migrate::export(ctx, a),
         Command::Sync(a) => sync::run(ctx, a),
+        Command::Report(a) => report::run(ctx, a),
     }
     .map(|()| ExitStatus::Success)
 }

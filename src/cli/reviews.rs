@@ -1,6 +1,6 @@
 //! `ascvault reviews …`: list, show, respond, delete-response, flag, report.
 
-pub(crate) mod archive;
+pub(super) mod archive;
 
 use serde_json::{Value, json};
 

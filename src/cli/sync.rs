@@ -49,7 +49,7 @@ pub fn archive_path(ctx: &Context, given: Option<&Path>) -> PathBuf {
 
 /// `sync …`
 pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
-    let every = !args.reviews && !args.sales && args.analytics.is_empty();
+    let every = !args.reviews && !args.sales && !args.snapshots && args.analytics.is_empty();
     let path = archive_path(ctx, args.archive.as_deref());
     // Check the base before waiting for a lock or asking for the passphrase.
     args.asc.net.api_base.url()?;
@@ -79,21 +79,41 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> CliResult {
     let client = session.client;
     let mut archive = Archive::create_or_open(&path)?;
     ctx.verbose(format!("archive {}", path.display()));
-    let apps: Vec<AppInfo> = if !(args.reviews || every || !args.analytics.is_empty()) {
-        Vec::new()
-    } else if args.app.is_empty() {
-        apps::list(&client)?
-    } else {
-        args.app
-            .iter()
-            .map(|a| apps::resolve(&client, a))
-            .collect::<Result<_, _>>()?
-    };
+    let apps: Vec<AppInfo> =
+        if !(args.reviews || args.snapshots || every || !args.analytics.is_empty()) {
+            Vec::new()
+        } else if args.app.is_empty() {
+            apps::list(&client)?
+        } else {
+            args.app
+                .iter()
+                .map(|a| apps::resolve(&client, a))
+                .collect::<Result<_, _>>()?
+        };
     if args.reviews || every {
         sync_reviews(args, &apps, &client, &mut archive)?;
     }
-    if !args.analytics.is_empty() {
-        sync_analytics(args, &apps, &client, &mut archive)?;
+    if args.snapshots || every {
+        sync_snapshots(&apps, &client, &archive)?;
+    }
+    // Without kind flags: the reports archived before for these apps.
+    let plan: Vec<(&AppInfo, String)> = if every {
+        let before = archive.analytics_reports()?;
+        apps.iter()
+            .flat_map(|app| {
+                before
+                    .iter()
+                    .filter(move |(id, _)| *id == app.id)
+                    .map(move |(_, report)| (app, report.clone()))
+            })
+            .collect()
+    } else {
+        apps.iter()
+            .flat_map(|app| args.analytics.iter().map(move |r| (app, r.clone())))
+            .collect()
+    };
+    if !plan.is_empty() {
+        sync_analytics(args, &plan, &client, &mut archive)?;
     }
     if let Some(vendor) = vendor {
         let today = time::OffsetDateTime::now_utc().date();
@@ -193,11 +213,47 @@ fn sync_reviews(
     Ok(())
 }
 
-/// The analytics part of `sync`: each `--analytics` report of every app.
-/// An app that has no report of that name is noted and skipped.
+/// The snapshot part of `sync`: today's review summaries and perf
+/// metrics of every app not taken yet today (UTC).
+fn sync_snapshots(apps: &[AppInfo], client: &crate::asc::Client, archive: &Archive) -> CliResult {
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let mut table = Table::new(&["APP", "NAME", "SUMMARIES", "PERF"]);
+    let show = |t: archive_sync::Taken, what: &str| match t {
+        archive_sync::Taken::Skipped => "-".to_owned(),
+        archive_sync::Taken::Stored(n) if what == "summaries" => format!("{n} stored"),
+        archive_sync::Taken::Stored(_) => "stored".to_owned(),
+        archive_sync::Taken::AlreadyToday => "taken today".to_owned(),
+        archive_sync::Taken::NotOffered(status) => format!("not offered ({status})"),
+    };
+    for app in apps {
+        archive.put_app(app)?;
+        match archive_sync::snapshots(client, archive, &app.id, &day) {
+            Ok(r) => table.row(vec![
+                sanitize(&app.id),
+                sanitize(&app.name),
+                show(r.summaries, "summaries"),
+                show(r.perf, "perf"),
+            ]),
+            Err(e) => {
+                print(&table.render())?;
+                return Err(e.into());
+            }
+        }
+    }
+    print(&table.render())
+}
+
+/// The analytics part of `sync`: each (app, report) of the plan. An app
+/// that has no report of that name is noted and skipped.
 fn sync_analytics(
     args: &SyncArgs,
-    apps: &[AppInfo],
+    plan: &[(&AppInfo, String)],
     client: &crate::asc::Client,
     archive: &mut Archive,
 ) -> CliResult {
@@ -207,28 +263,26 @@ fn sync_analytics(
         args.asc.net.settings().backoff(),
     )?;
     let mut table = Table::new(&["APP", "REPORT", "INSTANCES", "NEW SEGMENTS", "NEW ROWS"]);
-    for app in apps {
+    for (app, report) in plan {
         archive.put_app(app)?;
-        for report in &args.analytics {
-            match archive_sync::analytics(client, archive, &app.id, report, &downloader) {
-                Ok(r) => table.row(vec![
-                    sanitize(&app.id),
-                    sanitize(report),
-                    r.instances.to_string(),
-                    r.new_segments.to_string(),
-                    r.rows.to_string(),
-                ]),
-                Err(SyncError::Plan(crate::asc::analytics::PlanError::NoSuchReport { .. })) => {
-                    say(&format!(
-                        "{}: no report {:?} (ask for reports with `ascvault metrics request`)",
-                        sanitize(&app.name),
-                        sanitize(report)
-                    ));
-                }
-                Err(e) => {
-                    print(&table.render())?;
-                    return Err(e.into());
-                }
+        match archive_sync::analytics(client, archive, &app.id, report, &downloader) {
+            Ok(r) => table.row(vec![
+                sanitize(&app.id),
+                sanitize(report),
+                r.instances.to_string(),
+                r.new_segments.to_string(),
+                r.rows.to_string(),
+            ]),
+            Err(SyncError::Plan(crate::asc::analytics::PlanError::NoSuchReport { .. })) => {
+                say(&format!(
+                    "{}: no report {:?} (ask for reports with `ascvault metrics request`)",
+                    sanitize(&app.name),
+                    sanitize(report)
+                ));
+            }
+            Err(e) => {
+                print(&table.render())?;
+                return Err(e.into());
             }
         }
     }

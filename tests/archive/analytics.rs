@@ -60,3 +60,24 @@ fn an_app_without_the_report_is_noted_and_skipped() {
     .success()
     .stderr_has("no report");
 }
+
+#[test]
+fn a_sync_without_kind_flags_keeps_the_reports_archived_before() {
+    let w = AscWorld::new();
+    let requests = "/v1/apps/1234567890/analyticsReportRequests";
+    w.cmd(&["sync", "--app", APP_ID]).run().success();
+    assert_eq!(w.count(requests), 0, "no report archived yet: none asked");
+    w.cmd(&["sync", "--analytics", DOWNLOADS_REPORT, "--app", APP_ID])
+        .run()
+        .success();
+    let asked = w.count(requests);
+    assert!(asked > 0);
+    w.cmd(&["sync", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout_has(DOWNLOADS_REPORT);
+    assert!(w.count(requests) > asked, "the report was looked at again");
+    // Another app never had it: not asked about.
+    let other = w.cmd(&["sync", "--app", "1234567891"]).run().success();
+    assert!(!other.stderr().contains("no report"), "{}", other.stderr());
+}

@@ -214,10 +214,38 @@ fn chart_archive_sales_charts_units_per_day_and_proceeds_per_currency() {
         .success()
         .stdout_has("units ")
         .stdout_has(&format!("min {min} max 9 last 9 (365 points)"));
+    // One app: its own units, found by its Apple id in the rows (a sync of
+    // sales alone archives no apps), and without the archived app no
+    // first-time downloads.
     offline_chart(&w, &["--sales", "--column", "Units", "--app", APP_ID])
         .run()
         .success()
         .stdout_has("max 8 last 8 (365 points)");
+    offline_chart(&w, &["--sales", "--column", "downloads", "--app", APP_ID])
+        .run()
+        .fails(ExitStatus::Failure)
+        .stderr_has("sync --app");
+    // With the app archived: its days as `report` counts them — units,
+    // first-time downloads (product type 1F, net of the refund).
+    w.cmd(&["sync", "--reviews", "--app", APP_ID])
+        .run()
+        .success();
+    offline_chart(
+        &w,
+        &["--sales", "--column", "units", "--app", "Pocket Notes"],
+    )
+    .run()
+    .success()
+    .stdout_has("max 8 last 8 (365 points)");
+    offline_chart(&w, &["--sales", "--column", "downloads", "--app", APP_ID])
+        .run()
+        .success()
+        .stdout_has("downloads ")
+        .stdout_has("max 8 last 8 (365 points)");
+    offline_chart(&w, &["--sales", "--column", "downloads"])
+        .run()
+        .fails(ExitStatus::Usage)
+        .stderr_has("--app");
     // Proceeds: one line per currency, never summed across them.
     let out = offline_chart(&w, &["--sales", "--column", "proceeds"])
         .run()
@@ -250,7 +278,7 @@ fn chart_archive_sales_charts_units_per_day_and_proceeds_per_currency() {
     offline_chart(&w, &["--sales", "--column", "Counts"])
         .run()
         .fails(ExitStatus::Usage)
-        .stderr_has("units or proceeds");
+        .stderr_has("units, downloads or proceeds");
     offline_chart(&w, &["--sales", "--column", "units", "--app", "Nothing"])
         .run()
         .fails(ExitStatus::Failure);

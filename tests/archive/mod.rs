@@ -10,6 +10,7 @@ mod kill;
 mod notify;
 mod reviews;
 mod sales;
+mod snapshots;
 
 use std::path::PathBuf;
 

@@ -191,12 +191,14 @@ pub struct Declared<'a> {
 }
 
 impl Description {
-    /// `openapi-reviews-3.7.json` and `metrics/openapi-metrics-3.7.json`.
+    /// `openapi-reviews-3.7.json`, `metrics/openapi-metrics-3.7.json` and
+    /// the 4.4.1 extract for review summaries.
     pub fn load() -> Description {
         Description {
             docs: vec![
                 load("openapi-reviews-3.7.json"),
                 load("metrics/openapi-metrics-3.7.json"),
+                load("openapi-summaries-4.4.1.json"),
             ],
         }
     }

@@ -8,6 +8,7 @@ pub mod asc;
 pub mod entries;
 pub mod git;
 pub mod metrics;
+pub mod report;
 pub mod team;
 pub mod values;
 
@@ -124,6 +125,8 @@ pub enum Command {
     Export(git::ExportArgs),
     /// Fetch what is new from App Store Connect into the local archive.
     Sync(crate::cli::sync::SyncArgs),
+    /// Write an HTML report of an app from the archive (offline).
+    Report(report::ReportArgs),
 }
 
 /// `man [SUBCOMMAND…] [--out DIR]`

@@ -24,7 +24,7 @@ mod scale;
 use scale::{date_of_day, runs};
 pub use scale::{day_of_date, short_number, sparkline};
 
-use crate::archive::Archive;
+use crate::archive::{Archive, SalesDay};
 use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};
 use crate::cli::args::metrics::{ChartArgs, Granularity};
@@ -162,6 +162,24 @@ pub fn draw(chart: &Chart, path: &Path, width: u32, height: u32) -> CliResult {
         .map_err(|e| super::write_error(path, tmp.write_error(e)))?;
     tmp.commit(Replace::Yes)
         .map_err(|e| super::write_error(path, e))
+}
+
+/// The chart as an SVG document in a string, `width` × `height` pixels:
+/// what [`draw`] would write to a `.svg` file, for pages that inline it
+/// (`ascvault report`). Plotters escapes the text it writes.
+pub fn svg(chart: &Chart, width: u32, height: u32) -> CliResult<String> {
+    if chart.series.iter().all(|s| s.points.is_empty()) {
+        return Err(CliError::new("nothing to chart: no numeric values"));
+    }
+    for s in &chart.series {
+        for (x, y) in &s.points {
+            let at = chart.x_labels.get(*x).map_or("?", String::as_str);
+            check_value(&s.name, at, *y)?;
+        }
+    }
+    register_font();
+    let bytes = render(chart, Format::Svg, width, height)?;
+    String::from_utf8(bytes).map_err(|e| CliError::new(format!("cannot draw the chart: {e}")))
 }
 
 /// The chart's file content, drawn in memory.
@@ -348,7 +366,7 @@ fn archived(ctx: &Context, args: &ChartArgs, given: Option<&Path>) -> CliResult 
         ));
     };
     let (archive, app) = crate::cli::reviews::archive::open(ctx, given, app)?;
-    let reports = archive.analytics_reports(&app.id)?;
+    let reports = archive.analytics_reports_of(&app.id)?;
     let Some((_, archived)) = reports.iter().find(|(r, _)| r == report) else {
         let listed = reports
             .iter()
@@ -419,24 +437,72 @@ fn archived(ctx: &Context, args: &ChartArgs, given: Option<&Path>) -> CliResult 
     column_chart(args, &tsv, &source, &tail, by)
 }
 
-/// `metrics chart --archive --sales --column units|proceeds [--app APP]`:
-/// one point per archived day (a day archived without sales is 0); proceeds
-/// one line per currency, never summed across currencies.
+/// What `--sales` charts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SalesColumn {
+    Units,
+    Downloads,
+    Proceeds,
+}
+
+/// `metrics chart --archive --sales --column units|downloads|proceeds
+/// [--app APP]`: one point per archived day (a day archived without sales
+/// is 0); proceeds one line per currency, never summed across currencies.
+/// An archived app's days are [`Archive::sales_days_of`] (its units, its
+/// first-time downloads, its and its in-app purchases' proceeds), as in
+/// `ascvault report`; without `--app`, every row of the day.
 fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
-    let proceeds = match args.column.trim().to_ascii_lowercase().as_str() {
-        "units" => false,
-        "proceeds" => true,
+    let column = match args.column.trim().to_ascii_lowercase().as_str() {
+        "units" => SalesColumn::Units,
+        "downloads" => SalesColumn::Downloads,
+        "proceeds" => SalesColumn::Proceeds,
         _ => {
             return Err(CliError::usage(format!(
-                "--sales charts units or proceeds, not {:?}",
+                "--sales charts units, downloads or proceeds, not {:?}",
                 sanitize(&truncate(&args.column, 80))
             ))
-            .hint("--column units or --column proceeds"));
+            .hint("--column units, --column downloads (with --app) or --column proceeds"));
         }
     };
-    let mut rows = archive.sales_rows()?;
-    let mut days: Vec<String> = archive.sales_days()?.into_iter().collect();
-    days.sort();
+    let (days, title_tail) = match &args.app {
+        Some(wanted) => {
+            let wanted = wanted.trim();
+            let mut found = archive.find_app(wanted)?;
+            let days = match found.len() {
+                1 => archive.sales_days_of(&found.remove(0))?,
+                0 if column == SalesColumn::Downloads => {
+                    return Err(CliError::new(format!(
+                        "no app {:?} in the archive: its first-time downloads are not known",
+                        sanitize(&truncate(wanted, 80))
+                    ))
+                    .hint("`ascvault sync --app APP` archives the app (its SKU names its in-app purchases)"));
+                }
+                0 => {
+                    // Sales archived without the app: the rows name it.
+                    let days = all_sales_days(archive, |r| {
+                        r.apple_identifier == wanted || r.title.trim() == wanted
+                    })?;
+                    if days.iter().all(|d| d.units == 0.0 && d.proceeds.is_empty()) {
+                        return Err(CliError::new(format!(
+                            "no archived sales of {:?}",
+                            sanitize(&truncate(wanted, 80))
+                        ))
+                        .hint("pass the app's Apple id, bundle id or name as archived"));
+                    }
+                    days
+                }
+                n => {
+                    return Err(CliError::usage(format!(
+                        "{n} archived apps are called {:?}",
+                        sanitize(&truncate(wanted, 80))
+                    ))
+                    .hint("pass the app id or bundle id"));
+                }
+            };
+            (days, format!("sales of {wanted}"))
+        }
+        None => (all_sales_days(archive, |_| true)?, "sales, all apps".into()),
+    };
     if days.is_empty() {
         return Err(CliError::new(format!(
             "no sales in the archive {}",
@@ -444,66 +510,63 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
         ))
         .hint("archive them with `ascvault sync --sales`"));
     }
-    let mut title_tail = "sales, all apps".to_owned();
-    if let Some(app) = &args.app {
-        // A sync of sales alone archives no apps: match the rows too.
-        let wanted = app.trim();
-        let ids: Vec<String> = match archive.find_app(wanted)?.as_slice() {
-            [] => vec![wanted.to_owned()],
-            found => found.iter().map(|a| a.id.clone()).collect(),
-        };
-        rows.retain(|(_, r)| ids.contains(&r.apple_identifier) || r.title.trim() == wanted);
-        if rows.is_empty() {
-            return Err(CliError::new(format!(
-                "no archived sales of {:?}",
-                sanitize(&truncate(wanted, 80))
-            ))
-            .hint("pass the app's Apple id, bundle id or name as archived"));
+    // Each line: a value per archived day (`None`: not known that day).
+    let mut lines: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    match column {
+        SalesColumn::Units => {
+            lines.insert("units".into(), days.iter().map(|d| Some(d.units)).collect());
         }
-        title_tail = format!("sales of {wanted}");
-    }
-    let index: BTreeMap<&str, usize> = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.as_str(), i))
-        .collect();
-    // Each line: a value per archived day, 0 where it had no row.
-    let mut lines: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    if !proceeds {
-        lines.insert("units".into(), vec![0.0; days.len()]);
-    }
-    for (date, r) in &rows {
-        let Some(&i) = index.get(date.as_str()) else {
-            continue;
-        };
-        let (name, value) = if proceeds {
-            (format!("proceeds {}", r.currency), r.proceeds)
-        } else {
-            ("units".to_owned(), r.units)
-        };
-        lines.entry(name).or_insert_with(|| vec![0.0; days.len()])[i] += value;
-    }
-    if lines.is_empty() {
-        return Err(CliError::new("nothing to chart: no archived proceeds"));
+        SalesColumn::Downloads => {
+            if args.app.is_none() {
+                return Err(CliError::usage("--column downloads needs --app APP")
+                    .hint("first-time downloads are counted per app"));
+            }
+            lines.insert(
+                "downloads".into(),
+                days.iter().map(|d| d.downloads).collect(),
+            );
+        }
+        SalesColumn::Proceeds => {
+            for (i, d) in days.iter().enumerate() {
+                for (currency, value) in &d.proceeds {
+                    lines
+                        .entry(format!("proceeds {currency}"))
+                        .or_insert_with(|| vec![Some(0.0); days.len()])[i] = Some(*value);
+                }
+            }
+        }
     }
     let series: Vec<Series> = lines
         .into_iter()
         .map(|(name, values)| Series {
             name: sanitize(&name),
-            points: values.into_iter().enumerate().collect(),
+            points: values
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((i, v?)))
+                .collect(),
         })
+        .filter(|s| !s.points.is_empty())
         .collect();
+    if series.is_empty() {
+        return Err(CliError::new(format!(
+            "nothing to chart: no archived {}",
+            args.column.trim().to_ascii_lowercase()
+        ))
+        .hint("days archived before product types were kept have no first-time downloads: chart units"));
+    }
     for s in &series {
         for (i, v) in &s.points {
-            check_value(&s.name, &days[*i], *v)?;
+            check_value(&s.name, &days[*i].date, *v)?;
         }
     }
-    let y_caption = if proceeds {
-        "proceeds (per currency)"
-    } else {
-        "units"
+    let y_caption = match column {
+        SalesColumn::Units => "units",
+        SalesColumn::Downloads => "first-time downloads",
+        SalesColumn::Proceeds => "proceeds (per currency)",
     };
-    let x_days: Option<Vec<i64>> = days.iter().map(|d| day_of_date(d)).collect();
+    let labels: Vec<String> = days.into_iter().map(|d| d.date).collect();
+    let x_days: Option<Vec<i64>> = labels.iter().map(|d| day_of_date(d)).collect();
     let title = args
         .title
         .clone()
@@ -514,11 +577,45 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
             title: sanitize(&title),
             x_caption: "date".into(),
             y_caption: y_caption.into(),
-            x_labels: days,
+            x_labels: labels,
             x_days,
             series,
         },
     )
+}
+
+/// Every archived day (oldest first) with the rows `keep` keeps summed:
+/// units, and proceeds per currency; first-time downloads not known.
+fn all_sales_days(
+    archive: &Archive,
+    keep: impl Fn(&crate::asc::sales::SummaryRow) -> bool,
+) -> CliResult<Vec<SalesDay>> {
+    let mut dates: Vec<String> = archive.sales_days()?.into_iter().collect();
+    dates.sort();
+    let mut days: Vec<SalesDay> = dates
+        .into_iter()
+        .map(|date| SalesDay {
+            date,
+            downloads: None,
+            units: 0.0,
+            proceeds: Vec::new(),
+        })
+        .collect();
+    for (date, r) in archive.sales_rows()? {
+        let Ok(i) = days.binary_search_by(|d| d.date.as_str().cmp(&date)) else {
+            continue;
+        };
+        if !keep(&r) {
+            continue;
+        }
+        let day = &mut days[i];
+        day.units += r.units;
+        match day.proceeds.iter_mut().find(|(c, _)| *c == r.currency) {
+            Some((_, p)) => *p += r.proceeds,
+            None => day.proceeds.push((r.currency, r.proceeds)),
+        }
+    }
+    Ok(days)
 }
 
 /// A column of `tsv` (read from `source`, named so in messages; `tail`

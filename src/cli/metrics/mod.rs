@@ -59,7 +59,7 @@ fn report_error(err: ReportError) -> CliError {
 /// A failed atomic write of `target` (merged TSV, sales or finance report,
 /// chart). The temporary file is never named: it is ours, not the user's, and a
 /// missing folder is said to be missing.
-fn write_error(target: &Path, err: AtomicError) -> CliError {
+pub(crate) fn write_error(target: &Path, err: AtomicError) -> CliError {
     if err.step == Step::CreateTemp {
         // tempfile's message ends with the temporary file's path: keep
         // only the OS error.

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::cli::args::asc::AscArgs;
 
-/// `sync [--app APP]… [--reviews] [--analytics REPORT]… [--sales] [--archive PATH] [--notify URL]`
+/// `sync [--app APP]… [--reviews] [--analytics REPORT]… [--sales] [--snapshots] [--archive PATH] [--notify URL]`
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// Only this app (numeric id, bundle id or exact name); repeat for
@@ -15,17 +15,23 @@ pub struct SyncArgs {
     #[arg(long, value_name = "APP")]
     pub app: Vec<String>,
     /// Archive customer reviews and their responses (no kind flag at all:
-    /// reviews, and sales with a vendor number).
+    /// reviews, snapshots, sales with a vendor number, and the analytics
+    /// reports archived before).
     #[arg(long)]
     pub reviews: bool,
     /// Archive every segment of this analytics report (name or id) not
-    /// archived yet; repeat for several.
+    /// archived yet; repeat for several. No kind flag at all: the reports
+    /// archived before.
     #[arg(long, value_name = "REPORT")]
     pub analytics: Vec<String>,
     /// Archive each daily sales summary not archived yet, back a year
     /// (needs the entry's vendor number).
     #[arg(long)]
     pub sales: bool,
+    /// Archive today's snapshot of Apple's review summaries and of each
+    /// app's power and performance metrics (once per app and UTC day).
+    #[arg(long)]
+    pub snapshots: bool,
     /// The archive (default: beside the vault, NAME.archive.sqlite for
     /// NAME.age).
     #[arg(long, value_name = "PATH", env = "ASCVAULT_ARCHIVE")]

@@ -1,6 +1,7 @@
 //! The contract test: a scripted tour of every command that talks to App
 //! Store Connect (apps, reviews, respond and delete, flag, report, metrics
-//! request/reports/download/sales/finance/builds/perf/diagnostics, and some
+//! request/reports/download/sales/finance/builds/perf/diagnostics, review
+//! summaries (against the 4.4.1 extract), and some
 //! failures), then every answer the stand-in gave under `/v1/` checked
 //! against what Apple's description declares for that operation and status:
 //! the media type, and each JSON body against its schema. Apple's habits
@@ -59,6 +60,7 @@ fn tour() -> AscWorld {
             "--json",
         ],
         vec!["metrics", "diagnostics", "--build", BUILD_ID, "--logs"],
+        vec!["reviews", "summary", "--app", app, "--json"],
     ] {
         w.cmd(&args).run().success();
     }
@@ -204,6 +206,7 @@ fn every_standin_answer_is_what_apples_description_declares() {
         "GET /v1/builds/{id}/diagnosticSignatures 200",
         "GET /v1/diagnosticSignatures/{id}/logs 200",
         "GET /v1/apps 429",
+        "GET /v1/apps/{id}/customerReviewSummarizations 200",
     ] {
         assert!(checked.contains(op), "the tour missed {op}: {checked:#?}");
     }
