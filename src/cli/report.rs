@@ -282,6 +282,7 @@ mod tests {
                 name: "s".into(),
                 points: vec![(0, 1.0), (1, 2.0)],
             }],
+            y_range: None,
         };
         let block = chart_block(&c);
         assert_eq!(block.matches("<svg").count(), 2);

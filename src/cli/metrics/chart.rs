@@ -89,6 +89,10 @@ pub struct Chart {
     pub x_days: Option<Vec<i64>>,
     /// The lines.
     pub series: Vec<Series>,
+    /// The y range the axis always shows, widened to any value outside it:
+    /// `(0, 5)` for stars, `(0, 100)` for a share in percent, `(0, 0)` for
+    /// a count whose axis starts at zero. `None`: from the values alone.
+    pub y_range: Option<(f64, f64)>,
 }
 
 /// The output format, from the file's extension.
@@ -231,7 +235,10 @@ where
     let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
-    if lo > 0.0 && lo < hi * 0.5 {
+    if let Some((from, to)) = chart.y_range {
+        lo = lo.min(from);
+        hi = hi.max(to);
+    } else if lo > 0.0 && lo < hi * 0.5 {
         lo = 0.0;
     }
     // A span too small for the values' precision (say 1e15 and 1e15+0.2)
@@ -242,6 +249,19 @@ where
         hi += widen;
     }
     let pad = (hi - lo) * 0.05;
+    // A stated floor (zero, one star) is where the axis starts: no margin
+    // below it.
+    let pad_below = match chart.y_range {
+        Some((from, _)) if lo == from => 0.0,
+        _ => pad,
+    };
+    // A legend (several lines) sits in the upper left: room above the
+    // highest value keeps it off the lines.
+    let pad_above = if chart.series.len() > 1 {
+        (hi - lo) * 0.3
+    } else {
+        pad
+    };
     let n = chart.x_labels.len().max(1);
     // x of the point at index i: its day on a time axis, else i itself.
     let x_of = |i: usize| match &chart.x_days {
@@ -268,7 +288,10 @@ where
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(72)
-        .build_cartesian_2d(-0.02 * x_max..x_max * 1.02, (lo - pad)..(hi + pad))
+        .build_cartesian_2d(
+            -0.02 * x_max..x_max * 1.02,
+            (lo - pad_below)..(hi + pad_above),
+        )
         .map_err(|e| err(&e))?;
     let labels = chart.x_labels.clone();
     let first_day = chart.x_days.as_ref().and_then(|d| d.first().copied());
@@ -580,6 +603,7 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
             x_labels: labels,
             x_days,
             series,
+            y_range: None,
         },
     )
 }
@@ -710,6 +734,7 @@ fn column_chart(
         }],
         x_labels: labels,
         x_days,
+        y_range: None,
     };
     show(args, spec)
 }
@@ -739,4 +764,47 @@ fn show(args: &ChartArgs, chart: Chart) -> CliResult {
     };
     draw(&chart, out, args.width, args.height)?;
     print(&format!("{}\n", out.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weekly(y_range: Option<(f64, f64)>) -> Chart {
+        Chart {
+            title: "t".into(),
+            x_caption: "x".into(),
+            y_caption: "y".into(),
+            x_labels: vec!["a".into(), "b".into(), "c".into()],
+            x_days: None,
+            series: vec![Series {
+                name: "s".into(),
+                points: vec![(0, 56.0), (1, 48.0), (2, 56.0)],
+            }],
+            y_range,
+        }
+    }
+
+    /// The y labels of an SVG chart (the text of `<text>` elements that
+    /// parse as numbers).
+    fn y_labels(svg: &str) -> Vec<f64> {
+        svg.split("<text")
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+            .filter_map(|t| t.trim().parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn a_stated_y_range_puts_the_axis_at_zero_and_widens_to_the_ceiling() {
+        let free = y_labels(&svg(&weekly(None), 560, 360).unwrap());
+        assert!(free.iter().all(|v| *v >= 47.0), "{free:?}");
+        let zero = y_labels(&svg(&weekly(Some((0.0, 0.0))), 560, 360).unwrap());
+        assert!(zero.contains(&0.0), "{zero:?}");
+        assert!(
+            zero.iter().all(|v| *v >= 0.0),
+            "no margin below 0: {zero:?}"
+        );
+        let share = y_labels(&svg(&weekly(Some((0.0, 100.0))), 560, 360).unwrap());
+        assert!(share.iter().any(|v| *v >= 100.0), "{share:?}");
+    }
 }

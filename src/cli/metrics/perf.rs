@@ -288,5 +288,6 @@ fn perf_chart(doc: &XcodeMetrics) -> CliResult<Chart> {
         x_labels: versions,
         x_days: None,
         series,
+        y_range: None,
     })
 }

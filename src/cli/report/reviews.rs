@@ -152,6 +152,7 @@ pub fn trend(total: &Figures, weeks: &BTreeMap<i64, Figures>) -> String {
         x_labels: labels.clone(),
         x_days: Some(days.clone()),
         series: vec![average],
+        y_range: Some((1.0, 5.0)),
     }));
     out.push_str(&chart_block(&Chart {
         title: "Reviews per week".into(),
@@ -160,6 +161,7 @@ pub fn trend(total: &Figures, weeks: &BTreeMap<i64, Figures>) -> String {
         x_labels: labels,
         x_days: Some(days),
         series: vec![volume],
+        y_range: Some((0.0, 0.0)),
     }));
     out.push_str("</div>\n");
     out
@@ -231,6 +233,7 @@ pub fn answered(total: &Figures, weeks: &BTreeMap<i64, Figures>) -> String {
         x_labels: labels.clone(),
         x_days: Some(days.clone()),
         series: vec![share],
+        y_range: Some((0.0, 100.0)),
     }));
     if !hours.points.is_empty() {
         out.push_str(&chart_block(&Chart {
@@ -240,6 +243,7 @@ pub fn answered(total: &Figures, weeks: &BTreeMap<i64, Figures>) -> String {
             x_labels: labels,
             x_days: Some(days),
             series: vec![hours],
+            y_range: Some((0.0, 0.0)),
         }));
     }
     out.push_str("</div>\n");

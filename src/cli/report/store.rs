@@ -116,15 +116,15 @@ pub fn sales(days: &[Day]) -> String {
             if unknown_days == days.len() {
                 "—".into()
             } else {
-                short_number(downloads)
+                grouped(downloads, 0)
             },
             "first-time downloads",
         ),
-        (short_number(units), "units (with updates)"),
+        (grouped(units, 0), "units (with updates)"),
     ];
     for (c, amount) in currencies.iter().take(MAX_CURRENCIES) {
         cards.push((
-            format!("{} {}", short_number(*amount), text(c, 8)),
+            format!("{} {}", grouped(*amount, 2), text(c, 8)),
             "proceeds",
         ));
     }
@@ -180,6 +180,7 @@ pub fn sales(days: &[Day]) -> String {
         x_labels: labels.clone(),
         x_days: Some(axis.clone()),
         series: volume,
+        y_range: Some((0.0, 0.0)),
     }));
     if !proceeds.is_empty() {
         out.push_str(&chart_block(&Chart {
@@ -189,6 +190,7 @@ pub fn sales(days: &[Day]) -> String {
             x_labels: labels,
             x_days: Some(axis),
             series: proceeds,
+            y_range: Some((0.0, 0.0)),
         }));
     }
     out.push_str("</div>\n");
@@ -212,7 +214,7 @@ pub fn sales(days: &[Day]) -> String {
     if currencies.len() > MAX_CURRENCIES {
         let rest: Vec<String> = currencies[MAX_CURRENCIES..]
             .iter()
-            .map(|(c, a)| format!("{} {}", short_number(*a), text(c, 8)))
+            .map(|(c, a)| format!("{} {}", grouped(*a, 2), text(c, 8)))
             .collect();
         notes.push(format!("Other currencies: {}.", rest.join(", ")));
     }
@@ -341,4 +343,41 @@ pub fn perf(day: Option<&str>, doc: Option<&XcodeMetrics>) -> String {
         html::day(day)
     ));
     out
+}
+
+/// `v` with `decimals` decimals and a thin space between thousands
+/// (`1 019.20`): a total in a card is read, not estimated.
+fn grouped(v: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 && v.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) {
+        out.insert(0, '−');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn totals_are_grouped_by_thousands_with_fixed_decimals() {
+        assert_eq!(grouped(1019.2, 2), "1\u{202f}019.20");
+        assert_eq!(grouped(2912.0, 0), "2\u{202f}912");
+        assert_eq!(grouped(1234567.891, 2), "1\u{202f}234\u{202f}567.89");
+        assert_eq!(grouped(12.0, 2), "12.00");
+        assert_eq!(grouped(-1500.0, 0), "−1\u{202f}500");
+        assert_eq!(grouped(-0.001, 2), "0.00");
+    }
 }
