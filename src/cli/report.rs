@@ -173,7 +173,7 @@ fn render(data: &Data, generated: OffsetDateTime) -> String {
         html::text(&app.id, 40),
         date_text(day_number(generated.to_offset(UtcOffset::UTC).date())),
     );
-    let (total, weeks) = reviews::figures(&data.reviews);
+    let (total, weeks) = reviews::figures(&data.reviews, &data.flags);
     body.push_str(&html::section(
         "ratings",
         "Rating trend and volume per week",

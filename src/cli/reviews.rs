@@ -17,6 +17,7 @@ use crate::asc::reviews::{self, Query, Review, Sort};
 
 mod batch;
 mod draft;
+pub(super) mod figures;
 mod summary;
 
 /// Apple's longest developer response, in characters.

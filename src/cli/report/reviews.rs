@@ -3,14 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
 use super::html::{self, text};
 use super::{chart_block, monday_of, week_axis};
 use crate::asc::flag;
 use crate::asc::reviews::Review;
 use crate::cli::metrics::chart::{Chart, Series};
+pub(crate) use crate::cli::reviews::figures::{Figures, duration};
 
 /// Flagged reviews shown at most (the newest); the count says how many more.
 pub const MAX_FLAGGED: usize = 50;
@@ -18,86 +16,22 @@ pub const MAX_FLAGGED: usize = 50;
 const MAX_TITLE: usize = 120;
 const MAX_BODY: usize = 400;
 
-/// One week's reviews (or the whole period's).
-#[derive(Default)]
-pub struct Figures {
-    pub count: usize,
-    pub stars: [usize; 5],
-    rated: usize,
-    star_sum: usize,
-    pub answered: usize,
-    hours_to_answer: Vec<f64>,
-}
-
-impl Figures {
-    fn add(&mut self, r: &Review) {
-        self.count += 1;
-        if let Some(s) = r.rating.filter(|s| (1..=5).contains(s)) {
-            self.stars[usize::from(s) - 1] += 1;
-            self.rated += 1;
-            self.star_sum += usize::from(s);
-        }
-        // Answered: a published response; its time, from the review's date
-        // to the response's last modification.
-        if let Some(resp) = r
-            .response
-            .as_ref()
-            .filter(|x| x.state.as_deref() == Some("PUBLISHED"))
-        {
-            self.answered += 1;
-            let at = resp
-                .last_modified_date
-                .as_deref()
-                .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok());
-            if let (Some(created), Some(at)) = (r.created(), at)
-                && at >= created
-            {
-                self.hours_to_answer
-                    .push((at - created).as_seconds_f64() / 3600.0);
-            }
-        }
-    }
-
-    pub fn average(&self) -> Option<f64> {
-        (self.rated > 0).then(|| self.star_sum as f64 / self.rated as f64)
-    }
-
-    pub fn median_hours(&self) -> Option<f64> {
-        let mut v = self.hours_to_answer.clone();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let m = v.len() / 2;
-        Some(if v.len() % 2 == 1 {
-            v[m]
-        } else {
-            (v[m - 1] + v[m]) / 2.0
-        })
-    }
-}
-
 /// The figures of all reviews and of each week (by its Monday, as a day
 /// number), for reviews with a readable date.
-pub fn figures(reviews: &[Review]) -> (Figures, BTreeMap<i64, Figures>) {
+pub fn figures(
+    reviews: &[Review],
+    flags: &HashMap<String, bool>,
+) -> (Figures, BTreeMap<i64, Figures>) {
     let mut total = Figures::default();
     let mut weeks: BTreeMap<i64, Figures> = BTreeMap::new();
     for r in reviews {
-        total.add(r);
+        let flagged = flags.get(&r.id).copied().unwrap_or(false);
+        total.add(r, flagged);
         if let Some(monday) = r.created().and_then(monday_of) {
-            weeks.entry(monday).or_default().add(r);
+            weeks.entry(monday).or_default().add(r, flagged);
         }
     }
     (total, weeks)
-}
-
-/// `12.5 h` or `3.2 d`.
-pub fn duration(hours: f64) -> String {
-    if hours < 48.0 {
-        format!("{hours:.1} h")
-    } else {
-        format!("{:.1} d", hours / 24.0)
-    }
 }
 
 fn percent(n: usize, of: usize) -> String {

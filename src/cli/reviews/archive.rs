@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
+use super::figures::{Figures, duration};
 use crate::archive::Archive;
 use crate::asc::apps::AppInfo;
 use crate::asc::flag;
@@ -62,74 +61,7 @@ pub fn list(ctx: &Context, filter: &FilterArgs, given: Option<&Path>) -> CliResu
     Ok(archive.reviews(&app.id, &filter.query())?)
 }
 
-/// The figures of a set of reviews.
-#[derive(Default)]
-struct Figures {
-    count: usize,
-    stars: [usize; 5],
-    rated: usize,
-    star_sum: usize,
-    answered: usize,
-    hours_to_answer: Vec<f64>,
-    flagged: usize,
-}
-
 impl Figures {
-    fn add(&mut self, r: &Review, flagged: bool) {
-        self.count += 1;
-        if let Some(s) = r.rating.filter(|s| (1..=5).contains(s)) {
-            self.stars[usize::from(s) - 1] += 1;
-            self.rated += 1;
-            self.star_sum += usize::from(s);
-        }
-        if let Some(resp) = r
-            .response
-            .as_ref()
-            .filter(|x| x.state.as_deref() == Some("PUBLISHED"))
-        {
-            self.answered += 1;
-            let answered = resp
-                .last_modified_date
-                .as_deref()
-                .and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok());
-            if let (Some(created), Some(answered)) = (r.created(), answered)
-                && answered >= created
-            {
-                self.hours_to_answer
-                    .push((answered - created).as_seconds_f64() / 3600.0);
-            }
-        }
-        if flagged {
-            self.flagged += 1;
-        }
-    }
-
-    fn average(&self) -> Option<f64> {
-        (self.rated > 0).then(|| self.star_sum as f64 / self.rated as f64)
-    }
-
-    fn share(&self, n: usize) -> f64 {
-        if self.count == 0 {
-            0.0
-        } else {
-            n as f64 / self.count as f64
-        }
-    }
-
-    fn median_hours(&self) -> Option<f64> {
-        let mut v = self.hours_to_answer.clone();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let m = v.len() / 2;
-        Some(if v.len() % 2 == 1 {
-            v[m]
-        } else {
-            (v[m - 1] + v[m]) / 2.0
-        })
-    }
-
     fn json(&self) -> Value {
         let round = |x: f64| (x * 1000.0).round() / 1000.0;
         json!({
@@ -154,13 +86,7 @@ impl Figures {
         ];
         row.extend(self.stars.iter().map(usize::to_string));
         row.push(pct(self.answered));
-        row.push(self.median_hours().map_or("-".into(), |h| {
-            if h < 48.0 {
-                format!("{h:.1} h")
-            } else {
-                format!("{:.1} d", h / 24.0)
-            }
-        }));
+        row.push(self.median_hours().map_or("-".into(), duration));
         row.push(pct(self.flagged));
         row
     }
