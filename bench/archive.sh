@@ -79,13 +79,15 @@ list_json=$(listing "$W/ascvault" reviews list --archive --app "$APP" --rating 1
 list_table=$(listing "$W/ascvault" reviews list --archive --app "$APP" --rating 1)
 list_max=$(listing "$W/ascvault" reviews list --archive --app "$APP" --rating 1 --max 50)
 stats=$(listing "$W/ascvault" reviews stats --app "$APP" --by month --json)
+report=$(listing "$W/ascvault" report --app "$APP" --out "$W/report.html")
+report_size=$(du -k "$W/report.html" | cut -f1)
 ones=$("$W/ascvault" reviews list --archive --app "$APP" --rating 1 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 size=$(du -k "$W/vault.archive.sqlite" | cut -f1)
 
 SECTION=$(python3 - "$N" "$full" "$again" "$W/sync1.log" "$W/sync2.log" \
-  "$list_json" "$list_table" "$list_max" "$stats" "$ones" "$size" <<'PY'
+  "$list_json" "$list_table" "$list_max" "$stats" "$ones" "$size" "$report" "$report_size" <<'PY'
 import math, re, sys
-n, full, again, log1, log2, lj, lt, lm, st, ones, size = sys.argv[1:12]
+n, full, again, log1, log2, lj, lt, lm, st, ones, size, rp, rps = sys.argv[1:14]
 n = int(n)
 def requests(path):
     ms = [int(m) for m in re.findall(r"customerReviews → 200 \((\d+) ms\)", open(path).read())]
@@ -110,6 +112,8 @@ loopback serves {n:,} reviews of one app (`standin-archive`), release builds, th
 | `reviews list --archive --rating 1` (table) | {lt} | |
 | `reviews list --archive --rating 1 --max 50` | {lm} | |
 | `reviews stats --by month --json` | {st} | |
+| `report` (every section; the reviews' flags already kept) | {rp} | |
+| `report`'s file | {int(rps)} KiB | |
 | archive size | {int(size) / 1024:.1f} MiB | |
 """)
 PY
