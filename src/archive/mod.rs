@@ -10,6 +10,7 @@
 //! syncs are serialized by a lock file beside the archive ([`SyncLock`]).
 
 mod analytics;
+mod answers;
 pub mod chart;
 mod error;
 mod lock;
@@ -106,11 +107,13 @@ CREATE TABLE IF NOT EXISTS review_sync (
 ";
 
 /// Version 2: sales rows keep their product type and parent identifier
-/// (NULL in rows archived by version 1), and the daily snapshots of
-/// Apple's review summaries and performance metrics.
+/// (NULL in rows archived by version 1), the day each app's answers were
+/// last reconciled with Apple's count, and the daily snapshots of Apple's
+/// review summaries and performance metrics.
 const MIGRATE_TO_2: &str = "
 ALTER TABLE sales_rows ADD COLUMN product_type TEXT;
 ALTER TABLE sales_rows ADD COLUMN parent_identifier TEXT;
+ALTER TABLE review_sync ADD COLUMN answers_checked TEXT;
 CREATE TABLE IF NOT EXISTS snapshots (
     app_id       TEXT NOT NULL,
     kind         TEXT NOT NULL,

@@ -19,6 +19,7 @@ use crate::asc::{AscError, Client};
 /// server fault.
 const MAX_LINK: usize = 4096;
 
+mod answers;
 mod snapshots;
 
 pub use snapshots::{SnapshotReport, Taken, snapshots};
@@ -195,6 +196,9 @@ pub struct ReviewReport {
     pub responses_changed: usize,
     /// Pending responses re-checked one by one.
     pub rechecked: usize,
+    /// Requests of the daily reconciliation of answers (§5c): 0, 1 when
+    /// Apple's count agrees, more when it does not.
+    pub answer_requests: usize,
     /// Whether the app's whole history is now archived.
     pub complete: bool,
 }
@@ -332,6 +336,8 @@ pub fn reviews(
         seen: HashSet::new(),
     };
     let first = reviews::list_path(app_id, &Query::default());
+    let was_complete = state.complete;
+    let whole_history_now = !state.complete && state.resume.is_none();
     match (state.complete, state.resume) {
         (true, _) => {
             run.pass(&first, false)?;
@@ -361,6 +367,21 @@ pub fn reviews(
         }
     }
     run.recheck()?;
+    if run.report.complete {
+        let now = time::OffsetDateTime::now_utc().date();
+        let day = format!(
+            "{:04}-{:02}-{:02}",
+            now.year(),
+            u8::from(now.month()),
+            now.day()
+        );
+        if whole_history_now {
+            // Every review was just paged with its response: current.
+            run.archive.set_answers_checked(app_id, &day)?;
+        } else if was_complete && run.archive.answers_checked(app_id)?.as_deref() != Some(&day) {
+            run.reconcile_answers(&day)?;
+        }
+    }
     Ok(run.report)
 }
 

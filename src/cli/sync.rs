@@ -161,7 +161,7 @@ fn sync_reviews(
         let result = archive_sync::reviews(client, archive, &app.id, notify);
         let state = archive.review_state(&app.id)?;
         let (new, requests) = match &result {
-            Ok(r) => (r.new, r.pages as usize + r.rechecked),
+            Ok(r) => (r.new, r.pages as usize + r.rechecked + r.answer_requests),
             Err(_) => (0, 0),
         };
         table.row(vec![

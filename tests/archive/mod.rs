@@ -5,6 +5,7 @@
 //! moments during a sync.
 
 mod analytics;
+mod answers;
 mod chart;
 mod kill;
 mod notify;
