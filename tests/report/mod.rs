@@ -130,7 +130,9 @@ fn the_report_has_every_section_and_escapes_a_hostile_review() {
     // Apple's summary and the perf snapshot, its regression highlighted.
     assert!(html.contains("Customers like how fast and simple Pocket Notes is"));
     assert!(html.contains("<div class=\"regression\"><b>Regression: LAUNCH launchTime</b>"));
-    assert!(html.contains("<tr class=\"regressed\"><td>LAUNCH</td><td>launchTime</td>"));
+    assert!(html.contains(
+        "<tr class=\"regressed\"><td data-label=\"category\">LAUNCH</td><td data-label=\"metric\">launchTime</td>"
+    ));
     // --since cuts the sales days too.
     let recent = report(&w, "recent.html", &["--since", "2026-11-01"]);
     assert!(

@@ -83,6 +83,12 @@ section{padding:16px 14px;border-radius:12px;margin:14px 0}
 .chart .wide{display:none}
 .chart .narrow{display:block}
 table{font-size:.85rem}
+table.perf,table.perf tbody,table.perf tr,table.perf td{display:block}
+table.perf tr:first-child{display:none}
+table.perf tr{border-bottom:1px solid var(--line);padding:6px 0}
+table.perf td{border:0;padding:1px 8px;text-align:left}
+table.perf td:empty{display:none}
+table.perf td::before{content:attr(data-label) " ";color:var(--muted);font-size:.75rem;text-transform:uppercase;letter-spacing:.03em}
 }
 @media print{
 body{background:#fff;font-size:11pt}

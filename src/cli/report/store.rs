@@ -295,7 +295,7 @@ pub fn perf(day: Option<&str>, doc: Option<&XcodeMetrics>) -> String {
                             .unwrap_or_default()
                     };
                     rows.push(format!(
-                        "<tr{}><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+                        "<tr{}><td data-label=\"category\">{}</td><td data-label=\"metric\">{}</td><td data-label=\"dataset\">{} {}</td><td data-label=\"version\">{}</td><td class=\"num\" data-label=\"value\">{}</td><td class=\"num\" data-label=\"before\">{}</td><td data-label=\"goal\">{}</td></tr>\n",
                         if bad { " class=\"regressed\"" } else { "" },
                         text(cat.identifier.as_deref().unwrap_or("?"), MAX_NAME),
                         text(m.identifier.as_deref().unwrap_or("?"), MAX_NAME),
@@ -324,7 +324,7 @@ pub fn perf(day: Option<&str>, doc: Option<&XcodeMetrics>) -> String {
         out.push_str(&html::empty("the archived metrics hold no values"));
     } else {
         out.push_str(
-            "<div class=\"wrap\"><table>\n<tr><th>Category</th><th>Metric</th><th>Dataset</th><th>Version</th><th class=\"num\">Value</th><th class=\"num\">Before</th><th>Goal</th></tr>\n",
+            "<div class=\"wrap\"><table class=\"perf\">\n<tr><th>Category</th><th>Metric</th><th>Dataset</th><th>Version</th><th class=\"num\">Value</th><th class=\"num\">Before</th><th>Goal</th></tr>\n",
         );
         let n = rows.len();
         for r in rows.into_iter().take(MAX_METRIC_ROWS) {
