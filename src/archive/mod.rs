@@ -136,6 +136,17 @@ pub fn default_path(vault: &Path) -> PathBuf {
     vault.with_file_name(format!("{stem}.archive.sqlite"))
 }
 
+/// `YYYY-MM-DD`, the form every date in the archive takes.
+pub fn ymd(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Today (UTC) as [`ymd`]: the day snapshots and reconciliations are
+/// keyed by.
+pub fn utc_today() -> String {
+    ymd(time::OffsetDateTime::now_utc().date())
+}
+
 /// An open archive.
 #[derive(Debug)]
 pub struct Archive {

@@ -101,25 +101,7 @@ impl Archive {
     /// identifier = the app's SKU). A day with no sales of the app counts
     /// as zero.
     pub fn sales_days_of(&self, app: &AppInfo) -> Result<Vec<SalesDay>, ArchiveError> {
-        let mut days: Vec<SalesDay> = {
-            let mut st = self
-                .conn
-                .prepare("SELECT date FROM sales_days ORDER BY date")
-                .map_err(|e| self.sql(e))?;
-            let rows = st
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(|e| self.sql(e))?;
-            rows.map(|date| {
-                date.map(|date| SalesDay {
-                    date,
-                    downloads: Some(0.0),
-                    units: 0.0,
-                    proceeds: Vec::new(),
-                })
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.sql(e))?
-        };
+        let mut days = self.empty_sales_days(Some(0.0))?;
         let mut st = self
             .conn
             .prepare(
@@ -162,10 +144,7 @@ impl Archive {
                     None => day.downloads = None,
                 }
             }
-            match day.proceeds.iter_mut().find(|(c, _)| *c == currency) {
-                Some((_, p)) => *p += proceeds,
-                None => day.proceeds.push((currency, proceeds)),
-            }
+            day.add_proceeds(currency, proceeds);
         }
         for day in &mut days {
             for (_, p) in &mut day.proceeds {
@@ -174,6 +153,47 @@ impl Archive {
             day.proceeds.sort_by(|a, b| a.0.cmp(&b.0));
         }
         Ok(days)
+    }
+
+    /// Every archived day (oldest first) with the rows `keep` keeps
+    /// summed: units, and proceeds per currency in the order they first
+    /// appear; downloads unknown. A day without such rows counts as zero.
+    pub fn sales_days_matching(
+        &self,
+        keep: impl Fn(&SummaryRow) -> bool,
+    ) -> Result<Vec<SalesDay>, ArchiveError> {
+        let mut days = self.empty_sales_days(None)?;
+        for (date, r) in self.sales_rows()? {
+            let Ok(i) = days.binary_search_by(|d| d.date.as_str().cmp(&date)) else {
+                continue;
+            };
+            if keep(&r) {
+                days[i].units += r.units;
+                days[i].add_proceeds(r.currency, r.proceeds);
+            }
+        }
+        Ok(days)
+    }
+
+    /// A zero day for every archived date, oldest first.
+    fn empty_sales_days(&self, downloads: Option<f64>) -> Result<Vec<SalesDay>, ArchiveError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT date FROM sales_days ORDER BY date")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql(e))?;
+        rows.map(|date| {
+            date.map(|date| SalesDay {
+                date,
+                downloads,
+                units: 0.0,
+                proceeds: Vec::new(),
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| self.sql(e))
     }
 }
 
@@ -192,6 +212,15 @@ pub struct SalesDay {
     /// Proceeds of the app and its in-app purchases, per currency (sorted
     /// by currency code), rounded to cents.
     pub proceeds: Vec<(String, f64)>,
+}
+
+impl SalesDay {
+    fn add_proceeds(&mut self, currency: String, amount: f64) {
+        match self.proceeds.iter_mut().find(|(c, _)| *c == currency) {
+            Some((_, p)) => *p += amount,
+            None => self.proceeds.push((currency, amount)),
+        }
+    }
 }
 
 #[cfg(test)]

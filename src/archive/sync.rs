@@ -132,12 +132,7 @@ pub fn sales(
         let Some(day) = today.checked_sub(time::Duration::days(back.into())) else {
             break;
         };
-        let date = format!(
-            "{:04}-{:02}-{:02}",
-            day.year(),
-            u8::from(day.month()),
-            day.day()
-        );
+        let date = super::ymd(day);
         if have.contains(&date) {
             refused_in_a_row = 0;
             continue;
@@ -368,13 +363,7 @@ pub fn reviews(
     }
     run.recheck()?;
     if run.report.complete {
-        let now = time::OffsetDateTime::now_utc().date();
-        let day = format!(
-            "{:04}-{:02}-{:02}",
-            now.year(),
-            u8::from(now.month()),
-            now.day()
-        );
+        let day = super::utc_today();
         if whole_history_now {
             // Every review was just paged with its response: current.
             run.archive.set_answers_checked(app_id, &day)?;

@@ -17,12 +17,12 @@ mod store;
 use std::collections::HashMap;
 use std::io::Write;
 
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 
 use super::args::report::ReportArgs;
 use super::context::Context;
 use super::error::CliResult;
-use super::metrics::chart::{self, Chart, day_of_date};
+use super::metrics::chart::{self, Chart, date_of_day, day_of, day_of_date};
 use super::metrics::write_error;
 use super::output::print;
 use super::reviews::archive::open;
@@ -42,7 +42,7 @@ fn monday_of(t: OffsetDateTime) -> Option<i64> {
     let monday = d.checked_sub(time::Duration::days(
         d.weekday().number_days_from_monday().into(),
     ))?;
-    Some(day_number(monday))
+    Some(day_of(monday))
 }
 
 /// The Monday of a `YYYY-MM-DD` date's week, as days since 1970-01-01.
@@ -50,19 +50,6 @@ fn monday_of_date(date: &str) -> Option<i64> {
     let day = day_of_date(date)?;
     // 1970-01-01 was a Thursday: day 0 is 3 days after Monday.
     Some(day - (day + 3).rem_euclid(7))
-}
-
-fn day_number(d: Date) -> i64 {
-    i64::from(d.to_julian_day()) - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day())
-}
-
-fn date_text(day: i64) -> String {
-    let epoch = i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day());
-    i32::try_from(day + epoch)
-        .ok()
-        .and_then(|j| Date::from_julian_day(j).ok())
-        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-        .unwrap_or_default()
 }
 
 /// The most weeks an axis fills in (ten years): beyond, only weeks with
@@ -79,7 +66,7 @@ fn week_axis(mondays: impl Iterator<Item = i64>) -> (Vec<String>, Vec<i64>, Hash
         (Some(&a), Some(&b)) if (b - a) / 7 <= MAX_FILLED_WEEKS => (a..=b).step_by(7).collect(),
         _ => given,
     };
-    let labels = days.iter().map(|d| date_text(*d)).collect();
+    let labels = days.iter().map(|d| date_of_day(*d)).collect();
     let index = days.iter().enumerate().map(|(i, d)| (*d, i)).collect();
     (labels, days, index)
 }
@@ -125,7 +112,7 @@ struct Data {
 /// days of `app` on or after `since`.
 fn read(archive: &mut Archive, app: AppInfo, since: Option<OffsetDateTime>) -> CliResult<Data> {
     let data_app_id = app.id.clone();
-    let since_day = since.map(|s| date_text(day_number(s.to_offset(UtcOffset::UTC).date())));
+    let since_day = since.map(|s| date_of_day(day_of(s.to_offset(UtcOffset::UTC).date())));
     let sales: Vec<crate::archive::SalesDay> = archive
         .sales_days_of(&app)?
         .into_iter()
@@ -163,7 +150,7 @@ fn render(data: &Data, generated: OffsetDateTime) -> String {
     let period = match data.since {
         Some(s) => format!(
             "since {}",
-            date_text(day_number(s.to_offset(UtcOffset::UTC).date()))
+            date_of_day(day_of(s.to_offset(UtcOffset::UTC).date()))
         ),
         None => "everything archived".into(),
     };
@@ -171,7 +158,7 @@ fn render(data: &Data, generated: OffsetDateTime) -> String {
         "<header>\n<h1>{name}</h1>\n<p class=\"sub\">{} · app {} · {period} · generated {} UTC</p>\n</header>\n",
         html::text(&app.bundle_id, 200),
         html::text(&app.id, 40),
-        date_text(day_number(generated.to_offset(UtcOffset::UTC).date())),
+        date_of_day(day_of(generated.to_offset(UtcOffset::UTC).date())),
     );
     let (total, weeks) = reviews::figures(&data.reviews, &data.flags);
     body.push_str(&html::section(
@@ -256,7 +243,7 @@ mod tests {
             Some(monday + 7),
             "UTC: already Monday the 30th"
         );
-        assert_eq!(date_text(monday), "2026-11-23");
+        assert_eq!(date_of_day(monday), "2026-11-23");
     }
 
     #[test]

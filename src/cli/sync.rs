@@ -216,17 +216,12 @@ fn sync_reviews(
 /// The snapshot part of `sync`: today's review summaries and perf
 /// metrics of every app not taken yet today (UTC).
 fn sync_snapshots(apps: &[AppInfo], client: &crate::asc::Client, archive: &Archive) -> CliResult {
-    let today = time::OffsetDateTime::now_utc().date();
-    let day = format!(
-        "{:04}-{:02}-{:02}",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
+    let day = archive::utc_today();
     let mut table = Table::new(&["APP", "NAME", "SUMMARIES", "PERF"]);
-    let show = |t: archive_sync::Taken, what: &str| match t {
+    // `counted`: say how many were stored (summaries; perf is one document).
+    let show = |t: archive_sync::Taken, counted: bool| match t {
         archive_sync::Taken::Skipped => "-".to_owned(),
-        archive_sync::Taken::Stored(n) if what == "summaries" => format!("{n} stored"),
+        archive_sync::Taken::Stored(n) if counted => format!("{n} stored"),
         archive_sync::Taken::Stored(_) => "stored".to_owned(),
         archive_sync::Taken::AlreadyToday => "taken today".to_owned(),
         archive_sync::Taken::NotOffered(status) => format!("not offered ({status})"),
@@ -237,8 +232,8 @@ fn sync_snapshots(apps: &[AppInfo], client: &crate::asc::Client, archive: &Archi
             Ok(r) => table.row(vec![
                 sanitize(&app.id),
                 sanitize(&app.name),
-                show(r.summaries, "summaries"),
-                show(r.perf, "perf"),
+                show(r.summaries, true),
+                show(r.perf, false),
             ]),
             Err(e) => {
                 print(&table.render())?;

@@ -22,8 +22,8 @@ mod input;
 mod png;
 mod scale;
 
-use scale::{date_of_day, runs};
-pub use scale::{day_of_date, short_number, sparkline};
+use scale::runs;
+pub use scale::{date_of_day, day_of, day_of_date, short_number, sparkline};
 
 use crate::asc::sales::Tsv;
 use crate::atomic::{AtomicFile, Replace};

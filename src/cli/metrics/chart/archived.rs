@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Chart, Series, check_value, column_chart, day_of_date, input, show};
-use crate::archive::{Archive, SalesDay};
+use crate::archive::Archive;
 use crate::cli::args::metrics::{ChartArgs, Granularity};
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
@@ -144,7 +144,7 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
                 }
                 0 => {
                     // Sales archived without the app: the rows name it.
-                    let days = all_sales_days(archive, |r| {
+                    let days = archive.sales_days_matching(|r| {
                         r.apple_identifier == wanted || r.title.trim() == wanted
                     })?;
                     if days.iter().all(|d| d.units == 0.0 && d.proceeds.is_empty()) {
@@ -166,7 +166,10 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
             };
             (days, format!("sales of {wanted}"))
         }
-        None => (all_sales_days(archive, |_| true)?, "sales, all apps".into()),
+        None => (
+            archive.sales_days_matching(|_| true)?,
+            "sales, all apps".into(),
+        ),
     };
     if days.is_empty() {
         return Err(CliError::new(format!(
@@ -248,38 +251,4 @@ fn sales(args: &ChartArgs, archive: &Archive) -> CliResult {
             y_range: None,
         },
     )
-}
-
-/// Every archived day (oldest first) with the rows `keep` keeps summed:
-/// units, and proceeds per currency; first-time downloads not known.
-fn all_sales_days(
-    archive: &Archive,
-    keep: impl Fn(&crate::asc::sales::SummaryRow) -> bool,
-) -> CliResult<Vec<SalesDay>> {
-    let mut dates: Vec<String> = archive.sales_days()?.into_iter().collect();
-    dates.sort();
-    let mut days: Vec<SalesDay> = dates
-        .into_iter()
-        .map(|date| SalesDay {
-            date,
-            downloads: None,
-            units: 0.0,
-            proceeds: Vec::new(),
-        })
-        .collect();
-    for (date, r) in archive.sales_rows()? {
-        let Ok(i) = days.binary_search_by(|d| d.date.as_str().cmp(&date)) else {
-            continue;
-        };
-        if !keep(&r) {
-            continue;
-        }
-        let day = &mut days[i];
-        day.units += r.units;
-        match day.proceeds.iter_mut().find(|(c, _)| *c == r.currency) {
-            Some((_, p)) => *p += r.proceeds,
-            None => day.proceeds.push((r.currency, r.proceeds)),
-        }
-    }
-    Ok(days)
 }

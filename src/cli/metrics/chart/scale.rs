@@ -40,19 +40,21 @@ pub fn day_of_date(text: &str) -> Option<i64> {
     let date = time::Date::parse(text, &iso)
         .or_else(|_| time::Date::parse(text, &us))
         .ok()?;
-    Some(
-        i64::from(date.to_julian_day())
-            - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day()),
-    )
+    Some(day_of(date))
+}
+
+/// Days since 1970-01-01 of a date.
+pub fn day_of(date: time::Date) -> i64 {
+    i64::from(date.to_julian_day()) - i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day())
 }
 
 /// The `YYYY-MM-DD` of a day number from [`day_of_date`].
-pub(super) fn date_of_day(day: i64) -> String {
+pub fn date_of_day(day: i64) -> String {
     let epoch = i64::from(time::macros::date!(1970 - 01 - 01).to_julian_day());
     i32::try_from(day + epoch)
         .ok()
         .and_then(|j| time::Date::from_julian_day(j).ok())
-        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+        .map(crate::archive::ymd)
         .unwrap_or_default()
 }
 
